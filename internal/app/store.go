@@ -1,0 +1,92 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/personapal/personapal/internal/persona"
+)
+
+// Store is the persistence the application needs. Every method that touches
+// an organisation's data takes the organisation's ID first and never reads or
+// writes outside it. Each method is one transaction: a multi-row change is
+// all-or-nothing. Errors are *persona.Error with CodeNotFound / CodeConflict /
+// CodePreconditionFailed where the caller can act on them; anything else is
+// internal.
+type Store interface {
+	// Accounts (not organisation-scoped: a user may belong to several).
+	CreateUser(ctx context.Context, u persona.User) error
+	UserByEmail(ctx context.Context, email string) (persona.User, error)
+	UserByID(ctx context.Context, id string) (persona.User, error)
+	SetPassword(ctx context.Context, userID, hash string) error
+
+	CreateToken(ctx context.Context, t persona.Token) error
+	// TokenByHash returns an unrevoked token.
+	TokenByHash(ctx context.Context, hash string) (persona.Token, error)
+	ListTokens(ctx context.Context, userID string) ([]persona.Token, error)
+	RevokeToken(ctx context.Context, userID, tokenID string, at time.Time) error
+	TouchToken(ctx context.Context, tokenID string, at time.Time) error
+
+	// Organisations and members. CreateOrg writes the organisation, its owner
+	// membership and its starter templates (each with its first published
+	// version) atomically.
+	CreateOrg(ctx context.Context, org persona.Org, owner persona.Member, templates []persona.Template, versions []persona.TemplateVersion) error
+	// OrgForMember returns the organisation with the slug and the user's role
+	// in it; not-found when it does not exist or the user is not a member.
+	OrgForMember(ctx context.Context, slug, userID string) (persona.Org, persona.Role, error)
+	OrgsForUser(ctx context.Context, userID string) ([]persona.OrgMembership, error)
+	CountOrgs(ctx context.Context) (int, error)
+	UpdateOrg(ctx context.Context, org persona.Org) error
+	ListMembers(ctx context.Context, orgID string) ([]persona.Member, error)
+	GetMember(ctx context.Context, orgID, userID string) (persona.Member, error)
+	AddMember(ctx context.Context, m persona.Member) error
+	SetMemberRole(ctx context.Context, orgID, userID string, role persona.Role) error
+	RemoveMember(ctx context.Context, orgID, userID string) error
+
+	// Groups. DeleteGroup refuses (conflict) while personas, trashed ones
+	// included, belong to the group.
+	CreateGroup(ctx context.Context, g persona.Group) error
+	GetGroup(ctx context.Context, orgID, id string) (persona.Group, error)
+	ListGroups(ctx context.Context, orgID string) ([]persona.Group, error)
+	UpdateGroup(ctx context.Context, g persona.Group) error
+	DeleteGroup(ctx context.Context, orgID, id string) error
+
+	// Templates and their versions. Published versions are immutable.
+	CreateTemplate(ctx context.Context, t persona.Template) error
+	GetTemplate(ctx context.Context, orgID, id string) (persona.Template, error)
+	ListTemplates(ctx context.Context, orgID string) ([]persona.Template, error)
+	// UpdateTemplate writes name, description, draft and their timestamps.
+	UpdateTemplate(ctx context.Context, t persona.Template) error
+	// PublishVersion inserts v and sets the template's latest version to
+	// v.Version; conflict when that version already exists.
+	PublishVersion(ctx context.Context, v persona.TemplateVersion) error
+	GetVersion(ctx context.Context, orgID, templateID string, version int) (persona.TemplateVersion, error)
+	// ListVersions returns versions newest first with their persona counts.
+	ListVersions(ctx context.Context, orgID, templateID string) ([]persona.TemplateVersion, error)
+
+	// Personas. Create and Update also write the revision rev; searchText is
+	// the text indexed for full-text search.
+	CreatePersona(ctx context.Context, p persona.Persona, rev persona.Revision, searchText string) error
+	// GetPersona returns a live (not trashed) persona.
+	GetPersona(ctx context.Context, orgID, id string) (persona.Persona, error)
+	// GetPersonas returns the live personas with the given IDs, in that order,
+	// skipping IDs that do not exist.
+	GetPersonas(ctx context.Context, orgID string, ids []string) ([]persona.Persona, error)
+	ListPersonas(ctx context.Context, orgID string, f persona.PersonaFilter) ([]persona.Persona, error)
+	// UpdatePersona writes p as revision p.Revision when the stored revision
+	// is still p.Revision-1; otherwise precondition-failed with the current
+	// revision, and nothing is written.
+	UpdatePersona(ctx context.Context, p persona.Persona, rev persona.Revision, searchText string) error
+	TrashPersona(ctx context.Context, orgID, id, by string, at time.Time) error
+	RestorePersona(ctx context.Context, orgID, id string) error
+	// PurgePersona deletes a trashed persona and its revisions for good.
+	PurgePersona(ctx context.Context, orgID, id string) error
+	ListTrash(ctx context.Context, orgID string) ([]persona.Persona, error)
+	// GetTrashedPersona returns a persona that is in the trash.
+	GetTrashedPersona(ctx context.Context, orgID, id string) (persona.Persona, error)
+
+	ListRevisions(ctx context.Context, orgID, personaID string) ([]persona.Revision, error)
+	GetRevision(ctx context.Context, orgID, personaID string, number int) (persona.Revision, error)
+
+	SearchPersonas(ctx context.Context, orgID string, q persona.SearchQuery) ([]persona.SearchHit, error)
+}
