@@ -269,7 +269,7 @@ type Content struct {
 	TemplateVersion    int    `json:"template_version"`
 	Values             Values `json:"values"`
 	Dimensions         Values `json:"dimensions"`
-	Retired            Values `json:"retired,omitempty"` // values of fields the pinned version no longer has
+	Retired            Values `json:"retired,omitempty"`          // values of fields the pinned version no longer has
 	LastReviewedOn     string `json:"last_reviewed_on,omitempty"` // YYYY-MM-DD
 	ReviewIntervalDays int    `json:"review_interval_days,omitempty"`
 }
