@@ -1,0 +1,257 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/personapal/personapal/internal/persona"
+)
+
+// ---- users ----
+
+const userCols = `id, email, name, password_hash, created_at`
+
+func scanUser(row interface{ Scan(...any) error }) (persona.User, error) {
+	var u persona.User
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, timeCol{&u.CreatedAt})
+	return u, err
+}
+
+// CreateUser inserts a user; conflict when the email is taken. The email is
+// stored as given (the app lower-cases it).
+func (s *DB) CreateUser(ctx context.Context, u persona.User) error {
+	_, err := s.exec(ctx, s.db, `INSERT INTO users (`+userCols+`) VALUES ($1, $2, $3, $4, $5)`,
+		u.ID, u.Email, u.Name, u.PasswordHash, ts(u.CreatedAt))
+	return withMessage(err, persona.CodeConflict, "a user with this email already exists")
+}
+
+// UserByEmail finds a user by (lower-cased) email.
+func (s *DB) UserByEmail(ctx context.Context, email string) (persona.User, error) {
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE email = $1`, strings.ToLower(email)))
+	return u, noRows(err, "user")
+}
+
+// UserByID finds a user by ID.
+func (s *DB) UserByID(ctx context.Context, id string) (persona.User, error) {
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
+	return u, noRows(err, "user")
+}
+
+// SetPassword replaces a user's password hash.
+func (s *DB) SetPassword(ctx context.Context, userID, hash string) error {
+	return s.execOne(ctx, s.db, "user", `UPDATE users SET password_hash = $2 WHERE id = $1`, userID, hash)
+}
+
+// ---- API tokens ----
+
+const tokenCols = `id, user_id, name, hash, prefix, created_at, last_used_at, revoked_at`
+
+func scanToken(row interface{ Scan(...any) error }) (persona.Token, error) {
+	var t persona.Token
+	err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.Hash, &t.Prefix, timeCol{&t.CreatedAt},
+		nullTimeCol{&t.LastUsedAt}, nullTimeCol{&t.RevokedAt})
+	return t, err
+}
+
+// CreateToken inserts an API token; conflict when its hash exists.
+func (s *DB) CreateToken(ctx context.Context, t persona.Token) error {
+	_, err := s.exec(ctx, s.db, `INSERT INTO api_tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		t.ID, t.UserID, t.Name, t.Hash, t.Prefix, ts(t.CreatedAt), nullTS(t.LastUsedAt), nullTS(t.RevokedAt))
+	return withMessage(withMessage(err, persona.CodeConflict, "a token with this secret already exists"),
+		persona.CodeInvalid, "user not found")
+}
+
+// TokenByHash returns an unrevoked token.
+func (s *DB) TokenByHash(ctx context.Context, hash string) (persona.Token, error) {
+	t, err := scanToken(s.db.QueryRowContext(ctx,
+		`SELECT `+tokenCols+` FROM api_tokens WHERE hash = $1 AND revoked_at IS NULL`, hash))
+	return t, noRows(err, "token")
+}
+
+// ListTokens lists a user's tokens, revoked ones included, newest first.
+func (s *DB) ListTokens(ctx context.Context, userID string) ([]persona.Token, error) {
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT `+tokenCols+` FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id`, userID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanToken)
+}
+
+// RevokeToken revokes one of the user's tokens; not-found when the token is
+// not the user's or is already revoked.
+func (s *DB) RevokeToken(ctx context.Context, userID, tokenID string, at time.Time) error {
+	return s.execOne(ctx, s.db, "token",
+		`UPDATE api_tokens SET revoked_at = $3 WHERE id = $2 AND user_id = $1 AND revoked_at IS NULL`,
+		userID, tokenID, ts(at))
+}
+
+// TouchToken records when a token was last used.
+func (s *DB) TouchToken(ctx context.Context, tokenID string, at time.Time) error {
+	return s.execOne(ctx, s.db, "token", `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, tokenID, ts(at))
+}
+
+// ---- organisations ----
+
+const orgCols = `o.id, o.slug, o.name, o.created_at`
+
+func scanOrg(row interface{ Scan(...any) error }) (persona.Org, error) {
+	var o persona.Org
+	err := row.Scan(&o.ID, &o.Slug, &o.Name, timeCol{&o.CreatedAt})
+	return o, err
+}
+
+// CreateOrg writes the organisation, its owner membership, its templates and
+// their versions in one transaction. Conflict when the slug is taken.
+func (s *DB) CreateOrg(ctx context.Context, org persona.Org, owner persona.Member, templates []persona.Template, versions []persona.TemplateVersion) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := s.exec(ctx, tx, `INSERT INTO orgs (id, slug, name, created_at) VALUES ($1, $2, $3, $4)`,
+			org.ID, org.Slug, org.Name, ts(org.CreatedAt))
+		if err != nil {
+			return withMessage(err, persona.CodeConflict, "an organisation with this slug already exists")
+		}
+		owner.OrgID = org.ID
+		if err := s.insertMember(ctx, tx, owner); err != nil {
+			return err
+		}
+		for _, t := range templates {
+			t.OrgID = org.ID
+			if err := s.insertTemplate(ctx, tx, t); err != nil {
+				return err
+			}
+		}
+		for _, v := range versions {
+			v.OrgID = org.ID
+			if err := s.publishVersion(ctx, tx, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// OrgForMember returns the organisation with the slug and the user's role.
+func (s *DB) OrgForMember(ctx context.Context, slug, userID string) (persona.Org, persona.Role, error) {
+	var (
+		o    persona.Org
+		role persona.Role
+	)
+	err := s.db.QueryRowContext(ctx, `SELECT `+orgCols+`, m.role FROM orgs o
+		JOIN memberships m ON m.org_id = o.id AND m.user_id = $2
+		WHERE o.slug = $1`, slug, userID).
+		Scan(&o.ID, &o.Slug, &o.Name, timeCol{&o.CreatedAt}, &role)
+	if err != nil {
+		return persona.Org{}, "", noRows(err, "organisation")
+	}
+	return o, role, nil
+}
+
+// OrgsForUser lists the user's organisations by name.
+func (s *DB) OrgsForUser(ctx context.Context, userID string) ([]persona.OrgMembership, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+orgCols+`, m.role FROM orgs o
+		JOIN memberships m ON m.org_id = o.id
+		WHERE m.user_id = $1 ORDER BY o.name, o.slug`, userID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(r interface{ Scan(...any) error }) (persona.OrgMembership, error) {
+		var om persona.OrgMembership
+		err := r.Scan(&om.Org.ID, &om.Org.Slug, &om.Org.Name, timeCol{&om.Org.CreatedAt}, &om.Role)
+		return om, err
+	})
+}
+
+// OrgBySlug finds an organisation without a membership check.
+func (s *DB) OrgBySlug(ctx context.Context, slug string) (persona.Org, error) {
+	o, err := scanOrg(s.db.QueryRowContext(ctx, `SELECT `+orgCols+` FROM orgs o WHERE o.slug = $1`, slug))
+	return o, noRows(err, "organisation")
+}
+
+// CountOrgs counts organisations.
+func (s *DB) CountOrgs(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM orgs`).Scan(&n)
+	return n, err
+}
+
+// UpdateOrg writes the organisation's slug and name.
+func (s *DB) UpdateOrg(ctx context.Context, org persona.Org) error {
+	err := s.execOne(ctx, s.db, "organisation", `UPDATE orgs SET slug = $2, name = $3 WHERE id = $1`,
+		org.ID, org.Slug, org.Name)
+	return withMessage(err, persona.CodeConflict, "an organisation with this slug already exists")
+}
+
+// ---- members ----
+
+const memberSelect = `SELECT m.org_id, m.user_id, u.email, u.name, m.role, m.created_at
+	FROM memberships m JOIN users u ON u.id = m.user_id`
+
+func scanMember(row interface{ Scan(...any) error }) (persona.Member, error) {
+	var m persona.Member
+	err := row.Scan(&m.OrgID, &m.UserID, &m.Email, &m.Name, &m.Role, timeCol{&m.CreatedAt})
+	return m, err
+}
+
+// ListMembers lists an organisation's members by email.
+func (s *DB) ListMembers(ctx context.Context, orgID string) ([]persona.Member, error) {
+	rows, err := s.db.QueryContext(ctx, memberSelect+` WHERE m.org_id = $1 ORDER BY u.email`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanMember)
+}
+
+// GetMember returns one membership.
+func (s *DB) GetMember(ctx context.Context, orgID, userID string) (persona.Member, error) {
+	m, err := scanMember(s.db.QueryRowContext(ctx, memberSelect+` WHERE m.org_id = $1 AND m.user_id = $2`, orgID, userID))
+	return m, noRows(err, "member")
+}
+
+// AddMember adds a user to an organisation; conflict when already a member,
+// not-found when the user or organisation does not exist.
+func (s *DB) AddMember(ctx context.Context, m persona.Member) error {
+	return s.insertMember(ctx, s.db, m)
+}
+
+func (s *DB) insertMember(ctx context.Context, q querier, m persona.Member) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)`,
+		m.OrgID, m.UserID, string(m.Role), ts(m.CreatedAt))
+	switch s.d.errKind(err) {
+	case errUnique:
+		return persona.Errorf(persona.CodeConflict, "already a member")
+	case errForeignKey:
+		return notFound("user")
+	case errCheck:
+		return persona.Errorf(persona.CodeInvalid, "invalid role %q", m.Role)
+	}
+	return err
+}
+
+// SetMemberRole changes a member's role.
+func (s *DB) SetMemberRole(ctx context.Context, orgID, userID string, role persona.Role) error {
+	return s.execOne(ctx, s.db, "member", `UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2`,
+		orgID, userID, string(role))
+}
+
+// RemoveMember removes a membership.
+func (s *DB) RemoveMember(ctx context.Context, orgID, userID string) error {
+	return s.execOne(ctx, s.db, "member", `DELETE FROM memberships WHERE org_id = $1 AND user_id = $2`, orgID, userID)
+}
+
+// ---- helpers ----
+
+// collect scans every row with scan and closes rows.
+func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

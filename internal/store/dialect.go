@@ -1,0 +1,167 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/personapal/personapal/internal/persona"
+)
+
+// dialect holds the little that differs between the engines at run time.
+// Everything else is one SQL text with $N placeholders.
+type dialect struct {
+	name string
+	// errKind classifies a driver error: errUnique, errForeignKey, errCheck
+	// or errOther.
+	errKind func(err error) errKind
+	// matchQuery turns search terms into the engine's full-text query text.
+	matchQuery func(terms []string) string
+	// searchSQL returns the search statement. $1 is the organisation, $2 the
+	// full-text query; filters holds extra "AND ..." conditions on alias p
+	// using $3...; limit is the placeholder for the row limit. Columns: id,
+	// name, profile_type, group_id, status, snippet, rank (higher is better).
+	searchSQL func(filters, limit string) string
+}
+
+type errKind int
+
+const (
+	errOther errKind = iota
+	errUnique
+	errForeignKey
+	errCheck
+)
+
+var sqliteDialect = dialect{
+	name: DialectSQLite,
+	errKind: func(err error) errKind {
+		var e *sqlite.Error
+		if !errors.As(err, &e) {
+			return errOther
+		}
+		switch e.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return errUnique
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return errForeignKey
+		case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+			return errCheck
+		}
+		return errOther
+	},
+	// `"t1"* AND "t2"*`: every term a quoted prefix token, so no input can
+	// form FTS5 syntax (terms hold only letters and digits anyway).
+	matchQuery: func(terms []string) string {
+		parts := make([]string, len(terms))
+		for i, t := range terms {
+			parts[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"*`
+		}
+		return strings.Join(parts, " AND ")
+	},
+	// personas_fts is an external-content FTS5 table over personas (rowid =
+	// personas.seq) with columns name, summary, search_text. bm25 is lower
+	// for better matches, so the rank is its negation; a match in the name
+	// weighs 10, in the summary 4, elsewhere 1.
+	searchSQL: func(filters, limit string) string {
+		return `SELECT p.id, p.name, p.profile_type, COALESCE(p.group_id, ''), p.status,
+	snippet(personas_fts, -1, char(2), char(3), '…', 16),
+	-bm25(personas_fts, 10.0, 4.0, 1.0) AS rank
+FROM personas_fts JOIN personas p ON p.seq = personas_fts.rowid
+WHERE personas_fts MATCH $2 AND p.org_id = $1 AND p.deleted_at IS NULL` + filters + `
+ORDER BY bm25(personas_fts, 10.0, 4.0, 1.0), p.id
+LIMIT ` + limit
+	},
+}
+
+var postgresDialect = dialect{
+	name: DialectPostgres,
+	errKind: func(err error) errKind {
+		var e *pgconn.PgError
+		if !errors.As(err, &e) {
+			return errOther
+		}
+		switch e.Code {
+		case "23505":
+			return errUnique
+		case "23503":
+			return errForeignKey
+		case "23514", "23502":
+			return errCheck
+		}
+		return errOther
+	},
+	// 't1':* & 't2':* — quoted prefix lexemes; terms hold only letters and
+	// digits, so nothing can form tsquery syntax.
+	matchQuery: func(terms []string) string {
+		parts := make([]string, len(terms))
+		for i, t := range terms {
+			parts[i] = "'" + strings.ReplaceAll(t, "'", "''") + "':*"
+		}
+		return strings.Join(parts, " & ")
+	},
+	// personas.search is a stored generated tsvector ('simple' config):
+	// name weight A, summary B, search_text C. ts_rank's default weights
+	// rank name matches above summary matches above the rest.
+	searchSQL: func(filters, limit string) string {
+		return `SELECT p.id, p.name, p.profile_type, COALESCE(p.group_id, ''), p.status,
+	ts_headline('simple', concat_ws(E'\n', p.name, NULLIF(p.summary, ''), NULLIF(p.search_text, '')), q,
+		'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=20, MinWords=6, MaxFragments=2, FragmentDelimiter=" … "'),
+	ts_rank(p.search, q) AS rank
+FROM personas p, to_tsquery('simple', $2) AS q
+WHERE p.org_id = $1 AND p.deleted_at IS NULL AND p.search @@ q` + filters + `
+ORDER BY rank DESC, p.id
+LIMIT ` + limit
+	},
+}
+
+// mapErr turns constraint violations into *persona.Error; other errors pass
+// through unchanged (they are internal).
+func (d dialect) mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := persona.AsError(err); ok {
+		return err
+	}
+	switch d.errKind(err) {
+	case errUnique:
+		return &persona.Error{Code: persona.CodeConflict, Message: "it already exists"}
+	case errForeignKey:
+		return &persona.Error{Code: persona.CodeInvalid, Message: "it refers to something that does not exist in this organisation"}
+	case errCheck:
+		return &persona.Error{Code: persona.CodeInvalid, Message: "a value is out of range"}
+	}
+	return err
+}
+
+// withMessage replaces the message of err when it is a *persona.Error with
+// the given code.
+func withMessage(err error, code persona.Code, message string) error {
+	if e, ok := persona.AsError(err); ok && e.Code == code {
+		return &persona.Error{Code: code, Message: message, Fields: e.Fields, Current: e.Current}
+	}
+	return err
+}
+
+func notFound(what string) error { return persona.ErrNotFound(what) }
+
+// noRows maps sql.ErrNoRows to not-found.
+func noRows(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound(what)
+	}
+	return err
+}
+
+// searchTerms splits q into lower-cased runs of letters and digits, the
+// same terms the snippet highlighter marks.
+func searchTerms(q string) []string { return persona.SearchTerms(q) }
+
+// ph returns the placeholder for argument n.
+func ph(n int) string { return "$" + strconv.Itoa(n) }

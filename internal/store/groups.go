@@ -1,0 +1,82 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/personapal/personapal/internal/persona"
+)
+
+// groupSelect reads groups with their live persona counts.
+const groupSelect = `SELECT g.id, g.org_id, g.name, g.description, g.created_at, g.updated_at,
+	(SELECT COUNT(*) FROM personas p WHERE p.org_id = g.org_id AND p.group_id = g.id AND p.deleted_at IS NULL)
+	FROM persona_groups g`
+
+func scanGroup(row interface{ Scan(...any) error }) (persona.Group, error) {
+	var g persona.Group
+	err := row.Scan(&g.ID, &g.OrgID, &g.Name, &g.Description, timeCol{&g.CreatedAt}, timeCol{&g.UpdatedAt}, &g.PersonaCount)
+	return g, err
+}
+
+// CreateGroup inserts a group.
+func (s *DB) CreateGroup(ctx context.Context, g persona.Group) error {
+	_, err := s.exec(ctx, s.db, `INSERT INTO persona_groups (org_id, id, name, description, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, g.OrgID, g.ID, g.Name, g.Description, ts(g.CreatedAt), ts(g.UpdatedAt))
+	err = withMessage(err, persona.CodeConflict, "a group with this ID already exists")
+	return withMessage(err, persona.CodeInvalid, "organisation not found")
+}
+
+// GetGroup returns a group with its live persona count.
+func (s *DB) GetGroup(ctx context.Context, orgID, id string) (persona.Group, error) {
+	g, err := scanGroup(s.db.QueryRowContext(ctx, groupSelect+` WHERE g.org_id = $1 AND g.id = $2`, orgID, id))
+	return g, noRows(err, "group")
+}
+
+// ListGroups lists an organisation's groups by name.
+func (s *DB) ListGroups(ctx context.Context, orgID string) ([]persona.Group, error) {
+	rows, err := s.db.QueryContext(ctx, groupSelect+` WHERE g.org_id = $1 ORDER BY g.name, g.id`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanGroup)
+}
+
+// UpdateGroup writes a group's name, description and updated_at.
+func (s *DB) UpdateGroup(ctx context.Context, g persona.Group) error {
+	return s.execOne(ctx, s.db, "group", `UPDATE persona_groups SET name = $3, description = $4, updated_at = $5
+		WHERE org_id = $1 AND id = $2`, g.OrgID, g.ID, g.Name, g.Description, ts(g.UpdatedAt))
+}
+
+// DeleteGroup deletes a group; conflict while any persona, trashed ones
+// included, belongs to it.
+func (s *DB) DeleteGroup(ctx context.Context, orgID, id string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM personas WHERE org_id = $1 AND group_id = $2`, orgID, id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return groupInUse(n)
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM persona_groups WHERE org_id = $1 AND id = $2`, orgID, id)
+		if s.d.errKind(err) == errForeignKey {
+			// A persona was added meanwhile (PostgreSQL, READ COMMITTED).
+			return groupInUse(1)
+		} else if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return notFound("group")
+		}
+		return nil
+	})
+}
+
+func groupInUse(n int) *persona.Error {
+	if n == 1 {
+		return persona.Errorf(persona.CodeConflict, "the group still holds 1 persona (counting the trash); move it first")
+	}
+	return persona.Errorf(persona.CodeConflict, "the group still holds %d personas (counting the trash); move them first", n)
+}

@@ -1,0 +1,365 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/personapal/personapal/internal/persona"
+)
+
+// Listing limits. ListPersonas honours a limit up to maxListLimit, one more
+// than the app's largest page, because the app asks for a page plus one row
+// to learn whether a next page exists.
+const (
+	defaultListLimit   = 50
+	maxListLimit       = 201
+	defaultSearchLimit = 20
+	maxSearchLimit     = 100
+	maxSearchTerms     = 16
+	getPersonasChunk   = 500
+)
+
+const personaCols = `p.org_id, p.id, p.template_id, p.template_version, p.profile_type, p.group_id, p.name, p.summary,
+	p.status, p.owner_id, p.field_values, p.dimensions, p.retired, p.last_reviewed_on, p.review_interval_days,
+	p.revision, p.created_at, p.created_by, p.updated_at, p.updated_by, p.deleted_at, p.deleted_by`
+
+const personaSelect = `SELECT ` + personaCols + ` FROM personas p`
+
+func scanPersona(row interface{ Scan(...any) error }) (persona.Persona, error) {
+	var p persona.Persona
+	err := row.Scan(&p.OrgID, &p.ID, &p.TemplateID, &p.TemplateVersion, &p.ProfileType, strCol{&p.GroupID},
+		&p.Name, &p.Summary, &p.Status, strCol{&p.OwnerID}, valuesCol{&p.Values}, valuesCol{&p.Dimensions},
+		valuesCol{&p.Retired}, strCol{&p.LastReviewedOn}, &p.ReviewIntervalDays, &p.Revision,
+		timeCol{&p.CreatedAt}, &p.CreatedBy, timeCol{&p.UpdatedAt}, &p.UpdatedBy, nullTimeCol{&p.DeletedAt}, &p.DeletedBy)
+	return p, err
+}
+
+// personaJSON holds a persona's JSON columns, encoded.
+type personaJSON struct{ values, dimensions, retired string }
+
+func encodePersonaJSON(c persona.Content) (personaJSON, error) {
+	var (
+		j   personaJSON
+		err error
+	)
+	if j.values, err = valuesText(c.Values); err != nil {
+		return j, err
+	}
+	if j.dimensions, err = valuesText(c.Dimensions); err != nil {
+		return j, err
+	}
+	j.retired, err = valuesText(c.Retired)
+	return j, err
+}
+
+// badReference is the error for a persona whose group or template version
+// is not in its organisation (a foreign-key violation).
+func badReference() error {
+	return &persona.Error{Code: persona.CodeInvalid, Message: "invalid persona: the group and the template version must exist in this organisation",
+		Fields: []persona.FieldError{
+			{Field: "group_id", Message: "must be a group of this organisation"},
+			{Field: "template_version", Message: "must be a published version of the persona's template"},
+		}}
+}
+
+// CreatePersona inserts p and its first revision rev in one transaction.
+func (s *DB) CreatePersona(ctx context.Context, p persona.Persona, rev persona.Revision, searchText string) error {
+	j, err := encodePersonaJSON(p.Content)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO personas (org_id, id, template_id, template_version, profile_type,
+			group_id, name, summary, status, owner_id, field_values, dimensions, retired, last_reviewed_on,
+			review_interval_days, search_text, revision, created_at, created_by, updated_at, updated_by, deleted_at, deleted_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+			p.OrgID, p.ID, p.TemplateID, p.TemplateVersion, string(p.ProfileType),
+			nullStr(p.GroupID), p.Name, p.Summary, string(p.Status), nullStr(p.OwnerID), j.values, j.dimensions, j.retired,
+			nullStr(p.LastReviewedOn), p.ReviewIntervalDays, searchText, p.Revision,
+			ts(p.CreatedAt), p.CreatedBy, ts(p.UpdatedAt), p.UpdatedBy, nullTS(p.DeletedAt), p.DeletedBy)
+		switch s.d.errKind(err) {
+		case errUnique:
+			return persona.Errorf(persona.CodeConflict, "a persona with this ID already exists")
+		case errForeignKey:
+			return badReference()
+		}
+		if err != nil {
+			return s.d.mapErr(err)
+		}
+		return s.insertRevision(ctx, tx, p, rev)
+	})
+}
+
+// insertRevision writes rev as revision p.Revision of p.
+func (s *DB) insertRevision(ctx context.Context, tx *sql.Tx, p persona.Persona, rev persona.Revision) error {
+	content, err := jsonText(rev.Content)
+	if err != nil {
+		return err
+	}
+	_, err = s.exec(ctx, tx, `INSERT INTO persona_revisions (org_id, persona_id, number, author_id, message, created_at, content)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, p.OrgID, p.ID, p.Revision, rev.AuthorID, rev.Message, ts(rev.CreatedAt), content)
+	return withMessage(err, persona.CodeConflict, fmt.Sprintf("revision %d already exists", p.Revision))
+}
+
+// GetPersona returns a live persona.
+func (s *DB) GetPersona(ctx context.Context, orgID, id string) (persona.Persona, error) {
+	p, err := scanPersona(s.db.QueryRowContext(ctx, personaSelect+`
+		WHERE p.org_id = $1 AND p.id = $2 AND p.deleted_at IS NULL`, orgID, id))
+	return p, noRows(err, "persona")
+}
+
+// GetTrashedPersona returns a persona that is in the trash.
+func (s *DB) GetTrashedPersona(ctx context.Context, orgID, id string) (persona.Persona, error) {
+	p, err := scanPersona(s.db.QueryRowContext(ctx, personaSelect+`
+		WHERE p.org_id = $1 AND p.id = $2 AND p.deleted_at IS NOT NULL`, orgID, id))
+	return p, noRows(err, "persona")
+}
+
+// GetPersonas returns the live personas with the given IDs in that order,
+// skipping IDs that do not exist.
+func (s *DB) GetPersonas(ctx context.Context, orgID string, ids []string) ([]persona.Persona, error) {
+	found := make(map[string]persona.Persona, len(ids))
+	for start := 0; start < len(ids); start += getPersonasChunk {
+		chunk := ids[start:min(start+getPersonasChunk, len(ids))]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, orgID)
+		marks := make([]string, len(chunk))
+		for i, id := range chunk {
+			args = append(args, id)
+			marks[i] = ph(i + 2)
+		}
+		rows, err := s.db.QueryContext(ctx, personaSelect+`
+			WHERE p.org_id = $1 AND p.deleted_at IS NULL AND p.id IN (`+strings.Join(marks, ", ")+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		ps, err := collect(rows, scanPersona)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			found[p.ID] = p
+		}
+	}
+	out := make([]persona.Persona, 0, len(found))
+	for _, id := range ids {
+		if p, ok := found[id]; ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// ListPersonas lists live personas by ID (keyset: IDs after f.After).
+func (s *DB) ListPersonas(ctx context.Context, orgID string, f persona.PersonaFilter) ([]persona.Persona, error) {
+	var (
+		where strings.Builder
+		args  = []any{orgID}
+	)
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where.WriteString(" AND " + cond + " = " + ph(len(args)))
+	}
+	if f.GroupID != "" {
+		add("p.group_id", f.GroupID)
+	}
+	if f.ProfileType != "" {
+		add("p.profile_type", string(f.ProfileType))
+	}
+	if f.TemplateID != "" {
+		add("p.template_id", f.TemplateID)
+	}
+	if f.Status != "" {
+		add("p.status", string(f.Status))
+	}
+	if f.After != "" {
+		args = append(args, f.After)
+		where.WriteString(" AND p.id > " + ph(len(args)))
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultListLimit
+	}
+	limit = min(limit, maxListLimit)
+	args = append(args, limit)
+	rows, err := s.db.QueryContext(ctx, personaSelect+`
+		WHERE p.org_id = $1 AND p.deleted_at IS NULL`+where.String()+`
+		ORDER BY p.id LIMIT `+ph(len(args)), args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanPersona)
+}
+
+// UpdatePersona writes p as revision p.Revision, in one statement that only
+// matches while the stored revision is p.Revision-1, and records rev in the
+// same transaction. When the persona moved on meanwhile the error is
+// precondition-failed with the current revision and nothing is written.
+func (s *DB) UpdatePersona(ctx context.Context, p persona.Persona, rev persona.Revision, searchText string) error {
+	j, err := encodePersonaJSON(p.Content)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE personas SET template_id = $3, template_version = $4, profile_type = $5,
+			group_id = $6, name = $7, summary = $8, status = $9, owner_id = $10, field_values = $11, dimensions = $12,
+			retired = $13, last_reviewed_on = $14, review_interval_days = $15, search_text = $16, revision = $17,
+			updated_at = $18, updated_by = $19
+			WHERE org_id = $1 AND id = $2 AND revision = $20 AND deleted_at IS NULL`,
+			p.OrgID, p.ID, p.TemplateID, p.TemplateVersion, string(p.ProfileType),
+			nullStr(p.GroupID), p.Name, p.Summary, string(p.Status), nullStr(p.OwnerID), j.values, j.dimensions,
+			j.retired, nullStr(p.LastReviewedOn), p.ReviewIntervalDays, searchText, p.Revision,
+			ts(p.UpdatedAt), p.UpdatedBy, p.Revision-1)
+		if s.d.errKind(err) == errForeignKey {
+			return badReference()
+		} else if err != nil {
+			return s.d.mapErr(err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			var cur int
+			err := tx.QueryRowContext(ctx, `SELECT revision FROM personas WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL`,
+				p.OrgID, p.ID).Scan(&cur)
+			if err != nil {
+				return noRows(err, "persona")
+			}
+			return &persona.Error{Code: persona.CodePreconditionFailed, Current: cur,
+				Message: fmt.Sprintf("persona was changed meanwhile; current revision is %d", cur)}
+		}
+		return s.insertRevision(ctx, tx, p, rev)
+	})
+}
+
+// TrashPersona moves a live persona to the trash.
+func (s *DB) TrashPersona(ctx context.Context, orgID, id, by string, at time.Time) error {
+	return s.execOne(ctx, s.db, "persona", `UPDATE personas SET deleted_at = $3, deleted_by = $4
+		WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL`, orgID, id, ts(at), by)
+}
+
+// RestorePersona brings a persona back from the trash.
+func (s *DB) RestorePersona(ctx context.Context, orgID, id string) error {
+	return s.execOne(ctx, s.db, "persona", `UPDATE personas SET deleted_at = NULL, deleted_by = ''
+		WHERE org_id = $1 AND id = $2 AND deleted_at IS NOT NULL`, orgID, id)
+}
+
+// PurgePersona deletes a trashed persona and its revisions for good;
+// conflict when the persona is not in the trash.
+func (s *DB) PurgePersona(ctx context.Context, orgID, id string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		err := s.execOne(ctx, tx, "persona", `DELETE FROM personas WHERE org_id = $1 AND id = $2 AND deleted_at IS NOT NULL`, orgID, id)
+		if persona.ErrorCode(err) != persona.CodeNotFound {
+			return err
+		}
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM personas WHERE org_id = $1 AND id = $2`, orgID, id).Scan(&one); err != nil {
+			return noRows(err, "persona")
+		}
+		return persona.Errorf(persona.CodeConflict, "the persona is not in the trash; move it to the trash first")
+	})
+}
+
+// ListTrash lists trashed personas, most recently trashed first.
+func (s *DB) ListTrash(ctx context.Context, orgID string) ([]persona.Persona, error) {
+	rows, err := s.db.QueryContext(ctx, personaSelect+`
+		WHERE p.org_id = $1 AND p.deleted_at IS NOT NULL ORDER BY p.deleted_at DESC, p.id`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanPersona)
+}
+
+// ---- revisions ----
+
+const revisionSelect = `SELECT r.org_id, r.persona_id, r.number, r.author_id, r.message, r.created_at, r.content
+	FROM persona_revisions r`
+
+func scanRevision(row interface{ Scan(...any) error }) (persona.Revision, error) {
+	var (
+		r       persona.Revision
+		content []byte
+	)
+	if err := row.Scan(&r.OrgID, &r.PersonaID, &r.Number, &r.AuthorID, &r.Message, timeCol{&r.CreatedAt}, &content); err != nil {
+		return r, err
+	}
+	c, err := decodeContent(content)
+	r.Content = c
+	return r, err
+}
+
+// ListRevisions lists a persona's revisions newest first; not-found when the
+// persona does not exist (live or trashed).
+func (s *DB) ListRevisions(ctx context.Context, orgID, personaID string) ([]persona.Revision, error) {
+	rows, err := s.db.QueryContext(ctx, revisionSelect+`
+		WHERE r.org_id = $1 AND r.persona_id = $2 ORDER BY r.number DESC`, orgID, personaID)
+	if err != nil {
+		return nil, err
+	}
+	revs, err := collect(rows, scanRevision)
+	if err != nil || len(revs) > 0 {
+		return revs, err
+	}
+	if err := s.mustExist(ctx, "persona", `SELECT 1 FROM personas WHERE org_id = $1 AND id = $2`, orgID, personaID); err != nil {
+		return nil, err
+	}
+	return []persona.Revision{}, nil
+}
+
+// GetRevision returns one revision of a persona.
+func (s *DB) GetRevision(ctx context.Context, orgID, personaID string, number int) (persona.Revision, error) {
+	r, err := scanRevision(s.db.QueryRowContext(ctx, revisionSelect+`
+		WHERE r.org_id = $1 AND r.persona_id = $2 AND r.number = $3`, orgID, personaID, number))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, notFound("revision")
+	}
+	return r, err
+}
+
+// ---- search ----
+
+// SearchPersonas runs an organisation-scoped, ranked full-text search over
+// live personas' name, summary and search text. Every term is a prefix and
+// all must match. A query without terms returns no hits.
+func (s *DB) SearchPersonas(ctx context.Context, orgID string, q persona.SearchQuery) ([]persona.SearchHit, error) {
+	terms := searchTerms(q.Text)
+	if len(terms) == 0 {
+		return []persona.SearchHit{}, nil
+	}
+	if len(terms) > maxSearchTerms {
+		terms = terms[:maxSearchTerms]
+	}
+	args := []any{orgID, s.d.matchQuery(terms)}
+	var filters strings.Builder
+	if q.ProfileType != "" {
+		args = append(args, string(q.ProfileType))
+		filters.WriteString(" AND p.profile_type = " + ph(len(args)))
+	}
+	if q.GroupID != "" {
+		args = append(args, q.GroupID)
+		filters.WriteString(" AND p.group_id = " + ph(len(args)))
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = defaultSearchLimit
+	}
+	args = append(args, min(limit, maxSearchLimit))
+	rows, err := s.db.QueryContext(ctx, s.d.searchSQL(filters.String(), ph(len(args))), args...)
+	if err != nil {
+		return nil, err
+	}
+	hits, err := collect(rows, func(r interface{ Scan(...any) error }) (persona.SearchHit, error) {
+		var h persona.SearchHit
+		err := r.Scan(&h.PersonaID, &h.Name, &h.ProfileType, &h.GroupID, &h.Status, &h.Snippet, &h.Rank)
+		return h, err
+	})
+	if hits == nil && err == nil {
+		hits = []persona.SearchHit{}
+	}
+	return hits, err
+}

@@ -1,0 +1,210 @@
+// Package store is Persona Pal's persistence: one SQL implementation of
+// app.Store on database/sql, shared by SQLite (modernc.org/sqlite, the
+// embedded default) and PostgreSQL (pgx stdlib).
+//
+// Every query uses $N placeholders; modernc binds "$N" by number (repeats and
+// out-of-order numbers included, see TestPlaceholderBinding), so one query
+// text serves both engines. What must differ lives in the dialect struct and
+// in the per-dialect goose migrations (same version numbers): DDL, full-text
+// search and error mapping.
+//
+// Conventions shared by both engines:
+//   - Tables key on (org_id, id) and every reference inside an organisation
+//     includes org_id, so a cross-organisation reference cannot be written.
+//   - Timestamps are stored and returned in UTC, truncated to microseconds
+//     (PostgreSQL's precision). On SQLite they are TIMESTAMP columns written as
+//     "2006-01-02 15:04:05.999999-07:00" text (_time_format=sqlite), which the
+//     driver parses back into time.Time.
+//   - JSON (definitions, values) is TEXT on SQLite and jsonb on PostgreSQL.
+//   - Optional references and dates ("" in the domain) are NULL in the database.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"github.com/personapal/personapal/internal/app"
+)
+
+var _ app.Store = (*DB)(nil)
+
+// Dialect names returned by (*DB).Dialect.
+const (
+	DialectSQLite   = "sqlite"
+	DialectPostgres = "postgres"
+)
+
+// DB is a Persona Pal database. It implements app.Store.
+type DB struct {
+	db *sql.DB
+	d  dialect
+}
+
+// Open connects to the database named by dsn. A dsn starting with
+// "postgres://" or "postgresql://" selects PostgreSQL (any pgx connection
+// parameter may be added, e.g. "?sslmode=disable&search_path=x"); anything
+// else is a SQLite file path, optionally a "file:" URI with query
+// parameters of its own. For SQLite, Open adds the PRAGMAs every pooled
+// connection needs (WAL, foreign keys, busy timeout, synchronous=NORMAL),
+// BEGIN IMMEDIATE for transactions and the time format; parameters already
+// present in the dsn are kept. Open does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	var (
+		db  *sql.DB
+		d   dialect
+		err error
+	)
+	if isPostgres(dsn) {
+		d = postgresDialect
+		db, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db.SetMaxOpenConns(20)
+		db.SetMaxIdleConns(10)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		db.SetConnMaxLifetime(time.Hour)
+	} else {
+		d = sqliteDialect
+		sdsn, err := sqliteDSN(dsn)
+		if err != nil {
+			return nil, err
+		}
+		db, err = sql.Open("sqlite", sdsn)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		// WAL lets readers run beside the single writer; writers queue on
+		// the write lock (BEGIN IMMEDIATE + busy_timeout). A small pool is
+		// plenty and keeps the per-connection page caches bounded.
+		db.SetMaxOpenConns(8)
+		db.SetMaxIdleConns(8)
+		db.SetConnMaxIdleTime(0)
+		db.SetConnMaxLifetime(0)
+	}
+	s := &DB{db: db, d: d}
+	if err := s.Ping(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", d.name, err)
+	}
+	return s, nil
+}
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// sqlitePragmas are applied by the driver to every new connection.
+var sqlitePragmas = []string{
+	"busy_timeout(10000)",
+	"journal_mode(WAL)",
+	"foreign_keys(1)",
+	"synchronous(NORMAL)",
+}
+
+// sqliteDSN turns a path or file: URI into a modernc DSN with our PRAGMAs.
+func sqliteDSN(dsn string) (string, error) {
+	if dsn == "" {
+		return "", errors.New("empty database path")
+	}
+	if strings.Contains(dsn, ":memory:") || strings.Contains(dsn, "mode=memory") {
+		// Each pooled connection would get its own, empty database.
+		return "", errors.New("in-memory SQLite databases are not supported; use a file")
+	}
+	path, rawQuery, _ := strings.Cut(dsn, "?")
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return "", fmt.Errorf("sqlite dsn: %w", err)
+	}
+	have := map[string]bool{}
+	for _, p := range q["_pragma"] {
+		name, _, _ := strings.Cut(p, "(")
+		name, _, _ = strings.Cut(name, "=")
+		have[strings.ToLower(strings.TrimSpace(name))] = true
+	}
+	for _, p := range sqlitePragmas {
+		name, _, _ := strings.Cut(p, "(")
+		if !have[name] {
+			q.Add("_pragma", p)
+		}
+	}
+	if q.Get("_txlock") == "" {
+		q.Set("_txlock", "immediate")
+	}
+	if q.Get("_time_format") == "" {
+		q.Set("_time_format", "sqlite")
+	}
+	return path + "?" + q.Encode(), nil
+}
+
+// Close closes the connection pool.
+func (s *DB) Close() error { return s.db.Close() }
+
+// Dialect returns "sqlite" or "postgres".
+func (s *DB) Dialect() string { return s.d.name }
+
+// Ping checks that the database answers.
+func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// SQL returns the underlying pool, for edges that keep their own tables
+// (sessions, login throttling) in the same database.
+func (s *DB) SQL() *sql.DB { return s.db }
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// inTx runs fn in a transaction, committing when fn returns nil. On SQLite
+// the transaction begins IMMEDIATE (it takes the write lock up front), so
+// call it for writes only.
+func (s *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.d.mapErr(err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return s.d.mapErr(err)
+	}
+	return nil
+}
+
+// exec runs one write statement and maps its error.
+func (s *DB) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
+	res, err := q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return nil, s.d.mapErr(err)
+	}
+	return res, nil
+}
+
+// execOne runs one write statement that must affect a row; otherwise it
+// returns persona.ErrNotFound(what).
+func (s *DB) execOne(ctx context.Context, q querier, what, query string, args ...any) error {
+	res, err := s.exec(ctx, q, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound(what)
+	}
+	return nil
+}
