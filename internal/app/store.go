@@ -35,6 +35,9 @@ type Store interface {
 	// in it; not-found when it does not exist or the user is not a member.
 	OrgForMember(ctx context.Context, slug, userID string) (persona.Org, persona.Role, error)
 	OrgsForUser(ctx context.Context, userID string) ([]persona.OrgMembership, error)
+	// OrgBySlug finds an organisation without a membership check; only
+	// trusted local administration (the CLI) reaches it.
+	OrgBySlug(ctx context.Context, slug string) (persona.Org, error)
 	CountOrgs(ctx context.Context) (int, error)
 	UpdateOrg(ctx context.Context, org persona.Org) error
 	ListMembers(ctx context.Context, orgID string) ([]persona.Member, error)

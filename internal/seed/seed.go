@@ -1,0 +1,96 @@
+// Package seed fills an empty database with the demo organisation, through
+// the application layer so that demo data obeys every rule real data does.
+package seed
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"fmt"
+	"strings"
+
+	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/demo"
+	"github.com/personapal/personapal/internal/persona"
+)
+
+// Credentials are what a newcomer needs to use the demo: printed once, since
+// only hashes are stored.
+type Credentials struct {
+	OrgSlug  string
+	Email    string
+	Password string
+	Token    string
+}
+
+// Demo creates the demo owner, organisation, groups, personas and an API
+// token. It refuses (conflict) when the database already holds an
+// organisation, so it never mixes demo data into real data.
+func Demo(ctx context.Context, svc *app.Service, data demo.Dataset) (Credentials, error) {
+	n, err := svc.Store().CountOrgs(ctx)
+	if err != nil {
+		return Credentials{}, err
+	}
+	if n > 0 {
+		return Credentials{}, persona.Errorf(persona.CodeConflict, "the database already holds %d organisation(s); demo data goes only into an empty database", n)
+	}
+	password := RandomPassword()
+	owner, err := svc.CreateUser(ctx, data.OwnerEmail, data.OwnerName, password)
+	if err != nil {
+		return Credentials{}, fmt.Errorf("demo owner: %w", err)
+	}
+	actor := app.Actor{UserID: owner.ID, Email: owner.Email, Name: owner.Name}
+	org, err := svc.CreateOrg(ctx, actor, data.OrgName, data.OrgSlug)
+	if err != nil {
+		return Credentials{}, fmt.Errorf("demo organisation: %w", err)
+	}
+	groups := map[string]string{}
+	for _, g := range data.Groups {
+		created, err := svc.CreateGroup(ctx, actor, org.Slug, app.GroupInput{Name: g.Name, Description: g.Description})
+		if err != nil {
+			return Credentials{}, fmt.Errorf("demo group %q: %w", g.Name, err)
+		}
+		groups[g.Key] = created.ID
+	}
+	templates, err := svc.ListTemplates(ctx, actor, org.Slug)
+	if err != nil {
+		return Credentials{}, err
+	}
+	byType := map[persona.ProfileType]string{}
+	for _, t := range templates {
+		if _, ok := byType[t.ProfileType]; !ok {
+			byType[t.ProfileType] = t.ID
+		}
+	}
+	for _, p := range data.Personas {
+		in := app.PersonaInput{
+			Name: p.Name, Summary: p.Summary, GroupID: groups[p.Group], TemplateID: byType[p.ProfileType],
+			Status: p.Status, Values: p.Values, Dimensions: p.Dimensions,
+			LastReviewedOn: p.LastReviewedOn, ReviewIntervalDays: p.ReviewIntervalDays,
+			Message: "Imported from the research workshop",
+		}
+		created, err := svc.CreatePersona(ctx, actor, org.Slug, in)
+		if err != nil {
+			return Credentials{}, fmt.Errorf("demo persona %q: %w", p.Name, err)
+		}
+		// A second revision, so that history and diffs have something to
+		// show from the first start.
+		in.Summary = strings.TrimSpace(p.Summary + " Reviewed with the research team.")
+		in.Message = "Summary reviewed"
+		if _, err := svc.UpdatePersona(ctx, actor, org.Slug, created.ID, created.Revision, in); err != nil {
+			return Credentials{}, fmt.Errorf("demo persona %q revision: %w", p.Name, err)
+		}
+	}
+	token, _, err := svc.CreateToken(ctx, actor, "Demo token")
+	if err != nil {
+		return Credentials{}, err
+	}
+	return Credentials{OrgSlug: org.Slug, Email: owner.Email, Password: password, Token: token}, nil
+}
+
+// RandomPassword returns a random password that passes the password policy.
+func RandomPassword() string {
+	b := make([]byte, 15)
+	_, _ = rand.Read(b)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
