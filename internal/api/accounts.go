@@ -1,0 +1,231 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/personapal/personapal/internal/persona"
+)
+
+// OrgJSON is an organisation as its member sees it.
+type OrgJSON struct {
+	ID        string `json:"id"`
+	Slug      string `json:"slug"`
+	Name      string `json:"name"`
+	Role      string `json:"role" doc:"The caller's role in the organisation"`
+	CreatedAt string `json:"created_at" format:"date-time"`
+}
+
+func orgJSON(o persona.Org, role persona.Role) OrgJSON {
+	return OrgJSON{ID: o.ID, Slug: o.Slug, Name: o.Name, Role: string(role), CreatedAt: o.CreatedAt.Format(timeFormat)}
+}
+
+const timeFormat = "2006-01-02T15:04:05.999999Z07:00"
+
+type OrgPath struct {
+	Org string `path:"org" maxLength:"63" doc:"Organisation slug"`
+}
+
+type userOutput struct{ Body persona.User }
+
+type orgOutput struct{ Body OrgJSON }
+
+type orgListOutput struct {
+	Body struct {
+		Items []OrgJSON `json:"items"`
+	}
+}
+
+type orgCreateInput struct {
+	Body struct {
+		Name string `json:"name" maxLength:"200"`
+		Slug string `json:"slug,omitempty" maxLength:"63" doc:"Derived from the name when empty"`
+	}
+}
+
+type orgRenameInput struct {
+	OrgPath
+	Body struct {
+		Name string `json:"name" maxLength:"200"`
+	}
+}
+
+type memberListOutput struct {
+	Body struct {
+		Items []persona.Member `json:"items"`
+	}
+}
+
+type memberOutput struct{ Body persona.Member }
+
+type memberAddInput struct {
+	OrgPath
+	Body struct {
+		Email string `json:"email" maxLength:"320"`
+		Role  string `json:"role" enum:"viewer,editor,admin,owner"`
+	}
+}
+
+type MemberPath struct {
+	OrgPath
+	UserID string `path:"user" maxLength:"64"`
+}
+
+type memberRoleInput struct {
+	MemberPath
+	Body struct {
+		Role string `json:"role" enum:"viewer,editor,admin,owner"`
+	}
+}
+
+// TokenJSON is an API token; Secret is present only in the response that
+// created it.
+type TokenJSON struct {
+	persona.Token
+	Secret string `json:"token,omitempty" doc:"The token itself; shown only once, when created"`
+}
+
+type tokenListOutput struct {
+	Body struct {
+		Items []persona.Token `json:"items"`
+	}
+}
+
+type tokenCreateInput struct {
+	Body struct {
+		Name string `json:"name,omitempty" maxLength:"100"`
+	}
+}
+
+type tokenOutput struct{ Body TokenJSON }
+
+type tokenPath struct {
+	ID string `path:"id" maxLength:"64"`
+}
+
+func (s *Server) registerAccounts(api huma.API) {
+	huma.Register(api, op("get-me", http.MethodGet, "/api/v1/me", "The authenticated user", tagAccounts, 0),
+		func(ctx context.Context, _ *struct{}) (*userOutput, error) {
+			u, err := s.svc.Me(ctx, actorFrom(ctx))
+			if err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			return &userOutput{Body: u}, nil
+		})
+
+	huma.Register(api, op("list-tokens", http.MethodGet, "/api/v1/me/tokens", "List your API tokens", tagAccounts, 0),
+		func(ctx context.Context, _ *struct{}) (*tokenListOutput, error) {
+			items, err := s.svc.ListTokens(ctx, actorFrom(ctx))
+			if err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			out := &tokenListOutput{}
+			out.Body.Items = nonNil(items)
+			return out, nil
+		})
+
+	huma.Register(api, op("create-token", http.MethodPost, "/api/v1/me/tokens", "Create an API token (the secret is shown once)", tagAccounts, http.StatusCreated),
+		func(ctx context.Context, in *tokenCreateInput) (*tokenOutput, error) {
+			secret, t, err := s.svc.CreateToken(ctx, actorFrom(ctx), in.Body.Name)
+			if err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			return &tokenOutput{Body: TokenJSON{Token: t, Secret: secret}}, nil
+		})
+
+	huma.Register(api, op("revoke-token", http.MethodDelete, "/api/v1/me/tokens/{id}", "Revoke one of your API tokens", tagAccounts, http.StatusNoContent),
+		func(ctx context.Context, in *tokenPath) (*struct{}, error) {
+			if err := s.svc.RevokeToken(ctx, actorFrom(ctx), in.ID); err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			return nil, nil
+		})
+
+	huma.Register(api, op("list-orgs", http.MethodGet, "/api/v1/orgs", "Organisations you belong to", tagAccounts, 0),
+		func(ctx context.Context, _ *struct{}) (*orgListOutput, error) {
+			ms, err := s.svc.ListMyOrgs(ctx, actorFrom(ctx))
+			if err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			out := &orgListOutput{}
+			out.Body.Items = []OrgJSON{}
+			for _, m := range ms {
+				out.Body.Items = append(out.Body.Items, orgJSON(m.Org, m.Role))
+			}
+			return out, nil
+		})
+
+	huma.Register(api, op("create-org", http.MethodPost, "/api/v1/orgs", "Create an organisation (you become its owner; starter templates are copied in)", tagAccounts, http.StatusCreated),
+		func(ctx context.Context, in *orgCreateInput) (*orgOutput, error) {
+			org, err := s.svc.CreateOrg(ctx, actorFrom(ctx), in.Body.Name, in.Body.Slug)
+			if err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			return &orgOutput{Body: orgJSON(org, persona.RoleOwner)}, nil
+		})
+
+	huma.Register(api, op("get-org", http.MethodGet, "/api/v1/orgs/{org}", "One organisation", tagAccounts, 0),
+		func(ctx context.Context, in *OrgPath) (*orgOutput, error) {
+			org, role, err := s.svc.GetOrg(ctx, actorFrom(ctx), in.Org)
+			if err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			return &orgOutput{Body: orgJSON(org, role)}, nil
+		})
+
+	huma.Register(api, op("rename-org", http.MethodPut, "/api/v1/orgs/{org}", "Rename an organisation (owners)", tagAccounts, 0),
+		func(ctx context.Context, in *orgRenameInput) (*orgOutput, error) {
+			org, err := s.svc.RenameOrg(ctx, actorFrom(ctx), in.Org, in.Body.Name)
+			if err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			return &orgOutput{Body: orgJSON(org, persona.RoleOwner)}, nil
+		})
+
+	huma.Register(api, op("list-members", http.MethodGet, "/api/v1/orgs/{org}/members", "Members and their roles", tagAccounts, 0),
+		func(ctx context.Context, in *OrgPath) (*memberListOutput, error) {
+			items, err := s.svc.ListMembers(ctx, actorFrom(ctx), in.Org)
+			if err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			out := &memberListOutput{}
+			out.Body.Items = nonNil(items)
+			return out, nil
+		})
+
+	huma.Register(api, op("add-member", http.MethodPost, "/api/v1/orgs/{org}/members", "Add an existing user as a member (admins)", tagAccounts, http.StatusCreated),
+		func(ctx context.Context, in *memberAddInput) (*memberOutput, error) {
+			m, err := s.svc.AddMember(ctx, actorFrom(ctx), in.Org, in.Body.Email, persona.Role(in.Body.Role))
+			if err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			return &memberOutput{Body: m}, nil
+		})
+
+	huma.Register(api, op("set-member-role", http.MethodPut, "/api/v1/orgs/{org}/members/{user}", "Change a member's role (admins)", tagAccounts, 0),
+		func(ctx context.Context, in *memberRoleInput) (*memberOutput, error) {
+			m, err := s.svc.SetMemberRole(ctx, actorFrom(ctx), in.Org, in.UserID, persona.Role(in.Body.Role))
+			if err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			return &memberOutput{Body: m}, nil
+		})
+
+	huma.Register(api, op("remove-member", http.MethodDelete, "/api/v1/orgs/{org}/members/{user}", "Remove a member (admins)", tagAccounts, http.StatusNoContent),
+		func(ctx context.Context, in *MemberPath) (*struct{}, error) {
+			if err := s.svc.RemoveMember(ctx, actorFrom(ctx), in.Org, in.UserID); err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			return nil, nil
+		})
+}
+
+// nonNil makes empty listings encode as [] rather than null.
+func nonNil[T any](items []T) []T {
+	if items == nil {
+		return []T{}
+	}
+	return items
+}

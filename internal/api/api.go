@@ -1,0 +1,171 @@
+// Package api is Persona Pal's JSON API under /api/v1. Routes are declared
+// with huma, which also produces the OpenAPI 3.1 document served at
+// /api/openapi.json from the very same declarations, so the two cannot drift.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/persona"
+)
+
+// Version is the API version reported in the OpenAPI document.
+const Version = "1.0.0"
+
+// Server holds what the handlers need.
+type Server struct {
+	svc *app.Service
+	log *slog.Logger
+}
+
+// Mux is the router the API registers on; *http.ServeMux satisfies it.
+type Mux interface {
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+	ServeHTTP(http.ResponseWriter, *http.Request)
+}
+
+// Register adds the JSON API, its OpenAPI document and docs to mux and
+// returns the huma API (tests read its OpenAPI document).
+func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
+	s := &Server{svc: svc, log: log}
+	config := huma.DefaultConfig("Persona Pal API", Version)
+	config.Info.Description = "One source of truth for UX personas, marketing/sales personas, customer archetypes and AI-agent profiles. " +
+		"Authenticate with `Authorization: Bearer <token>`. Errors are RFC 9457 problem documents. " +
+		"Personas carry their revision as an ETag; updates must send it back in If-Match."
+	config.OpenAPIPath = "/api/openapi"
+	config.DocsPath = "/api/docs"
+	config.SchemasPath = "/api/openapi/schemas"
+	config.CreateHooks = nil // no $schema links injected into bodies
+	config.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token (`personapal token create`, or the web app's token page)."},
+	}
+	config.Security = []map[string][]string{{"bearer": {}}}
+	api := humago.New(&authMux{Mux: mux, s: s}, config)
+
+	s.registerAccounts(api)
+	s.registerGroups(api)
+	s.registerTemplates(api)
+	s.registerPersonas(api)
+	s.registerRevisions(api)
+	return api
+}
+
+// authMux wraps every /api/v1 handler in bearer-token authentication, so no
+// route can be registered without it.
+type authMux struct {
+	Mux
+	s *Server
+}
+
+func (m *authMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	if strings.Contains(pattern, "/orgs/{org}") {
+		h = m.s.orgGate(h)
+	}
+	if strings.Contains(pattern, "/api/v1/") {
+		h = m.s.authenticate(h)
+	}
+	m.Mux.HandleFunc(pattern, h)
+}
+
+// orgGate runs before any organisation route's own decoding: non-members get
+// 404 whatever they send, and viewers get 403 on every write. The
+// application layer checks the precise role again for each use case.
+func (s *Server) orgGate(next func(http.ResponseWriter, *http.Request)) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		_, role, err := s.svc.GetOrg(r.Context(), actorFrom(r.Context()), r.PathValue("org"))
+		if err != nil {
+			writeProblem(w, problemFor(r.Context(), s.log, err, ""))
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !role.AtLeast(persona.RoleEditor) {
+			writeProblem(w, &Problem{Title: "Forbidden", Status: http.StatusForbidden, Detail: "viewers can read but not change anything"})
+			return
+		}
+		next(w, r)
+	}
+}
+
+type actorKey struct{}
+
+func (s *Server) authenticate(next func(http.ResponseWriter, *http.Request)) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		scheme, token, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="personapal"`)
+			writeProblem(w, &Problem{Title: "Unauthorized", Status: http.StatusUnauthorized,
+				Detail: "send an API token as Authorization: Bearer <token>"})
+			return
+		}
+		actor, err := s.svc.Authenticate(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			p := problemFor(r.Context(), s.log, err, "")
+			if p.Status == http.StatusUnauthorized {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="personapal", error="invalid_token"`)
+			}
+			writeProblem(w, p)
+			return
+		}
+		next(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, actor)))
+	}
+}
+
+func actorFrom(ctx context.Context) app.Actor {
+	a, _ := ctx.Value(actorKey{}).(app.Actor)
+	return a
+}
+
+// fail converts err for huma, locating field errors in the body.
+func (s *Server) fail(ctx context.Context, err error) error {
+	return problemFor(ctx, s.log, err, "body")
+}
+
+// failQuery converts err for huma, locating field errors in the query.
+func (s *Server) failQuery(ctx context.Context, err error) error {
+	return problemFor(ctx, s.log, err, "query")
+}
+
+// etag formats a revision as a strong entity tag.
+func etag(revision int) string { return `"` + strconv.Itoa(revision) + `"` }
+
+// parseIfMatch reads the revision from an If-Match header: `"3"`, `W/"3"` or
+// a bare 3. Missing gives 0 (precondition required); anything unreadable is
+// an invalid request.
+func parseIfMatch(h string) (int, error) {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0, nil
+	}
+	h = strings.TrimPrefix(h, "W/")
+	h = strings.Trim(h, `"`)
+	n, err := strconv.Atoi(h)
+	if err != nil || n <= 0 {
+		return 0, &persona.Error{Code: persona.CodeInvalid, Message: "If-Match must hold a persona revision such as \"3\"",
+			Fields: []persona.FieldError{{Field: "header.If-Match", Message: "must be a revision number"}}}
+	}
+	return n, nil
+}
+
+var (
+	tagAccounts  = []string{"Account and organisations"}
+	tagGroups    = []string{"Groups"}
+	tagTemplates = []string{"Templates"}
+	tagPersonas  = []string{"Personas"}
+	tagHistory   = []string{"Revisions"}
+)
+
+func op(id, method, path, summary string, tags []string, status int) huma.Operation {
+	o := huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: tags}
+	if status != 0 {
+		o.DefaultStatus = status
+	}
+	return o
+}
