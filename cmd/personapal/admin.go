@@ -1,0 +1,196 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/persona"
+	"github.com/personapal/personapal/internal/seed"
+)
+
+func userCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "user", Short: "Manage user accounts", Args: cobra.NoArgs}
+	var email, name, password string
+	create := &cobra.Command{
+		Use:   "create",
+		Short: "Create a user (a password is generated and printed when --password is not given)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required("email", email); err != nil {
+				return err
+			}
+			db, svc, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			generated := password == ""
+			if generated {
+				password = seed.RandomPassword()
+			}
+			if name == "" {
+				name = email
+			}
+			u, err := svc.CreateUser(cmd.Context(), email, name, password)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(g.stdout, "user: %s\nemail: %s\n", u.ID, u.Email)
+			if generated {
+				fmt.Fprintf(g.stdout, "password: %s\n", password)
+			}
+			return nil
+		},
+	}
+	create.Flags().StringVar(&email, "email", "", "email address (required)")
+	create.Flags().StringVar(&name, "name", "", "display name (default: the email)")
+	create.Flags().StringVar(&password, "password", "", "password, at least 10 characters (default: generated)")
+
+	var setEmail, setPassword string
+	setPw := &cobra.Command{
+		Use:   "set-password",
+		Short: "Set a user's password (a password is generated and printed when --password is not given)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required("email", setEmail); err != nil {
+				return err
+			}
+			db, svc, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			generated := setPassword == ""
+			if generated {
+				setPassword = seed.RandomPassword()
+			}
+			if err := svc.SetPassword(cmd.Context(), setEmail, setPassword); err != nil {
+				return err
+			}
+			fmt.Fprintln(g.stdout, "password changed")
+			if generated {
+				fmt.Fprintf(g.stdout, "password: %s\n", setPassword)
+			}
+			return nil
+		},
+	}
+	setPw.Flags().StringVar(&setEmail, "email", "", "email address (required)")
+	setPw.Flags().StringVar(&setPassword, "password", "", "new password (default: generated)")
+	cmd.AddCommand(create, setPw)
+	return cmd
+}
+
+func orgCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "org", Short: "Manage organisations", Args: cobra.NoArgs}
+	var name, slug, owner string
+	create := &cobra.Command{
+		Use:   "create",
+		Short: "Create an organisation owned by an existing user (starter templates are copied in)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required("name", name); err != nil {
+				return err
+			}
+			if err := required("owner", owner); err != nil {
+				return err
+			}
+			db, svc, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			actor, err := actorByEmail(cmd, svc, owner)
+			if err != nil {
+				return err
+			}
+			org, err := svc.CreateOrg(cmd.Context(), actor, name, slug)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(g.stdout, "org: %s\nname: %s\n", org.Slug, org.Name)
+			return nil
+		},
+	}
+	create.Flags().StringVar(&name, "name", "", "organisation name (required)")
+	create.Flags().StringVar(&slug, "slug", "", "URL slug (default: derived from the name)")
+	create.Flags().StringVar(&owner, "owner", "", "email of the user who owns it (required)")
+	cmd.AddCommand(create)
+	return cmd
+}
+
+func memberCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "member", Short: "Manage organisation members", Args: cobra.NoArgs}
+	var org, email, role string
+	add := &cobra.Command{
+		Use:   "add",
+		Short: "Add an existing user to an organisation with a role",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for flag, v := range map[string]string{"org": org, "email": email, "role": role} {
+				if err := required(flag, v); err != nil {
+					return err
+				}
+			}
+			db, svc, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			m, err := svc.AddMember(cmd.Context(), app.System, org, email, persona.Role(role))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(g.stdout, "member: %s\nrole: %s\n", m.Email, m.Role)
+			return nil
+		},
+	}
+	add.Flags().StringVar(&org, "org", "", "organisation slug (required)")
+	add.Flags().StringVar(&email, "email", "", "the user's email (required)")
+	add.Flags().StringVar(&role, "role", "viewer", "viewer, editor, admin or owner")
+	cmd.AddCommand(add)
+	return cmd
+}
+
+func tokenCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "token", Short: "Manage API tokens", Args: cobra.NoArgs}
+	var email, name string
+	create := &cobra.Command{
+		Use:   "create",
+		Short: "Create an API token for a user and print it (shown only once)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required("email", email); err != nil {
+				return err
+			}
+			db, svc, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			actor, err := actorByEmail(cmd, svc, email)
+			if err != nil {
+				return err
+			}
+			secret, _, err := svc.CreateToken(cmd.Context(), actor, name)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(g.stdout, "token: %s\n", secret)
+			return nil
+		},
+	}
+	create.Flags().StringVar(&email, "email", "", "the user's email (required)")
+	create.Flags().StringVar(&name, "name", "CLI token", "a name to recognise the token by")
+	cmd.AddCommand(create)
+	return cmd
+}
+
+func actorByEmail(cmd *cobra.Command, svc *app.Service, email string) (app.Actor, error) {
+	u, err := svc.UserByEmail(cmd.Context(), email)
+	if err != nil {
+		return app.Actor{}, err
+	}
+	return app.Actor{UserID: u.ID, Email: u.Email, Name: u.Name}, nil
+}

@@ -1,0 +1,169 @@
+// Command personapal is Persona Pal's single binary: the server and its
+// administrative tasks.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/personapal/personapal/internal/api"
+	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/persona"
+	"github.com/personapal/personapal/internal/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit codes: 0 success, 1 internal failure, 2 bad usage or input, 3 not
+// found, 4 conflict.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "error:", describe(err))
+	return exitCode(err)
+}
+
+func describe(err error) string {
+	if e, ok := persona.AsError(err); ok {
+		return e.Error()
+	}
+	return err.Error()
+}
+
+func exitCode(err error) int {
+	var usage usageError
+	if errors.As(err, &usage) {
+		return 2
+	}
+	switch persona.ErrorCode(err) {
+	case persona.CodeInvalid, persona.CodeUnauthenticated, persona.CodeForbidden:
+		return 2
+	case persona.CodeNotFound:
+		return 3
+	case persona.CodeConflict, persona.CodePreconditionFailed, persona.CodePreconditionRequired:
+		return 4
+	}
+	if strings.Contains(err.Error(), "flag") || strings.Contains(err.Error(), "unknown command") || strings.Contains(err.Error(), "arg") {
+		return 2
+	}
+	return 1
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// globals are the options every command shares.
+type globals struct {
+	db       string
+	logLevel string
+	stdout   io.Writer
+	stderr   io.Writer
+}
+
+func (g *globals) logger() *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// open opens and migrates the database and returns the service over it.
+func (g *globals) open(ctx context.Context) (*store.DB, *app.Service, error) {
+	db, err := store.Open(ctx, g.db)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open database: %w", err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("migrate database: %w", err)
+	}
+	return db, app.New(db, app.WithLogger(g.logger())), nil
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	g := &globals{stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:   "personapal",
+		Short: "Persona Pal: UX, buyer, archetype and AI-agent personas in one versioned schema",
+		Long: "Persona Pal keeps UX personas, marketing/sales personas, customer-organisation archetypes and\n" +
+			"AI-agent profiles in one versioned template schema.\n\n" +
+			"Every flag can also be set with an environment variable: PERSONAPAL_ and the flag name in\n" +
+			"upper case with - as _ (for example PERSONAPAL_DB, PERSONAPAL_ADDR).",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       api.Version,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return bindEnv(cmd)
+		},
+	}
+	root.PersistentFlags().StringVar(&g.db, "db", "personapal.db", "database: a SQLite file path, or a postgres:// URL")
+	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	root.AddCommand(serveCmd(g), migrateCmd(g), demoCmd(g), userCmd(g), orgCmd(g), memberCmd(g), tokenCmd(g))
+	return root
+}
+
+// bindEnv fills every flag the user did not set from PERSONAPAL_<NAME>.
+func bindEnv(cmd *cobra.Command) error {
+	var err error
+	visit := func(f *pflag.Flag) {
+		if err != nil || f.Changed || f.Name == "help" {
+			return
+		}
+		env := "PERSONAPAL_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(env); ok {
+			if e := f.Value.Set(v); e != nil {
+				err = usageError{fmt.Sprintf("%s: %v", env, e)}
+			}
+		}
+	}
+	cmd.Flags().VisitAll(visit)
+	cmd.InheritedFlags().VisitAll(visit)
+	return err
+}
+
+func migrateCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Create or upgrade the database schema",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, _, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			fmt.Fprintf(g.stdout, "database is up to date (%s)\n", db.Dialect())
+			return nil
+		},
+	}
+}
+
+func required(name, value string) error {
+	if strings.TrimSpace(value) == "" {
+		return usageError{"--" + name + " is required"}
+	}
+	return nil
+}
