@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/demo"
 	"github.com/personapal/personapal/internal/seed"
 	"github.com/personapal/personapal/internal/server"
@@ -49,12 +51,16 @@ func serveCmd(g *globals) *cobra.Command {
 					fmt.Fprintln(g.stdout, "The database already holds data; no demo data added (credentials were printed at first start).")
 				}
 			}
+			handler, err := server.New(svc, db, log)
+			if err != nil {
+				return err
+			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w", addr, err)
 			}
 			srv := &http.Server{
-				Handler:           server.New(svc, db, log),
+				Handler:           handler,
 				ReadHeaderTimeout: 10 * time.Second,
 				ReadTimeout:       60 * time.Second,
 				WriteTimeout:      60 * time.Second,
@@ -65,6 +71,7 @@ func serveCmd(g *globals) *cobra.Command {
 			log.Info("serving", "addr", ln.Addr().String(), "db", db.Dialect())
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()
+			go sweepSessions(ctx, svc, log)
 			select {
 			case err := <-errc:
 				return err
@@ -102,5 +109,24 @@ func demoCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(g.stdout, "org: %s\nemail: %s\npassword: %s\ntoken: %s\n", creds.OrgSlug, creds.Email, creds.Password, creds.Token)
 			return nil
 		},
+	}
+}
+
+// sweepSessions deletes expired browser sessions hourly. Every instance may
+// run it; the delete is idempotent.
+func sweepSessions(ctx context.Context, svc *app.Service, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := svc.DeleteExpiredSessions(ctx); err != nil {
+				log.Warn("sweeping expired sessions", "err", err)
+			} else if n > 0 {
+				log.Debug("swept expired sessions", "count", n)
+			}
+		}
 	}
 }

@@ -358,5 +358,9 @@ func (s *Service) SetPassword(ctx context.Context, email, password string) error
 	if err != nil {
 		return err
 	}
-	return s.store.SetPassword(ctx, u.ID, hash)
+	if err := s.store.SetPassword(ctx, u.ID, hash); err != nil {
+		return err
+	}
+	// A new password signs the user out of every browser.
+	return s.store.DeleteUserSessions(ctx, u.ID)
 }

@@ -92,4 +92,19 @@ type Store interface {
 	GetRevision(ctx context.Context, orgID, personaID string, number int) (persona.Revision, error)
 
 	SearchPersonas(ctx context.Context, orgID string, q persona.SearchQuery) ([]persona.SearchHit, error)
+
+	// Browser sessions and sign-in throttling (shared by every instance).
+	CreateSession(ctx context.Context, sess persona.Session) error
+	// SessionByHash returns a session unexpired at now.
+	SessionByHash(ctx context.Context, hash string, now time.Time) (persona.Session, error)
+	UpdateSession(ctx context.Context, sess persona.Session) error
+	DeleteSession(ctx context.Context, hash string) error
+	DeleteUserSessions(ctx context.Context, userID string) error
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
+	// LoginFailures counts failures for key in the window started after since.
+	LoginFailures(ctx context.Context, key string, since time.Time) (int, error)
+	// RecordLoginFailure counts one more failure, restarting a window that
+	// began at or before since, and returns the count.
+	RecordLoginFailure(ctx context.Context, key string, now, since time.Time) (int, error)
+	ClearLoginFailures(ctx context.Context, key string) error
 }

@@ -338,3 +338,11 @@ const (
 	SnippetOpen  = "\x02"
 	SnippetClose = "\x03"
 )
+
+// Session is a signed-in browser. Only the hash of its secret is stored.
+type Session struct {
+	TokenHash string
+	UserID    string
+	Data      []byte // opaque to the store (the web edge's JSON)
+	ExpiresAt time.Time
+}

@@ -56,7 +56,10 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, svc: svc, org: creds.OrgSlug, owner: creds.Token}
-	e.srv = server.New(svc, db, log)
+	e.srv, err = server.New(svc, db, log)
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.h = e.srv
 
 	// A viewer of the demo organisation.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/personapal/personapal/internal/api"
 	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/web"
 )
 
 // Pinger reports whether the database answers.
@@ -28,10 +29,16 @@ type Handler struct {
 	API huma.API
 }
 
-// New builds the HTTP handler over svc. db is pinged by /healthz.
-func New(svc *app.Service, db Pinger, log *slog.Logger) *Handler {
+// New builds the HTTP handler over svc: the JSON API under /api, the web
+// application everywhere else. db is pinged by /healthz.
+func New(svc *app.Service, db Pinger, log *slog.Logger) (*Handler, error) {
 	mux := http.NewServeMux()
 	humaAPI := api.Register(mux, svc, log)
+	webApp, err := web.New(svc, log)
+	if err != nil {
+		return nil, err
+	}
+	webApp.Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
@@ -45,7 +52,7 @@ func New(svc *app.Service, db Pinger, log *slog.Logger) *Handler {
 		}
 		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
 	})
-	return &Handler{Handler: recoverer(log, logRequests(log, securityHeaders(mux))), API: humaAPI}
+	return &Handler{Handler: recoverer(log, logRequests(log, securityHeaders(mux))), API: humaAPI}, nil
 }
 
 func securityHeaders(next http.Handler) http.Handler {

@@ -43,6 +43,8 @@ func runConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"SearchHostileInput", testSearchHostileInput},
 		{"Timestamps", testTimestamps},
 		{"JSONValues", testJSONValues},
+		{"Sessions", testSessions},
+		{"LoginThrottle", testLoginThrottle},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

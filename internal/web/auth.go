@@ -1,0 +1,74 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/persona"
+)
+
+type loginView struct {
+	Email string
+	Next  string
+	Error string
+}
+
+func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	if c.Actor.UserID != "" {
+		return redirect(w, r, safeNext(r.URL.Query().Get("next")), "")
+	}
+	return h.render(w, r, c, http.StatusOK, "login", "Sign in", loginView{Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+// login signs in with email and password. A successful sign-in always
+// starts a new session (rotation) and ends the one the browser had.
+func (h *Handler) login(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	email := strings.TrimSpace(r.PostFormValue("email"))
+	next := safeNext(r.PostFormValue("next"))
+	secret, _, err := h.svc.SignIn(r.Context(), email, r.PostFormValue("password"), clientAddress(r))
+	if err != nil {
+		status := statusFor(persona.ErrorCode(err))
+		e, ok := persona.AsError(err)
+		if !ok || status == http.StatusInternalServerError {
+			return err
+		}
+		if status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "900")
+		}
+		return h.render(w, r, &Ctx{}, status, "login", "Sign in", loginView{Email: email, Next: next, Error: e.Message})
+	}
+	if old, err := r.Cookie(sessionCookie); err == nil {
+		_ = h.svc.SignOut(r.Context(), old.Value)
+	}
+	setSessionCookie(w, r, secret, app.SessionLifetime)
+	return redirect(w, r, next, "")
+}
+
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	if ck, err := r.Cookie(sessionCookie); err == nil {
+		if err := h.svc.SignOut(r.Context(), ck.Value); err != nil {
+			return err
+		}
+	}
+	setSessionCookie(w, r, "", -1)
+	return redirect(w, r, "/login", "You are signed out.")
+}
+
+type indexView struct {
+	Orgs []persona.OrgMembership
+}
+
+// index sends a member of one organisation straight to it and lets members
+// of several choose.
+func (h *Handler) index(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	orgs, err := h.svc.ListMyOrgs(r.Context(), c.Actor)
+	if err != nil {
+		return err
+	}
+	if len(orgs) == 1 {
+		http.Redirect(w, r, "/o/"+orgs[0].Org.Slug, http.StatusSeeOther)
+		return nil
+	}
+	return h.render(w, r, c, http.StatusOK, "index", "Your organisations", indexView{Orgs: orgs})
+}

@@ -1,0 +1,149 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/personapal/personapal/internal/persona"
+)
+
+func (h *Handler) personaRoutes() {
+	h.org("GET /o/{org}/personas/{id}", h.personaPage)
+	h.org("GET /o/{org}/personas/new", h.newPersonaPage)
+	h.org("POST /o/{org}/personas", h.createPersona)
+	h.org("GET /o/{org}/personas/{id}/edit", h.editPersonaPage)
+	h.org("POST /o/{org}/personas/{id}", h.updatePersona)
+	h.org("POST /o/{org}/preview/markdown", h.previewMarkdown)
+	h.org("GET /o/{org}/personas/{id}/history", h.historyPage)
+	h.org("POST /o/{org}/personas/{id}/revisions/{n}/restore", h.restoreRevision)
+	h.org("POST /o/{org}/personas/{id}/trash", h.trashPersona)
+	h.org("GET /o/{org}/trash", h.trashPage)
+	h.org("POST /o/{org}/trash/{id}/restore", h.restoreFromTrash)
+	h.org("POST /o/{org}/trash/{id}/purge", h.purgePersona)
+}
+
+// personaView is a persona read as a profile.
+type personaView struct {
+	P             persona.Persona
+	TemplateName  string
+	LatestVersion int
+	GroupName     string
+	OwnerName     string
+	Sections      []sectionView
+	Dimensions    []dimensionView
+	Retired       []retiredValue
+	ReviewDue     time.Time
+	Overdue       bool
+	CanEdit       bool
+}
+
+type sectionView struct {
+	Key    string
+	Label  string
+	Help   string
+	Fields []fieldView
+}
+
+type fieldView struct {
+	Field persona.Field
+	Value any
+}
+
+type dimensionView struct {
+	Dimension persona.Dimension
+	Value     any
+}
+
+type retiredValue struct {
+	Key   string
+	Value any
+}
+
+// sectionsOf lays a persona's values out in its template version's order,
+// with section labels for its profile type.
+func sectionsOf(def persona.Definition, t persona.ProfileType, values persona.Values) []sectionView {
+	out := make([]sectionView, 0, len(def.Sections))
+	for _, s := range def.Sections {
+		sv := sectionView{Key: s.Key, Label: s.LabelFor(t), Help: s.Help}
+		for _, f := range s.Fields {
+			sv.Fields = append(sv.Fields, fieldView{Field: f, Value: values[f.Key]})
+		}
+		out = append(out, sv)
+	}
+	return out
+}
+
+func dimensionsOf(def persona.Definition, values persona.Values) []dimensionView {
+	out := make([]dimensionView, 0, len(def.Dimensions))
+	for _, d := range def.Dimensions {
+		out = append(out, dimensionView{Dimension: d, Value: values[d.Key]})
+	}
+	return out
+}
+
+func (h *Handler) personaPage(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	ctx := r.Context()
+	p, err := h.svc.GetPersona(ctx, c.Actor, c.Org.Slug, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	v, err := h.personaViewOf(r, c, p)
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, c, http.StatusOK, "persona", p.Name, v)
+}
+
+func (h *Handler) personaViewOf(r *http.Request, c *Ctx, p persona.Persona) (personaView, error) {
+	ctx := r.Context()
+	ver, err := h.svc.PersonaDefinition(ctx, c.Actor, c.Org.Slug, p)
+	if err != nil {
+		return personaView{}, err
+	}
+	tmpl, err := h.svc.GetTemplate(ctx, c.Actor, c.Org.Slug, p.TemplateID)
+	if err != nil {
+		return personaView{}, err
+	}
+	v := personaView{
+		P: p, TemplateName: tmpl.Name, LatestVersion: tmpl.LatestVersion,
+		Sections:   sectionsOf(ver.Definition, p.ProfileType, p.Values),
+		Dimensions: dimensionsOf(ver.Definition, p.Dimensions),
+		ReviewDue:  p.ReviewDue(), Overdue: p.ReviewOverdue(time.Now()),
+		CanEdit:    c.Can(persona.RoleEditor),
+	}
+	for _, k := range sortedKeys(p.Retired) {
+		v.Retired = append(v.Retired, retiredValue{Key: k, Value: p.Retired[k]})
+	}
+	if g, err := h.svc.GetGroup(ctx, c.Actor, c.Org.Slug, p.GroupID); err == nil {
+		v.GroupName = g.Name
+	}
+	v.OwnerName, err = h.memberName(r, c, p.OwnerID)
+	return v, err
+}
+
+// memberName finds a member's display name ("former member" once gone).
+func (h *Handler) memberName(r *http.Request, c *Ctx, userID string) (string, error) {
+	names, err := h.memberNames(r, c)
+	if err != nil {
+		return "", err
+	}
+	if n, ok := names[userID]; ok {
+		return n, nil
+	}
+	return "former member", nil
+}
+
+func (h *Handler) memberNames(r *http.Request, c *Ctx) (map[string]string, error) {
+	members, err := h.svc.ListMembers(r.Context(), c.Actor, c.Org.Slug)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(members))
+	for _, m := range members {
+		names[m.UserID] = m.Name
+		if m.Name == "" {
+			names[m.UserID] = m.Email
+		}
+	}
+	return names, nil
+}

@@ -1,0 +1,24 @@
+// Persona Pal — small progressive enhancements. Every page works without
+// this file; it adds confirmations and live outputs for scale sliders.
+(function () {
+  "use strict";
+  // Confirm destructive buttons: <button data-confirm="…">.
+  document.addEventListener("click", function (e) {
+    var el = e.target.closest("[data-confirm]");
+    if (el && !window.confirm(el.getAttribute("data-confirm"))) {
+      e.preventDefault();
+    }
+  });
+  // Show a range input's value next to it: <output data-for="id">.
+  function syncOutputs(root) {
+    root.querySelectorAll("input[type=range]").forEach(function (input) {
+      var out = document.querySelector('output[data-for="' + input.id + '"]');
+      if (!out) return;
+      var update = function () { out.textContent = input.value; };
+      input.addEventListener("input", update);
+      update();
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { syncOutputs(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { syncOutputs(e.target); });
+})();

@@ -1,0 +1,263 @@
+// Package web is Persona Pal's server-rendered web application: html/template
+// pages enhanced with htmx, over the same application layer as the JSON API
+// (same validation, same roles, same organisation scoping).
+//
+// Each resource has its own file with its handlers and a typed view struct
+// per page; each page has its own template in templates/pages.
+package web
+
+import (
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/persona"
+)
+
+// Handler serves the web application.
+type Handler struct {
+	svc   *app.Service
+	log   *slog.Logger
+	pages *pageSet
+	mux   *http.ServeMux
+	csrf  *http.CrossOriginProtection
+}
+
+// New builds the web application. It parses every page template up front so
+// that a broken template stops the server at start-up, not at first use.
+func New(svc *app.Service, log *slog.Logger) (*Handler, error) {
+	pages, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{svc: svc, log: log, pages: pages, mux: http.NewServeMux(), csrf: http.NewCrossOriginProtection()}
+	h.csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.renderError(w, r, &Ctx{}, http.StatusForbidden, "This form was sent from another site, so it was refused. Reload the page and try again.")
+	}))
+	h.routes()
+	return h, nil
+}
+
+// Register mounts the web application on mux, next to the API.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.Handle("/", h.csrf.Handler(h.mux))
+}
+
+func (h *Handler) routes() {
+	h.mux.Handle("GET /static/", staticHandler())
+	h.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, assetPath("favicon.svg"), http.StatusMovedPermanently)
+	})
+
+	h.public("GET /login", h.loginPage)
+	h.public("POST /login", h.login)
+	h.public("POST /logout", h.logout)
+	h.signedIn("GET /{$}", h.index)
+
+	h.org("GET /o/{org}", h.home)
+	h.personaRoutes()  // persona.go, persona_form.go, history.go, trash.go
+	h.templateRoutes() // builder.go
+	h.searchRoutes()   // search.go
+	h.compareRoutes()  // compare.go
+	h.memberRoutes()   // members.go
+	h.accountRoutes()  // account.go
+}
+
+// Ctx is what a page handler knows about its request beyond the request
+// itself: who is asking and, on organisation pages, in which organisation.
+type Ctx struct {
+	Actor app.Actor
+	Org   persona.Org  // zero outside /o/{org}
+	Role  persona.Role // the actor's role in Org
+	// Flash is a one-time message carried across a redirect.
+	Flash string
+}
+
+// Can reports whether the actor's role in the organisation is at least min.
+func (c *Ctx) Can(min persona.Role) bool { return c.Role.AtLeast(min) }
+
+type pageHandler func(w http.ResponseWriter, r *http.Request, c *Ctx) error
+
+// public registers a page anyone may reach.
+func (h *Handler) public(pattern string, fn pageHandler) {
+	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		c := &Ctx{}
+		if a, err := h.actorFromCookie(r); err == nil {
+			c.Actor = a
+		}
+		h.serve(w, r, c, fn)
+	})
+}
+
+// signedIn registers a page that needs a signed-in user.
+func (h *Handler) signedIn(pattern string, fn pageHandler) {
+	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		a, err := h.actorFromCookie(r)
+		if err != nil {
+			h.fail(w, r, &Ctx{}, err)
+			return
+		}
+		h.serve(w, r, &Ctx{Actor: a}, fn)
+	})
+}
+
+// org registers a page inside an organisation: the actor must be a member
+// (others get 404, as if it did not exist), and anything but GET needs at
+// least the editor role. Handlers check finer roles through the app layer.
+func (h *Handler) org(pattern string, fn pageHandler) {
+	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		a, err := h.actorFromCookie(r)
+		if err != nil {
+			h.fail(w, r, &Ctx{}, err)
+			return
+		}
+		c := &Ctx{Actor: a}
+		c.Org, c.Role, err = h.svc.GetOrg(r.Context(), a, r.PathValue("org"))
+		if err != nil {
+			h.fail(w, r, c, err)
+			return
+		}
+		h.serve(w, r, c, fn)
+	})
+}
+
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, c *Ctx, fn pageHandler) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+	c.Flash = takeFlash(w, r)
+	if err := fn(w, r, c); err != nil {
+		h.fail(w, r, c, err)
+	}
+}
+
+// fail answers an error: sign-in for the unauthenticated, an error page with
+// the error's safe message otherwise. Internal errors are logged, not shown.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c *Ctx, err error) {
+	code := persona.ErrorCode(err)
+	if code == persona.CodeUnauthenticated {
+		target := "/login?next=" + url.QueryEscape(r.URL.RequestURI())
+		if r.Method != http.MethodGet {
+			target = "/login"
+		}
+		if r.Header.Get("HX-Request") != "" {
+			w.Header().Set("HX-Redirect", target)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+		return
+	}
+	status := statusFor(code)
+	msg := "Something went wrong on our side. It has been logged; please try again."
+	if e, ok := persona.AsError(err); ok && code != "" {
+		msg = e.Message
+	} else {
+		h.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err)
+	}
+	h.renderError(w, r, c, status, msg)
+}
+
+func statusFor(code persona.Code) int {
+	switch code {
+	case persona.CodeInvalid:
+		return http.StatusUnprocessableEntity
+	case persona.CodeNotFound:
+		return http.StatusNotFound
+	case persona.CodeConflict:
+		return http.StatusConflict
+	case persona.CodeForbidden:
+		return http.StatusForbidden
+	case persona.CodePreconditionFailed:
+		return http.StatusPreconditionFailed
+	case persona.CodePreconditionRequired:
+		return http.StatusPreconditionRequired
+	case persona.CodeTooMany:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// ---- sessions and flash messages ----
+
+const (
+	sessionCookie = "pp_session"
+	flashCookie   = "pp_flash"
+)
+
+var errNoSession = persona.Errorf(persona.CodeUnauthenticated, "please sign in")
+
+func (h *Handler) actorFromCookie(r *http.Request) (app.Actor, error) {
+	ck, err := r.Cookie(sessionCookie)
+	if err != nil || ck.Value == "" {
+		return app.Actor{}, errNoSession
+	}
+	return h.svc.SessionActor(r.Context(), ck.Value)
+}
+
+func setSessionCookie(w http.ResponseWriter, r *http.Request, secret string, maxAge time.Duration) {
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: isHTTPS(r), MaxAge: int(maxAge / time.Second),
+	})
+}
+
+func isHTTPS(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+// setFlash leaves a short message for the next page the browser shows.
+func setFlash(w http.ResponseWriter, r *http.Request, msg string) {
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: isHTTPS(r), MaxAge: 60})
+}
+
+func takeFlash(w http.ResponseWriter, r *http.Request) string {
+	ck, err := r.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	msg, err := url.QueryUnescape(ck.Value)
+	if err != nil || len(msg) > 300 {
+		return ""
+	}
+	return msg
+}
+
+// redirect sends the browser on after a successful form post (303, so a
+// reload does not post again), with an optional flash message.
+func redirect(w http.ResponseWriter, r *http.Request, to, flash string) error {
+	if flash != "" {
+		setFlash(w, r, flash)
+	}
+	if r.Header.Get("HX-Request") != "" {
+		w.Header().Set("HX-Redirect", to)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// clientAddress is the key for per-client sign-in throttling: the peer's IP
+// address (proxies are not trusted by default).
+func clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// safeNext accepts only local paths as a post-sign-in destination.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
