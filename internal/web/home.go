@@ -14,7 +14,7 @@ type homeView struct {
 	Groups     []groupCards
 	Templates  []persona.Template
 	AllGroups  []persona.Group
-	Total      int            // personas shown
+	Total      int         // personas shown
 	TypeCounts []typeCount // personas shown, per profile type
 	Filtered   bool
 }

@@ -109,7 +109,7 @@ func (h *Handler) personaViewOf(r *http.Request, c *Ctx, p persona.Persona) (per
 		Sections:   sectionsOf(ver.Definition, p.ProfileType, p.Values),
 		Dimensions: dimensionsOf(ver.Definition, p.Dimensions),
 		ReviewDue:  p.ReviewDue(), Overdue: p.ReviewOverdue(time.Now()),
-		CanEdit:    c.Can(persona.RoleEditor),
+		CanEdit: c.Can(persona.RoleEditor),
 	}
 	for _, k := range sortedKeys(p.Retired) {
 		v.Retired = append(v.Retired, retiredValue{Key: k, Value: p.Retired[k]})

@@ -198,14 +198,16 @@ var funcs = template.FuncMap{
 	"present":   present,
 	"dict":      dict,
 	"add":       func(a, b int) int { return a + b },
-	"roles":     func() []persona.Role { return []persona.Role{persona.RoleViewer, persona.RoleEditor, persona.RoleAdmin, persona.RoleOwner} },
-	"types":     func() []persona.ProfileType { return persona.ProfileTypes },
-	"atLeast":   func(r persona.Role, min string) bool { return r.AtLeast(persona.Role(min)) },
-	"contains":  func(list []string, s string) bool { return slices.Contains(list, s) },
-	"pct":       pct,
-	"num":       formatNumber,
-	"n":         numberText,
-	"snippet":   persona.HighlightSnippet,
+	"roles": func() []persona.Role {
+		return []persona.Role{persona.RoleViewer, persona.RoleEditor, persona.RoleAdmin, persona.RoleOwner}
+	},
+	"types":    func() []persona.ProfileType { return persona.ProfileTypes },
+	"atLeast":  func(r persona.Role, min string) bool { return r.AtLeast(persona.Role(min)) },
+	"contains": func(list []string, s string) bool { return slices.Contains(list, s) },
+	"pct":      pct,
+	"num":      formatNumber,
+	"n":        numberText,
+	"snippet":  persona.HighlightSnippet,
 }
 
 // initials are up to two letters for an avatar: first letters of the first

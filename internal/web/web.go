@@ -260,4 +260,3 @@ func safeNext(next string) string {
 	}
 	return next
 }
-
