@@ -177,6 +177,8 @@ func statusFor(code persona.Code) int {
 		return http.StatusPreconditionRequired
 	case persona.CodeTooMany:
 		return http.StatusTooManyRequests
+	case persona.CodeUnauthenticated:
+		return http.StatusUnauthorized
 	}
 	return http.StatusInternalServerError
 }
