@@ -16,6 +16,9 @@
       if (!out) return;
       var update = function () { out.textContent = input.value; };
       input.addEventListener("input", update);
+      // Moving a slider sets the value: clear its "Not set" box.
+      var unset = input.dataset.unset && document.getElementById(input.dataset.unset);
+      if (unset) input.addEventListener("input", function () { unset.checked = false; });
       update();
     });
   }

@@ -1,0 +1,416 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/persona"
+)
+
+// personaFormView is the create/edit form generated from a template version.
+type personaFormView struct {
+	New          bool
+	Action       string
+	CancelURL    string
+	PersonaID    string
+	Type         persona.ProfileType
+	TemplateID   string
+	TemplateName string
+	Version      int
+	Revision     int // the revision the edit is based on (If-Match)
+	Content      persona.Content
+	Message      string
+	Sections     []formSection
+	Dimensions   []formDimension
+	Groups       []persona.Group
+	Members      []persona.Member
+	Statuses     []persona.Status
+	Errors       map[string]string // by field path: name, values.<key>, dimensions.<key>
+	ErrorCount   int
+	Conflict     *conflictView
+	// Choosing a template first (new persona without ?template=).
+	Templates []persona.Template
+}
+
+// conflictView explains that someone else saved while the user was editing.
+type conflictView struct {
+	Current int
+	Changes []persona.Change
+}
+
+type formSection struct {
+	Key    string
+	Label  string
+	Help   string
+	Fields []formField
+}
+
+// formField is one input: its field, its element id and name, and the value
+// to show in the form the kind needs.
+type formField struct {
+	Field    persona.Field
+	ID       string
+	Name     string
+	Text     string   // text, markdown, url, date, number, choice, scale
+	Lines    string   // list: one item per line
+	Selected []string // multi_choice
+	Unset    bool     // scale without a value
+	Error    string
+}
+
+type formDimension struct {
+	Dimension persona.Dimension
+	ID        string
+	Name      string
+	Text      string
+	Unset     bool
+	Error     string
+}
+
+var statuses = []persona.Status{persona.StatusDraft, persona.StatusPublished, persona.StatusArchived}
+
+func (h *Handler) newPersonaPage(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	ctx := r.Context()
+	tid := r.URL.Query().Get("template")
+	if tid == "" {
+		templates, err := h.svc.ListTemplates(ctx, c.Actor, c.Org.Slug)
+		if err != nil {
+			return err
+		}
+		var usable []persona.Template
+		for _, t := range templates {
+			if t.LatestVersion > 0 {
+				usable = append(usable, t)
+			}
+		}
+		return h.render(w, r, c, http.StatusOK, "persona_form", "New persona", personaFormView{New: true, Templates: usable, CancelURL: "/o/" + c.Org.Slug})
+	}
+	content := persona.Content{Status: persona.StatusDraft, GroupID: r.URL.Query().Get("group")}
+	v, err := h.newFormView(r, c, tid, content)
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, c, http.StatusOK, "persona_form", "New persona", v)
+}
+
+func (h *Handler) newFormView(r *http.Request, c *Ctx, templateID string, content persona.Content) (personaFormView, error) {
+	ctx := r.Context()
+	t, err := h.svc.GetTemplate(ctx, c.Actor, c.Org.Slug, templateID)
+	if err != nil {
+		return personaFormView{}, err
+	}
+	if t.LatestVersion == 0 {
+		return personaFormView{}, persona.Errorf(persona.CodeConflict, "the template “%s” has no published version yet; publish it first", t.Name)
+	}
+	ver, err := h.svc.GetVersion(ctx, c.Actor, c.Org.Slug, t.ID, t.LatestVersion)
+	if err != nil {
+		return personaFormView{}, err
+	}
+	v := personaFormView{
+		New: true, Action: "/o/" + c.Org.Slug + "/personas", CancelURL: "/o/" + c.Org.Slug,
+		Type: t.ProfileType, TemplateID: t.ID, TemplateName: t.Name, Version: ver.Version, Content: content,
+	}
+	return v, h.fillForm(r, c, &v, ver.Definition)
+}
+
+func (h *Handler) editFormView(r *http.Request, c *Ctx, p persona.Persona) (personaFormView, error) {
+	ver, err := h.svc.PersonaDefinition(r.Context(), c.Actor, c.Org.Slug, p)
+	if err != nil {
+		return personaFormView{}, err
+	}
+	t, err := h.svc.GetTemplate(r.Context(), c.Actor, c.Org.Slug, p.TemplateID)
+	if err != nil {
+		return personaFormView{}, err
+	}
+	v := personaFormView{
+		Action: "/o/" + c.Org.Slug + "/personas/" + p.ID, CancelURL: "/o/" + c.Org.Slug + "/personas/" + p.ID,
+		PersonaID: p.ID, Type: p.ProfileType, TemplateID: p.TemplateID, TemplateName: t.Name,
+		Version: p.TemplateVersion, Revision: p.Revision, Content: p.Content,
+	}
+	return v, h.fillForm(r, c, &v, ver.Definition)
+}
+
+// fillForm lays out the inputs for def with the values in v.Content and
+// loads the choices (groups, members).
+func (h *Handler) fillForm(r *http.Request, c *Ctx, v *personaFormView, def persona.Definition) error {
+	ctx := r.Context()
+	groups, err := h.svc.ListGroups(ctx, c.Actor, c.Org.Slug)
+	if err != nil {
+		return err
+	}
+	members, err := h.svc.ListMembers(ctx, c.Actor, c.Org.Slug)
+	if err != nil {
+		return err
+	}
+	v.Groups, v.Members, v.Statuses = groups, members, statuses
+	v.Sections = nil
+	for _, s := range def.Sections {
+		fs := formSection{Key: s.Key, Label: s.LabelFor(v.Type), Help: s.Help}
+		for _, f := range s.Fields {
+			fs.Fields = append(fs.Fields, formFieldOf(f, v.Content.Values[f.Key], v.Errors["values."+f.Key]))
+		}
+		v.Sections = append(v.Sections, fs)
+	}
+	v.Dimensions = nil
+	for _, d := range def.Dimensions {
+		val := v.Content.Dimensions[d.Key]
+		v.Dimensions = append(v.Dimensions, formDimension{
+			Dimension: d, ID: "d-" + d.Key, Name: "d." + d.Key, Text: valueText(val), Unset: !present(val),
+			Error: v.Errors["dimensions."+d.Key],
+		})
+	}
+	return nil
+}
+
+func formFieldOf(f persona.Field, val any, errMsg string) formField {
+	ff := formField{Field: f, ID: "v-" + f.Key, Name: "v." + f.Key, Error: errMsg}
+	switch f.Kind {
+	case persona.KindList:
+		ff.Lines = strings.Join(valueList(val), "\n")
+	case persona.KindTags:
+		ff.Text = strings.Join(valueList(val), ", ")
+	case persona.KindMultiChoice:
+		ff.Selected = valueList(val)
+	case persona.KindScale:
+		ff.Unset = !present(val)
+		ff.Text = valueText(val)
+		if ff.Unset && f.Min != nil && f.Max != nil {
+			ff.Text = formatNumber((*f.Min + *f.Max) / 2)
+		}
+	default:
+		ff.Text = valueText(val)
+	}
+	return ff
+}
+
+// readPersonaForm turns the posted form into the app's input. Values are
+// passed on as typed as the form allows; the domain validates them, so the
+// web and the API give the same messages.
+func readPersonaForm(r *http.Request, def persona.Definition) app.PersonaInput {
+	f := r.PostForm
+	in := app.PersonaInput{
+		Name: f.Get("name"), Summary: f.Get("summary"), GroupID: f.Get("group_id"),
+		TemplateID: f.Get("template_id"), Status: persona.Status(f.Get("status")), OwnerID: f.Get("owner_id"),
+		LastReviewedOn: f.Get("last_reviewed_on"), Message: strings.TrimSpace(f.Get("message")),
+		Values: persona.Values{}, Dimensions: persona.Values{},
+	}
+	if s := strings.TrimSpace(f.Get("review_interval_days")); s != "" {
+		if n, err := strconv.Atoi(s); err == nil {
+			in.ReviewIntervalDays = n
+		} else {
+			in.ReviewIntervalDays = -1 // reported by validation as out of range
+		}
+	}
+	for _, s := range def.Sections {
+		for _, fd := range s.Fields {
+			if v, ok := readFieldValue(f, fd); ok {
+				in.Values[fd.Key] = v
+			}
+		}
+	}
+	for _, d := range def.Dimensions {
+		name := "d." + d.Key
+		raw := strings.TrimSpace(f.Get(name))
+		if raw == "" || f.Get(name+".unset") != "" {
+			continue
+		}
+		if d.Kind == persona.DimensionScale {
+			in.Dimensions[d.Key] = numberOrText(raw)
+		} else {
+			in.Dimensions[d.Key] = raw
+		}
+	}
+	return in
+}
+
+func readFieldValue(f url.Values, fd persona.Field) (any, bool) {
+	name := "v." + fd.Key
+	switch fd.Kind {
+	case persona.KindList:
+		items := []any{}
+		for _, line := range strings.Split(f.Get(name), "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				items = append(items, line)
+			}
+		}
+		return items, len(items) > 0
+	case persona.KindTags:
+		items := []any{}
+		for _, tag := range strings.Split(f.Get(name), ",") {
+			if tag = strings.TrimSpace(tag); tag != "" {
+				items = append(items, tag)
+			}
+		}
+		return items, len(items) > 0
+	case persona.KindMultiChoice:
+		items := []any{}
+		for _, o := range f[name] {
+			items = append(items, o)
+		}
+		return items, len(items) > 0
+	case persona.KindNumber, persona.KindScale:
+		raw := strings.TrimSpace(f.Get(name))
+		if raw == "" || f.Get(name+".unset") != "" {
+			return nil, false
+		}
+		return numberOrText(raw), true
+	case persona.KindMarkdown:
+		s := f.Get(name)
+		return s, strings.TrimSpace(s) != ""
+	}
+	s := strings.TrimSpace(f.Get(name))
+	return s, s != ""
+}
+
+// numberOrText parses a number; text that is not one is passed on so that
+// validation names the field.
+func numberOrText(s string) any {
+	if n, err := strconv.ParseFloat(s, 64); err == nil {
+		return n
+	}
+	return s
+}
+
+func (h *Handler) createPersona(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	if err := r.ParseForm(); err != nil {
+		return persona.Errorf(persona.CodeInvalid, "the form could not be read")
+	}
+	v, err := h.newFormView(r, c, r.PostForm.Get("template_id"), persona.Content{})
+	if err != nil {
+		return err
+	}
+	def, err := h.svc.GetVersion(r.Context(), c.Actor, c.Org.Slug, v.TemplateID, v.Version)
+	if err != nil {
+		return err
+	}
+	in := readPersonaForm(r, def.Definition)
+	in.TemplateVersion = v.Version
+	p, err := h.svc.CreatePersona(r.Context(), c.Actor, c.Org.Slug, in)
+	if err == nil {
+		return redirect(w, r, "/o/"+c.Org.Slug+"/personas/"+p.ID, "Persona created.")
+	}
+	v.Content = contentOf(in)
+	v.Message = in.Message
+	if !formErrors(&v, err) {
+		return err
+	}
+	if err := h.fillForm(r, c, &v, def.Definition); err != nil {
+		return err
+	}
+	return h.render(w, r, c, http.StatusUnprocessableEntity, "persona_form", "New persona", v)
+}
+
+func (h *Handler) editPersonaPage(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	p, err := h.svc.GetPersona(r.Context(), c.Actor, c.Org.Slug, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if !c.Can(persona.RoleEditor) {
+		return persona.Errorf(persona.CodeForbidden, "viewers can read personas but not edit them")
+	}
+	v, err := h.editFormView(r, c, p)
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, c, http.StatusOK, "persona_form", "Edit "+p.Name, v)
+}
+
+// updatePersona saves the form as a new revision. When someone else saved
+// since the form was opened, nothing is written: the form comes back with
+// what the user typed and what the other save changed, based on the current
+// revision so that saving again is a deliberate overwrite.
+func (h *Handler) updatePersona(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	ctx := r.Context()
+	if err := r.ParseForm(); err != nil {
+		return persona.Errorf(persona.CodeInvalid, "the form could not be read")
+	}
+	cur, err := h.svc.GetPersona(ctx, c.Actor, c.Org.Slug, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	ver, err := h.svc.PersonaDefinition(ctx, c.Actor, c.Org.Slug, cur)
+	if err != nil {
+		return err
+	}
+	base, _ := strconv.Atoi(r.PostForm.Get("revision"))
+	in := readPersonaForm(r, ver.Definition)
+	in.TemplateID = ""
+	p, err := h.svc.UpdatePersona(ctx, c.Actor, c.Org.Slug, cur.ID, base, in)
+	if err == nil {
+		return redirect(w, r, "/o/"+c.Org.Slug+"/personas/"+p.ID, "Saved as revision "+strconv.Itoa(p.Revision)+".")
+	}
+	v, verr := h.editFormView(r, c, cur)
+	if verr != nil {
+		return verr
+	}
+	v.Content = contentOf(in)
+	v.Content.TemplateVersion = cur.TemplateVersion
+	v.Message = in.Message
+	status := http.StatusUnprocessableEntity
+	switch persona.ErrorCode(err) {
+	case persona.CodePreconditionFailed, persona.CodePreconditionRequired:
+		status = http.StatusConflict
+		v.Revision = cur.Revision
+		v.Conflict = &conflictView{Current: cur.Revision}
+		if base > 0 && base < cur.Revision {
+			if d, derr := h.svc.DiffRevisions(ctx, c.Actor, c.Org.Slug, cur.ID, base, cur.Revision); derr == nil {
+				v.Conflict.Changes = d.Changes
+			}
+		}
+	default:
+		if !formErrors(&v, err) {
+			return err
+		}
+	}
+	if err := h.fillForm(r, c, &v, ver.Definition); err != nil {
+		return err
+	}
+	return h.render(w, r, c, status, "persona_form", "Edit "+cur.Name, v)
+}
+
+// formErrors puts a validation error's field messages on the form; false
+// when err is not a validation error.
+func formErrors(v *personaFormView, err error) bool {
+	e, ok := persona.AsError(err)
+	if !ok || e.Code != persona.CodeInvalid {
+		return false
+	}
+	v.Errors = map[string]string{}
+	for _, fe := range e.Fields {
+		if _, dup := v.Errors[fe.Field]; !dup {
+			v.Errors[fe.Field] = fe.Message
+		}
+	}
+	v.ErrorCount = len(e.Fields)
+	if v.ErrorCount == 0 {
+		v.Errors["form"] = e.Message
+		v.ErrorCount = 1
+	}
+	return true
+}
+
+func contentOf(in app.PersonaInput) persona.Content {
+	return persona.Content{
+		Name: in.Name, Summary: in.Summary, GroupID: in.GroupID, Status: in.Status, OwnerID: in.OwnerID,
+		Values: in.Values, Dimensions: in.Dimensions, LastReviewedOn: in.LastReviewedOn,
+		ReviewIntervalDays: in.ReviewIntervalDays,
+	}
+}
+
+// previewMarkdown renders a Markdown field for the editor's preview (htmx).
+func (h *Handler) previewMarkdown(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	src := r.PostFormValue(r.URL.Query().Get("field"))
+	if len(src) > 100_000 {
+		return persona.Errorf(persona.CodeInvalid, "too long to preview")
+	}
+	return h.renderFragment(w, http.StatusOK, "persona_form", "md-preview", renderMarkdown(src))
+}
+
+// today is the default for "last reviewed" when an editor marks a review.
+func today() string { return time.Now().UTC().Format(time.DateOnly) }
+
+func init() { funcs["today"] = today }
