@@ -38,23 +38,36 @@ type account struct{ Email, Password string }
 
 var cheapHasher = app.PasswordHasher{Time: 1, Memory: 64, Threads: 1}
 
-func newWebEnv(t *testing.T) *webEnv {
-	t.Helper()
+// seeded builds the whole server over a fresh SQLite file holding the demo
+// data.
+func seeded(tb testing.TB) (*app.Service, *store.DB, http.Handler, seed.Credentials) {
+	tb.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "web.db"))
+	db, err := store.Open(ctx, filepath.Join(tb.TempDir(), "web.db"))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	tb.Cleanup(func() { db.Close() })
 	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := app.New(db, app.WithLogger(log), app.WithPasswordHasher(cheapHasher))
 	creds, err := seed.Demo(ctx, svc, demo.Data())
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	h, err := server.New(svc, db, log)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return svc, db, h, creds
+}
+
+func newWebEnv(t *testing.T) *webEnv {
+	t.Helper()
+	ctx := context.Background()
+	svc, _, h, creds := seeded(t)
 	e := &webEnv{t: t, svc: svc, org: creds.OrgSlug, owner: account{creds.Email, creds.Password}}
 
 	e.viewer = account{"viewer@example.com", "viewer-password-1"}
@@ -75,10 +88,6 @@ func newWebEnv(t *testing.T) *webEnv {
 	}
 	e.otherOrg = other.Slug
 
-	h, err := server.New(svc, db, log)
-	if err != nil {
-		t.Fatal(err)
-	}
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(e.srv.Close)
 	return e
