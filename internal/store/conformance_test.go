@@ -45,6 +45,8 @@ func runConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"JSONValues", testJSONValues},
 		{"Sessions", testSessions},
 		{"LoginThrottle", testLoginThrottle},
+		{"Variants", testVariants},
+		{"VariantsFollowTheirPersona", testVariantsFollowTheirPersona},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
