@@ -107,4 +107,6 @@ type Store interface {
 	// began at or before since, and returns the count.
 	RecordLoginFailure(ctx context.Context, key string, now, since time.Time) (int, error)
 	ClearLoginFailures(ctx context.Context, key string) error
+
+	variantStore
 }
