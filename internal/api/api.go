@@ -55,6 +55,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerTemplates(api)
 	s.registerPersonas(api)
 	s.registerRevisions(api)
+	s.registerVariants(api)
 	return api
 }
 

@@ -102,7 +102,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 
 // objectIDs are real IDs of the demo organisation's objects.
 type objectIDs struct {
-	persona, group, template, user, token string
+	persona, group, template, user, token, variant string
 }
 
 func (e *env) ids() objectIDs {
@@ -115,9 +115,14 @@ func (e *env) ids() objectIDs {
 	e.must(200, "GET", "/api/v1/me", e.owner, nil).json(e.t, &me)
 	var toks listJSON[persona.Token]
 	e.must(200, "GET", "/api/v1/me/tokens", e.owner, nil).json(e.t, &toks)
+	var v struct {
+		ID string `json:"id"`
+	}
+	e.must(201, "POST", e.api("/personas/"+ps.Items[0].ID+"/variants"), e.owner,
+		map[string]any{"customer_label": "Credit Union", "note": "Smaller team"}).json(e.t, &v)
 	return objectIDs{
 		persona: ps.Items[0].ID, group: e.firstGroup(e.owner), template: e.templateFor(e.owner, persona.ProfileUX).ID,
-		user: me.ID, token: toks.Items[0].ID,
+		user: me.ID, token: toks.Items[0].ID, variant: v.ID,
 	}
 }
 
@@ -131,8 +136,14 @@ func (ids objectIDs) fill(path, org string) string {
 		id = ids.template
 	case strings.Contains(path, "/me/tokens/{id}"):
 		id = ids.token
+	case strings.Contains(path, "/variants/{id}"):
+		id = ids.variant
 	}
-	return strings.NewReplacer("{org}", org, "{id}", id, "{user}", ids.user, "{version}", "1", "{rev}", "1").Replace(path)
+	path = strings.NewReplacer("{org}", org, "{id}", id, "{user}", ids.user, "{version}", "1", "{rev}", "1", "{n}", "1").Replace(path)
+	if strings.HasSuffix(path, "/"+org+"/variants") {
+		path += "?customer_label=Credit+Union"
+	}
+	return path
 }
 
 // A member of another organisation gets 404 on every route of the first

@@ -200,10 +200,15 @@ func (h *Handler) actorFromCookie(r *http.Request) (app.Actor, error) {
 	return h.svc.SessionActor(r.Context(), ck.Value)
 }
 
+// setSessionCookie sets the session cookie; a negative maxAge deletes it.
 func setSessionCookie(w http.ResponseWriter, r *http.Request, secret string, maxAge time.Duration) {
+	seconds := int(maxAge / time.Second)
+	if maxAge < 0 {
+		seconds = -1
+	}
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: isHTTPS(r), MaxAge: int(maxAge / time.Second),
+		Secure: isHTTPS(r), MaxAge: seconds,
 	})
 }
 
