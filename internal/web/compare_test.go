@@ -1,0 +1,227 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/personapal/personapal/internal/persona"
+)
+
+// compareIDs returns the ids of demo personas by name, in order.
+func (e *webEnv) compareIDs(names ...string) []string {
+	e.t.Helper()
+	ids := make([]string, len(names))
+	for i, n := range names {
+		ids[i] = e.searchDemoID(n)
+	}
+	return ids
+}
+
+// between returns the part of body from the first start to the next end.
+func between(body, start, end string) string {
+	i := strings.Index(body, start)
+	if i < 0 {
+		return ""
+	}
+	j := strings.Index(body[i:], end)
+	if j < 0 {
+		return body[i:]
+	}
+	return body[i : i+j+len(end)]
+}
+
+func TestCompareThreePersonasOfDifferentTypes(t *testing.T) {
+	e := newWebEnv(t)
+	names := []string{"System Lead", "Head of Operations (buyer)", "Reconciliation Assistant"} // ux, marketing, agent
+	ids := e.compareIDs(names...)
+	b := e.signedIn(e.viewer)
+	p := b.get("/o/"+e.org+"/compare?ids="+strings.Join(ids, ",")).must(t, http.StatusOK)
+
+	table := between(p.Body, `<table id="compare-table"`, "</table>")
+	head := between(table, "<thead>", "</thead>")
+	for i, n := range names {
+		if !strings.Contains(head, `href="/o/`+e.org+`/personas/`+ids[i]+`">`+n+`</a>`) {
+			t.Errorf("table header lacks a link to %s:\n%s", n, head)
+		}
+	}
+	for _, typ := range []string{"t-ux", "t-marketing", "t-agent"} {
+		if !strings.Contains(head, "badge "+typ) {
+			t.Errorf("table header lacks the %s badge", typ)
+		}
+	}
+
+	// role_title is in the UX and the marketing template (aligned by key)
+	// and holds different values; the agent template has no such field.
+	row := between(table, `data-field="role_title"`, "</tr>")
+	if !strings.Contains(row, "Reconciliation System Lead") || strings.Count(row, `<td class="differs">`) != 2 ||
+		strings.Count(row, `class="absent"`) != 1 || !strings.Contains(row, "not in this template") ||
+		!strings.Contains(row, `<span class="visually-hidden"> (differs)</span>`) {
+		t.Errorf("role_title row: want two differing cells and one absent:\n%s", row)
+	}
+	if !strings.Contains(between(p.Body, `<tr class="row-differs" data-field="role_title"`, ">"), "row-differs") {
+		t.Error("role_title row not flagged as differing")
+	}
+
+	// The chart: one series per persona, only the dimensions at least two share.
+	chart := between(p.Body, `<svg id="dimension-chart"`, "</svg>\n      </div>")
+	if chart == "" {
+		t.Fatalf("no dimension chart:\n%s", p.Body)
+	}
+	if !strings.Contains(chart, `role="img"`) || !strings.Contains(chart, "<title>") || !strings.Contains(chart, `aria-label="System Lead, Head of Operations (buyer) and Reconciliation Assistant on`) {
+		t.Errorf("chart is not labelled for assistive technology:\n%s", chart)
+	}
+	series := regexp.MustCompile(`<g class="series ([^"]+)" data-persona="([^"]+)">`).FindAllStringSubmatch(chart, -1)
+	if len(series) != 3 {
+		t.Fatalf("want 3 series, got %d:\n%s", len(series), chart)
+	}
+	for i, s := range series {
+		if s[2] != ids[i] {
+			t.Errorf("series %d is for %s, want %s", i, s[2], ids[i])
+		}
+		if !strings.Contains(between(chart, s[0], "</g>"), "<polyline") {
+			t.Errorf("series %d has no line", i)
+		}
+	}
+	// The buyer's template has no autonomy: its line breaks there.
+	if n := strings.Count(between(chart, series[1][0], "</g>"), "<polyline"); n != 2 {
+		t.Errorf("the buyer's line should break at the missing autonomy dimension: %d lines", n)
+	}
+	if series[0][1] != "t-ux" || series[2][1] != "t-agent" {
+		t.Errorf("series of distinct types take the type colours: %v", series)
+	}
+	for _, shared := range []string{"decision_authority", "risk_tolerance", "autonomy", "technical_comfort"} {
+		if !strings.Contains(chart, `data-dimension="`+shared+`"`) {
+			t.Errorf("chart lacks shared dimension %s", shared)
+		}
+	}
+	for _, lone := range []string{"oversight_intensity", "budget_authority", "time_pressure"} {
+		if strings.Contains(p.Body, `data-dimension="`+lone+`"`) {
+			t.Errorf("%s is in one template only but is shown", lone)
+		}
+	}
+	// The data table gives the same values as text.
+	dims := between(p.Body, `<table id="dimension-table"`, "</table>")
+	risk := between(dims, `data-dimension="risk_tolerance"`, "</tr>") // 2, 2 and 2
+	if strings.Count(risk, "<td>2 of 1–5</td>") != 3 || !strings.Contains(risk, `class="row-same"`) {
+		t.Errorf("risk tolerance: want three equal values:\n%s", risk)
+	}
+	authority := between(dims, `data-dimension="decision_authority"`, "</tr>") // 3, 5 and 1
+	for _, want := range []string{`<td class="differs">3 of 1–5</td>`, `<td class="differs">5 of 1–5</td>`, `<td class="differs">1 of 1–5</td>`} {
+		if !strings.Contains(authority, want) || !strings.Contains(authority, `class="row-differs"`) {
+			t.Errorf("decision authority: want %s and the row flagged:\n%s", want, authority)
+		}
+	}
+	comfort := between(dims, `data-dimension="technical_comfort"`, "</tr>") // not in the agent template
+	if !strings.Contains(comfort, `<td class="absent"><span class="not-in-template">not in this template</span></td>`) {
+		t.Errorf("technical comfort: the agent cell should say the template lacks it:\n%s", comfort)
+	}
+
+	// The page is its own shareable link.
+	if !strings.Contains(p.Body, `<label for="share-url">Share this comparison</label>`) ||
+		!strings.Contains(p.Body, `/o/`+e.org+`/compare?ids=`+strings.Join(ids, ",")+`" readonly`) {
+		t.Errorf("no share link:\n%s", between(p.Body, `class="share`, "</div>"))
+	}
+}
+
+func TestCompareEscapesUserText(t *testing.T) {
+	e := newWebEnv(t)
+	evil := e.searchPersonaIn(e.owner, e.org, `Eve <script>alert(1)</script>`, "x", `<img src=x onerror=alert(2)>`)
+	ids := append([]string{evil.ID}, e.compareIDs("Compliance Analyst")...)
+	p := e.signedIn(e.owner).get("/o/"+e.org+"/compare?ids="+strings.Join(ids, ",")).must(t, http.StatusOK)
+	if strings.Contains(p.Body, "<script>alert") || strings.Contains(p.Body, "<img src=x") {
+		t.Fatalf("user text reached the page unescaped")
+	}
+	chart := between(p.Body, `<svg id="dimension-chart"`, "</svg>")
+	if !strings.Contains(chart, "<title>Eve &lt;script&gt;alert(1)&lt;/script&gt; — ") {
+		t.Errorf("marker titles not escaped:\n%s", chart)
+	}
+}
+
+func TestComparePickerAndLimits(t *testing.T) {
+	e := newWebEnv(t)
+	b := e.signedIn(e.owner)
+	base := "/o/" + e.org + "/compare"
+	ids := e.compareIDs("System Lead", "Compliance Analyst", "Branch Manager", "Product Designer", "Big Bank",
+		"FinTech", "Regional Savings Bank", "Reconciliation Assistant", "Onboarding Guide")
+
+	// No or one id: the picker, every persona grouped, the given one ticked.
+	p := b.get(base+"?ids="+ids[0]).must(t, http.StatusOK)
+	picker := between(p.Body, `<form id="compare-picker"`, "</form>")
+	if n := strings.Count(picker, `type="checkbox" id="pick-`); n != 15 {
+		t.Errorf("picker lists %d personas, want the 15 demo personas", n)
+	}
+	if !strings.Contains(picker, `value="`+ids[0]+`" checked>`) || strings.Count(picker, " checked>") != 1 {
+		t.Errorf("the given persona is not the only one ticked")
+	}
+	for _, g := range []string{"Banking customers", "Product users", "Go-to-market", "AI agents"} {
+		if !strings.Contains(picker, "<legend>"+g) {
+			t.Errorf("picker lacks group %s", g)
+		}
+	}
+	if !strings.Contains(picker, `name="ids"`) || !strings.Contains(picker, `method="get" action="`+base+`"`) {
+		t.Error("picker does not submit ids by GET to the comparison")
+	}
+
+	// Submitting the picker (repeated ids=) lands on the canonical link.
+	p = b.get(base+"?picked=1&ids="+ids[0]+"&ids="+ids[1]).must(t, http.StatusOK)
+	if p.URL != base+"?ids="+ids[0]+","+ids[1] {
+		t.Errorf("picker submit ended at %s, want the canonical comparison link", p.URL)
+	}
+	if !strings.Contains(p.Body, `id="compare-table"`) {
+		t.Error("repeated ids= did not compare")
+	}
+	// Too few picked: the picker again, with a message.
+	p = b.get(base+"?picked=1&ids="+ids[0]).must(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(p.Body, "Pick at least 2 personas to compare.") {
+		t.Errorf("one picked: want a message:\n%s", p.Body)
+	}
+
+	// Nine: refused with a clear message, the picker keeps the ticks.
+	p = b.get(base+"?ids="+strings.Join(ids, ",")).must(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(p.Body, `id="compare-message"`) || !strings.Contains(p.Body, "You picked 9 personas. A comparison shows at most 8") {
+		t.Errorf("nine: want a clear message:\n%s", p.Body)
+	}
+	if n := strings.Count(between(p.Body, `<form id="compare-picker"`, "</form>"), " checked>"); n != 9 {
+		t.Errorf("nine: %d ticked, want 9", n)
+	}
+	// Eight is fine, and duplicates do not count twice.
+	p = b.get(base+"?ids="+strings.Join(ids[:8], ",")+","+ids[0]).must(t, http.StatusOK)
+	if n := strings.Count(between(p.Body, `<svg id="dimension-chart"`, "</svg>"), `<g class="series `); n != 8 {
+		t.Errorf("eight: %d series", n)
+	}
+	if !strings.Contains(p.Body, `series series-0`) {
+		t.Error("personas of the same type should take palette colours")
+	}
+	// "Change selection" opens the picker with the comparison ticked.
+	p = b.get(base+"?ids="+ids[0]+","+ids[1]+"&edit=1").must(t, http.StatusOK)
+	if n := strings.Count(between(p.Body, `<form id="compare-picker"`, "</form>"), " checked>"); n != 2 {
+		t.Errorf("edit: %d ticked, want 2", n)
+	}
+}
+
+func TestCompareNotFound(t *testing.T) {
+	e := newWebEnv(t)
+	ids := e.compareIDs("System Lead", "Big Bank")
+	base := "/o/" + e.org + "/compare?ids="
+
+	// An outsider cannot see the comparison, even with valid ids.
+	e.signedIn(e.outsider).get(base+strings.Join(ids, ",")).must(t, http.StatusNotFound)
+
+	b := e.signedIn(e.owner)
+	b.get(base+ids[0]+",no-such-persona").must(t, http.StatusNotFound)
+	// Another organisation's persona is not found either.
+	other := e.searchPersonaIn(e.outsider, e.otherOrg, "Other Org Persona", "x", "Elsewhere")
+	p := b.get(base+ids[0]+","+other.ID).must(t, http.StatusNotFound)
+	if strings.Contains(p.Body, "Other Org Persona") {
+		t.Error("the not-found page names the other organisation's persona")
+	}
+	// A trashed persona cannot be compared.
+	if err := e.svc.TrashPersona(context.Background(), e.actor(e.owner), e.org, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	b.get(base+strings.Join(ids, ",")).must(t, http.StatusNotFound)
+	_ = persona.MaxCompare
+}
