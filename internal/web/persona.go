@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
 )
 
@@ -35,6 +36,10 @@ type personaView struct {
 	ReviewDue     time.Time
 	Overdue       bool
 	CanEdit       bool
+	Variants      []app.VariantDetail
+	// CustomerOf counts variants made for this persona as a customer
+	// archetype.
+	CustomerOf int
 }
 
 type sectionView struct {
@@ -116,6 +121,16 @@ func (h *Handler) personaViewOf(r *http.Request, c *Ctx, p persona.Persona) (per
 	}
 	if g, err := h.svc.GetGroup(ctx, c.Actor, c.Org.Slug, p.GroupID); err == nil {
 		v.GroupName = g.Name
+	}
+	if v.Variants, err = h.svc.ListVariants(ctx, c.Actor, c.Org.Slug, p.ID); err != nil {
+		return personaView{}, err
+	}
+	if p.ProfileType == persona.ProfileArchetype {
+		cv, err := h.svc.CustomerVariants(ctx, c.Actor, c.Org.Slug, p.ID, "")
+		if err != nil {
+			return personaView{}, err
+		}
+		v.CustomerOf = len(cv)
 	}
 	v.OwnerName, err = h.memberName(r, c, p.OwnerID)
 	return v, err

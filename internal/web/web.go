@@ -65,6 +65,7 @@ func (h *Handler) routes() {
 	h.compareRoutes()  // compare.go
 	h.memberRoutes()   // members.go
 	h.accountRoutes()  // account.go
+	h.variantRoutes()  // variants.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request
