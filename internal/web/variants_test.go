@@ -18,7 +18,7 @@ func TestVariantFromTheFormAndItsBaseChangedFlag(t *testing.T) {
 	bank := e.demoPersona("Big Bank")
 	org := "/o/" + e.org
 
-	form := b.get(org + "/personas/" + lead.ID + "/variants/new?customer=" + bank.ID).must(t, http.StatusOK)
+	form := b.get(org+"/personas/"+lead.ID+"/variants/new?customer="+bank.ID).must(t, http.StatusOK)
 	for _, want := range []string{`id="variant-form"`, `name="o.values.decision_authority"`, `name="o.dimensions.risk_tolerance"`, `value="` + bank.ID + `" selected`} {
 		if !strings.Contains(form.Body, want) {
 			t.Fatalf("variant form lacks %s", want)
@@ -54,11 +54,11 @@ func TestVariantFromTheFormAndItsBaseChangedFlag(t *testing.T) {
 	if _, err := e.svc.UpdatePersona(context.Background(), e.actor(e.owner), e.org, lead.ID, lead.Revision, in); err != nil {
 		t.Fatal(err)
 	}
-	page := b.get(org + "/variants/" + vid).must(t, http.StatusOK)
+	page := b.get(org+"/variants/"+vid).must(t, http.StatusOK)
 	if !strings.Contains(page.Body, `id="base-changed"`) || !strings.Contains(page.Body, `data-stale="values.decision_authority"`) {
 		t.Fatal("base change not flagged on the variant page")
 	}
-	personaPage := b.get(org + "/personas/" + lead.ID).must(t, http.StatusOK)
+	personaPage := b.get(org+"/personas/"+lead.ID).must(t, http.StatusOK)
 	if !strings.Contains(personaPage.Body, "base changed since override") || !strings.Contains(personaPage.Body, "/variants/"+vid) {
 		t.Fatal("persona page does not list the flagged variant")
 	}
@@ -69,11 +69,11 @@ func TestVariantFromTheFormAndItsBaseChangedFlag(t *testing.T) {
 		t.Fatalf("after keeping: %+v %v", d.Variant, d.BaseChanged)
 	}
 	// Comparing base and variants; everyone at Big Bank.
-	cmp := b.get(org + "/personas/" + lead.ID + "/variants/compare").must(t, http.StatusOK)
+	cmp := b.get(org+"/personas/"+lead.ID+"/variants/compare").must(t, http.StatusOK)
 	if !strings.Contains(cmp.Body, `id="variant-compare"`) || !strings.Contains(cmp.Body, `class="overridden"`) || !strings.Contains(cmp.Body, "Recommends") {
 		t.Fatal("base/variant comparison lacks the override")
 	}
-	cust := b.get(org + "/customers/" + bank.ID).must(t, http.StatusOK)
+	cust := b.get(org+"/customers/"+bank.ID).must(t, http.StatusOK)
 	if !strings.Contains(cust.Body, "Everyone at Big Bank") || !strings.Contains(cust.Body, "/variants/"+vid) {
 		t.Fatal("customer page lacks the variant")
 	}
