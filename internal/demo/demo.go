@@ -31,6 +31,17 @@ type Dataset struct {
 	OwnerName, OwnerEmail string
 	Groups                []GroupSpec
 	Personas              []PersonaSpec
+	Variants              []VariantSpec
+}
+
+// VariantSpec is a customer variant of a persona for a customer archetype,
+// both named by PersonaSpec.Key.
+type VariantSpec struct {
+	Persona, Customer string
+	Note              string
+	Values            persona.Values
+	Dimensions        persona.Values
+	FieldNotes        map[string]string
 }
 
 // Data returns the demo dataset. Each call builds fresh values.
@@ -47,6 +58,7 @@ func Data() Dataset {
 			{Key: "agents", Name: "AI agents", Description: "The AI agents that work alongside our users, with their mandates, guardrails and human supervisors."},
 		},
 		Personas: personas(),
+		Variants: variants(),
 	}
 }
 
@@ -648,6 +660,42 @@ func personas() []PersonaSpec {
 				"escalates_to":        "Support team",
 			},
 			Dimensions: persona.Values{"autonomy": 4, "decision_authority": 1, "risk_tolerance": 3, "oversight_intensity": 1, "data_sensitivity": 1},
+		},
+	}
+}
+
+// variants are the demo's customer variants: the System Lead at a big bank
+// and at a fintech.
+func variants() []VariantSpec {
+	return []VariantSpec{
+		{
+			Persona: "system-lead", Customer: "big-bank",
+			Note: "At a big bank the System Lead runs the platform but does not own change: every production change goes through the weekly change advisory board, and segregation of duties is audited twice a year.",
+			Values: persona.Values{
+				"decision_authority": "Recommends",
+				"approval_required":  l("Every production change (CAB)", "New matching rules, reviewed by second line", "Writing off any break"),
+				"tools":              l("ledgerline", "servicenow", "archer", "mainframe", "excel"),
+			},
+			Dimensions: persona.Values{"decision_authority": 2, "risk_tolerance": 1, "autonomy": 2},
+			FieldNotes: map[string]string{
+				"values.decision_authority": "Change authority sits with the CAB; the System Lead prepares and recommends.",
+				"values.tools":              "The GRC tool (Archer) holds the evidence; some feeds still come from the mainframe.",
+				"dimensions.risk_tolerance": "Regulators and internal audit make any visible failure expensive.",
+			},
+		},
+		{
+			Persona: "system-lead", Customer: "fintech",
+			Note: "At a fintech the System Lead is often also the platform engineer: small team, deploys weekly, automates everything, and wants an API for every screen.",
+			Values: persona.Values{
+				"decision_authority": "Decides alone",
+				"team_size":          2,
+				"tools":              l("ledgerline", "python", "dbt", "slack", "github"),
+			},
+			Dimensions: persona.Values{"technical_comfort": 5, "risk_tolerance": 4, "autonomy": 5, "ai_adoption": 5},
+			FieldNotes: map[string]string{
+				"values.decision_authority": "No change board: the lead ships rule changes behind a feature flag.",
+				"dimensions.ai_adoption":    "Already uses AI assistants for SQL and matching-rule drafts.",
+			},
 		},
 	}
 }

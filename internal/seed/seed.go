@@ -62,6 +62,7 @@ func Demo(ctx context.Context, svc *app.Service, data demo.Dataset) (Credentials
 			byType[t.ProfileType] = t.ID
 		}
 	}
+	ids := map[string]string{} // PersonaSpec.Key → ID
 	for _, p := range data.Personas {
 		in := app.PersonaInput{
 			Name: p.Name, Summary: p.Summary, GroupID: groups[p.Group], TemplateID: byType[p.ProfileType],
@@ -73,12 +74,22 @@ func Demo(ctx context.Context, svc *app.Service, data demo.Dataset) (Credentials
 		if err != nil {
 			return Credentials{}, fmt.Errorf("demo persona %q: %w", p.Name, err)
 		}
+		ids[p.Key] = created.ID
 		// A second revision, so that history and diffs have something to
 		// show from the first start.
 		in.Summary = strings.TrimSpace(p.Summary + " Reviewed with the research team.")
 		in.Message = "Summary reviewed"
 		if _, err := svc.UpdatePersona(ctx, actor, org.Slug, created.ID, created.Revision, in); err != nil {
 			return Credentials{}, fmt.Errorf("demo persona %q revision: %w", p.Name, err)
+		}
+	}
+	for _, v := range data.Variants {
+		_, err := svc.CreateVariant(ctx, actor, org.Slug, ids[v.Persona], app.VariantInput{
+			CustomerID: ids[v.Customer], Note: v.Note, Values: v.Values, Dimensions: v.Dimensions,
+			FieldNotes: v.FieldNotes, Message: "Workshop with the account teams",
+		})
+		if err != nil {
+			return Credentials{}, fmt.Errorf("demo variant of %q for %q: %w", v.Persona, v.Customer, err)
 		}
 	}
 	token, _, err := svc.CreateToken(ctx, actor, "Demo token")
