@@ -56,6 +56,8 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerPersonas(api)
 	s.registerRevisions(api)
 	s.registerVariants(api)
+	s.registerNotes(api)
+	s.registerEvidence(api)
 	return api
 }
 

@@ -109,4 +109,6 @@ type Store interface {
 	ClearLoginFailures(ctx context.Context, key string) error
 
 	variantStore
+	noteStore
+	evidenceStore
 }

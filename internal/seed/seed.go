@@ -92,6 +92,9 @@ func Demo(ctx context.Context, svc *app.Service, data demo.Dataset) (Credentials
 			return Credentials{}, fmt.Errorf("demo variant of %q for %q: %w", v.Persona, v.Customer, err)
 		}
 	}
+	if err := demoEvidence(ctx, svc, actor, org.Slug, ids); err != nil {
+		return Credentials{}, fmt.Errorf("demo evidence: %w", err)
+	}
 	token, _, err := svc.CreateToken(ctx, actor, "Demo token")
 	if err != nil {
 		return Credentials{}, err

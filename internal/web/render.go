@@ -66,7 +66,8 @@ func staticHandler() http.Handler {
 }
 
 // pageSet holds one parsed template per page: the layout, the shared
-// partials and the page's own file.
+// partials (partials.html and one file per feature in partials/) and the
+// page's own file.
 type pageSet struct {
 	byName map[string]*template.Template
 }
@@ -79,7 +80,7 @@ func loadPages() (*pageSet, error) {
 	ps := &pageSet{byName: map[string]*template.Template{}}
 	for _, p := range names {
 		name := strings.TrimSuffix(path.Base(p), ".html")
-		t, err := template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/partials.html", p)
+		t, err := template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/partials.html", "templates/partials/*.html", p)
 		if err != nil {
 			return nil, fmt.Errorf("page %s: %w", name, err)
 		}

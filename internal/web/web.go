@@ -66,6 +66,8 @@ func (h *Handler) routes() {
 	h.memberRoutes()   // members.go
 	h.accountRoutes()  // account.go
 	h.variantRoutes()  // variants.go
+	h.noteRoutes()     // notes.go
+	h.evidenceRoutes() // evidence.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request

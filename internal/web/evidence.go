@@ -1,0 +1,4 @@
+package web
+
+// evidenceRoutes registers the evidence pages (not built yet).
+func (h *Handler) evidenceRoutes() {}
