@@ -47,6 +47,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"LoginThrottle", testLoginThrottle},
 		{"Variants", testVariants},
 		{"VariantsFollowTheirPersona", testVariantsFollowTheirPersona},
+		{"Notes", testNotes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,60 @@
+package persona
+
+import (
+	"strings"
+	"time"
+)
+
+// NoteTarget is what a note is written on.
+type NoteTarget string
+
+// Note targets.
+const (
+	NoteOnOrg     NoteTarget = "org"
+	NoteOnGroup   NoteTarget = "group"
+	NoteOnPersona NoteTarget = "persona"
+	NoteOnVariant NoteTarget = "variant"
+)
+
+// Valid reports whether t is a known note target.
+func (t NoteTarget) Valid() bool {
+	return t == NoteOnOrg || t == NoteOnGroup || t == NoteOnPersona || t == NoteOnVariant
+}
+
+// Note is a Markdown note on an organisation, a group, a persona or a
+// variant. A note on a persona or a variant goes to the trash with it.
+type Note struct {
+	ID         string     `json:"id"`
+	OrgID      string     `json:"-"`
+	Target     NoteTarget `json:"target"`
+	TargetID   string     `json:"target_id"` // empty for the organisation
+	PersonaID  string     `json:"-"`         // the persona whose trash hides the note
+	VariantID  string     `json:"-"`
+	GroupID    string     `json:"-"`
+	Body       string     `json:"body"`
+	AuthorID   string     `json:"author_id"`
+	AuthorName string     `json:"author_name,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+}
+
+// MaxNoteLength bounds a note's Markdown.
+const MaxNoteLength = 20000
+
+// ValidateNoteBody trims a note's Markdown and checks it.
+func ValidateNoteBody(body string) (string, error) {
+	body = strings.TrimSpace(strings.ReplaceAll(body, "\r\n", "\n"))
+	msg := ""
+	switch {
+	case body == "":
+		msg = "is required"
+	case len([]rune(body)) > MaxNoteLength:
+		msg = "must be at most 20000 characters"
+	case strings.ContainsRune(body, 0):
+		msg = "must not contain NUL characters"
+	}
+	if msg != "" {
+		return body, Invalid("invalid note", []FieldError{{Field: "body", Message: msg}})
+	}
+	return body, nil
+}
