@@ -1,4 +1,121 @@
 package app
 
+import (
+	"context"
+
+	"github.com/personapal/personapal/internal/persona"
+)
+
 // noteStore is the part of Store that keeps notes.
-type noteStore interface{}
+type noteStore interface {
+	CreateNote(ctx context.Context, n persona.Note) error
+	GetNote(ctx context.Context, orgID, id string) (persona.Note, error)
+	ListNotes(ctx context.Context, orgID string, target persona.NoteTarget, targetID string) ([]persona.Note, error)
+	UpdateNote(ctx context.Context, n persona.Note) error
+	DeleteNote(ctx context.Context, orgID, id string) error
+}
+
+// noteTarget resolves what a note is on, checking that it is live in the
+// organisation, and fills the note's reference columns.
+func (s *Service) noteTarget(ctx context.Context, orgID string, n *persona.Note) error {
+	switch n.Target {
+	case persona.NoteOnOrg:
+		n.TargetID = ""
+	case persona.NoteOnGroup:
+		if _, err := s.store.GetGroup(ctx, orgID, n.TargetID); err != nil {
+			return err
+		}
+		n.GroupID = n.TargetID
+	case persona.NoteOnPersona:
+		if _, err := s.store.GetPersona(ctx, orgID, n.TargetID); err != nil {
+			return err
+		}
+		n.PersonaID = n.TargetID
+	case persona.NoteOnVariant:
+		v, err := s.store.GetVariant(ctx, orgID, n.TargetID)
+		if err != nil {
+			return err
+		}
+		n.VariantID, n.PersonaID = v.ID, v.PersonaID
+	default:
+		return persona.Invalid("invalid note", []persona.FieldError{{Field: "target", Message: "must be org, group, persona or variant"}})
+	}
+	return nil
+}
+
+// ListNotes lists the notes on a target, newest first (viewers).
+func (s *Service) ListNotes(ctx context.Context, actor Actor, slug string, target persona.NoteTarget, targetID string) ([]persona.Note, error) {
+	org, _, err := s.scope(ctx, actor, slug, persona.RoleViewer)
+	if err != nil {
+		return nil, err
+	}
+	n := persona.Note{Target: target, TargetID: targetID}
+	if err := s.noteTarget(ctx, org.ID, &n); err != nil {
+		return nil, err
+	}
+	return s.store.ListNotes(ctx, org.ID, target, n.TargetID)
+}
+
+// AddNote writes a note on a target (editors).
+func (s *Service) AddNote(ctx context.Context, actor Actor, slug string, target persona.NoteTarget, targetID, body string) (persona.Note, error) {
+	org, _, err := s.scope(ctx, actor, slug, persona.RoleEditor)
+	if err != nil {
+		return persona.Note{}, err
+	}
+	body, err = persona.ValidateNoteBody(body)
+	if err != nil {
+		return persona.Note{}, err
+	}
+	now := s.timestamp()
+	n := persona.Note{ID: newID(), OrgID: org.ID, Target: target, TargetID: targetID, Body: body,
+		AuthorID: actor.UserID, AuthorName: actor.Name, CreatedAt: now, UpdatedAt: now}
+	if err := s.noteTarget(ctx, org.ID, &n); err != nil {
+		return persona.Note{}, err
+	}
+	if err := s.store.CreateNote(ctx, n); err != nil {
+		return persona.Note{}, err
+	}
+	return n, nil
+}
+
+// noteForChange returns a note its caller may change: its author (an
+// editor still) or an admin.
+func (s *Service) noteForChange(ctx context.Context, actor Actor, slug, id string) (persona.Note, error) {
+	org, role, err := s.scope(ctx, actor, slug, persona.RoleEditor)
+	if err != nil {
+		return persona.Note{}, err
+	}
+	n, err := s.store.GetNote(ctx, org.ID, id)
+	if err != nil {
+		return persona.Note{}, err
+	}
+	if n.AuthorID != actor.UserID && !role.AtLeast(persona.RoleAdmin) {
+		return persona.Note{}, persona.Errorf(persona.CodeForbidden, "only the note's author or an admin can change it")
+	}
+	return n, nil
+}
+
+// UpdateNote replaces a note's Markdown (its author or an admin).
+func (s *Service) UpdateNote(ctx context.Context, actor Actor, slug, id, body string) (persona.Note, error) {
+	n, err := s.noteForChange(ctx, actor, slug, id)
+	if err != nil {
+		return persona.Note{}, err
+	}
+	if n.Body, err = persona.ValidateNoteBody(body); err != nil {
+		return persona.Note{}, err
+	}
+	n.UpdatedAt = s.timestamp()
+	if err := s.store.UpdateNote(ctx, n); err != nil {
+		return persona.Note{}, err
+	}
+	return n, nil
+}
+
+// DeleteNote deletes a note (its author or an admin).
+func (s *Service) DeleteNote(ctx context.Context, actor Actor, slug, id string) (persona.Note, error) {
+	n, err := s.noteForChange(ctx, actor, slug, id)
+	if err != nil {
+		return persona.Note{}, err
+	}
+	return n, s.store.DeleteNote(ctx, n.OrgID, id)
+}
