@@ -193,3 +193,17 @@ func (p page) must(t *testing.T, want int) page {
 	}
 	return p
 }
+
+// demoGroups lists the demo organisation's group IDs.
+func (e *webEnv) demoGroups() []string {
+	e.t.Helper()
+	gs, err := e.svc.ListGroups(context.Background(), e.actor(e.owner), e.org)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ids := make([]string, len(gs))
+	for i, g := range gs {
+		ids[i] = g.ID
+	}
+	return ids
+}

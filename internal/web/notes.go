@@ -1,4 +1,121 @@
 package web
 
-// noteRoutes registers the note actions (not built yet).
-func (h *Handler) noteRoutes() {}
+import (
+	"net/http"
+
+	"github.com/personapal/personapal/internal/persona"
+)
+
+func (h *Handler) noteRoutes() {
+	h.org("GET /o/{org}/notes", h.orgNotesPage)
+	h.org("POST /o/{org}/notes", h.addNote)
+	h.org("POST /o/{org}/notes/{id}", h.editNote)
+	h.org("POST /o/{org}/notes/{id}/delete", h.deleteNote)
+	h.org("GET /o/{org}/groups/{id}", h.groupPage)
+}
+
+// notesView is the notes block of a page: the notes on one target and the
+// form to add one.
+type notesView struct {
+	Org      string
+	Target   persona.NoteTarget
+	TargetID string
+	Back     string // where forms return to
+	Items    []noteItem
+	CanWrite bool
+	Error    string
+	Draft    string
+}
+
+type noteItem struct {
+	Note      persona.Note
+	CanChange bool
+	Edited    bool
+}
+
+func (h *Handler) notesFor(r *http.Request, c *Ctx, target persona.NoteTarget, targetID, back string) (notesView, error) {
+	notes, err := h.svc.ListNotes(r.Context(), c.Actor, c.Org.Slug, target, targetID)
+	if err != nil {
+		return notesView{}, err
+	}
+	v := notesView{Org: c.Org.Slug, Target: target, TargetID: targetID, Back: back, CanWrite: c.Can(persona.RoleEditor)}
+	for _, n := range notes {
+		v.Items = append(v.Items, noteItem{Note: n, Edited: n.UpdatedAt.After(n.CreatedAt),
+			CanChange: c.Can(persona.RoleAdmin) || (c.Can(persona.RoleEditor) && n.AuthorID == c.Actor.UserID)})
+	}
+	return v, nil
+}
+
+func (h *Handler) addNote(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	back := safeNext(r.PostFormValue("back"))
+	_, err := h.svc.AddNote(r.Context(), c.Actor, c.Org.Slug, persona.NoteTarget(r.PostFormValue("target")), r.PostFormValue("target_id"), r.PostFormValue("body"))
+	if persona.ErrorCode(err) == persona.CodeInvalid {
+		e, _ := persona.AsError(err)
+		msg := e.Message
+		if len(e.Fields) > 0 {
+			msg = "The note " + e.Fields[0].Message + "."
+		}
+		return redirect(w, r, back+"#notes", msg)
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, back+"#notes", "Note added.")
+}
+
+func (h *Handler) editNote(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	back := safeNext(r.PostFormValue("back"))
+	_, err := h.svc.UpdateNote(r.Context(), c.Actor, c.Org.Slug, r.PathValue("id"), r.PostFormValue("body"))
+	if persona.ErrorCode(err) == persona.CodeInvalid {
+		return redirect(w, r, back+"#notes", "A note cannot be empty; nothing was changed.")
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, back+"#notes", "Note saved.")
+}
+
+func (h *Handler) deleteNote(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	back := safeNext(r.PostFormValue("back"))
+	if _, err := h.svc.DeleteNote(r.Context(), c.Actor, c.Org.Slug, r.PathValue("id")); err != nil {
+		return err
+	}
+	return redirect(w, r, back+"#notes", "Note deleted.")
+}
+
+type orgNotesView struct {
+	Notes notesView
+}
+
+func (h *Handler) orgNotesPage(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	nv, err := h.notesFor(r, c, persona.NoteOnOrg, "", "/o/"+c.Org.Slug+"/notes")
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, c, http.StatusOK, "notes", "Notes", orgNotesView{Notes: nv})
+}
+
+type groupView struct {
+	Group persona.Group
+	Cards []personaCard
+	Notes notesView
+}
+
+func (h *Handler) groupPage(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	g, err := h.svc.GetGroup(r.Context(), c.Actor, c.Org.Slug, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	ps, err := h.allPersonas(r, c, persona.PersonaFilter{GroupID: g.ID})
+	if err != nil {
+		return err
+	}
+	v := groupView{Group: g}
+	for _, p := range ps {
+		v.Cards = append(v.Cards, cardOf(p, p.UpdatedAt))
+	}
+	if v.Notes, err = h.notesFor(r, c, persona.NoteOnGroup, g.ID, "/o/"+c.Org.Slug+"/groups/"+g.ID); err != nil {
+		return err
+	}
+	return h.render(w, r, c, http.StatusOK, "group", g.Name, v)
+}

@@ -40,6 +40,7 @@ type personaView struct {
 	// CustomerOf counts variants made for this persona as a customer
 	// archetype.
 	CustomerOf int
+	Notes      notesView
 }
 
 type sectionView struct {
@@ -131,6 +132,9 @@ func (h *Handler) personaViewOf(r *http.Request, c *Ctx, p persona.Persona) (per
 			return personaView{}, err
 		}
 		v.CustomerOf = len(cv)
+	}
+	if v.Notes, err = h.notesFor(r, c, persona.NoteOnPersona, p.ID, "/o/"+c.Org.Slug+"/personas/"+p.ID); err != nil {
+		return personaView{}, err
 	}
 	v.OwnerName, err = h.memberName(r, c, p.OwnerID)
 	return v, err
