@@ -159,7 +159,8 @@ type SearchHitJSON struct {
 
 type searchOutput struct {
 	Body struct {
-		Items []SearchHitJSON `json:"items"`
+		Items      []SearchHitJSON    `json:"items" doc:"Matching personas"`
+		OtherItems []persona.EntryHit `json:"other_items" doc:"Matching customer variants, notes and evidence (only without persona filters)"`
 	}
 }
 
@@ -280,6 +281,17 @@ func (s *Server) registerPersonas(api huma.API) {
 				return nil, s.failQuery(ctx, err)
 			}
 			out := &searchOutput{}
+			out.Body.OtherItems = []persona.EntryHit{}
+			if in.ProfileType == "" && in.Group == "" {
+				others, err := s.svc.SearchEntries(ctx, actorFrom(ctx), in.Org, in.Q, in.Limit)
+				if err != nil {
+					return nil, s.failQuery(ctx, err)
+				}
+				for _, o := range others {
+					o.Snippet = persona.PlainSnippet(o.Snippet)
+					out.Body.OtherItems = append(out.Body.OtherItems, o)
+				}
+			}
 			out.Body.Items = make([]SearchHitJSON, 0, len(hits))
 			for _, h := range hits {
 				out.Body.Items = append(out.Body.Items, SearchHitJSON{

@@ -8,10 +8,10 @@ import (
 
 // noteStore is the part of Store that keeps notes.
 type noteStore interface {
-	CreateNote(ctx context.Context, n persona.Note) error
+	CreateNote(ctx context.Context, n persona.Note, entry persona.SearchEntry) error
 	GetNote(ctx context.Context, orgID, id string) (persona.Note, error)
 	ListNotes(ctx context.Context, orgID string, target persona.NoteTarget, targetID string) ([]persona.Note, error)
-	UpdateNote(ctx context.Context, n persona.Note) error
+	UpdateNote(ctx context.Context, n persona.Note, entry persona.SearchEntry) error
 	DeleteNote(ctx context.Context, orgID, id string) error
 }
 
@@ -72,7 +72,7 @@ func (s *Service) AddNote(ctx context.Context, actor Actor, slug string, target 
 	if err := s.noteTarget(ctx, org.ID, &n); err != nil {
 		return persona.Note{}, err
 	}
-	if err := s.store.CreateNote(ctx, n); err != nil {
+	if err := s.store.CreateNote(ctx, n, noteEntry(n)); err != nil {
 		return persona.Note{}, err
 	}
 	return n, nil
@@ -105,7 +105,7 @@ func (s *Service) UpdateNote(ctx context.Context, actor Actor, slug, id, body st
 		return persona.Note{}, err
 	}
 	n.UpdatedAt = s.timestamp()
-	if err := s.store.UpdateNote(ctx, n); err != nil {
+	if err := s.store.UpdateNote(ctx, n, noteEntry(n)); err != nil {
 		return persona.Note{}, err
 	}
 	return n, nil
@@ -118,4 +118,28 @@ func (s *Service) DeleteNote(ctx context.Context, actor Actor, slug, id string) 
 		return persona.Note{}, err
 	}
 	return n, s.store.DeleteNote(ctx, n.OrgID, id)
+}
+
+// noteEntry is a note's search entry.
+func noteEntry(n persona.Note) persona.SearchEntry {
+	title := "Note on the organisation"
+	switch n.Target {
+	case persona.NoteOnGroup:
+		title = "Note on a group"
+	case persona.NoteOnPersona:
+		title = "Note on a persona"
+	case persona.NoteOnVariant:
+		title = "Note on a customer variant"
+	}
+	return persona.SearchEntry{OrgID: n.OrgID, Kind: persona.EntryNote, RefID: n.ID, PersonaID: n.PersonaID,
+		VariantID: n.VariantID, Title: title, Body: n.Body}
+}
+
+// GetNote returns one visible note (viewers).
+func (s *Service) GetNote(ctx context.Context, actor Actor, slug, id string) (persona.Note, error) {
+	org, _, err := s.scope(ctx, actor, slug, persona.RoleViewer)
+	if err != nil {
+		return persona.Note{}, err
+	}
+	return s.store.GetNote(ctx, org.ID, id)
 }

@@ -516,3 +516,19 @@ func (s *Service) Search(ctx context.Context, actor Actor, slug string, q person
 	}
 	return s.store.SearchPersonas(ctx, org.ID, q)
 }
+
+// SearchEntries searches the organisation's customer variants, notes and
+// evidence (same query rules as Search).
+func (s *Service) SearchEntries(ctx context.Context, actor Actor, slug, text string, limit int) ([]persona.EntryHit, error) {
+	org, _, err := s.scope(ctx, actor, slug, persona.RoleViewer)
+	if err != nil {
+		return nil, err
+	}
+	if len(text) > 500 {
+		return nil, persona.Invalid("invalid search", []persona.FieldError{{Field: "q", Message: "must be at most 500 characters"}})
+	}
+	if limit <= 0 || limit > 100 {
+		limit = 20
+	}
+	return s.store.SearchEntries(ctx, org.ID, text, limit)
+}

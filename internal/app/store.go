@@ -92,6 +92,9 @@ type Store interface {
 	GetRevision(ctx context.Context, orgID, personaID string, number int) (persona.Revision, error)
 
 	SearchPersonas(ctx context.Context, orgID string, q persona.SearchQuery) ([]persona.SearchHit, error)
+	// SearchEntries searches variants, notes and evidence; entries of
+	// trashed personas or variants are left out.
+	SearchEntries(ctx context.Context, orgID, text string, limit int) ([]persona.EntryHit, error)
 
 	// Browser sessions and sign-in throttling (shared by every instance).
 	CreateSession(ctx context.Context, sess persona.Session) error

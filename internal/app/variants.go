@@ -49,12 +49,12 @@ func (d VariantDetail) CustomerName() string {
 
 // variantStore is the part of Store that keeps customer variants.
 type variantStore interface {
-	CreateVariant(ctx context.Context, v persona.Variant, rev persona.VariantRevision) error
+	CreateVariant(ctx context.Context, v persona.Variant, rev persona.VariantRevision, entry persona.SearchEntry) error
 	GetVariant(ctx context.Context, orgID, id string) (persona.Variant, error)
 	ListVariants(ctx context.Context, orgID, personaID string) ([]persona.Variant, error)
 	ListVariantsForCustomer(ctx context.Context, orgID, customerID string) ([]persona.Variant, error)
 	ListVariantsForLabel(ctx context.Context, orgID, label string) ([]persona.Variant, error)
-	UpdateVariant(ctx context.Context, v persona.Variant, rev persona.VariantRevision) error
+	UpdateVariant(ctx context.Context, v persona.Variant, rev persona.VariantRevision, entry persona.SearchEntry) error
 	TrashVariant(ctx context.Context, orgID, id, by string, at time.Time) error
 	RestoreVariant(ctx context.Context, orgID, id string) error
 	PurgeVariant(ctx context.Context, orgID, id string) error
@@ -114,7 +114,11 @@ func (s *Service) CreateVariant(ctx context.Context, actor Actor, slug, personaI
 	now := s.timestamp()
 	v := persona.Variant{ID: newID(), OrgID: org.ID, PersonaID: base.ID, VariantContent: c, Revision: 1,
 		CreatedAt: now, CreatedBy: actor.UserID, UpdatedAt: now, UpdatedBy: actor.UserID}
-	if err := s.store.CreateVariant(ctx, v, variantRevisionOf(v, in.Message)); err != nil {
+	entry, err := s.variantEntry(ctx, base, v)
+	if err != nil {
+		return persona.Variant{}, err
+	}
+	if err := s.store.CreateVariant(ctx, v, variantRevisionOf(v, in.Message), entry); err != nil {
 		return persona.Variant{}, err
 	}
 	return v, nil
@@ -151,7 +155,15 @@ func (s *Service) saveVariant(ctx context.Context, actor Actor, cur persona.Vari
 	v.Revision = cur.Revision + 1
 	v.UpdatedAt = s.timestamp()
 	v.UpdatedBy = actor.UserID
-	if err := s.store.UpdateVariant(ctx, v, variantRevisionOf(v, message)); err != nil {
+	base, err := s.store.GetPersona(ctx, cur.OrgID, cur.PersonaID)
+	if err != nil {
+		return persona.Variant{}, err
+	}
+	entry, err := s.variantEntry(ctx, base, v)
+	if err != nil {
+		return persona.Variant{}, err
+	}
+	if err := s.store.UpdateVariant(ctx, v, variantRevisionOf(v, message), entry); err != nil {
 		return persona.Variant{}, err
 	}
 	return v, nil
@@ -337,4 +349,21 @@ func (s *Service) RestoreVariantRevision(ctx context.Context, actor Actor, slug,
 		return persona.Variant{}, err
 	}
 	return s.saveVariant(ctx, actor, cur, old.Content, "Restored revision "+strconv.Itoa(number))
+}
+
+// variantEntry is a variant's search entry: "<persona> at <customer>", its
+// notes and its override values.
+func (s *Service) variantEntry(ctx context.Context, base persona.Persona, v persona.Variant) (persona.SearchEntry, error) {
+	d, err := s.detail(ctx, v.OrgID, base, v)
+	if err != nil {
+		return persona.SearchEntry{}, err
+	}
+	var b strings.Builder
+	b.WriteString(v.Note)
+	for _, p := range persona.SortedKeys(v.FieldNotes) {
+		b.WriteString("\n" + v.FieldNotes[p])
+	}
+	b.WriteString("\n" + persona.SearchText(persona.Content{Values: v.Values, Dimensions: v.Dimensions}))
+	return persona.SearchEntry{OrgID: v.OrgID, Kind: persona.EntryVariant, RefID: v.ID, PersonaID: v.PersonaID,
+		VariantID: v.ID, Title: base.Name + " at " + d.CustomerName(), Body: strings.TrimSpace(b.String())}, nil
 }

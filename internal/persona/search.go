@@ -141,3 +141,35 @@ func HighlightSnippet(s string) []SnippetPart {
 func PlainSnippet(s string) string {
 	return strings.NewReplacer(SnippetOpen, "", SnippetClose, "").Replace(s)
 }
+
+// EntryKind is a kind of searchable thing besides personas.
+type EntryKind string
+
+// Entry kinds.
+const (
+	EntryVariant  EntryKind = "variant"
+	EntryNote     EntryKind = "note"
+	EntryEvidence EntryKind = "evidence"
+)
+
+// SearchEntry is the indexed text of a variant, note or evidence item.
+// PersonaID (and VariantID) tie it to what must be live for it to be found.
+type SearchEntry struct {
+	OrgID     string
+	Kind      EntryKind
+	RefID     string
+	PersonaID string
+	VariantID string
+	Title     string
+	Body      string
+}
+
+// EntryHit is a search result that is not a persona.
+type EntryHit struct {
+	Kind      EntryKind `json:"kind"`
+	ID        string    `json:"id"`
+	PersonaID string    `json:"persona_id,omitempty"`
+	Title     string    `json:"title"`
+	Snippet   string    `json:"snippet"`
+	Rank      float64   `json:"rank"`
+}

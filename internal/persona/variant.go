@@ -201,7 +201,7 @@ func ValidateVariant(def Definition, v *VariantContent) error {
 	if v.Dimensions == nil {
 		v.Dimensions = Values{}
 	}
-	for _, k := range sortedValueKeys(v.Values) {
+	for _, k := range SortedKeys(v.Values) {
 		f, ok := def.Field(k)
 		if !ok {
 			add("values."+safePath(k), "unknown field")
@@ -217,7 +217,7 @@ func ValidateVariant(def Definition, v *VariantContent) error {
 			v.Values[k] = out
 		}
 	}
-	for _, k := range sortedValueKeys(v.Dimensions) {
+	for _, k := range SortedKeys(v.Dimensions) {
 		d, ok := def.Dimension(k)
 		if !ok {
 			add("dimensions."+safePath(k), "unknown dimension")
@@ -233,7 +233,7 @@ func ValidateVariant(def Definition, v *VariantContent) error {
 			v.Dimensions[k] = out
 		}
 	}
-	for _, p := range sortedValueKeys(v.FieldNotes) {
+	for _, p := range SortedKeys(v.FieldNotes) {
 		note := strings.TrimSpace(v.FieldNotes[p])
 		if note == "" {
 			delete(v.FieldNotes, p)
@@ -255,7 +255,8 @@ func ValidateVariant(def Definition, v *VariantContent) error {
 	return Invalid("invalid variant", errs)
 }
 
-func sortedValueKeys[V any](m map[string]V) []string {
+// SortedKeys returns the keys of m in order.
+func SortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -70,3 +70,42 @@ func (e *env) editorToken() string {
 	}
 	return e.tokenFor(u)
 }
+
+func TestSearchFindsVariantsAndNotesInTheOrganisationOnly(t *testing.T) {
+	e := newEnv(t)
+	lead := e.demoByName("System Lead")
+	e.must(201, "POST", e.api("/personas/"+lead.ID+"/notes"), e.owner, map[string]any{"body": "Mentioned the quokka dashboard twice"})
+	e.must(201, "POST", "/api/v1/orgs/"+e.otherOr+"/notes", e.other, map[string]any{"body": "Our own quokka plans"})
+	type out struct {
+		Items      []map[string]any `json:"items"`
+		OtherItems []struct {
+			Kind      string `json:"kind"`
+			ID        string `json:"id"`
+			PersonaID string `json:"persona_id"`
+			Title     string `json:"title"`
+			Snippet   string `json:"snippet"`
+		} `json:"other_items"`
+	}
+	var res out
+	e.must(200, "GET", e.api("/search?q=quokka"), e.viewer, nil).json(t, &res)
+	if len(res.OtherItems) != 1 || res.OtherItems[0].Kind != "note" || res.OtherItems[0].PersonaID != lead.ID {
+		t.Fatalf("quokka: %+v", res.OtherItems)
+	}
+	// The demo's Big Bank variant is found by a word of its note.
+	e.must(200, "GET", e.api("/search?q=advisory+board"), e.viewer, nil).json(t, &res)
+	found := false
+	for _, o := range res.OtherItems {
+		if o.Kind == "variant" && o.Title == "System Lead at Big Bank" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("variant not found: %+v", res.OtherItems)
+	}
+	// A trashed persona's notes and variants are not found.
+	e.must(204, "DELETE", e.api("/personas/"+lead.ID), e.owner, nil)
+	e.must(200, "GET", e.api("/search?q=quokka"), e.viewer, nil).json(t, &res)
+	if len(res.OtherItems) != 0 {
+		t.Fatalf("trashed persona's note found: %+v", res.OtherItems)
+	}
+}

@@ -48,6 +48,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"Variants", testVariants},
 		{"VariantsFollowTheirPersona", testVariantsFollowTheirPersona},
 		{"Notes", testNotes},
+		{"SearchEntries", testSearchEntries},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -27,6 +27,10 @@ type dialect struct {
 	// using $3...; limit is the placeholder for the row limit. Columns: id,
 	// name, profile_type, group_id, status, snippet, rank (higher is better).
 	searchSQL func(filters, limit string) string
+	// entrySearchSQL is searchSQL for search_entries: $1 organisation, $2
+	// query, $3 limit. Columns: kind, ref_id, persona_id, title, snippet,
+	// rank. Entries tied to a trashed persona or variant are left out.
+	entrySearchSQL string
 }
 
 type errKind int
@@ -77,6 +81,16 @@ WHERE personas_fts MATCH $2 AND p.org_id = $1 AND p.deleted_at IS NULL` + filter
 ORDER BY bm25(personas_fts, 10.0, 4.0, 1.0), p.id
 LIMIT ` + limit
 	},
+	entrySearchSQL: `SELECT e.kind, e.ref_id, COALESCE(e.persona_id, ''), e.title,
+	snippet(search_entries_fts, -1, char(2), char(3), '…', 16),
+	-bm25(search_entries_fts, 5.0, 1.0) AS rank
+FROM search_entries_fts JOIN search_entries e ON e.seq = search_entries_fts.rowid
+LEFT JOIN personas p ON p.org_id = e.org_id AND p.id = e.persona_id
+LEFT JOIN variants v ON v.org_id = e.org_id AND v.id = e.variant_id
+WHERE search_entries_fts MATCH $2 AND e.org_id = $1
+	AND (e.persona_id IS NULL OR p.deleted_at IS NULL) AND (e.variant_id IS NULL OR v.deleted_at IS NULL)
+ORDER BY bm25(search_entries_fts, 5.0, 1.0), e.kind, e.ref_id
+LIMIT $3`,
 }
 
 var postgresDialect = dialect{
@@ -118,6 +132,17 @@ WHERE p.org_id = $1 AND p.deleted_at IS NULL AND p.search @@ q` + filters + `
 ORDER BY rank DESC, p.id
 LIMIT ` + limit
 	},
+	entrySearchSQL: `SELECT e.kind, e.ref_id, COALESCE(e.persona_id, ''), e.title,
+	ts_headline('simple', concat_ws(E'\n', e.title, NULLIF(e.body, '')), q,
+		'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=20, MinWords=6, MaxFragments=2, FragmentDelimiter=" … "'),
+	ts_rank(e.search, q) AS rank
+FROM search_entries e CROSS JOIN to_tsquery('simple', $2) AS q
+LEFT JOIN personas p ON p.org_id = e.org_id AND p.id = e.persona_id
+LEFT JOIN variants v ON v.org_id = e.org_id AND v.id = e.variant_id
+WHERE e.org_id = $1 AND e.search @@ q
+	AND (e.persona_id IS NULL OR p.deleted_at IS NULL) AND (e.variant_id IS NULL OR v.deleted_at IS NULL)
+ORDER BY rank DESC, e.kind, e.ref_id
+LIMIT $3`,
 }
 
 // mapErr turns constraint violations into *persona.Error; other errors pass

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/personapal/personapal/internal/persona"
 )
@@ -24,10 +25,20 @@ func scanNote(row interface{ Scan(...any) error }) (persona.Note, error) {
 	return n, err
 }
 
-// CreateNote inserts a note. Its group, persona or variant must exist in
-// the organisation (not-found otherwise).
-func (s *DB) CreateNote(ctx context.Context, n persona.Note) error {
-	_, err := s.exec(ctx, s.db, `INSERT INTO notes (org_id, id, target, target_id, group_id, persona_id, variant_id,
+// CreateNote inserts a note and its search entry (skipped when entry.Kind
+// is empty). Its group, persona or variant must exist in the organisation
+// (not-found otherwise).
+func (s *DB) CreateNote(ctx context.Context, n persona.Note, entry persona.SearchEntry) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.insertNote(ctx, tx, n); err != nil {
+			return err
+		}
+		return s.putEntry(ctx, tx, entry)
+	})
+}
+
+func (s *DB) insertNote(ctx context.Context, tx *sql.Tx, n persona.Note) error {
+	_, err := s.exec(ctx, tx, `INSERT INTO notes (org_id, id, target, target_id, group_id, persona_id, variant_id,
 		body, author_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		n.OrgID, n.ID, string(n.Target), n.TargetID, nullStr(n.GroupID), nullStr(n.PersonaID), nullStr(n.VariantID),
 		n.Body, n.AuthorID, ts(n.CreatedAt), ts(n.UpdatedAt))
@@ -53,19 +64,30 @@ func (s *DB) ListNotes(ctx context.Context, orgID string, target persona.NoteTar
 	return collect(rows, scanNote)
 }
 
-// UpdateNote replaces a visible note's body.
-func (s *DB) UpdateNote(ctx context.Context, n persona.Note) error {
+// UpdateNote replaces a visible note's body and its search entry.
+func (s *DB) UpdateNote(ctx context.Context, n persona.Note, entry persona.SearchEntry) error {
 	if _, err := s.GetNote(ctx, n.OrgID, n.ID); err != nil {
 		return err
 	}
-	return s.execOne(ctx, s.db, "note", `UPDATE notes SET body = $3, updated_at = $4 WHERE org_id = $1 AND id = $2`,
-		n.OrgID, n.ID, n.Body, ts(n.UpdatedAt))
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		err := s.execOne(ctx, tx, "note", `UPDATE notes SET body = $3, updated_at = $4 WHERE org_id = $1 AND id = $2`,
+			n.OrgID, n.ID, n.Body, ts(n.UpdatedAt))
+		if err != nil {
+			return err
+		}
+		return s.putEntry(ctx, tx, entry)
+	})
 }
 
-// DeleteNote deletes a visible note for good.
+// DeleteNote deletes a visible note and its search entry for good.
 func (s *DB) DeleteNote(ctx context.Context, orgID, id string) error {
 	if _, err := s.GetNote(ctx, orgID, id); err != nil {
 		return err
 	}
-	return s.execOne(ctx, s.db, "note", `DELETE FROM notes WHERE org_id = $1 AND id = $2`, orgID, id)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.execOne(ctx, tx, "note", `DELETE FROM notes WHERE org_id = $1 AND id = $2`, orgID, id); err != nil {
+			return err
+		}
+		return s.deleteSearchEntry(ctx, tx, orgID, persona.EntryNote, id)
+	})
 }

@@ -19,7 +19,7 @@ func testNotes(t *testing.T, db *DB) {
 		if set != nil {
 			set(&n)
 		}
-		wantNoErr(t, db.CreateNote(ctx, n), "CreateNote "+string(target))
+		wantNoErr(t, db.CreateNote(ctx, n, persona.SearchEntry{}), "CreateNote "+string(target))
 		n.CreatedAt, n.UpdatedAt, n.AuthorName = want(at), want(at), f.Owner.Name
 		return n
 	}
@@ -39,7 +39,7 @@ func testNotes(t *testing.T, db *DB) {
 	}
 	// Edit and delete.
 	older.Body, older.UpdatedAt = "Edited", t0.Add(time.Hour)
-	wantNoErr(t, db.UpdateNote(ctx, older), "UpdateNote")
+	wantNoErr(t, db.UpdateNote(ctx, older, persona.SearchEntry{}), "UpdateNote")
 	got, _ = db.GetNote(ctx, f.Org.ID, older.ID)
 	wantEqual(t, got.Body, "Edited", "edited body")
 	wantNoErr(t, db.DeleteNote(ctx, f.Org.ID, newer.ID), "DeleteNote")
@@ -52,7 +52,7 @@ func testNotes(t *testing.T, db *DB) {
 		_, err := db.GetNote(ctx, f.Org.ID, id)
 		wantCode(t, err, persona.CodeNotFound, "note of a trashed persona")
 	}
-	wantCode(t, db.UpdateNote(ctx, older), persona.CodeNotFound, "UpdateNote of a trashed persona's note")
+	wantCode(t, db.UpdateNote(ctx, older, persona.SearchEntry{}), persona.CodeNotFound, "UpdateNote of a trashed persona's note")
 	wantNoErr(t, db.RestorePersona(ctx, f.Org.ID, p.ID), "RestorePersona")
 	wantNoErr(t, db.TrashVariant(ctx, f.Org.ID, v.ID, f.Owner.ID, t0), "TrashVariant")
 	vl, _ := db.ListNotes(ctx, f.Org.ID, persona.NoteOnVariant, v.ID)
@@ -76,5 +76,5 @@ func testNotes(t *testing.T, db *DB) {
 	wantCode(t, err, persona.CodeNotFound, "GetNote across organisations")
 	wantCode(t, db.DeleteNote(ctx, o.Org.ID, orgNote.ID), persona.CodeNotFound, "DeleteNote across organisations")
 	foreign := persona.Note{ID: newID(), OrgID: o.Org.ID, Target: persona.NoteOnGroup, TargetID: g.ID, GroupID: g.ID, Body: "x", CreatedAt: t0, UpdatedAt: t0}
-	wantCode(t, db.CreateNote(ctx, foreign), persona.CodeNotFound, "note on another organisation's group")
+	wantCode(t, db.CreateNote(ctx, foreign, persona.SearchEntry{}), persona.CodeNotFound, "note on another organisation's group")
 }

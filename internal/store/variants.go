@@ -44,8 +44,9 @@ func decodeVariantContent(src []byte) (persona.VariantContent, error) {
 	return c, nil
 }
 
-// CreateVariant inserts a variant of a live persona and its first revision.
-func (s *DB) CreateVariant(ctx context.Context, v persona.Variant, rev persona.VariantRevision) error {
+// CreateVariant inserts a variant of a live persona, its first revision and
+// its search entry (skipped when entry.Kind is empty).
+func (s *DB) CreateVariant(ctx context.Context, v persona.Variant, rev persona.VariantRevision, entry persona.SearchEntry) error {
 	content, err := jsonText(v.VariantContent)
 	if err != nil {
 		return err
@@ -62,7 +63,10 @@ func (s *DB) CreateVariant(ctx context.Context, v persona.Variant, rev persona.V
 		if err != nil {
 			return withMessage(err, persona.CodeConflict, "a variant with this ID already exists")
 		}
-		return s.insertVariantRevision(ctx, tx, v, rev)
+		if err := s.insertVariantRevision(ctx, tx, v, rev); err != nil {
+			return err
+		}
+		return s.putEntry(ctx, tx, entry)
 	})
 }
 
@@ -116,9 +120,10 @@ func (s *DB) ListVariantsForLabel(ctx context.Context, orgID, label string) ([]p
 	return collect(rows, scanVariant)
 }
 
-// UpdateVariant writes v as revision v.Revision when the stored revision is
-// still v.Revision-1; otherwise precondition-failed with the current one.
-func (s *DB) UpdateVariant(ctx context.Context, v persona.Variant, rev persona.VariantRevision) error {
+// UpdateVariant writes v as revision v.Revision (and its search entry) when
+// the stored revision is still v.Revision-1; otherwise precondition-failed
+// with the current one.
+func (s *DB) UpdateVariant(ctx context.Context, v persona.Variant, rev persona.VariantRevision, entry persona.SearchEntry) error {
 	content, err := jsonText(v.VariantContent)
 	if err != nil {
 		return err
@@ -147,7 +152,10 @@ func (s *DB) UpdateVariant(ctx context.Context, v persona.Variant, rev persona.V
 			return &persona.Error{Code: persona.CodePreconditionFailed, Current: cur,
 				Message: fmt.Sprintf("variant was changed meanwhile; current revision is %d", cur)}
 		}
-		return s.insertVariantRevision(ctx, tx, v, rev)
+		if err := s.insertVariantRevision(ctx, tx, v, rev); err != nil {
+			return err
+		}
+		return s.putEntry(ctx, tx, entry)
 	})
 }
 

@@ -13,7 +13,7 @@ func mustVariant(t *testing.T, db *DB, f orgFixture, personaID string, c persona
 	v := persona.Variant{ID: newID(), OrgID: f.Org.ID, PersonaID: personaID, VariantContent: c, Revision: 1,
 		CreatedAt: t0, CreatedBy: f.Owner.ID, UpdatedAt: t0, UpdatedBy: f.Owner.ID}
 	rev := persona.VariantRevision{VariantID: v.ID, OrgID: v.OrgID, Number: 1, AuthorID: f.Owner.ID, CreatedAt: t0, Message: "Created", Content: c}
-	wantNoErr(t, db.CreateVariant(t.Context(), v, rev), "CreateVariant")
+	wantNoErr(t, db.CreateVariant(t.Context(), v, rev, persona.SearchEntry{}), "CreateVariant")
 	v.CreatedAt, v.UpdatedAt = want(t0), want(t0)
 	return v
 }
@@ -56,10 +56,10 @@ func testVariants(t *testing.T, db *DB) {
 	next := v
 	next.Revision, next.Note, next.UpdatedAt = 2, "Change board and CISO.", t0.Add(time.Hour)
 	rev := persona.VariantRevision{AuthorID: f.Owner.ID, CreatedAt: next.UpdatedAt, Message: "note", Content: next.VariantContent}
-	wantNoErr(t, db.UpdateVariant(ctx, next, rev), "UpdateVariant")
+	wantNoErr(t, db.UpdateVariant(ctx, next, rev, persona.SearchEntry{}), "UpdateVariant")
 	stale := v
 	stale.Revision, stale.Note = 2, "lost"
-	err = db.UpdateVariant(ctx, stale, rev)
+	err = db.UpdateVariant(ctx, stale, rev, persona.SearchEntry{})
 	wantCode(t, err, persona.CodePreconditionFailed, "stale UpdateVariant")
 	if e, _ := persona.AsError(err); e == nil || e.Current != 2 {
 		t.Errorf("stale update should name revision 2: %v", err)
@@ -82,7 +82,7 @@ func testVariants(t *testing.T, db *DB) {
 			defer wg.Done()
 			c := next
 			c.Revision = 3
-			results[i] = db.UpdateVariant(ctx, c, rev)
+			results[i] = db.UpdateVariant(ctx, c, rev, persona.SearchEntry{})
 		}()
 	}
 	wg.Wait()
@@ -118,10 +118,10 @@ func testVariants(t *testing.T, db *DB) {
 	other, _ := db.ListVariants(ctx, g.Org.ID, base.ID)
 	wantEqual(t, len(other), 0, "ListVariants across organisations")
 	cross := persona.Variant{ID: newID(), OrgID: g.Org.ID, PersonaID: base.ID, VariantContent: persona.VariantContent{CustomerLabel: "x"}, Revision: 1, CreatedAt: t0, UpdatedAt: t0}
-	wantCode(t, db.CreateVariant(ctx, cross, persona.VariantRevision{CreatedAt: t0}), persona.CodeNotFound, "CreateVariant on another organisation's persona")
+	wantCode(t, db.CreateVariant(ctx, cross, persona.VariantRevision{CreatedAt: t0}, persona.SearchEntry{}), persona.CodeNotFound, "CreateVariant on another organisation's persona")
 	foreign := label
 	foreign.OrgID, foreign.Revision = g.Org.ID, 2
-	wantCode(t, db.UpdateVariant(ctx, foreign, persona.VariantRevision{CreatedAt: t0}), persona.CodeNotFound, "UpdateVariant across organisations")
+	wantCode(t, db.UpdateVariant(ctx, foreign, persona.VariantRevision{CreatedAt: t0}, persona.SearchEntry{}), persona.CodeNotFound, "UpdateVariant across organisations")
 	wantCode(t, db.TrashVariant(ctx, g.Org.ID, label.ID, "", t0), persona.CodeNotFound, "TrashVariant across organisations")
 }
 
@@ -138,8 +138,8 @@ func testVariantsFollowTheirPersona(t *testing.T, db *DB) {
 	wantEqual(t, len(vs), 0, "variants for label while the persona is trashed")
 	cv := v
 	cv.Revision = 2
-	wantCode(t, db.UpdateVariant(ctx, cv, persona.VariantRevision{CreatedAt: t0}), persona.CodeNotFound, "UpdateVariant of a trashed persona")
-	wantCode(t, db.CreateVariant(ctx, persona.Variant{ID: newID(), OrgID: f.Org.ID, PersonaID: base.ID, Revision: 1, CreatedAt: t0, UpdatedAt: t0}, persona.VariantRevision{CreatedAt: t0}),
+	wantCode(t, db.UpdateVariant(ctx, cv, persona.VariantRevision{CreatedAt: t0}, persona.SearchEntry{}), persona.CodeNotFound, "UpdateVariant of a trashed persona")
+	wantCode(t, db.CreateVariant(ctx, persona.Variant{ID: newID(), OrgID: f.Org.ID, PersonaID: base.ID, Revision: 1, CreatedAt: t0, UpdatedAt: t0}, persona.VariantRevision{CreatedAt: t0}, persona.SearchEntry{}),
 		persona.CodeNotFound, "CreateVariant on a trashed persona")
 
 	wantNoErr(t, db.RestorePersona(ctx, f.Org.ID, base.ID), "RestorePersona")

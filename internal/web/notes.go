@@ -12,6 +12,58 @@ func (h *Handler) noteRoutes() {
 	h.org("POST /o/{org}/notes/{id}", h.editNote)
 	h.org("POST /o/{org}/notes/{id}/delete", h.deleteNote)
 	h.org("GET /o/{org}/groups/{id}", h.groupPage)
+	h.org("GET /o/{org}/notes/{id}", h.notePage)
+}
+
+// notePage sends the browser to the page that shows a note.
+func (h *Handler) notePage(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	n, err := h.svc.GetNote(r.Context(), c.Actor, c.Org.Slug, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	base := "/o/" + c.Org.Slug
+	to := base + "/notes"
+	switch n.Target {
+	case persona.NoteOnGroup:
+		to = base + "/groups/" + n.TargetID
+	case persona.NoteOnPersona:
+		to = base + "/personas/" + n.TargetID
+	case persona.NoteOnVariant:
+		to = base + "/variants/" + n.TargetID
+	}
+	http.Redirect(w, r, to+"#note-"+n.ID, http.StatusSeeOther)
+	return nil
+}
+
+// entryURL links a search entry to its page.
+func entryURL(org string, e persona.EntryHit) string {
+	base := "/o/" + org
+	switch e.Kind {
+	case persona.EntryVariant:
+		return base + "/variants/" + e.ID
+	case persona.EntryNote:
+		return base + "/notes/" + e.ID
+	case persona.EntryEvidence:
+		return base + "/evidence/" + e.ID
+	}
+	return base
+}
+
+func entryLabel(k persona.EntryKind) string {
+	switch k {
+	case persona.EntryVariant:
+		return "Customer variant"
+	case persona.EntryNote:
+		return "Note"
+	case persona.EntryEvidence:
+		return "Evidence"
+	}
+	return string(k)
+}
+
+func init() {
+	funcs["entryURL"] = entryURL
+	funcs["entryLabel"] = entryLabel
 }
 
 // notesView is the notes block of a page: the notes on one target and the

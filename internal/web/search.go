@@ -46,6 +46,9 @@ type searchView struct {
 	More     bool   // the limit was reached: there may be more hits
 	Error    string // why the app refused the query
 	Filtered bool
+	// Others are matching customer variants, notes and evidence (shown
+	// when no persona filter is set).
+	Others []persona.EntryHit
 }
 
 type searchHit struct {
@@ -91,6 +94,11 @@ func (h *Handler) searchPage(w http.ResponseWriter, r *http.Request, c *Ctx) err
 			v.Hits = append(v.Hits, searchHit{SearchHit: hit, GroupName: names[hit.GroupID]})
 		}
 		v.More = len(hits) >= searchLimit
+		if v.Searched && !v.Filtered {
+			if v.Others, err = h.svc.SearchEntries(r.Context(), c.Actor, c.Org.Slug, v.Query, 20); err != nil {
+				return err
+			}
+		}
 	}
 	w.Header().Add("Vary", "HX-Request")
 	if r.Header.Get("HX-Request") != "" && r.Header.Get("HX-History-Restore-Request") == "" {
