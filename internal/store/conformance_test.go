@@ -49,6 +49,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"VariantsFollowTheirPersona", testVariantsFollowTheirPersona},
 		{"Notes", testNotes},
 		{"SearchEntries", testSearchEntries},
+		{"Alignment", testAlignment},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
