@@ -114,4 +114,5 @@ type Store interface {
 	variantStore
 	noteStore
 	evidenceStore
+	alignmentStore
 }
