@@ -58,6 +58,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerVariants(api)
 	s.registerNotes(api)
 	s.registerEvidence(api)
+	s.registerAlignment(api)
 	return api
 }
 

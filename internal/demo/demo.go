@@ -32,6 +32,23 @@ type Dataset struct {
 	Groups                []GroupSpec
 	Personas              []PersonaSpec
 	Variants              []VariantSpec
+	Alignments            []AlignmentSpec
+}
+
+// AlignmentSpec links a buyer persona to the users its promise reaches and
+// records verdicts on its claims; personas are named by PersonaSpec.Key.
+type AlignmentSpec struct {
+	Buyer  string
+	Users  []string
+	Claims []ClaimSpec
+}
+
+// ClaimSpec is a verdict on one of the buyer's claims for one user item.
+type ClaimSpec struct {
+	ClaimField, Claim         string
+	User, UserField, UserItem string
+	Verdict                   persona.Verdict
+	Note                      string
 }
 
 // VariantSpec is a customer variant of a persona for a customer archetype,
@@ -59,6 +76,23 @@ func Data() Dataset {
 		},
 		Personas: personas(),
 		Variants: variants(),
+		Alignments: []AlignmentSpec{{
+			Buyer: "head-of-operations", Users: []string{"system-lead", "compliance-analyst"},
+			Claims: []ClaimSpec{
+				{ClaimField: "messaging", Claim: "Every override explained, every approval recorded",
+					User: "system-lead", UserField: "pain_points", UserItem: "The audit trail export is a raw CSV that nobody outside IT can read",
+					Verdict: persona.VerdictContradicted, Note: "The trail is recorded, but nobody outside IT can read the export."},
+				{ClaimField: "messaging", Claim: "Every override explained, every approval recorded",
+					User: "compliance-analyst", UserField: "pain_points", UserItem: "Cannot filter the audit trail by approver",
+					Verdict: persona.VerdictContradicted, Note: "Approvals are recorded but cannot be found by approver."},
+				{ClaimField: "messaging", Claim: "Month end in two days, not four",
+					User: "system-lead", UserField: "goals", UserItem: "Cut the time spent on month-end reconciliation from four days to two",
+					Verdict: persona.VerdictSupported},
+				{ClaimField: "proof_points", Claim: "97% auto-match rate at a comparable bank",
+					User: "system-lead", UserField: "success_measures", UserItem: "Auto-match rate above 97%",
+					Verdict: persona.VerdictSupported, Note: "The System Lead measures exactly this."},
+			},
+		}},
 	}
 }
 

@@ -92,6 +92,20 @@ func Demo(ctx context.Context, svc *app.Service, data demo.Dataset) (Credentials
 			return Credentials{}, fmt.Errorf("demo variant of %q for %q: %w", v.Persona, v.Customer, err)
 		}
 	}
+	for _, a := range data.Alignments {
+		for _, u := range a.Users {
+			if _, err := svc.LinkPersonas(ctx, actor, org.Slug, ids[a.Buyer], ids[u]); err != nil {
+				return Credentials{}, fmt.Errorf("demo alignment link %s → %s: %w", a.Buyer, u, err)
+			}
+		}
+		for _, c := range a.Claims {
+			_, err := svc.MapClaim(ctx, actor, org.Slug, ids[a.Buyer], app.ClaimMappingInput{ClaimField: c.ClaimField, Claim: c.Claim,
+				UserID: ids[c.User], UserField: c.UserField, UserItem: c.UserItem, Verdict: c.Verdict, Note: c.Note})
+			if err != nil {
+				return Credentials{}, fmt.Errorf("demo claim %q for %s: %w", c.Claim, c.User, err)
+			}
+		}
+	}
 	if err := demoEvidence(ctx, svc, actor, org.Slug, ids); err != nil {
 		return Credentials{}, fmt.Errorf("demo evidence: %w", err)
 	}

@@ -102,7 +102,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 
 // objectIDs are real IDs of the demo organisation's objects.
 type objectIDs struct {
-	persona, group, template, user, token, variant string
+	persona, group, template, user, token, variant, buyer string
 }
 
 func (e *env) ids() objectIDs {
@@ -120,7 +120,10 @@ func (e *env) ids() objectIDs {
 	}
 	e.must(201, "POST", e.api("/personas/"+ps.Items[0].ID+"/variants"), e.owner,
 		map[string]any{"customer_label": "Credit Union", "note": "Smaller team"}).json(e.t, &v)
+	var buyers listJSON[personaJSON]
+	e.must(200, "GET", e.api("/personas?profile_type=marketing&limit=1"), e.owner, nil).json(e.t, &buyers)
 	return objectIDs{
+		buyer:   buyers.Items[0].ID,
 		persona: ps.Items[0].ID, group: e.firstGroup(e.owner), template: e.templateFor(e.owner, persona.ProfileUX).ID,
 		user: me.ID, token: toks.Items[0].ID, variant: v.ID,
 	}
@@ -138,6 +141,8 @@ func (ids objectIDs) fill(path, org string) string {
 		id = ids.token
 	case strings.Contains(path, "/variants/{id}"):
 		id = ids.variant
+	case strings.Contains(path, "/personas/{id}/alignment"):
+		id = ids.buyer
 	}
 	path = strings.NewReplacer("{org}", org, "{id}", id, "{user}", ids.user, "{version}", "1", "{rev}", "1", "{n}", "1").Replace(path)
 	if strings.HasSuffix(path, "/"+org+"/variants") {
