@@ -41,6 +41,7 @@ type personaView struct {
 	// archetype.
 	CustomerOf int
 	Notes      notesView
+	Links      app.Linkers
 }
 
 type sectionView struct {
@@ -132,6 +133,9 @@ func (h *Handler) personaViewOf(r *http.Request, c *Ctx, p persona.Persona) (per
 			return personaView{}, err
 		}
 		v.CustomerOf = len(cv)
+	}
+	if v.Links, err = h.svc.PersonaLinks(ctx, c.Actor, c.Org.Slug, p.ID); err != nil {
+		return personaView{}, err
 	}
 	if v.Notes, err = h.notesFor(r, c, persona.NoteOnPersona, p.ID, "/o/"+c.Org.Slug+"/personas/"+p.ID); err != nil {
 		return personaView{}, err

@@ -68,6 +68,7 @@ func (h *Handler) routes() {
 	h.variantRoutes()  // variants.go
 	h.noteRoutes()     // notes.go
 	h.evidenceRoutes() // evidence.go
+	h.alignmentRoutes() // alignment.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request
