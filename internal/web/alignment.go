@@ -24,12 +24,12 @@ func (h *Handler) alignmentRoutes() {
 }
 
 type alignmentView struct {
-	A          app.Alignment
-	Customers  []persona.Persona // archetypes to view the alignment for
-	Candidates []persona.Persona // personas the buyer could be linked to
-	Unaddressed []persona.Claim  // claims no linked user addresses
-	Users      []alignedUserView
-	CanEdit    bool
+	A           app.Alignment
+	Customers   []persona.Persona // archetypes to view the alignment for
+	Candidates  []persona.Persona // personas the buyer could be linked to
+	Unaddressed []persona.Claim   // claims no linked user addresses
+	Users       []alignedUserView
+	CanEdit     bool
 }
 
 type alignedUserView struct {
@@ -91,7 +91,9 @@ func (h *Handler) alignmentPage(w http.ResponseWriter, r *http.Request, c *Ctx) 
 	return h.render(w, r, c, http.StatusOK, "alignment", title, v)
 }
 
-func alignmentURL(org, buyerID string) string { return "/o/" + org + "/personas/" + buyerID + "/alignment" }
+func alignmentURL(org, buyerID string) string {
+	return "/o/" + org + "/personas/" + buyerID + "/alignment"
+}
 
 func (h *Handler) linkPersonas(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	buyer := r.PathValue("id")

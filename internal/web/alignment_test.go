@@ -15,14 +15,14 @@ func TestAlignmentPagesShowTheDemoDivergence(t *testing.T) {
 	lead := e.demoPersona("System Lead")
 	org := "/o/" + e.org
 
-	page := b.get(org + "/personas/" + buyer.ID).must(t, http.StatusOK)
+	page := b.get(org+"/personas/"+buyer.ID).must(t, http.StatusOK)
 	if !strings.Contains(page.Body, `id="open-alignment"`) || !strings.Contains(page.Body, "System Lead") {
 		t.Fatal("buyer page lacks its alignment section")
 	}
 	if !strings.Contains(b.get(org+"/personas/"+lead.ID).Body, "Promised to by") {
 		t.Fatal("user page does not show the buyer")
 	}
-	a := b.get(org + "/personas/" + buyer.ID + "/alignment").must(t, http.StatusOK)
+	a := b.get(org+"/personas/"+buyer.ID+"/alignment").must(t, http.StatusOK)
 	for _, want := range []string{`id="tally"`, `data-claim="Every override explained, every approval recorded"`, `class="claim v-contradicted"`,
 		`<tr data-dimension="technical_comfort" class="diverges">`, `id="unaddressed"`} {
 		if !strings.Contains(a.Body, want) {
@@ -32,15 +32,15 @@ func TestAlignmentPagesShowTheDemoDivergence(t *testing.T) {
 	if strings.Contains(a.Body, "Record a verdict") {
 		t.Error("a viewer is offered the verdict form")
 	}
-	atBank := b.get(org + "/personas/" + buyer.ID + "/alignment?customer=" + bank.ID).must(t, http.StatusOK)
+	atBank := b.get(org+"/personas/"+buyer.ID+"/alignment?customer="+bank.ID).must(t, http.StatusOK)
 	if !strings.Contains(atBank.Body, "Big Bank variant") || !strings.Contains(atBank.Body, `<tr data-dimension="decision_authority" class="diverges">`) {
 		t.Error("Big Bank view lacks the variant's values")
 	}
-	rep := b.get(org + "/alignment?sort=contradicted").must(t, http.StatusOK)
+	rep := b.get(org+"/alignment?sort=contradicted").must(t, http.StatusOK)
 	if !strings.Contains(rep.Body, `id="alignment-report"`) || !strings.Contains(rep.Body, "Compliance Analyst") {
 		t.Fatal("report lacks the pairs")
 	}
-	md := b.get(org + "/alignment.md").must(t, http.StatusOK)
+	md := b.get(org+"/alignment.md").must(t, http.StatusOK)
 	if !strings.HasPrefix(md.Header.Get("Content-Type"), "text/markdown") || !strings.Contains(md.Body, "| Head of Operations (buyer) | System Lead | 2 | 1 |") {
 		t.Fatalf("markdown export:\n%s", md.Body)
 	}

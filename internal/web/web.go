@@ -59,15 +59,15 @@ func (h *Handler) routes() {
 	h.signedIn("GET /{$}", h.index)
 
 	h.org("GET /o/{org}", h.home)
-	h.personaRoutes()  // persona.go, persona_form.go, history.go, trash.go
-	h.templateRoutes() // builder.go
-	h.searchRoutes()   // search.go
-	h.compareRoutes()  // compare.go
-	h.memberRoutes()   // members.go
-	h.accountRoutes()  // account.go
-	h.variantRoutes()  // variants.go
-	h.noteRoutes()     // notes.go
-	h.evidenceRoutes() // evidence.go
+	h.personaRoutes()   // persona.go, persona_form.go, history.go, trash.go
+	h.templateRoutes()  // builder.go
+	h.searchRoutes()    // search.go
+	h.compareRoutes()   // compare.go
+	h.memberRoutes()    // members.go
+	h.accountRoutes()   // account.go
+	h.variantRoutes()   // variants.go
+	h.noteRoutes()      // notes.go
+	h.evidenceRoutes()  // evidence.go
 	h.alignmentRoutes() // alignment.go
 }
 
