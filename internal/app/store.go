@@ -115,4 +115,5 @@ type Store interface {
 	noteStore
 	evidenceStore
 	alignmentStore
+	launchpadStore
 }

@@ -106,6 +106,9 @@ func Demo(ctx context.Context, svc *app.Service, data demo.Dataset) (Credentials
 			}
 		}
 	}
+	if err := demoLaunchpad(ctx, svc, actor, org.Slug, ids); err != nil {
+		return Credentials{}, fmt.Errorf("demo launchpad: %w", err)
+	}
 	if err := demoEvidence(ctx, svc, actor, org.Slug, ids); err != nil {
 		return Credentials{}, fmt.Errorf("demo evidence: %w", err)
 	}

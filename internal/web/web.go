@@ -69,6 +69,7 @@ func (h *Handler) routes() {
 	h.noteRoutes()      // notes.go
 	h.evidenceRoutes()  // evidence.go
 	h.alignmentRoutes() // alignment.go
+	h.launchpadRoutes() // launchpad.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request

@@ -1,0 +1,4 @@
+package web
+
+// launchpadRoutes registers the Solution Designer pages (not built yet).
+func (h *Handler) launchpadRoutes() {}
