@@ -124,3 +124,11 @@ func randomSecret(prefix string) (string, error) {
 	}
 	return prefix + base64.RawURLEncoding.EncodeToString(b), nil
 }
+
+// SignOutEverywhere ends every session of the caller, on every instance.
+func (s *Service) SignOutEverywhere(ctx context.Context, actor Actor) error {
+	if actor.UserID == "" {
+		return persona.Errorf(persona.CodeUnauthenticated, "please sign in")
+	}
+	return s.store.DeleteUserSessions(ctx, actor.UserID)
+}

@@ -717,6 +717,8 @@ func ValidatePassword(s string) error {
 		return &Error{Code: CodeInvalid, Message: fmt.Sprintf("must be at least %d characters", MinPasswordRunes)}
 	case n > MaxPasswordRunes:
 		return &Error{Code: CodeInvalid, Message: fmt.Sprintf("must be at most %d characters", MaxPasswordRunes)}
+	case IsCommonPassword(s):
+		return &Error{Code: CodeInvalid, Message: "is one of the most common passwords; choose another"}
 	}
 	return nil
 }

@@ -11,6 +11,16 @@ func (h *Handler) accountRoutes() {
 	h.signedIn("GET /account/tokens", h.tokensPage)
 	h.signedIn("POST /account/tokens", h.createToken)
 	h.signedIn("POST /account/tokens/{id}/revoke", h.revokeToken)
+	h.signedIn("POST /account/sessions/revoke", h.signOutEverywhere)
+}
+
+// signOutEverywhere ends all of the caller's sessions (this browser's too).
+func (h *Handler) signOutEverywhere(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	if err := h.svc.SignOutEverywhere(r.Context(), c.Actor); err != nil {
+		return err
+	}
+	setSessionCookie(w, r, "", -1)
+	return redirect(w, r, "/login", "You are signed out on every device.")
 }
 
 // tokensView is the API tokens page: the caller's tokens, the form to make

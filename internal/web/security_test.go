@@ -341,3 +341,19 @@ func TestSecurityUserContentIsEscaped(t *testing.T) {
 		}
 	}
 }
+
+func TestSecuritySignOutEverywhereEndsEverySession(t *testing.T) {
+	e := newWebEnv(t)
+	first := e.signedIn(e.owner)
+	second := e.signedIn(e.owner)
+	page := first.get("/account/tokens").must(t, http.StatusOK)
+	if !strings.Contains(page.Body, `id="sign-out-everywhere"`) {
+		t.Fatal("no sign-out-everywhere button")
+	}
+	first.post("/account/sessions/revoke", url.Values{}).must(t, http.StatusOK)
+	for i, b := range []*browser{first, second} {
+		if p := b.get("/o/" + e.org); !strings.HasPrefix(p.URL, "/login") {
+			t.Errorf("browser %d still signed in at %s", i+1, p.URL)
+		}
+	}
+}
