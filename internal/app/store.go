@@ -116,4 +116,5 @@ type Store interface {
 	evidenceStore
 	alignmentStore
 	launchpadStore
+	importStore
 }

@@ -68,30 +68,33 @@ func badReference() error {
 
 // CreatePersona inserts p and its first revision rev in one transaction.
 func (s *DB) CreatePersona(ctx context.Context, p persona.Persona, rev persona.Revision, searchText string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.insertPersona(ctx, tx, p, rev, searchText) })
+}
+
+// insertPersona writes p and its revision rev inside tx.
+func (s *DB) insertPersona(ctx context.Context, tx *sql.Tx, p persona.Persona, rev persona.Revision, searchText string) error {
 	j, err := encodePersonaJSON(p.Content)
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO personas (org_id, id, template_id, template_version, profile_type,
-			group_id, name, summary, status, owner_id, field_values, dimensions, retired, last_reviewed_on,
-			review_interval_days, search_text, revision, created_at, created_by, updated_at, updated_by, deleted_at, deleted_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
-			p.OrgID, p.ID, p.TemplateID, p.TemplateVersion, string(p.ProfileType),
-			nullStr(p.GroupID), p.Name, p.Summary, string(p.Status), nullStr(p.OwnerID), j.values, j.dimensions, j.retired,
-			nullStr(p.LastReviewedOn), p.ReviewIntervalDays, searchText, p.Revision,
-			ts(p.CreatedAt), p.CreatedBy, ts(p.UpdatedAt), p.UpdatedBy, nullTS(p.DeletedAt), p.DeletedBy)
-		switch s.d.errKind(err) {
-		case errUnique:
-			return persona.Errorf(persona.CodeConflict, "a persona with this ID already exists")
-		case errForeignKey:
-			return badReference()
-		}
-		if err != nil {
-			return s.d.mapErr(err)
-		}
-		return s.insertRevision(ctx, tx, p, rev)
-	})
+	_, err = tx.ExecContext(ctx, `INSERT INTO personas (org_id, id, template_id, template_version, profile_type,
+		group_id, name, summary, status, owner_id, field_values, dimensions, retired, last_reviewed_on,
+		review_interval_days, search_text, revision, created_at, created_by, updated_at, updated_by, deleted_at, deleted_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+		p.OrgID, p.ID, p.TemplateID, p.TemplateVersion, string(p.ProfileType),
+		nullStr(p.GroupID), p.Name, p.Summary, string(p.Status), nullStr(p.OwnerID), j.values, j.dimensions, j.retired,
+		nullStr(p.LastReviewedOn), p.ReviewIntervalDays, searchText, p.Revision,
+		ts(p.CreatedAt), p.CreatedBy, ts(p.UpdatedAt), p.UpdatedBy, nullTS(p.DeletedAt), p.DeletedBy)
+	switch s.d.errKind(err) {
+	case errUnique:
+		return persona.Errorf(persona.CodeConflict, "a persona with this ID already exists")
+	case errForeignKey:
+		return badReference()
+	}
+	if err != nil {
+		return s.d.mapErr(err)
+	}
+	return s.insertRevision(ctx, tx, p, rev)
 }
 
 // insertRevision writes rev as revision p.Revision of p.

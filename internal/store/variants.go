@@ -55,6 +55,13 @@ func (s *DB) CreateVariant(ctx context.Context, v persona.Variant, rev persona.V
 		if err := s.mustExistTx(ctx, tx, "persona", `SELECT 1 FROM personas WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL`, v.OrgID, v.PersonaID); err != nil {
 			return err
 		}
+		return s.insertVariant(ctx, tx, v, content, rev, entry)
+	})
+}
+
+// insertVariant writes a variant, its revision and its search entry in tx.
+func (s *DB) insertVariant(ctx context.Context, tx *sql.Tx, v persona.Variant, content string, rev persona.VariantRevision, entry persona.SearchEntry) error {
+	{
 		_, err := s.exec(ctx, tx, `INSERT INTO variants (org_id, id, persona_id, customer_id, customer_label, content, revision,
 			created_at, created_by, updated_at, updated_by, deleted_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '')`,
@@ -67,7 +74,7 @@ func (s *DB) CreateVariant(ctx context.Context, v persona.Variant, rev persona.V
 			return err
 		}
 		return s.putEntry(ctx, tx, entry)
-	})
+	}
 }
 
 func (s *DB) insertVariantRevision(ctx context.Context, tx *sql.Tx, v persona.Variant, rev persona.VariantRevision) error {

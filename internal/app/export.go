@@ -1,0 +1,284 @@
+package app
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/personapal/personapal/internal/persona"
+)
+
+// importStore is the part of Store that imports whole organisations.
+type importStore interface {
+	// ImportOrg creates an organisation with everything in the batch, in
+	// one transaction.
+	ImportOrg(ctx context.Context, b persona.ImportBatch) error
+}
+
+// ExportOrg exports an organisation as one self-contained document
+// (admins). Lists are in ID order, so the same data exports identically.
+func (s *Service) ExportOrg(ctx context.Context, actor Actor, slug string) (persona.OrgExport, error) {
+	org, _, err := s.scope(ctx, actor, slug, persona.RoleAdmin)
+	if err != nil {
+		return persona.OrgExport{}, err
+	}
+	e := persona.OrgExport{Format: persona.ExportFormat, Version: persona.ExportDocVersion, ExportedAt: s.timestamp(),
+		Org: persona.ExportOrgInfo{Name: org.Name, Slug: org.Slug}, Groups: []persona.ExportGroup{},
+		Templates: []persona.ExportTemplate{}, Personas: []persona.ExportPersona{}, Notes: []persona.ExportNote{},
+		Alignment: persona.ExportAlignment{Links: []persona.ExportLink{}, Claims: []persona.ExportClaim{}}}
+	if e.DivergencePoints, err = s.store.DivergencePoints(ctx, org.ID); err != nil {
+		return e, err
+	}
+	members, err := s.store.ListMembers(ctx, org.ID)
+	if err != nil {
+		return e, err
+	}
+	emails := map[string]string{}
+	for _, m := range members {
+		emails[m.UserID] = m.Email
+	}
+	notes := func(target persona.NoteTarget, id string) ([]persona.ExportNote, error) {
+		ns, err := s.store.ListNotes(ctx, org.ID, target, id)
+		if err != nil {
+			return nil, err
+		}
+		var out []persona.ExportNote
+		for _, n := range ns {
+			out = append(out, persona.ExportNote{ID: n.ID, Body: n.Body, AuthorEmail: emails[n.AuthorID], CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt})
+		}
+		return out, nil
+	}
+	if e.Notes, err = notes(persona.NoteOnOrg, ""); err != nil {
+		return e, err
+	}
+	if e.Notes == nil {
+		e.Notes = []persona.ExportNote{}
+	}
+	groups, err := s.store.ListGroups(ctx, org.ID)
+	if err != nil {
+		return e, err
+	}
+	for _, g := range groups {
+		eg := persona.ExportGroup{ID: g.ID, Name: g.Name, Description: g.Description}
+		if eg.Notes, err = notes(persona.NoteOnGroup, g.ID); err != nil {
+			return e, err
+		}
+		e.Groups = append(e.Groups, eg)
+	}
+	templates, err := s.store.ListTemplates(ctx, org.ID)
+	if err != nil {
+		return e, err
+	}
+	for _, t := range templates {
+		et := persona.ExportTemplate{ID: t.ID, Name: t.Name, ProfileType: t.ProfileType, Description: t.Description, Draft: t.Draft, Versions: []persona.ExportVersion{}}
+		vs, err := s.store.ListVersions(ctx, org.ID, t.ID)
+		if err != nil {
+			return e, err
+		}
+		slices.SortFunc(vs, func(a, b persona.TemplateVersion) int { return a.Version - b.Version })
+		for _, v := range vs {
+			et.Versions = append(et.Versions, persona.ExportVersion{Version: v.Version, PublishedAt: v.PublishedAt, Definition: v.Definition})
+		}
+		e.Templates = append(e.Templates, et)
+	}
+	var personas []persona.Persona
+	for f := (persona.PersonaFilter{Limit: 1000}); ; {
+		page, err := s.store.ListPersonas(ctx, org.ID, f)
+		if err != nil {
+			return e, err
+		}
+		personas = append(personas, page...)
+		if len(page) < f.Limit {
+			break
+		}
+		f.After = page[len(page)-1].ID
+	}
+	for _, p := range personas {
+		ep := persona.ExportPersona{ID: p.ID, TemplateID: p.TemplateID, TemplateVersion: p.TemplateVersion, GroupID: p.GroupID,
+			Name: p.Name, Summary: p.Summary, Status: p.Status, OwnerEmail: emails[p.OwnerID], Values: nonNilValues(p.Values),
+			Dimensions: nonNilValues(p.Dimensions), Retired: p.Retired, LastReviewedOn: p.LastReviewedOn, ReviewIntervalDays: p.ReviewIntervalDays}
+		vs, err := s.store.ListVariants(ctx, org.ID, p.ID)
+		if err != nil {
+			return e, err
+		}
+		for _, v := range vs {
+			ev := persona.ExportVariant{ID: v.ID, CustomerID: v.CustomerID, CustomerLabel: v.CustomerLabel, Note: v.Note,
+				Values: nonNilValues(v.Values), Dimensions: nonNilValues(v.Dimensions), FieldNotes: v.FieldNotes, BaseAtOverride: v.BaseAtOverride}
+			if ev.Notes, err = notes(persona.NoteOnVariant, v.ID); err != nil {
+				return e, err
+			}
+			ep.Variants = append(ep.Variants, ev)
+		}
+		if ep.Notes, err = notes(persona.NoteOnPersona, p.ID); err != nil {
+			return e, err
+		}
+		e.Personas = append(e.Personas, ep)
+	}
+	links, err := s.store.ListAlignmentLinks(ctx, org.ID, "")
+	if err != nil {
+		return e, err
+	}
+	for _, l := range links {
+		e.Alignment.Links = append(e.Alignment.Links, persona.ExportLink{ID: l.ID, BuyerID: l.BuyerID, TargetID: l.TargetID})
+	}
+	claims, err := s.store.ListClaimMappings(ctx, org.ID, "")
+	if err != nil {
+		return e, err
+	}
+	for _, m := range claims {
+		e.Alignment.Claims = append(e.Alignment.Claims, persona.ExportClaim{ID: m.ID, BuyerID: m.BuyerID, ClaimField: m.ClaimField,
+			Claim: m.Claim, UserID: m.UserID, UserField: m.UserField, UserItem: m.UserItem, Verdict: m.Verdict, Note: m.Note})
+	}
+	persona.SortExport(&e)
+	return e, nil
+}
+
+func nonNilValues(v persona.Values) persona.Values {
+	if v == nil {
+		return persona.Values{}
+	}
+	return v
+}
+
+// ImportReport says what an import created (or, in a dry run, would
+// create), and what it had to change.
+type ImportReport struct {
+	Org       persona.Org
+	DryRun    bool
+	Groups    int
+	Templates int
+	Versions  int
+	Personas  int
+	Variants  int
+	Notes     int
+	Links     int
+	Claims    int
+	Warnings  []string
+}
+
+// ImportOrg creates a new organisation from an export, owned by the caller,
+// all or nothing. slug and name override the document's. Owners and note
+// authors are matched by email to users of this server, who become editors
+// of the new organisation; unknown emails map to the caller (a warning says
+// so). With dryRun nothing is written.
+func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string, e persona.OrgExport, dryRun bool) (ImportReport, error) {
+	if actor.UserID == "" {
+		return ImportReport{}, persona.Errorf(persona.CodeUnauthenticated, "authentication required")
+	}
+	if err := persona.ValidateExport(&e); err != nil {
+		return ImportReport{}, err
+	}
+	if slug = strings.TrimSpace(slug); slug == "" {
+		slug = e.Org.Slug
+	}
+	if name = strings.TrimSpace(name); name == "" {
+		name = e.Org.Name
+	}
+	if !persona.ValidSlug(slug) {
+		return ImportReport{}, persona.Invalid("invalid import", []persona.FieldError{{Field: "slug", Message: "must be 1-63 lower-case letters, digits and hyphens"}})
+	}
+	now := s.timestamp()
+	b := persona.ImportBatch{
+		Org:              persona.Org{ID: newID(), Slug: slug, Name: name, CreatedAt: now},
+		Owner:            persona.Member{UserID: actor.UserID, Role: persona.RoleOwner, CreatedAt: now},
+		DivergencePoints: e.DivergencePoints,
+	}
+	rep := ImportReport{Org: b.Org, DryRun: dryRun}
+	users := map[string]string{} // email → user ID
+	editors := []string{}
+	userFor := func(email, what string) string {
+		email = strings.ToLower(strings.TrimSpace(email))
+		if email == "" {
+			return actor.UserID
+		}
+		if id, ok := users[email]; ok {
+			return id
+		}
+		u, err := s.store.UserByEmail(ctx, email)
+		if err != nil {
+			rep.Warnings = append(rep.Warnings, what+": no user "+email+" on this server; assigned to you")
+			users[email] = actor.UserID
+			return actor.UserID
+		}
+		users[email] = u.ID
+		if u.ID != actor.UserID && !slices.Contains(editors, u.ID) {
+			editors = append(editors, u.ID)
+		}
+		return u.ID
+	}
+	noteWrites := func(ns []persona.ExportNote, target persona.NoteTarget, targetID, personaID, variantID, groupID string) {
+		for _, n := range ns {
+			note := persona.Note{ID: n.ID, Target: target, TargetID: targetID, PersonaID: personaID, VariantID: variantID, GroupID: groupID,
+				Body: n.Body, AuthorID: userFor(n.AuthorEmail, "note "+n.ID), CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt}
+			if note.CreatedAt.IsZero() {
+				note.CreatedAt = now
+			}
+			if note.UpdatedAt.IsZero() {
+				note.UpdatedAt = note.CreatedAt
+			}
+			b.Notes = append(b.Notes, persona.NoteWrite{Note: note, Entry: noteEntry(note)})
+		}
+	}
+	noteWrites(e.Notes, persona.NoteOnOrg, "", "", "", "")
+	for _, g := range e.Groups {
+		b.Groups = append(b.Groups, persona.Group{ID: g.ID, Name: g.Name, Description: g.Description, CreatedAt: now, UpdatedAt: now})
+		noteWrites(g.Notes, persona.NoteOnGroup, g.ID, "", "", g.ID)
+	}
+	types := map[string]persona.ProfileType{}
+	for _, t := range e.Templates {
+		types[t.ID] = t.ProfileType
+		b.Templates = append(b.Templates, persona.Template{ID: t.ID, Name: t.Name, ProfileType: t.ProfileType, Description: t.Description,
+			Draft: t.Draft, DraftUpdatedAt: now, CreatedAt: now, UpdatedAt: now})
+		for _, v := range t.Versions {
+			published := v.PublishedAt
+			if published.IsZero() {
+				published = now
+			}
+			b.Versions = append(b.Versions, persona.TemplateVersion{TemplateID: t.ID, Version: v.Version, Definition: v.Definition,
+				PublishedAt: published, PublishedBy: actor.UserID})
+		}
+	}
+	names := map[string]string{}
+	for _, ep := range e.Personas {
+		names[ep.ID] = ep.Name
+	}
+	for _, ep := range e.Personas {
+		owner := userFor(ep.OwnerEmail, "owner of "+ep.Name)
+		p := persona.Persona{ID: ep.ID, TemplateID: ep.TemplateID, ProfileType: types[ep.TemplateID], Content: ep.Content(),
+			Revision: 1, CreatedAt: now, CreatedBy: actor.UserID, UpdatedAt: now, UpdatedBy: actor.UserID}
+		p.OwnerID = owner
+		b.Personas = append(b.Personas, persona.PersonaWrite{Persona: p, Revision: revisionOf(p, "Imported"), SearchText: persona.SearchText(p.Content)})
+		for _, ev := range ep.Variants {
+			v := persona.Variant{ID: ev.ID, PersonaID: p.ID, VariantContent: ev.Content(), Revision: 1,
+				CreatedAt: now, CreatedBy: actor.UserID, UpdatedAt: now, UpdatedBy: actor.UserID}
+			customer := v.CustomerLabel
+			if v.CustomerID != "" {
+				customer = names[v.CustomerID]
+			}
+			entry := persona.SearchEntry{Kind: persona.EntryVariant, RefID: v.ID, PersonaID: p.ID, VariantID: v.ID,
+				Title: p.Name + " at " + customer, Body: v.Note}
+			b.Variants = append(b.Variants, persona.VariantWrite{Variant: v, Revision: variantRevisionOf(v, "Imported"), Entry: entry})
+			noteWrites(ev.Notes, persona.NoteOnVariant, v.ID, p.ID, v.ID, "")
+		}
+		noteWrites(ep.Notes, persona.NoteOnPersona, p.ID, p.ID, "", "")
+	}
+	for _, l := range e.Alignment.Links {
+		b.Links = append(b.Links, persona.AlignmentLink{ID: l.ID, BuyerID: l.BuyerID, TargetID: l.TargetID, CreatedAt: now, CreatedBy: actor.UserID})
+	}
+	for _, c := range e.Alignment.Claims {
+		b.Claims = append(b.Claims, persona.ClaimMapping{ID: c.ID, BuyerID: c.BuyerID, ClaimField: c.ClaimField, Claim: c.Claim,
+			UserID: c.UserID, UserField: c.UserField, UserItem: c.UserItem, Verdict: c.Verdict, Note: c.Note, CreatedAt: now, CreatedBy: actor.UserID})
+	}
+	rep.Groups, rep.Templates, rep.Versions, rep.Personas = len(b.Groups), len(b.Templates), len(b.Versions), len(b.Personas)
+	rep.Variants, rep.Notes, rep.Links, rep.Claims = len(b.Variants), len(b.Notes), len(b.Links), len(b.Claims)
+	for _, id := range editors {
+		b.Members = append(b.Members, persona.Member{UserID: id, Role: persona.RoleEditor, CreatedAt: now})
+	}
+	if dryRun {
+		if _, err := s.store.OrgBySlug(ctx, slug); err == nil {
+			return rep, persona.Errorf(persona.CodeConflict, "an organisation with the slug %q already exists", slug)
+		}
+		return rep, nil
+	}
+	return rep, s.store.ImportOrg(ctx, b)
+}

@@ -1,0 +1,380 @@
+package persona
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// An organisation export is a self-contained document of everything an
+// organisation holds in Persona Pal, for backups, moves between servers
+// and version control. Importing it into a new organisation and exporting
+// again gives the same document, apart from the export's own timestamp
+// (ExportedAt). IDs are kept: they are unique within an organisation only,
+// so the same IDs can live in several organisations.
+
+// ExportFormat names the document type; ExportDocVersion its version.
+const (
+	ExportFormat     = "personapal/org-export"
+	ExportDocVersion = 1
+)
+
+// OrgExport is a whole organisation.
+type OrgExport struct {
+	Format           string           `json:"format" yaml:"format"`
+	Version          int              `json:"version" yaml:"version"`
+	ExportedAt       time.Time        `json:"exported_at" yaml:"exported_at"`
+	Org              ExportOrgInfo    `json:"organisation" yaml:"organisation"`
+	DivergencePoints float64          `json:"divergence_points" yaml:"divergence_points"`
+	Groups           []ExportGroup    `json:"groups" yaml:"groups"`
+	Templates        []ExportTemplate `json:"templates" yaml:"templates"`
+	Personas         []ExportPersona  `json:"personas" yaml:"personas"`
+	Notes            []ExportNote     `json:"notes" yaml:"notes" doc:"Notes on the organisation itself"`
+	Alignment        ExportAlignment  `json:"alignment" yaml:"alignment"`
+}
+
+// ExportOrgInfo names the organisation.
+type ExportOrgInfo struct {
+	Name string `json:"name" yaml:"name"`
+	Slug string `json:"slug" yaml:"slug"`
+}
+
+// ExportGroup is a persona group with its notes.
+type ExportGroup struct {
+	ID          string       `json:"id" yaml:"id"`
+	Name        string       `json:"name" yaml:"name"`
+	Description string       `json:"description,omitempty" yaml:"description,omitempty"`
+	Notes       []ExportNote `json:"notes,omitempty" yaml:"notes,omitempty"`
+}
+
+// ExportTemplate is a template with its draft and every published version.
+type ExportTemplate struct {
+	ID          string          `json:"id" yaml:"id"`
+	Name        string          `json:"name" yaml:"name"`
+	ProfileType ProfileType     `json:"profile_type" yaml:"profile_type"`
+	Description string          `json:"description,omitempty" yaml:"description,omitempty"`
+	Draft       Definition      `json:"draft" yaml:"draft"`
+	Versions    []ExportVersion `json:"versions" yaml:"versions"`
+}
+
+// ExportVersion is one published template version.
+type ExportVersion struct {
+	Version     int        `json:"version" yaml:"version"`
+	PublishedAt time.Time  `json:"published_at" yaml:"published_at"`
+	Definition  Definition `json:"definition" yaml:"definition"`
+}
+
+// ExportPersona is a persona's current content with its variants and notes.
+// The owner is named by email (user IDs differ between servers).
+type ExportPersona struct {
+	ID                 string          `json:"id" yaml:"id"`
+	TemplateID         string          `json:"template_id" yaml:"template_id"`
+	TemplateVersion    int             `json:"template_version" yaml:"template_version"`
+	GroupID            string          `json:"group_id,omitempty" yaml:"group_id,omitempty"`
+	Name               string          `json:"name" yaml:"name"`
+	Summary            string          `json:"summary,omitempty" yaml:"summary,omitempty"`
+	Status             Status          `json:"status" yaml:"status"`
+	OwnerEmail         string          `json:"owner_email,omitempty" yaml:"owner_email,omitempty"`
+	Values             Values          `json:"values" yaml:"values"`
+	Dimensions         Values          `json:"dimensions" yaml:"dimensions"`
+	Retired            Values          `json:"retired,omitempty" yaml:"retired,omitempty"`
+	LastReviewedOn     string          `json:"last_reviewed_on,omitempty" yaml:"last_reviewed_on,omitempty"`
+	ReviewIntervalDays int             `json:"review_interval_days,omitempty" yaml:"review_interval_days,omitempty"`
+	Variants           []ExportVariant `json:"variants,omitempty" yaml:"variants,omitempty"`
+	Notes              []ExportNote    `json:"notes,omitempty" yaml:"notes,omitempty"`
+}
+
+// ExportVariant is a customer variant with its notes.
+type ExportVariant struct {
+	ID             string            `json:"id" yaml:"id"`
+	CustomerID     string            `json:"customer_id,omitempty" yaml:"customer_id,omitempty"`
+	CustomerLabel  string            `json:"customer_label,omitempty" yaml:"customer_label,omitempty"`
+	Note           string            `json:"note,omitempty" yaml:"note,omitempty"`
+	Values         Values            `json:"values" yaml:"values"`
+	Dimensions     Values            `json:"dimensions" yaml:"dimensions"`
+	FieldNotes     map[string]string `json:"field_notes,omitempty" yaml:"field_notes,omitempty"`
+	BaseAtOverride Values            `json:"base_at_override,omitempty" yaml:"base_at_override,omitempty"`
+	Notes          []ExportNote      `json:"notes,omitempty" yaml:"notes,omitempty"`
+}
+
+// ExportNote is a note; its author is named by email.
+type ExportNote struct {
+	ID          string    `json:"id" yaml:"id"`
+	Body        string    `json:"body" yaml:"body"`
+	AuthorEmail string    `json:"author_email,omitempty" yaml:"author_email,omitempty"`
+	CreatedAt   time.Time `json:"created_at" yaml:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at" yaml:"updated_at"`
+}
+
+// ExportAlignment holds the alignment links and claim verdicts.
+type ExportAlignment struct {
+	Links  []ExportLink  `json:"links" yaml:"links"`
+	Claims []ExportClaim `json:"claims" yaml:"claims"`
+}
+
+// ExportLink links a buyer to a persona its promise reaches.
+type ExportLink struct {
+	ID       string `json:"id" yaml:"id"`
+	BuyerID  string `json:"buyer_id" yaml:"buyer_id"`
+	TargetID string `json:"target_id" yaml:"target_id"`
+}
+
+// ExportClaim is a verdict on a buyer's claim for one user item.
+type ExportClaim struct {
+	ID         string  `json:"id" yaml:"id"`
+	BuyerID    string  `json:"buyer_id" yaml:"buyer_id"`
+	ClaimField string  `json:"claim_field" yaml:"claim_field"`
+	Claim      string  `json:"claim" yaml:"claim"`
+	UserID     string  `json:"user_id" yaml:"user_id"`
+	UserField  string  `json:"user_field" yaml:"user_field"`
+	UserItem   string  `json:"user_item,omitempty" yaml:"user_item,omitempty"`
+	Verdict    Verdict `json:"verdict" yaml:"verdict"`
+	Note       string  `json:"note,omitempty" yaml:"note,omitempty"`
+}
+
+// ValidateExport checks an export document before anything is written: its
+// format, unique IDs, references that resolve inside the document, template
+// definitions, and every persona's and variant's values against the version
+// they name. Errors name where in the document the problem is.
+func ValidateExport(e *OrgExport) error {
+	var errs []FieldError
+	add := func(path, format string, args ...any) {
+		errs = append(errs, FieldError{Field: path, Message: fmt.Sprintf(format, args...)})
+	}
+	if e.Format != ExportFormat {
+		add("format", "must be %q", ExportFormat)
+	}
+	if e.Version != ExportDocVersion {
+		add("version", "must be %d", ExportDocVersion)
+	}
+	if n, err := ValidateName(e.Org.Name); err != nil {
+		add("organisation.name", "%s", err.Error())
+	} else {
+		e.Org.Name = n
+	}
+	if e.Org.Slug != "" && !ValidSlug(e.Org.Slug) {
+		add("organisation.slug", "is not a valid slug")
+	}
+	if e.DivergencePoints == 0 {
+		e.DivergencePoints = DefaultDivergencePoints
+	} else if e.DivergencePoints < 0.5 || e.DivergencePoints > 4 {
+		add("divergence_points", "must be between 0.5 and 4")
+	}
+	ids := map[string]string{} // id → path, across all kinds (IDs are unique per organisation)
+	unique := func(path, id string) bool {
+		if id == "" {
+			add(path+".id", "is required")
+			return false
+		}
+		if prev, dup := ids[id]; dup {
+			add(path+".id", "%q is also used at %s", id, prev)
+			return false
+		}
+		ids[id] = path
+		return true
+	}
+	noteIDs := func(path string, notes []ExportNote) {
+		for i := range notes {
+			p := fmt.Sprintf("%s.notes[%d]", path, i)
+			unique(p, notes[i].ID)
+			if b, err := ValidateNoteBody(notes[i].Body); err != nil {
+				add(p+".body", "%s", fieldsOf(err))
+			} else {
+				notes[i].Body = b
+			}
+		}
+	}
+	noteIDs("organisation", e.Notes)
+	groups := map[string]bool{}
+	for i, g := range e.Groups {
+		p := fmt.Sprintf("groups[%d]", i)
+		if unique(p, g.ID) {
+			groups[g.ID] = true
+		}
+		if _, err := ValidateName(g.Name); err != nil {
+			add(p+".name", "%s", err.Error())
+		}
+		noteIDs(p, e.Groups[i].Notes)
+	}
+	versions := map[string]map[int]Definition{}
+	types := map[string]ProfileType{}
+	for i, t := range e.Templates {
+		p := fmt.Sprintf("templates[%d]", i)
+		unique(p, t.ID)
+		if _, err := ValidateName(t.Name); err != nil {
+			add(p+".name", "%s", err.Error())
+		}
+		if !t.ProfileType.Valid() {
+			add(p+".profile_type", "must be one of: ux, marketing, archetype, agent")
+		}
+		types[t.ID] = t.ProfileType
+		if err := t.Draft.Validate(); err != nil {
+			add(p+".draft", "%s", fieldsOf(err))
+		}
+		versions[t.ID] = map[int]Definition{}
+		for j, v := range t.Versions {
+			vp := fmt.Sprintf("%s.versions[%d]", p, j)
+			if v.Version != j+1 {
+				add(vp+".version", "must be %d (versions are numbered 1, 2, … in order)", j+1)
+			}
+			if err := v.Definition.Validate(); err != nil {
+				add(vp+".definition", "%s", fieldsOf(err))
+				continue
+			}
+			versions[t.ID][v.Version] = v.Definition
+		}
+	}
+	personaTypes := map[string]ProfileType{}
+	for i := range e.Personas {
+		ep := &e.Personas[i]
+		p := fmt.Sprintf("personas[%d]", i)
+		unique(p, ep.ID)
+		personaTypes[ep.ID] = types[ep.TemplateID]
+		if ep.GroupID != "" && !groups[ep.GroupID] {
+			add(p+".group_id", "%q is not a group of this export", ep.GroupID)
+		}
+		def, ok := versions[ep.TemplateID][ep.TemplateVersion]
+		if !ok {
+			add(p+".template_version", "template %q has no version %d in this export", ep.TemplateID, ep.TemplateVersion)
+			continue
+		}
+		c := ep.content()
+		if err := ValidateContent(def, &c); err != nil {
+			for _, fe := range fieldsErrs(err) {
+				add(p+"."+fe.Field, "%s", fe.Message)
+			}
+			continue
+		}
+		ep.Values, ep.Dimensions, ep.Status = c.Values, c.Dimensions, c.Status
+		for j := range ep.Variants {
+			v := &ep.Variants[j]
+			vp := fmt.Sprintf("%s.variants[%d]", p, j)
+			unique(vp, v.ID)
+			vc := v.Content()
+			if err := ValidateVariant(def, &vc); err != nil {
+				for _, fe := range fieldsErrs(err) {
+					add(vp+"."+fe.Field, "%s", fe.Message)
+				}
+			}
+			noteIDs(vp, v.Notes)
+		}
+		noteIDs(p, ep.Notes)
+	}
+	for i := range e.Personas {
+		for j, v := range e.Personas[i].Variants {
+			if v.CustomerID != "" && personaTypes[v.CustomerID] != ProfileArchetype {
+				add(fmt.Sprintf("personas[%d].variants[%d].customer_id", i, j), "%q is not a customer archetype of this export", v.CustomerID)
+			}
+		}
+	}
+	linked := map[[2]string]bool{}
+	for i, l := range e.Alignment.Links {
+		p := fmt.Sprintf("alignment.links[%d]", i)
+		unique(p, l.ID)
+		if personaTypes[l.BuyerID] != ProfileMarketing {
+			add(p+".buyer_id", "%q is not a marketing/sales persona of this export", l.BuyerID)
+		}
+		if t, ok := personaTypes[l.TargetID]; !ok || t == ProfileMarketing {
+			add(p+".target_id", "%q is not a UX persona, archetype or agent of this export", l.TargetID)
+		}
+		linked[[2]string{l.BuyerID, l.TargetID}] = true
+	}
+	for i, c := range e.Alignment.Claims {
+		p := fmt.Sprintf("alignment.claims[%d]", i)
+		unique(p, c.ID)
+		m := ClaimMapping{ClaimField: c.ClaimField, Claim: c.Claim, UserID: c.UserID, UserField: c.UserField, UserItem: c.UserItem, Verdict: c.Verdict, Note: c.Note}
+		if err := ValidateClaimMapping(&m); err != nil {
+			for _, fe := range fieldsErrs(err) {
+				add(p+"."+fe.Field, "%s", fe.Message)
+			}
+		}
+		if _, ok := personaTypes[c.BuyerID]; !ok {
+			add(p+".buyer_id", "%q is not a persona of this export", c.BuyerID)
+		}
+		if _, ok := personaTypes[c.UserID]; !ok {
+			add(p+".user_id", "%q is not a persona of this export", c.UserID)
+		}
+	}
+	return Invalid("invalid organisation export", errs)
+}
+
+func fieldsErrs(err error) []FieldError {
+	if e, ok := AsError(err); ok && len(e.Fields) > 0 {
+		return e.Fields
+	}
+	return []FieldError{{Field: "", Message: err.Error()}}
+}
+
+func fieldsOf(err error) string {
+	fs := fieldsErrs(err)
+	out := ""
+	for i, f := range fs {
+		if i > 0 {
+			out += "; "
+		}
+		if f.Field != "" {
+			out += f.Field + " "
+		}
+		out += f.Message
+	}
+	return out
+}
+
+func (ep ExportPersona) content() Content {
+	return Content{Name: ep.Name, Summary: ep.Summary, GroupID: ep.GroupID, Status: ep.Status, TemplateVersion: ep.TemplateVersion,
+		Values: cloneValues(ep.Values), Dimensions: cloneValues(ep.Dimensions), Retired: ep.Retired,
+		LastReviewedOn: ep.LastReviewedOn, ReviewIntervalDays: ep.ReviewIntervalDays}
+}
+
+// Content is the persona's content (the owner is resolved by the caller).
+func (ep ExportPersona) Content() Content { return ep.content() }
+
+// Content is the variant's stored content.
+func (v ExportVariant) Content() VariantContent {
+	return VariantContent{CustomerID: v.CustomerID, CustomerLabel: v.CustomerLabel, Note: v.Note,
+		Values: cloneValues(v.Values), Dimensions: cloneValues(v.Dimensions), FieldNotes: v.FieldNotes, BaseAtOverride: v.BaseAtOverride}
+}
+
+func cloneValues(v Values) Values {
+	if v == nil {
+		return Values{}
+	}
+	out := make(Values, len(v))
+	for k, x := range v {
+		out[k] = x
+	}
+	return out
+}
+
+// SortExport puts every list of an export in a stable order (by ID), so
+// that two exports of the same data are byte-for-byte equal.
+func SortExport(e *OrgExport) {
+	byID := func(a, b string) int {
+		switch {
+		case a < b:
+			return -1
+		case a > b:
+			return 1
+		}
+		return 0
+	}
+	sortNotes := func(ns []ExportNote) {
+		slices.SortFunc(ns, func(a, b ExportNote) int { return byID(a.ID, b.ID) })
+	}
+	slices.SortFunc(e.Groups, func(a, b ExportGroup) int { return byID(a.ID, b.ID) })
+	slices.SortFunc(e.Templates, func(a, b ExportTemplate) int { return byID(a.ID, b.ID) })
+	slices.SortFunc(e.Personas, func(a, b ExportPersona) int { return byID(a.ID, b.ID) })
+	slices.SortFunc(e.Alignment.Links, func(a, b ExportLink) int { return byID(a.ID, b.ID) })
+	slices.SortFunc(e.Alignment.Claims, func(a, b ExportClaim) int { return byID(a.ID, b.ID) })
+	sortNotes(e.Notes)
+	for i := range e.Groups {
+		sortNotes(e.Groups[i].Notes)
+	}
+	for i := range e.Personas {
+		sortNotes(e.Personas[i].Notes)
+		slices.SortFunc(e.Personas[i].Variants, func(a, b ExportVariant) int { return byID(a.ID, b.ID) })
+		for j := range e.Personas[i].Variants {
+			sortNotes(e.Personas[i].Variants[j].Notes)
+		}
+	}
+}

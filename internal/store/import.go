@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/personapal/personapal/internal/persona"
+)
+
+// ImportOrg creates an organisation with everything in b, in one
+// transaction: either all of it is written or none of it. Conflict when the
+// slug is taken.
+func (s *DB) ImportOrg(ctx context.Context, b persona.ImportBatch) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		org := b.Org
+		_, err := s.exec(ctx, tx, `INSERT INTO orgs (id, slug, name, created_at, divergence_points) VALUES ($1, $2, $3, $4, $5)`,
+			org.ID, org.Slug, org.Name, ts(org.CreatedAt), b.DivergencePoints)
+		if err != nil {
+			return withMessage(err, persona.CodeConflict, "an organisation with this slug already exists")
+		}
+		owner := b.Owner
+		owner.OrgID = org.ID
+		if err := s.insertMember(ctx, tx, owner); err != nil {
+			return err
+		}
+		for _, m := range b.Members {
+			m.OrgID = org.ID
+			if err := s.insertMember(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		for _, g := range b.Groups {
+			if _, err := s.exec(ctx, tx, `INSERT INTO persona_groups (org_id, id, name, description, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6)`, org.ID, g.ID, g.Name, g.Description, ts(g.CreatedAt), ts(g.UpdatedAt)); err != nil {
+				return fmt.Errorf("group %s: %w", g.ID, err)
+			}
+		}
+		for _, t := range b.Templates {
+			t.OrgID = org.ID
+			if err := s.insertTemplate(ctx, tx, t); err != nil {
+				return err
+			}
+		}
+		for _, v := range b.Versions {
+			v.OrgID = org.ID
+			if err := s.publishVersion(ctx, tx, v); err != nil {
+				return err
+			}
+		}
+		for _, p := range b.Personas {
+			p.Persona.OrgID, p.Revision.OrgID = org.ID, org.ID
+			if err := s.insertPersona(ctx, tx, p.Persona, p.Revision, p.SearchText); err != nil {
+				return err
+			}
+		}
+		for _, v := range b.Variants {
+			v.Variant.OrgID, v.Entry.OrgID = org.ID, org.ID
+			content, err := jsonText(v.Variant.VariantContent)
+			if err != nil {
+				return err
+			}
+			if err := s.insertVariant(ctx, tx, v.Variant, content, v.Revision, v.Entry); err != nil {
+				return err
+			}
+		}
+		for _, n := range b.Notes {
+			n.Note.OrgID, n.Entry.OrgID = org.ID, org.ID
+			if err := s.insertNote(ctx, tx, n.Note); err != nil {
+				return err
+			}
+			if err := s.putEntry(ctx, tx, n.Entry); err != nil {
+				return err
+			}
+		}
+		for _, l := range b.Links {
+			if _, err := s.exec(ctx, tx, `INSERT INTO alignment_links (org_id, id, buyer_id, target_id, created_at, created_by)
+				VALUES ($1, $2, $3, $4, $5, $6)`, org.ID, l.ID, l.BuyerID, l.TargetID, ts(l.CreatedAt), l.CreatedBy); err != nil {
+				return err
+			}
+		}
+		for _, m := range b.Claims {
+			if _, err := s.exec(ctx, tx, `INSERT INTO claim_mappings (org_id, id, buyer_id, claim_field, claim, user_id, user_field,
+				user_item, verdict, note, evidence_id, created_at, created_by)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+				org.ID, m.ID, m.BuyerID, m.ClaimField, m.Claim, m.UserID, m.UserField, m.UserItem, string(m.Verdict),
+				m.Note, m.EvidenceID, ts(m.CreatedAt), m.CreatedBy); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
