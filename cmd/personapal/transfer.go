@@ -68,9 +68,9 @@ func importCmd(g *globals) *cobra.Command {
 		Use:   "import FILE",
 		Short: "Create an organisation from an export (all or nothing)",
 		Long: "Create a new organisation from a document written by `personapal export`, owned by --owner.\n" +
-			"The import is one transaction: on any error nothing is written. Personas' owners and notes'\n" +
-			"authors are matched by email to users of this server (who become editors); others are\n" +
-			"assigned to --owner. Use - to read standard input.",
+			"The import is one transaction: on any error nothing is written. Personas owned and notes\n" +
+			"written by others than --owner are assigned to --owner (a warning lists them): an import\n" +
+			"never adds other users. Use - to read standard input.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := required("owner", owner); err != nil {

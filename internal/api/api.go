@@ -59,6 +59,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerNotes(api)
 	s.registerEvidence(api)
 	s.registerAlignment(api)
+	s.registerTransfer(api)
 	s.registerLaunchpads(api)
 	return api
 }

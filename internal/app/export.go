@@ -157,10 +157,10 @@ type ImportReport struct {
 }
 
 // ImportOrg creates a new organisation from an export, owned by the caller,
-// all or nothing. slug and name override the document's. Owners and note
-// authors are matched by email to users of this server, who become editors
-// of the new organisation; unknown emails map to the caller (a warning says
-// so). With dryRun nothing is written.
+// all or nothing. slug and name override the document's. Personas owned and
+// notes written by someone other than the caller (by email) are assigned to
+// the caller, with a warning: an import never adds other users. With dryRun
+// nothing is written.
 func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string, e persona.OrgExport, dryRun bool) (ImportReport, error) {
 	if actor.UserID == "" {
 		return ImportReport{}, persona.Errorf(persona.CodeUnauthenticated, "authentication required")
@@ -184,27 +184,17 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 		DivergencePoints: e.DivergencePoints,
 	}
 	rep := ImportReport{Org: b.Org, DryRun: dryRun}
-	users := map[string]string{} // email → user ID
-	editors := []string{}
+	// Owners and authors keep their email only when it is the importer's:
+	// an import must not make other users members of an organisation they
+	// did not join. Everyone else's work is assigned to the importer.
+	warned := map[string]bool{}
 	userFor := func(email, what string) string {
 		email = strings.ToLower(strings.TrimSpace(email))
-		if email == "" {
-			return actor.UserID
+		if email != "" && email != strings.ToLower(actor.Email) && !warned[email] {
+			warned[email] = true
+			rep.Warnings = append(rep.Warnings, what+" ("+email+") and everything else of theirs is assigned to you")
 		}
-		if id, ok := users[email]; ok {
-			return id
-		}
-		u, err := s.store.UserByEmail(ctx, email)
-		if err != nil {
-			rep.Warnings = append(rep.Warnings, what+": no user "+email+" on this server; assigned to you")
-			users[email] = actor.UserID
-			return actor.UserID
-		}
-		users[email] = u.ID
-		if u.ID != actor.UserID && !slices.Contains(editors, u.ID) {
-			editors = append(editors, u.ID)
-		}
-		return u.ID
+		return actor.UserID
 	}
 	noteWrites := func(ns []persona.ExportNote, target persona.NoteTarget, targetID, personaID, variantID, groupID string) {
 		for _, n := range ns {
@@ -271,9 +261,6 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 	}
 	rep.Groups, rep.Templates, rep.Versions, rep.Personas = len(b.Groups), len(b.Templates), len(b.Versions), len(b.Personas)
 	rep.Variants, rep.Notes, rep.Links, rep.Claims = len(b.Variants), len(b.Notes), len(b.Links), len(b.Claims)
-	for _, id := range editors {
-		b.Members = append(b.Members, persona.Member{UserID: id, Role: persona.RoleEditor, CreatedAt: now})
-	}
 	if dryRun {
 		if _, err := s.store.OrgBySlug(ctx, slug); err == nil {
 			return rep, persona.Errorf(persona.CodeConflict, "an organisation with the slug %q already exists", slug)
