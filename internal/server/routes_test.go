@@ -102,7 +102,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 
 // objectIDs are real IDs of the demo organisation's objects.
 type objectIDs struct {
-	persona, group, template, user, token, variant, buyer string
+	persona, group, template, user, token, variant, buyer, evidence string
 }
 
 func (e *env) ids() objectIDs {
@@ -122,9 +122,17 @@ func (e *env) ids() objectIDs {
 		map[string]any{"customer_label": "Credit Union", "note": "Smaller team"}).json(e.t, &v)
 	var buyers listJSON[personaJSON]
 	e.must(200, "GET", e.api("/personas?profile_type=marketing&limit=1"), e.owner, nil).json(e.t, &buyers)
+	var docs listJSON[struct {
+		ID string `json:"id"`
+	}]
+	e.must(200, "GET", e.api("/evidence?kind=document&limit=1"), e.owner, nil).json(e.t, &docs)
+	if len(docs.Items) == 0 {
+		e.t.Fatal("the demo has no evidence documents")
+	}
 	return objectIDs{
-		buyer:   buyers.Items[0].ID,
-		persona: ps.Items[0].ID, group: e.firstGroup(e.owner), template: e.templateFor(e.owner, persona.ProfileUX).ID,
+		evidence: docs.Items[0].ID,
+		buyer:    buyers.Items[0].ID,
+		persona:  ps.Items[0].ID, group: e.firstGroup(e.owner), template: e.templateFor(e.owner, persona.ProfileUX).ID,
 		user: me.ID, token: toks.Items[0].ID, variant: v.ID,
 	}
 }
@@ -141,6 +149,8 @@ func (ids objectIDs) fill(path, org string) string {
 		id = ids.token
 	case strings.Contains(path, "/variants/{id}"):
 		id = ids.variant
+	case strings.Contains(path, "/evidence/{id}"):
+		id = ids.evidence
 	case strings.Contains(path, "/personas/{id}/alignment"):
 		id = ids.buyer
 	}

@@ -50,6 +50,9 @@ func runConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"Notes", testNotes},
 		{"SearchEntries", testSearchEntries},
 		{"Alignment", testAlignment},
+		{"Evidence", testEvidence},
+		{"EvidenceLinks", testEvidenceLinks},
+		{"EvidenceCrossOrg", testEvidenceCrossOrg},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

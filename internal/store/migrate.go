@@ -29,7 +29,9 @@ func (s *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(gd, s.db, fsys, goose.WithDisableGlobalRegistry(true))
+	// Out-of-order: features developed side by side may land a lower
+	// migration number after a higher one; each migration stands alone.
+	p, err := goose.NewProvider(gd, s.db, fsys, goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}

@@ -42,6 +42,7 @@ type personaView struct {
 	CustomerOf int
 	Notes      notesView
 	Links      app.Linkers
+	Evidence   evidenceSummary
 }
 
 type sectionView struct {
@@ -135,6 +136,9 @@ func (h *Handler) personaViewOf(r *http.Request, c *Ctx, p persona.Persona) (per
 		v.CustomerOf = len(cv)
 	}
 	if v.Links, err = h.svc.PersonaLinks(ctx, c.Actor, c.Org.Slug, p.ID); err != nil {
+		return personaView{}, err
+	}
+	if v.Evidence, err = h.evidenceSummary(r, c, p); err != nil {
 		return personaView{}, err
 	}
 	if v.Notes, err = h.notesFor(r, c, persona.NoteOnPersona, p.ID, "/o/"+c.Org.Slug+"/personas/"+p.ID); err != nil {
