@@ -78,6 +78,8 @@ func (e usageError) Error() string { return e.msg }
 type globals struct {
 	db       string
 	logLevel string
+	// maxUploadMB bounds evidence uploads (serve's --max-upload-mb).
+	maxUploadMB int64
 	stdout   io.Writer
 	stderr   io.Writer
 }
@@ -100,7 +102,7 @@ func (g *globals) open(ctx context.Context) (*store.DB, *app.Service, error) {
 		db.Close()
 		return nil, nil, fmt.Errorf("migrate database: %w", err)
 	}
-	return db, app.New(db, app.WithLogger(g.logger())), nil
+	return db, app.New(db, app.WithLogger(g.logger()), app.WithMaxUpload(g.maxUploadMB<<20)), nil
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {

@@ -88,6 +88,7 @@ func serveCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().BoolVar(&withDemo, "demo", false, "fill an empty database with demo data and print its credentials")
+	cmd.Flags().Int64Var(&g.maxUploadMB, "max-upload-mb", 20, "largest evidence file accepted, in MB")
 	return cmd
 }
 

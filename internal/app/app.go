@@ -20,6 +20,8 @@ type Service struct {
 	now    func() time.Time
 	log    *slog.Logger
 	hasher PasswordHasher
+	// maxUpload bounds evidence files (WithMaxUpload); 0 is the default.
+	maxUpload int64
 }
 
 // Option configures a Service.

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 
 	"github.com/personapal/personapal/internal/persona"
 )
@@ -37,16 +36,12 @@ type evidenceStore interface {
 	DeleteEvidenceLink(ctx context.Context, orgID, id string) error
 }
 
-// maxUploads holds the upload limits set with WithMaxUpload, by service.
-// (A field of Service would do; this keeps the option in this file.)
-var maxUploads sync.Map // *Service → int64
-
 // WithMaxUpload sets the largest file, in bytes, that can be added to the
 // evidence library (default 20 MB). n <= 0 keeps the default.
 func WithMaxUpload(n int64) Option {
 	return func(s *Service) {
 		if n > 0 {
-			maxUploads.Store(s, n)
+			s.maxUpload = n
 		}
 	}
 }
@@ -54,8 +49,8 @@ func WithMaxUpload(n int64) Option {
 // MaxUpload is the largest file, in bytes, that can be added to the
 // evidence library.
 func (s *Service) MaxUpload() int64 {
-	if v, ok := maxUploads.Load(s); ok {
-		return v.(int64)
+	if s.maxUpload > 0 {
+		return s.maxUpload
 	}
 	return persona.DefaultMaxUpload
 }
