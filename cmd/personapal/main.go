@@ -80,8 +80,8 @@ type globals struct {
 	logLevel string
 	// maxUploadMB bounds evidence uploads (serve's --max-upload-mb).
 	maxUploadMB int64
-	stdout   io.Writer
-	stderr   io.Writer
+	stdout      io.Writer
+	stderr      io.Writer
 }
 
 func (g *globals) logger() *slog.Logger {
