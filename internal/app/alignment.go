@@ -202,6 +202,14 @@ func (s *Service) MapClaim(ctx context.Context, actor Actor, slug, buyerID strin
 			}
 		}
 	}
+	if m.EvidenceID != "" {
+		switch _, err := s.store.GetEvidence(ctx, org.ID, m.EvidenceID); {
+		case persona.ErrorCode(err) == persona.CodeNotFound:
+			fields = append(fields, persona.FieldError{Field: "evidence_id", Message: "no such evidence in this organisation"})
+		case err != nil:
+			return persona.ClaimMapping{}, err
+		}
+	}
 	if err := persona.Invalid("invalid claim mapping", fields); err != nil {
 		return persona.ClaimMapping{}, err
 	}

@@ -153,3 +153,27 @@ func TestAlignmentLinksAndClaimsAreValidated(t *testing.T) {
 		t.Fatalf("report %+v", report.Items)
 	}
 }
+
+func TestClaimVerdictBackedByEvidence(t *testing.T) {
+	e := newEnv(t)
+	buyer := e.demoByName("Head of Operations (buyer)")
+	lead := e.demoByName("System Lead")
+	var docs listJSON[struct {
+		ID string `json:"id"`
+	}]
+	e.must(200, "GET", e.api("/evidence?limit=1"), e.owner, nil).json(t, &docs)
+	body := map[string]any{"claim_field": "messaging", "claim": "Live in one quarter, one feed at a time", "user_id": lead.ID,
+		"user_field": "goals", "verdict": "supported", "evidence_id": "no-such-evidence"}
+	locs := e.must(422, "POST", e.api("/personas/"+buyer.ID+"/alignment/claims"), e.owner, body).problem(t).locations()
+	if len(locs) != 1 || locs[0] != "body.evidence_id" {
+		t.Fatalf("errors %v", locs)
+	}
+	body["evidence_id"] = docs.Items[0].ID
+	var m struct {
+		EvidenceID string `json:"evidence_id"`
+	}
+	e.must(201, "POST", e.api("/personas/"+buyer.ID+"/alignment/claims"), e.owner, body).json(t, &m)
+	if m.EvidenceID != docs.Items[0].ID {
+		t.Fatalf("mapping %+v", m)
+	}
+}

@@ -30,6 +30,7 @@ type alignmentView struct {
 	Unaddressed []persona.Claim   // claims no linked user addresses
 	Users       []alignedUserView
 	CanEdit     bool
+	Evidence    []persona.Evidence // library items that can back a verdict
 }
 
 type alignedUserView struct {
@@ -79,6 +80,13 @@ func (h *Handler) alignmentPage(w http.ResponseWriter, r *http.Request, c *Ctx) 
 			v.Unaddressed = append(v.Unaddressed, cl)
 		}
 	}
+	if v.CanEdit {
+		page, err := h.svc.ListEvidence(r.Context(), c.Actor, c.Org.Slug, persona.EvidenceFilter{Limit: 200}, "")
+		if err != nil {
+			return err
+		}
+		v.Evidence = page.Items
+	}
 	for _, p := range all {
 		if p.ProfileType != persona.ProfileMarketing && !linked[p.ID] {
 			v.Candidates = append(v.Candidates, p)
@@ -121,7 +129,7 @@ func (h *Handler) mapClaim(w http.ResponseWriter, r *http.Request, c *Ctx) error
 	userField, userItem, _ := strings.Cut(r.PostFormValue("user_item"), "::")
 	_, err := h.svc.MapClaim(r.Context(), c.Actor, c.Org.Slug, buyer, app.ClaimMappingInput{
 		ClaimField: claimField, Claim: claim, UserID: r.PostFormValue("user_id"), UserField: userField, UserItem: userItem,
-		Verdict: persona.Verdict(r.PostFormValue("verdict")), Note: r.PostFormValue("note"),
+		Verdict: persona.Verdict(r.PostFormValue("verdict")), Note: r.PostFormValue("note"), EvidenceID: r.PostFormValue("evidence_id"),
 	})
 	back := alignmentURL(c.Org.Slug, buyer)
 	if q := r.PostFormValue("customer"); q != "" {
