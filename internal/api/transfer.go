@@ -23,12 +23,13 @@ type importReportJSON struct {
 	Notes     int      `json:"notes"`
 	Links     int      `json:"alignment_links"`
 	Claims    int      `json:"claim_verdicts"`
+	Evidence  int      `json:"evidence"`
 	Warnings  []string `json:"warnings"`
 }
 
 func reportJSON(r app.ImportReport) importReportJSON {
 	return importReportJSON{Org: orgJSON(r.Org, persona.RoleOwner), DryRun: r.DryRun, Groups: r.Groups, Templates: r.Templates,
-		Versions: r.Versions, Personas: r.Personas, Variants: r.Variants, Notes: r.Notes, Links: r.Links, Claims: r.Claims,
+		Versions: r.Versions, Personas: r.Personas, Variants: r.Variants, Notes: r.Notes, Links: r.Links, Claims: r.Claims, Evidence: r.Evidence,
 		Warnings: nonNil(r.Warnings)}
 }
 

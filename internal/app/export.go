@@ -24,7 +24,7 @@ func (s *Service) ExportOrg(ctx context.Context, actor Actor, slug string) (pers
 	}
 	e := persona.OrgExport{Format: persona.ExportFormat, Version: persona.ExportDocVersion, ExportedAt: s.timestamp(),
 		Org: persona.ExportOrgInfo{Name: org.Name, Slug: org.Slug}, Groups: []persona.ExportGroup{},
-		Templates: []persona.ExportTemplate{}, Personas: []persona.ExportPersona{}, Notes: []persona.ExportNote{},
+		Templates: []persona.ExportTemplate{}, Personas: []persona.ExportPersona{}, Notes: []persona.ExportNote{}, Evidence: []persona.ExportEvidence{},
 		Alignment: persona.ExportAlignment{Links: []persona.ExportLink{}, Claims: []persona.ExportClaim{}}}
 	if e.DivergencePoints, err = s.store.DivergencePoints(ctx, org.ID); err != nil {
 		return e, err
@@ -114,6 +114,9 @@ func (s *Service) ExportOrg(ctx context.Context, actor Actor, slug string) (pers
 		}
 		e.Personas = append(e.Personas, ep)
 	}
+	if e.Evidence, err = s.exportEvidence(ctx, org.ID); err != nil {
+		return e, err
+	}
 	links, err := s.store.ListAlignmentLinks(ctx, org.ID, "")
 	if err != nil {
 		return e, err
@@ -131,6 +134,44 @@ func (s *Service) ExportOrg(ctx context.Context, actor Actor, slug string) (pers
 	}
 	persona.SortExport(&e)
 	return e, nil
+}
+
+// exportEvidence reads the whole library with files and visible links.
+func (s *Service) exportEvidence(ctx context.Context, orgID string) ([]persona.ExportEvidence, error) {
+	out := []persona.ExportEvidence{}
+	for f := (persona.EvidenceFilter{Limit: 200}); ; {
+		items, err := s.store.ListEvidence(ctx, orgID, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			ev := persona.ExportEvidence{ID: it.ID, Kind: it.Kind, Title: it.Title, Source: it.Source, CollectedOn: it.CollectedOn,
+				Tags: it.Tags, Summary: it.Summary, URL: it.URL, Quote: it.Quote, Speaker: it.Speaker, Method: it.Method, Participants: it.Participants}
+			if len(ev.Tags) == 0 {
+				ev.Tags = nil
+			}
+			if it.File != nil {
+				data, err := s.store.GetEvidenceFile(ctx, orgID, it.ID)
+				if err != nil {
+					return nil, err
+				}
+				ev.File = &persona.ExportFile{Name: it.File.Name, ContentType: it.File.ContentType, Data: data}
+			}
+			links, err := s.store.ListEvidenceLinks(ctx, orgID, persona.EvidenceLinkFilter{EvidenceID: it.ID})
+			if err != nil {
+				return nil, err
+			}
+			for _, l := range links {
+				ev.Links = append(ev.Links, persona.ExportEvidenceLink{ID: l.ID, PersonaID: l.PersonaID, VariantID: l.VariantID,
+					Field: l.Field, Stance: l.Stance, Excerpt: l.Excerpt, Page: l.Page})
+			}
+			out = append(out, ev)
+		}
+		if len(items) < f.Limit {
+			return out, nil
+		}
+		f.Before = items[len(items)-1].ID
+	}
 }
 
 func nonNilValues(v persona.Values) persona.Values {
@@ -153,6 +194,7 @@ type ImportReport struct {
 	Notes     int
 	Links     int
 	Claims    int
+	Evidence  int
 	Warnings  []string
 }
 
@@ -252,6 +294,27 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 		}
 		noteWrites(ep.Notes, persona.NoteOnPersona, p.ID, p.ID, "", "")
 	}
+	for _, ev := range e.Evidence {
+		item := ev.Item()
+		item.CreatedAt, item.CreatedBy, item.UpdatedAt, item.UpdatedBy = now, actor.UserID, now, actor.UserID
+		var data []byte
+		text := ""
+		if ev.File != nil {
+			f, err := persona.SniffUpload(ev.File.Name, ev.File.Data)
+			if err != nil {
+				return rep, err // ValidateExport checked it already
+			}
+			item.File, data = &f, ev.File.Data
+			if isTextFile(f) {
+				text = string(data)
+			}
+		}
+		b.Evidence = append(b.Evidence, persona.EvidenceWrite{Evidence: item, Data: data, Entry: persona.EvidenceEntry(item, text)})
+		for _, l := range ev.Links {
+			b.EvidenceLinks = append(b.EvidenceLinks, persona.EvidenceLink{ID: l.ID, EvidenceID: ev.ID, PersonaID: l.PersonaID,
+				VariantID: l.VariantID, Field: l.Field, Stance: l.Stance, Excerpt: l.Excerpt, Page: l.Page, CreatedAt: now, CreatedBy: actor.UserID})
+		}
+	}
 	for _, l := range e.Alignment.Links {
 		b.Links = append(b.Links, persona.AlignmentLink{ID: l.ID, BuyerID: l.BuyerID, TargetID: l.TargetID, CreatedAt: now, CreatedBy: actor.UserID})
 	}
@@ -261,6 +324,7 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 	}
 	rep.Groups, rep.Templates, rep.Versions, rep.Personas = len(b.Groups), len(b.Templates), len(b.Versions), len(b.Personas)
 	rep.Variants, rep.Notes, rep.Links, rep.Claims = len(b.Variants), len(b.Notes), len(b.Links), len(b.Claims)
+	rep.Evidence = len(b.Evidence)
 	if dryRun {
 		if _, err := s.store.OrgBySlug(ctx, slug); err == nil {
 			return rep, persona.Errorf(persona.CodeConflict, "an organisation with the slug %q already exists", slug)

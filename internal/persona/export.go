@@ -30,7 +30,46 @@ type OrgExport struct {
 	Templates        []ExportTemplate `json:"templates" yaml:"templates"`
 	Personas         []ExportPersona  `json:"personas" yaml:"personas"`
 	Notes            []ExportNote     `json:"notes" yaml:"notes" doc:"Notes on the organisation itself"`
+	Evidence         []ExportEvidence `json:"evidence" yaml:"evidence"`
 	Alignment        ExportAlignment  `json:"alignment" yaml:"alignment"`
+}
+
+// ExportEvidence is an evidence item with its file (documents, base64 in
+// JSON) and its links.
+type ExportEvidence struct {
+	ID           string               `json:"id" yaml:"id"`
+	Kind         EvidenceKind         `json:"kind" yaml:"kind"`
+	Title        string               `json:"title" yaml:"title"`
+	Source       string               `json:"source,omitempty" yaml:"source,omitempty"`
+	CollectedOn  string               `json:"collected_on,omitempty" yaml:"collected_on,omitempty"`
+	Tags         []string             `json:"tags,omitempty" yaml:"tags,omitempty"`
+	Summary      string               `json:"summary,omitempty" yaml:"summary,omitempty"`
+	URL          string               `json:"url,omitempty" yaml:"url,omitempty"`
+	Quote        string               `json:"quote,omitempty" yaml:"quote,omitempty"`
+	Speaker      string               `json:"speaker,omitempty" yaml:"speaker,omitempty"`
+	Method       StudyMethod          `json:"method,omitempty" yaml:"method,omitempty"`
+	Participants int                  `json:"participants,omitempty" yaml:"participants,omitempty"`
+	File         *ExportFile          `json:"file,omitempty" yaml:"file,omitempty"`
+	Links        []ExportEvidenceLink `json:"links,omitempty" yaml:"links,omitempty"`
+}
+
+// ExportFile is a document's file.
+type ExportFile struct {
+	Name        string `json:"name" yaml:"name"`
+	ContentType string `json:"content_type" yaml:"content_type"`
+	Data        []byte `json:"data" yaml:"data"`
+}
+
+// ExportEvidenceLink attaches an item to a persona, one of its fields or a
+// variant's field.
+type ExportEvidenceLink struct {
+	ID        string `json:"id" yaml:"id"`
+	PersonaID string `json:"persona_id" yaml:"persona_id"`
+	VariantID string `json:"variant_id,omitempty" yaml:"variant_id,omitempty"`
+	Field     string `json:"field,omitempty" yaml:"field,omitempty"`
+	Stance    Stance `json:"stance" yaml:"stance"`
+	Excerpt   string `json:"excerpt,omitempty" yaml:"excerpt,omitempty"`
+	Page      string `json:"page,omitempty" yaml:"page,omitempty"`
 }
 
 // ExportOrgInfo names the organisation.
@@ -295,8 +334,59 @@ func ValidateExport(e *OrgExport) error {
 			add(p+".user_id", "%q is not a persona of this export", c.UserID)
 		}
 	}
+	variantOf := map[string]string{} // variant ID → persona ID
+	for _, ep := range e.Personas {
+		for _, v := range ep.Variants {
+			variantOf[v.ID] = ep.ID
+		}
+	}
+	for i := range e.Evidence {
+		ev := &e.Evidence[i]
+		p := fmt.Sprintf("evidence[%d]", i)
+		unique(p, ev.ID)
+		item := ev.item()
+		fileOK := true
+		if ev.File != nil {
+			f, err := SniffUpload(ev.File.Name, ev.File.Data)
+			if err != nil {
+				add(p+".file", "%s", fieldsOf(err))
+				fileOK = false
+			} else {
+				item.File = &f
+			}
+		}
+		if fileOK {
+			if err := ValidateEvidence(&item); err != nil {
+				for _, fe := range fieldsErrs(err) {
+					add(p+"."+fe.Field, "%s", fe.Message)
+				}
+			}
+		}
+		for j, l := range ev.Links {
+			lp := fmt.Sprintf("%s.links[%d]", p, j)
+			unique(lp, l.ID)
+			if _, ok := personaTypes[l.PersonaID]; !ok {
+				add(lp+".persona_id", "%q is not a persona of this export", l.PersonaID)
+			}
+			if l.VariantID != "" && variantOf[l.VariantID] != l.PersonaID {
+				add(lp+".variant_id", "%q is not a variant of that persona in this export", l.VariantID)
+			}
+			if !l.Stance.Valid() {
+				add(lp+".stance", "must be supports or contradicts")
+			}
+		}
+	}
 	return Invalid("invalid organisation export", errs)
 }
+
+// item is the export's evidence as a domain item (without its file).
+func (ev ExportEvidence) item() Evidence {
+	return Evidence{ID: ev.ID, Kind: ev.Kind, Title: ev.Title, Source: ev.Source, CollectedOn: ev.CollectedOn, Tags: ev.Tags,
+		Summary: ev.Summary, URL: ev.URL, Quote: ev.Quote, Speaker: ev.Speaker, Method: ev.Method, Participants: ev.Participants}
+}
+
+// Item is the export's evidence as a domain item (without its file).
+func (ev ExportEvidence) Item() Evidence { return ev.item() }
 
 func fieldsErrs(err error) []FieldError {
 	if e, ok := AsError(err); ok && len(e.Fields) > 0 {
@@ -367,6 +457,10 @@ func SortExport(e *OrgExport) {
 	slices.SortFunc(e.Alignment.Links, func(a, b ExportLink) int { return byID(a.ID, b.ID) })
 	slices.SortFunc(e.Alignment.Claims, func(a, b ExportClaim) int { return byID(a.ID, b.ID) })
 	sortNotes(e.Notes)
+	slices.SortFunc(e.Evidence, func(a, b ExportEvidence) int { return byID(a.ID, b.ID) })
+	for i := range e.Evidence {
+		slices.SortFunc(e.Evidence[i].Links, func(a, b ExportEvidenceLink) int { return byID(a.ID, b.ID) })
+	}
 	for i := range e.Groups {
 		sortNotes(e.Groups[i].Notes)
 	}

@@ -13,6 +13,8 @@ type ImportBatch struct {
 	Personas         []PersonaWrite
 	Variants         []VariantWrite
 	Notes            []NoteWrite
+	Evidence         []EvidenceWrite
+	EvidenceLinks    []EvidenceLink
 	Links            []AlignmentLink
 	Claims           []ClaimMapping
 }
@@ -35,4 +37,12 @@ type VariantWrite struct {
 type NoteWrite struct {
 	Note  Note
 	Entry SearchEntry
+}
+
+// EvidenceWrite is an evidence item with its file's bytes (documents) and
+// its search entry.
+type EvidenceWrite struct {
+	Evidence Evidence
+	Data     []byte
+	Entry    SearchEntry
 }

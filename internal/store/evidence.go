@@ -56,6 +56,12 @@ func scanEvidence(row interface{ Scan(...any) error }) (persona.Evidence, error)
 // CreateEvidence inserts an item, its tags, its file (data, for a document)
 // and its search entry (skipped when entry.Kind is empty), all at once.
 func (s *DB) CreateEvidence(ctx context.Context, e persona.Evidence, data []byte, entry persona.SearchEntry) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.insertEvidence(ctx, tx, e, data, entry) })
+}
+
+// insertEvidence writes an item, its tags, its file and its search entry
+// inside tx.
+func (s *DB) insertEvidence(ctx context.Context, tx *sql.Tx, e persona.Evidence, data []byte, entry persona.SearchEntry) error {
 	tags, err := jsonText(nonNilTags(e.Tags))
 	if err != nil {
 		return err
@@ -64,28 +70,26 @@ func (s *DB) CreateEvidence(ctx context.Context, e persona.Evidence, data []byte
 	if e.File != nil {
 		f = *e.File
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := s.exec(ctx, tx, `INSERT INTO evidence (org_id, id, kind, title, source, collected_on, tags, summary,
-			url, quote, speaker, method, participants, file_name, content_type, file_size, file_sha256,
-			created_at, created_by, updated_at, updated_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
-			e.OrgID, e.ID, string(e.Kind), e.Title, e.Source, nullStr(e.CollectedOn), tags, e.Summary,
-			e.URL, e.Quote, e.Speaker, string(e.Method), e.Participants, f.Name, f.ContentType, f.Size, f.SHA256,
-			ts(e.CreatedAt), e.CreatedBy, ts(e.UpdatedAt), e.UpdatedBy)
-		if err != nil {
-			return withMessage(err, persona.CodeConflict, "an evidence item with this ID already exists")
-		}
-		if err := s.putEvidenceTags(ctx, tx, e.OrgID, e.ID, e.Tags); err != nil {
+	_, err = s.exec(ctx, tx, `INSERT INTO evidence (org_id, id, kind, title, source, collected_on, tags, summary,
+		url, quote, speaker, method, participants, file_name, content_type, file_size, file_sha256,
+		created_at, created_by, updated_at, updated_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
+		e.OrgID, e.ID, string(e.Kind), e.Title, e.Source, nullStr(e.CollectedOn), tags, e.Summary,
+		e.URL, e.Quote, e.Speaker, string(e.Method), e.Participants, f.Name, f.ContentType, f.Size, f.SHA256,
+		ts(e.CreatedAt), e.CreatedBy, ts(e.UpdatedAt), e.UpdatedBy)
+	if err != nil {
+		return withMessage(err, persona.CodeConflict, "an evidence item with this ID already exists")
+	}
+	if err := s.putEvidenceTags(ctx, tx, e.OrgID, e.ID, e.Tags); err != nil {
+		return err
+	}
+	if data != nil {
+		if _, err := s.exec(ctx, tx, `INSERT INTO evidence_files (org_id, evidence_id, data) VALUES ($1, $2, $3)`,
+			e.OrgID, e.ID, data); err != nil {
 			return err
 		}
-		if data != nil {
-			if _, err := s.exec(ctx, tx, `INSERT INTO evidence_files (org_id, evidence_id, data) VALUES ($1, $2, $3)`,
-				e.OrgID, e.ID, data); err != nil {
-				return err
-			}
-		}
-		return s.putEntry(ctx, tx, entry)
-	})
+	}
+	return s.putEntry(ctx, tx, entry)
 }
 
 func nonNilTags(tags []string) []string {
@@ -243,12 +247,16 @@ func (s *DB) CreateEvidenceLink(ctx context.Context, l persona.EvidenceLink) err
 				return err
 			}
 		}
-		_, err := s.exec(ctx, tx, `INSERT INTO evidence_links (org_id, id, evidence_id, persona_id, variant_id, field, stance,
-			excerpt, page, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			l.OrgID, l.ID, l.EvidenceID, l.PersonaID, nullStr(l.VariantID), l.Field, string(l.Stance), l.Excerpt, l.Page,
-			ts(l.CreatedAt), l.CreatedBy)
-		return withMessage(err, persona.CodeConflict, "a link with this ID already exists")
+		return s.insertEvidenceLink(ctx, tx, l)
 	})
+}
+
+func (s *DB) insertEvidenceLink(ctx context.Context, tx *sql.Tx, l persona.EvidenceLink) error {
+	_, err := s.exec(ctx, tx, `INSERT INTO evidence_links (org_id, id, evidence_id, persona_id, variant_id, field, stance,
+		excerpt, page, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		l.OrgID, l.ID, l.EvidenceID, l.PersonaID, nullStr(l.VariantID), l.Field, string(l.Stance), l.Excerpt, l.Page,
+		ts(l.CreatedAt), l.CreatedBy)
+	return withMessage(err, persona.CodeConflict, "a link with this ID already exists")
 }
 
 // GetEvidenceLink returns a visible link.

@@ -73,6 +73,18 @@ func (s *DB) ImportOrg(ctx context.Context, b persona.ImportBatch) error {
 				return err
 			}
 		}
+		for _, ev := range b.Evidence {
+			ev.Evidence.OrgID, ev.Entry.OrgID = org.ID, org.ID
+			if err := s.insertEvidence(ctx, tx, ev.Evidence, ev.Data, ev.Entry); err != nil {
+				return err
+			}
+		}
+		for _, l := range b.EvidenceLinks {
+			l.OrgID = org.ID
+			if err := s.insertEvidenceLink(ctx, tx, l); err != nil {
+				return err
+			}
+		}
 		for _, l := range b.Links {
 			if _, err := s.exec(ctx, tx, `INSERT INTO alignment_links (org_id, id, buyer_id, target_id, created_at, created_by)
 				VALUES ($1, $2, $3, $4, $5, $6)`, org.ID, l.ID, l.BuyerID, l.TargetID, ts(l.CreatedAt), l.CreatedBy); err != nil {
