@@ -50,6 +50,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	config.Security = []map[string][]string{{"bearer": {}}}
 	api := humago.New(&authMux{Mux: mux, s: s}, config)
 
+	serveSchemas(mux)
 	s.registerAccounts(api)
 	s.registerGroups(api)
 	s.registerTemplates(api)
