@@ -13,7 +13,7 @@ import (
 )
 
 func exportCmd(g *globals) *cobra.Command {
-	var org, format, out string
+	var org, format, out, dir string
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Export an organisation as one JSON or YAML document",
@@ -33,6 +33,18 @@ func exportCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer db.Close()
+			if dir != "" {
+				tree, err := svc.ExportTree(cmd.Context(), app.System, org)
+				if err != nil {
+					return err
+				}
+				n, err := writeTree(dir, tree)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(g.stderr, "exported %s as %d files to %s\n", org, n, dir)
+				return nil
+			}
 			e, err := svc.ExportOrg(cmd.Context(), app.System, org)
 			if err != nil {
 				return err
@@ -58,21 +70,31 @@ func exportCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&org, "org", "", "organisation slug (required)")
 	cmd.Flags().StringVar(&format, "format", "", "json or yaml (default: from --out's extension, else json)")
 	cmd.Flags().StringVar(&out, "out", "", "file to write (default: standard output)")
+	cmd.Flags().StringVar(&dir, "dir", "", "write persona-as-code instead: one YAML file per template and per persona in this directory")
 	return cmd
 }
 
 func importCmd(g *globals) *cobra.Command {
-	var org, name, owner, format string
+	var org, name, owner, format, dir string
 	var dryRun bool
 	cmd := &cobra.Command{
-		Use:   "import FILE",
+		Use:   "import [FILE]",
 		Short: "Create an organisation from an export (all or nothing)",
 		Long: "Create a new organisation from a document written by `personapal export`, owned by --owner.\n" +
+			"With --dir, apply a persona-as-code directory (written by `export --dir`) to the existing\n" +
+			"organisation --org instead: changed personas are updated, files without an id create\n" +
+			"personas, and a file edited against an old revision is refused.\n" +
 			"The import is one transaction: on any error nothing is written. Personas owned and notes\n" +
 			"written by others than --owner are assigned to --owner (a warning lists them): an import\n" +
 			"never adds other users. Use - to read standard input.",
-		Args: cobra.ExactArgs(1),
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if dir != "" {
+				return applyDir(cmd, g, org, dir, dryRun)
+			}
+			if len(args) != 1 {
+				return usageError{"give the file to import (or --dir)"}
+			}
 			if err := required("owner", owner); err != nil {
 				return err
 			}
@@ -131,5 +153,6 @@ func importCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&owner, "owner", "", "email of the user who will own it (required)")
 	cmd.Flags().StringVar(&format, "format", "", "json or yaml (default: from the file name or content)")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "check the document and report what would be created, without writing")
+	cmd.Flags().StringVar(&dir, "dir", "", "apply persona-as-code files from this directory to the existing organisation --org")
 	return cmd
 }

@@ -66,3 +66,56 @@ func TestExportImportCommandsRoundTripInYAMLAndJSON(t *testing.T) {
 		t.Errorf("a failed import left an organisation behind (export exit %d)", code)
 	}
 }
+
+func TestPersonaAsCodeDirectoryRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "x.db")
+	if code, out, errOut := cli(t, "demo", "--db", db); code != 0 {
+		t.Fatalf("demo: %d\n%s%s", code, out, errOut)
+	}
+	tree := filepath.Join(dir, "tree")
+	if code, _, errOut := cli(t, "export", "--db", db, "--org", "ledgerline-demo", "--dir", tree); code != 0 {
+		t.Fatalf("export --dir: %d %s", code, errOut)
+	}
+	lead := filepath.Join(tree, "personas", "system-lead.yaml")
+	raw, err := os.ReadFile(lead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second export writes the same bytes (deterministic), and applying
+	// the untouched tree changes nothing.
+	tree2 := filepath.Join(dir, "tree2")
+	cli(t, "export", "--db", db, "--org", "ledgerline-demo", "--dir", tree2)
+	if raw2, _ := os.ReadFile(filepath.Join(tree2, "personas", "system-lead.yaml")); string(raw2) != string(raw) {
+		t.Fatal("two exports of the same data differ")
+	}
+	code, out, errOut := cli(t, "import", "--db", db, "--org", "ledgerline-demo", "--dir", tree)
+	if code != 0 || !strings.Contains(out, "0 updated, 0 created, 15 unchanged") {
+		t.Fatalf("untouched tree: %d\n%s%s", code, out, errOut)
+	}
+	// Edit one value: exactly that persona is updated, with a new revision.
+	edited := strings.Replace(string(raw), "role_title: Reconciliation System Lead", "role_title: Head of Reconciliation Platform", 1)
+	if edited == string(raw) {
+		t.Fatalf("the file lacks the role title:\n%s", raw)
+	}
+	os.WriteFile(lead, []byte(edited), 0o644)
+	code, out, errOut = cli(t, "import", "--db", db, "--org", "ledgerline-demo", "--dir", tree)
+	if code != 0 || !strings.Contains(out, "update System Lead") || !strings.Contains(out, "changed Role / job title") || !strings.Contains(out, "1 updated, 0 created, 14 unchanged") {
+		t.Fatalf("edited tree: %d\n%s%s", code, out, errOut)
+	}
+	// The file still says the old revision: applying another edit is refused.
+	os.WriteFile(lead, []byte(strings.Replace(edited, "Head of Reconciliation Platform", "Someone else", 1)), 0o644)
+	code, out, errOut = cli(t, "import", "--db", db, "--org", "ledgerline-demo", "--dir", tree)
+	if code != 2 || !strings.Contains(errOut, "revision") {
+		t.Fatalf("stale file: %d\n%s%s", code, out, errOut)
+	}
+	// An invalid value is refused with the file and field named; nothing is written.
+	cli(t, "export", "--db", db, "--org", "ledgerline-demo", "--dir", tree)
+	raw, _ = os.ReadFile(lead)
+	bad := strings.Replace(string(raw), "risk_tolerance: 2", "risk_tolerance: 42", 1)
+	os.WriteFile(lead, []byte(bad), 0o644)
+	code, _, errOut = cli(t, "import", "--db", db, "--org", "ledgerline-demo", "--dir", tree)
+	if code != 2 || !strings.Contains(errOut, "system-lead.yaml") || !strings.Contains(errOut, "dimensions.risk_tolerance") {
+		t.Fatalf("invalid file: %d\n%s", code, errOut)
+	}
+}
