@@ -102,7 +102,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 
 // objectIDs are real IDs of the demo organisation's objects.
 type objectIDs struct {
-	persona, group, template, user, token, variant, buyer, evidence string
+	persona, group, template, user, token, variant, buyer, evidence, launchpad string
 }
 
 func (e *env) ids() objectIDs {
@@ -129,10 +129,18 @@ func (e *env) ids() objectIDs {
 	if len(docs.Items) == 0 {
 		e.t.Fatal("the demo has no evidence documents")
 	}
+	var launchpads listJSON[struct {
+		ID string `json:"id"`
+	}]
+	e.must(200, "GET", e.api("/launchpads"), e.owner, nil).json(e.t, &launchpads)
+	if len(launchpads.Items) == 0 {
+		e.t.Fatal("the demo has no saved Launchpad")
+	}
 	return objectIDs{
-		evidence: docs.Items[0].ID,
-		buyer:    buyers.Items[0].ID,
-		persona:  ps.Items[0].ID, group: e.firstGroup(e.owner), template: e.templateFor(e.owner, persona.ProfileUX).ID,
+		launchpad: launchpads.Items[0].ID,
+		evidence:  docs.Items[0].ID,
+		buyer:     buyers.Items[0].ID,
+		persona:   ps.Items[0].ID, group: e.firstGroup(e.owner), template: e.templateFor(e.owner, persona.ProfileUX).ID,
 		user: me.ID, token: toks.Items[0].ID, variant: v.ID,
 	}
 }
@@ -153,6 +161,8 @@ func (ids objectIDs) fill(path, org string) string {
 		id = ids.evidence
 	case strings.Contains(path, "/personas/{id}/alignment"):
 		id = ids.buyer
+	case strings.Contains(path, "/launchpads/{id}"):
+		id = ids.launchpad
 	}
 	path = strings.NewReplacer("{org}", org, "{id}", id, "{user}", ids.user, "{version}", "1", "{rev}", "1", "{n}", "1").Replace(path)
 	if strings.HasSuffix(path, "/"+org+"/variants") {

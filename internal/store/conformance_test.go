@@ -50,6 +50,8 @@ func runConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"Notes", testNotes},
 		{"SearchEntries", testSearchEntries},
 		{"Alignment", testAlignment},
+		{"LaunchpadCatalogue", testLaunchpadCatalogue},
+		{"Launchpads", testLaunchpads},
 		{"Evidence", testEvidence},
 		{"EvidenceLinks", testEvidenceLinks},
 		{"EvidenceCrossOrg", testEvidenceCrossOrg},
