@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/personapal/personapal/internal/persona"
 )
@@ -24,7 +25,7 @@ func (s *Service) ExportOrg(ctx context.Context, actor Actor, slug string) (pers
 	}
 	e := persona.OrgExport{Format: persona.ExportFormat, Version: persona.ExportDocVersion, ExportedAt: s.timestamp(),
 		Org: persona.ExportOrgInfo{Name: org.Name, Slug: org.Slug}, Groups: []persona.ExportGroup{},
-		Templates: []persona.ExportTemplate{}, Personas: []persona.ExportPersona{}, Notes: []persona.ExportNote{}, Evidence: []persona.ExportEvidence{},
+		Templates: []persona.ExportTemplate{}, Personas: []persona.ExportPersona{}, Notes: []persona.ExportNote{}, Evidence: []persona.ExportEvidence{}, Launchpads: []persona.ExportLaunchpad{},
 		Alignment: persona.ExportAlignment{Links: []persona.ExportLink{}, Claims: []persona.ExportClaim{}}}
 	if e.DivergencePoints, err = s.store.DivergencePoints(ctx, org.ID); err != nil {
 		return e, err
@@ -116,6 +117,21 @@ func (s *Service) ExportOrg(ctx context.Context, actor Actor, slug string) (pers
 	}
 	if e.Evidence, err = s.exportEvidence(ctx, org.ID); err != nil {
 		return e, err
+	}
+	cat, err := s.store.GetCatalogue(ctx, org.ID)
+	if err != nil {
+		return e, err
+	}
+	if cat.Revision > 0 {
+		cat.Revision, cat.UpdatedAt, cat.UpdatedBy = 0, time.Time{}, ""
+		e.Catalogue = &cat
+	}
+	lps, err := s.store.ListLaunchpads(ctx, org.ID, "")
+	if err != nil {
+		return e, err
+	}
+	for _, l := range lps {
+		e.Launchpads = append(e.Launchpads, persona.ExportLaunchpad{ID: l.ID, LaunchpadContent: l.LaunchpadContent})
 	}
 	links, err := s.store.ListAlignmentLinks(ctx, org.ID, "")
 	if err != nil {
@@ -314,6 +330,16 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 			b.EvidenceLinks = append(b.EvidenceLinks, persona.EvidenceLink{ID: l.ID, EvidenceID: ev.ID, PersonaID: l.PersonaID,
 				VariantID: l.VariantID, Field: l.Field, Stance: l.Stance, Excerpt: l.Excerpt, Page: l.Page, CreatedAt: now, CreatedBy: actor.UserID})
 		}
+	}
+	if e.Catalogue != nil {
+		cat := *e.Catalogue
+		cat.Revision, cat.UpdatedAt, cat.UpdatedBy = 1, now, actor.UserID
+		b.Catalogue = &cat
+	}
+	for _, l := range e.Launchpads {
+		lp := persona.Launchpad{ID: l.ID, LaunchpadContent: l.LaunchpadContent, Revision: 1, CreatedAt: now, CreatedBy: actor.UserID, UpdatedAt: now, UpdatedBy: actor.UserID}
+		b.Launchpads = append(b.Launchpads, persona.LaunchpadWrite{Launchpad: lp,
+			Revision: persona.LaunchpadRevision{LaunchpadID: lp.ID, Number: 1, AuthorID: actor.UserID, CreatedAt: now, Message: "Imported", Content: lp.LaunchpadContent}})
 	}
 	for _, l := range e.Alignment.Links {
 		b.Links = append(b.Links, persona.AlignmentLink{ID: l.ID, BuyerID: l.BuyerID, TargetID: l.TargetID, CreatedAt: now, CreatedBy: actor.UserID})

@@ -44,6 +44,9 @@ func TestOrganisationExportImportRoundTrip(t *testing.T) {
 					docs++
 				}
 			}
+			if first.Catalogue == nil || len(first.Catalogue.Modules) == 0 || len(first.Launchpads) == 0 {
+				t.Fatalf("export lacks the catalogue or Launchpads")
+			}
 			if len(first.Evidence) == 0 || docs == 0 {
 				t.Fatalf("export lacks evidence: %d items, %d with files", len(first.Evidence), docs)
 			}

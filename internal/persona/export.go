@@ -3,6 +3,7 @@ package persona
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -32,6 +33,16 @@ type OrgExport struct {
 	Notes            []ExportNote     `json:"notes" yaml:"notes" doc:"Notes on the organisation itself"`
 	Evidence         []ExportEvidence `json:"evidence" yaml:"evidence"`
 	Alignment        ExportAlignment  `json:"alignment" yaml:"alignment"`
+	// Catalogue is the product catalogue Launchpads are generated from
+	// (absent when the organisation has none); Launchpads the saved ones.
+	Catalogue  *Catalogue        `json:"catalogue,omitempty" yaml:"catalogue,omitempty"`
+	Launchpads []ExportLaunchpad `json:"launchpads" yaml:"launchpads"`
+}
+
+// ExportLaunchpad is a saved Launchpad's current content.
+type ExportLaunchpad struct {
+	ID string `json:"id" yaml:"id"`
+	LaunchpadContent
 }
 
 // ExportEvidence is an evidence item with its file (documents, base64 in
@@ -376,6 +387,16 @@ func ValidateExport(e *OrgExport) error {
 			}
 		}
 	}
+	for i, l := range e.Launchpads {
+		p := fmt.Sprintf("launchpads[%d]", i)
+		unique(p, l.ID)
+		if personaTypes[l.ArchetypeID] != ProfileArchetype {
+			add(p+".archetype_id", "%q is not a customer archetype of this export", l.ArchetypeID)
+		}
+		if strings.TrimSpace(l.Name) == "" {
+			add(p+".name", "is required")
+		}
+	}
 	return Invalid("invalid organisation export", errs)
 }
 
@@ -458,6 +479,7 @@ func SortExport(e *OrgExport) {
 	slices.SortFunc(e.Alignment.Claims, func(a, b ExportClaim) int { return byID(a.ID, b.ID) })
 	sortNotes(e.Notes)
 	slices.SortFunc(e.Evidence, func(a, b ExportEvidence) int { return byID(a.ID, b.ID) })
+	slices.SortFunc(e.Launchpads, func(a, b ExportLaunchpad) int { return byID(a.ID, b.ID) })
 	for i := range e.Evidence {
 		slices.SortFunc(e.Evidence[i].Links, func(a, b ExportEvidenceLink) int { return byID(a.ID, b.ID) })
 	}

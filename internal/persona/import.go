@@ -15,6 +15,8 @@ type ImportBatch struct {
 	Notes            []NoteWrite
 	Evidence         []EvidenceWrite
 	EvidenceLinks    []EvidenceLink
+	Catalogue        *Catalogue // nil: none
+	Launchpads       []LaunchpadWrite
 	Links            []AlignmentLink
 	Claims           []ClaimMapping
 }
@@ -45,4 +47,10 @@ type EvidenceWrite struct {
 	Evidence Evidence
 	Data     []byte
 	Entry    SearchEntry
+}
+
+// LaunchpadWrite is a saved Launchpad with its first revision.
+type LaunchpadWrite struct {
+	Launchpad Launchpad
+	Revision  LaunchpadRevision
 }

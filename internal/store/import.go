@@ -85,6 +85,25 @@ func (s *DB) ImportOrg(ctx context.Context, b persona.ImportBatch) error {
 				return err
 			}
 		}
+		if b.Catalogue != nil {
+			items, err := catalogueRows(*b.Catalogue)
+			if err != nil {
+				return err
+			}
+			if err := s.saveCatalogue(ctx, tx, org.ID, *b.Catalogue, 0, items); err != nil {
+				return err
+			}
+		}
+		for _, lw := range b.Launchpads {
+			lw.Launchpad.OrgID, lw.Revision.OrgID = org.ID, org.ID
+			content, err := jsonText(lw.Launchpad.LaunchpadContent)
+			if err != nil {
+				return err
+			}
+			if err := s.insertLaunchpad(ctx, tx, lw.Launchpad, content, lw.Revision); err != nil {
+				return err
+			}
+		}
 		for _, l := range b.Links {
 			if _, err := s.exec(ctx, tx, `INSERT INTO alignment_links (org_id, id, buyer_id, target_id, created_at, created_by)
 				VALUES ($1, $2, $3, $4, $5, $6)`, org.ID, l.ID, l.BuyerID, l.TargetID, ts(l.CreatedAt), l.CreatedBy); err != nil {

@@ -81,33 +81,48 @@ func canonicalRules(rules []persona.Rule) {
 // catalogue yet); otherwise precondition-failed with the current revision,
 // and nothing is written.
 func (s *DB) SaveCatalogue(ctx context.Context, orgID string, c persona.Catalogue, expect int) error {
-	type row struct {
-		kind    persona.ItemKind
-		key     string
-		content string
+	items, err := catalogueRows(c)
+	if err != nil {
+		return err
 	}
-	var items []row
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.saveCatalogue(ctx, tx, orgID, c, expect, items) })
+}
+
+type catalogueRow struct {
+	kind    persona.ItemKind
+	key     string
+	content string
+}
+
+// catalogueRows encodes a catalogue's items in order.
+func catalogueRows(c persona.Catalogue) ([]catalogueRow, error) {
+	var items []catalogueRow
 	add := func(kind persona.ItemKind, key string, v any) error {
 		text, err := jsonText(v)
-		items = append(items, row{kind, key, text})
+		items = append(items, catalogueRow{kind, key, text})
 		return err
 	}
 	for _, m := range c.Modules {
 		if err := add(persona.ItemModule, m.Key, m); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for _, p := range c.Packs {
 		if err := add(persona.ItemPack, p.Key, p); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for _, d := range c.Dashboards {
 		if err := add(persona.ItemDashboard, d.Key, d); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return items, nil
+}
+
+// saveCatalogue is SaveCatalogue inside tx.
+func (s *DB) saveCatalogue(ctx context.Context, tx *sql.Tx, orgID string, c persona.Catalogue, expect int, items []catalogueRow) error {
+	{
 		var cur int
 		err := tx.QueryRowContext(ctx, `SELECT revision FROM catalogues WHERE org_id = $1`, orgID).Scan(&cur)
 		switch {
@@ -153,7 +168,7 @@ func (s *DB) SaveCatalogue(ctx context.Context, orgID string, c persona.Catalogu
 			}
 		}
 		return nil
-	})
+	}
 }
 
 func catalogueChanged(cur int) error {
@@ -181,7 +196,12 @@ func (s *DB) CreateLaunchpad(ctx context.Context, l persona.Launchpad, rev perso
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.insertLaunchpad(ctx, tx, l, content, rev) })
+}
+
+// insertLaunchpad writes a Launchpad and its revision inside tx.
+func (s *DB) insertLaunchpad(ctx context.Context, tx *sql.Tx, l persona.Launchpad, content string, rev persona.LaunchpadRevision) error {
+	{
 		_, err := s.exec(ctx, tx, `INSERT INTO launchpads (org_id, id, archetype_id, name, content, revision, created_at, created_by, updated_at, updated_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 			l.OrgID, l.ID, l.ArchetypeID, l.Name, content, l.Revision, ts(l.CreatedAt), l.CreatedBy, ts(l.UpdatedAt), l.UpdatedBy)
@@ -195,7 +215,7 @@ func (s *DB) CreateLaunchpad(ctx context.Context, l persona.Launchpad, rev perso
 			return err
 		}
 		return s.insertLaunchpadRevision(ctx, tx, l, rev)
-	})
+	}
 }
 
 func (s *DB) insertLaunchpadRevision(ctx context.Context, tx *sql.Tx, l persona.Launchpad, rev persona.LaunchpadRevision) error {
