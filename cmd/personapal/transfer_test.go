@@ -119,3 +119,34 @@ func TestPersonaAsCodeDirectoryRoundTrip(t *testing.T) {
 		t.Fatalf("invalid file: %d\n%s", code, errOut)
 	}
 }
+
+func TestBackupAndRestoreCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "live.db")
+	if code, _, errOut := cli(t, "demo", "--db", db); code != 0 {
+		t.Fatalf("demo: %s", errOut)
+	}
+	bak := filepath.Join(dir, "backup.db")
+	code, out, errOut := cli(t, "backup", "--db", db, "--out", bak)
+	if code != 0 || !strings.Contains(out, "integrity ok") {
+		t.Fatalf("backup: %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := cli(t, "backup", "--db", db, "--out", bak); code != 4 || !strings.Contains(errOut, "exists") {
+		t.Fatalf("backup over an existing file: %d %s", code, errOut)
+	}
+	target := filepath.Join(dir, "restored.db")
+	if code, out, errOut := cli(t, "restore", "--db", target, "--from", bak); code != 0 {
+		t.Fatalf("restore: %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = cli(t, "export", "--db", target, "--org", "ledgerline-demo", "--format", "json")
+	if code != 0 || !strings.Contains(out, "System Lead") {
+		t.Fatalf("the restored database lacks the demo: %d", code)
+	}
+	if code, _, errOut := cli(t, "restore", "--db", target, "--from", bak); code != 4 || !strings.Contains(errOut, "--force") {
+		t.Fatalf("restore over an existing database: %d %s", code, errOut)
+	}
+	os.WriteFile(filepath.Join(dir, "junk.db"), []byte("not a database at all, just some text"), 0o644)
+	if code, _, _ := cli(t, "restore", "--db", filepath.Join(dir, "x.db"), "--from", filepath.Join(dir, "junk.db")); code == 0 {
+		t.Fatal("restored from junk")
+	}
+}
