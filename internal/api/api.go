@@ -4,11 +4,14 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -77,7 +80,7 @@ func (m *authMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.R
 		h = m.s.orgGate(h)
 	}
 	if strings.Contains(pattern, "/api/v1/") {
-		h = m.s.authenticate(h)
+		h = m.s.authenticate(requireUTF8(h))
 	}
 	m.Mux.HandleFunc(pattern, h)
 }
@@ -99,6 +102,33 @@ func (s *Server) orgGate(next func(http.ResponseWriter, *http.Request)) func(htt
 		next(w, r)
 	}
 }
+
+// requireUTF8 refuses JSON bodies that are not valid UTF-8: encoding/json
+// would quietly turn the bad bytes into U+FFFD and store mangled text.
+func requireUTF8(next func(http.ResponseWriter, *http.Request)) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			next(w, r)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+		if err != nil {
+			writeProblem(w, &Problem{Title: "Request Entity Too Large", Status: http.StatusRequestEntityTooLarge,
+				Detail: "the request body is larger than the API accepts"})
+			return
+		}
+		if !utf8.Valid(body) {
+			writeProblem(w, &Problem{Title: "Bad Request", Status: http.StatusBadRequest, Detail: "the request body is not valid UTF-8"})
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next(w, r)
+	}
+}
+
+// maxJSONBody bounds JSON request bodies (an organisation import with its
+// evidence files is the largest).
+const maxJSONBody = 64 << 20
 
 type actorKey struct{}
 

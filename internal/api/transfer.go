@@ -43,7 +43,9 @@ func (s *Server) registerTransfer(api huma.API) {
 			return &struct{ Body persona.OrgExport }{Body: e}, nil
 		})
 
-	huma.Register(api, op("import-org", http.MethodPost, "/api/v1/orgs/import", "Create a new organisation from an export, owned by you (all or nothing)", tagTransfer, http.StatusCreated),
+	importOp := op("import-org", http.MethodPost, "/api/v1/orgs/import", "Create a new organisation from an export, owned by you (all or nothing)", tagTransfer, http.StatusCreated)
+	importOp.MaxBodyBytes = maxJSONBody // an export carries its evidence files
+	huma.Register(api, importOp,
 		func(ctx context.Context, in *struct {
 			Slug   string `query:"slug" maxLength:"63" doc:"Slug of the new organisation (default: the document's)"`
 			Name   string `query:"name" maxLength:"200" doc:"Name of the new organisation (default: the document's)"`
