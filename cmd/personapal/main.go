@@ -125,6 +125,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	root.AddCommand(serveCmd(g), migrateCmd(g), demoCmd(g), userCmd(g), orgCmd(g), memberCmd(g), tokenCmd(g),
 		exportCmd(g), importCmd(g), backupCmd(g), restoreCmd(g))
+	root.AddCommand(personasCmd(g))
 	return root
 }
 

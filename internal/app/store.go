@@ -117,4 +117,5 @@ type Store interface {
 	alignmentStore
 	launchpadStore
 	importStore
+	batchStore
 }

@@ -122,3 +122,29 @@ func (s *DB) ImportOrg(ctx context.Context, b persona.ImportBatch) error {
 		return nil
 	})
 }
+
+// CreatePersonas writes the personas next yields, in one transaction: all
+// of them or, when next or a write fails, none. next pulls one persona at a
+// time, so an import of any size needs bounded memory.
+func (s *DB) CreatePersonas(ctx context.Context, next func() (persona.PersonaWrite, bool, error)) (int, error) {
+	n := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for {
+			w, ok, err := next()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return nil
+			}
+			if err := s.insertPersona(ctx, tx, w.Persona, w.Revision, w.SearchText); err != nil {
+				return fmt.Errorf("persona %d (%s): %w", n+1, w.Persona.Name, err)
+			}
+			n++
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
