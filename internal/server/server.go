@@ -31,8 +31,14 @@ type Handler struct {
 
 // New builds the HTTP handler over svc: the JSON API under /api, the web
 // application everywhere else. db is pinged by /healthz.
-func New(svc *app.Service, db Pinger, log *slog.Logger) (*Handler, error) {
+//
+// extra registers more routes behind the same middleware (the load
+// harness's baseline handler).
+func New(svc *app.Service, db Pinger, log *slog.Logger, extra ...func(*http.ServeMux)) (*Handler, error) {
 	mux := http.NewServeMux()
+	for _, register := range extra {
+		register(mux)
+	}
 	humaAPI := api.Register(mux, svc, log)
 	webApp, err := web.New(svc, log)
 	if err != nil {

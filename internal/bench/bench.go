@@ -1,0 +1,446 @@
+// Package bench is Persona Pal's load harness: it generates a synthetic
+// dataset, serves it in-process on 127.0.0.1 and drives concurrent HTTP load
+// per scenario, reporting throughput and latency percentiles, each also as
+// a ratio of a baseline handler that writes a fixed body from memory behind
+// the same middleware.
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/persona"
+	"github.com/personapal/personapal/internal/server"
+	"github.com/personapal/personapal/internal/store"
+)
+
+// Config sizes a run.
+type Config struct {
+	Orgs     int           // organisations
+	PerOrg   int           // personas per organisation
+	Duration time.Duration // per scenario
+	Clients  int           // concurrent clients
+	DB       string        // database; empty: a temporary SQLite file
+	Out      io.Writer
+}
+
+// Result is one scenario's figures.
+type Result struct {
+	Name          string
+	Requests      int
+	Errors        int
+	PerSecond     float64
+	P50, P95, P99 time.Duration
+}
+
+// Run generates the dataset, serves it and runs every scenario.
+func Run(ctx context.Context, cfg Config) ([]Result, error) {
+	if cfg.DB == "" {
+		dir, err := os.MkdirTemp("", "personapal-bench-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		cfg.DB = filepath.Join(dir, "bench.db")
+	}
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := app.New(db, app.WithLogger(log), app.WithPasswordHasher(app.PasswordHasher{Time: 1, Memory: 64, Threads: 1}))
+
+	start := time.Now()
+	ds, err := generate(ctx, svc, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	fmt.Fprintf(cfg.Out, "dataset: %d organisations × %d personas = %d personas (with notes and variants) in %s\n",
+		cfg.Orgs, cfg.PerOrg, cfg.Orgs*cfg.PerOrg, time.Since(start).Round(time.Millisecond))
+
+	var baseline []byte
+	h, err := server.New(svc, db, log, func(mux *http.ServeMux) {
+		mux.HandleFunc("GET /bench/baseline", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(baseline)
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	base := "http://" + ln.Addr().String()
+
+	c := &client{base: base, token: ds.token, cookie: ds.cookie, http: &http.Client{Transport: &http.Transport{
+		MaxIdleConnsPerHost: cfg.Clients * 2, MaxConnsPerHost: cfg.Clients * 2}}}
+	api := "/api/v1/orgs/" + ds.org
+	one, err := c.get(api + "/personas/" + ds.personas[0])
+	if err != nil {
+		return nil, err
+	}
+	baseline = bytes.Repeat([]byte(" "), len(one))
+
+	scenarios := []struct {
+		name string
+		do   func(client int, r *rand.Rand) error
+	}{
+		{"baseline (fixed body)", func(int, *rand.Rand) error { _, err := c.get("/bench/baseline"); return err }},
+		{"get persona (JSON)", func(_ int, r *rand.Rand) error { _, err := c.get(api + "/personas/" + pick(r, ds.personas)); return err }},
+		{"list group (JSON)", func(_ int, r *rand.Rand) error {
+			_, err := c.get(api + "/personas?limit=50&group=" + pick(r, ds.groups))
+			return err
+		}},
+		{"persona page (HTML)", func(_ int, r *rand.Rand) error { _, err := c.page("/o/" + ds.org + "/personas/" + pick(r, ds.personas)); return err }},
+		{"search", func(_ int, r *rand.Rand) error { _, err := c.get(api + "/search?q=" + pick(r, searchWords)); return err }},
+		{"compare five (HTML)", func(_ int, r *rand.Rand) error {
+			ids := make([]string, 5)
+			for i := range ids {
+				ids[i] = ds.personas[(r.IntN(len(ds.personas))+i)%len(ds.personas)]
+			}
+			_, err := c.page("/o/" + ds.org + "/compare?ids=" + strings.Join(ids, ","))
+			return err
+		}},
+		{"create persona", func(_ int, r *rand.Rand) error {
+			body := map[string]any{"name": fmt.Sprintf("Load %d", r.Int64()), "template_id": ds.agentTemplate, "group_id": ds.groups[0],
+				"values": map[string]any{"purpose": "Created under load"}}
+			_, err := c.send("POST", api+"/personas", body, "")
+			return err
+		}},
+		{"update persona", func(client int, r *rand.Rand) error {
+			// Each client edits its own personas, so the figures measure
+			// writes, not If-Match conflicts between the clients.
+			own := ds.personas[client%len(ds.personas):]
+			id := own[(r.IntN(len(own))/cfg.Clients)*cfg.Clients%len(own)]
+			raw, err := c.get(api + "/personas/" + id)
+			if err != nil {
+				return err
+			}
+			var p map[string]any
+			if err := json.Unmarshal(raw, &p); err != nil {
+				return err
+			}
+			p["summary"] = fmt.Sprintf("Updated under load %d", r.Int64())
+			_, err = c.send("PUT", api+"/personas/"+id, p, fmt.Sprintf(`"%v"`, p["revision"]))
+			return err
+		}},
+	}
+	var results []Result
+	for _, s := range scenarios {
+		if ctx.Err() != nil {
+			return results, ctx.Err()
+		}
+		results = append(results, drive(ctx, s.name, cfg.Clients, cfg.Duration, s.do))
+	}
+	report(cfg.Out, results)
+	fmt.Fprintf(cfg.Out, "peak RSS: %s\n", peakRSS())
+	return results, nil
+}
+
+var searchWords = []string{"audit", "reconciliation", "spreadsheet", "approval", "onboarding", "mainframe", "dashboard"}
+
+func pick(r *rand.Rand, xs []string) string { return xs[r.IntN(len(xs))] }
+
+// drive runs do from clients goroutines for d and gathers latencies.
+func drive(ctx context.Context, name string, clients int, d time.Duration, do func(int, *rand.Rand) error) Result {
+	var (
+		mu   sync.Mutex
+		lat  []time.Duration
+		errs int
+		wg   sync.WaitGroup
+	)
+	deadline := time.Now().Add(d)
+	for i := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(i), 42))
+			var mine []time.Duration
+			bad := 0
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				t0 := time.Now()
+				if err := do(i, r); err != nil {
+					bad++
+					continue
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			errs += bad
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	slices.Sort(lat)
+	q := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
+	}
+	return Result{Name: name, Requests: len(lat), Errors: errs, PerSecond: float64(len(lat)) / d.Seconds(),
+		P50: q(0.50), P95: q(0.95), P99: q(0.99)}
+}
+
+func report(w io.Writer, rs []Result) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\treq/s\tvs baseline\tp50\tp95\tp99\terrors\t")
+	var base float64
+	for _, r := range rs {
+		if base == 0 {
+			base = r.PerSecond
+		}
+		ratio := "-"
+		if base > 0 {
+			ratio = fmt.Sprintf("%.0f%%", 100*r.PerSecond/base)
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%s\t%d\t\n", r.Name, r.PerSecond, ratio, ms(r.P50), ms(r.P95), ms(r.P99), r.Errors)
+	}
+	tw.Flush()
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+// peakRSS reads the process's peak resident set size (Linux).
+func peakRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+// ---- HTTP client ----
+
+type client struct {
+	base, token string
+	cookie      *http.Cookie
+	http        *http.Client
+}
+
+func (c *client) get(path string) ([]byte, error) { return c.send("GET", path, nil, "") }
+
+func (c *client) page(path string) ([]byte, error) {
+	req, _ := http.NewRequest("GET", c.base+path, nil)
+	req.AddCookie(c.cookie)
+	return c.do(req)
+}
+
+func (c *client) send(method, path string, body any, ifMatch string) ([]byte, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, c.base+path, rd)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if ifMatch != "" {
+		req.Header.Set("If-Match", ifMatch)
+	}
+	return c.do(req)
+}
+
+func (c *client) do(req *http.Request) ([]byte, error) {
+	res, err := c.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, err
+	}
+	if res.StatusCode >= 300 {
+		return nil, fmt.Errorf("%s %s: %d", req.Method, req.URL.Path, res.StatusCode)
+	}
+	return b, nil
+}
+
+// ---- dataset ----
+
+type dataset struct {
+	org           string
+	token         string
+	cookie        *http.Cookie
+	personas      []string // IDs in the measured organisation
+	groups        []string
+	agentTemplate string
+}
+
+// generate creates cfg.Orgs organisations of cfg.PerOrg personas each
+// (types in turn, a note on every tenth, a variant on every tenth UX
+// persona) through the organisation import, one transaction each.
+func generate(ctx context.Context, svc *app.Service, cfg Config) (dataset, error) {
+	password := "bench-password-not-common"
+	u, err := svc.CreateUser(ctx, "bench@example.com", "Bench User", password)
+	if err != nil {
+		return dataset{}, err
+	}
+	actor, err := svc.ActorFor(ctx, u.ID)
+	if err != nil {
+		return dataset{}, err
+	}
+	var ds dataset
+	for o := range cfg.Orgs {
+		doc := orgDoc(o, cfg.PerOrg)
+		slug := fmt.Sprintf("bench-%04d", o)
+		if _, err := svc.ImportOrg(ctx, actor, slug, "", doc, false); err != nil {
+			return ds, fmt.Errorf("organisation %d: %w", o, err)
+		}
+		if o == 0 {
+			ds.org = slug
+			for _, p := range doc.Personas {
+				ds.personas = append(ds.personas, p.ID)
+			}
+			for _, g := range doc.Groups {
+				ds.groups = append(ds.groups, g.ID)
+			}
+			for _, t := range doc.Templates {
+				if t.ProfileType == persona.ProfileAgent {
+					ds.agentTemplate = t.ID
+				}
+			}
+		}
+	}
+	if ds.token, _, err = svc.CreateToken(ctx, actor, "bench"); err != nil {
+		return ds, err
+	}
+	secret, _, err := svc.SignIn(ctx, u.Email, password, "bench")
+	if err != nil {
+		return ds, err
+	}
+	ds.cookie = &http.Cookie{Name: "pp_session", Value: secret}
+	return ds, nil
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// orgDoc builds one synthetic organisation as an export document.
+func orgDoc(o, perOrg int) persona.OrgExport {
+	e := persona.OrgExport{Format: persona.ExportFormat, Version: persona.ExportDocVersion,
+		Org: persona.ExportOrgInfo{Name: fmt.Sprintf("Bench org %d", o)}}
+	for g := range 4 {
+		e.Groups = append(e.Groups, persona.ExportGroup{ID: newID(), Name: fmt.Sprintf("Group %d", g+1)})
+	}
+	var archetype string
+	for _, st := range persona.StarterTemplates() {
+		e.Templates = append(e.Templates, persona.ExportTemplate{ID: newID(), Name: st.Name, ProfileType: st.ProfileType,
+			Draft: st.Definition, Versions: []persona.ExportVersion{{Version: 1, Definition: st.Definition}}})
+	}
+	r := rand.New(rand.NewPCG(uint64(o), 7))
+	for i := range perOrg {
+		t := e.Templates[i%len(e.Templates)]
+		def := t.Versions[0].Definition
+		p := persona.ExportPersona{ID: newID(), TemplateID: t.ID, TemplateVersion: 1, GroupID: e.Groups[i%4].ID,
+			Name: fmt.Sprintf("%s %d", strings.TrimSuffix(t.Name, " persona"), i), Summary: sentence(r, 18), Status: persona.StatusPublished,
+			Values: fill(def, r), Dimensions: dims(def, r)}
+		if t.ProfileType == persona.ProfileArchetype && archetype == "" {
+			archetype = p.ID
+		}
+		if i%10 == 0 {
+			p.Notes = []persona.ExportNote{{ID: newID(), Body: sentence(r, 25)}}
+		}
+		if t.ProfileType == persona.ProfileUX && archetype != "" && i%10 == 4 {
+			p.Variants = []persona.ExportVariant{{ID: newID(), CustomerID: archetype, Note: sentence(r, 12),
+				Values: persona.Values{}, Dimensions: persona.Values{"risk_tolerance": 1.0}}}
+		}
+		e.Personas = append(e.Personas, p)
+	}
+	return e
+}
+
+var words = strings.Fields(`audit reconciliation spreadsheet approval onboarding mainframe dashboard ledger
+	breaks matching rules exceptions queue month close regulator evidence workflow team branch payments
+	cards treasury controls risk review export import cloud migration analyst operations lead automation`)
+
+func sentence(r *rand.Rand, n int) string {
+	ws := make([]string, n)
+	for i := range ws {
+		ws[i] = words[r.IntN(len(words))]
+	}
+	return strings.Join(ws, " ")
+}
+
+// fill gives every field of def a valid value.
+func fill(def persona.Definition, r *rand.Rand) persona.Values {
+	v := persona.Values{}
+	for _, s := range def.Sections {
+		for _, f := range s.Fields {
+			switch f.Kind {
+			case persona.KindText, persona.KindMarkdown:
+				v[f.Key] = sentence(r, 6)
+			case persona.KindList, persona.KindTags:
+				v[f.Key] = []any{sentence(r, 5), sentence(r, 4)}
+			case persona.KindNumber, persona.KindScale:
+				lo, hi := 1.0, 5.0
+				if f.Min != nil {
+					lo = *f.Min
+				}
+				if f.Max != nil {
+					hi = *f.Max
+				}
+				v[f.Key] = float64(int(lo) + r.IntN(int(hi-lo)+1))
+			case persona.KindChoice:
+				v[f.Key] = f.Options[r.IntN(len(f.Options))]
+			case persona.KindMultiChoice:
+				v[f.Key] = []any{f.Options[0]}
+			case persona.KindURL:
+				v[f.Key] = "https://example.com/" + url.PathEscape(words[r.IntN(len(words))])
+			case persona.KindDate:
+				v[f.Key] = "2026-01-15"
+			}
+		}
+	}
+	return v
+}
+
+func dims(def persona.Definition, r *rand.Rand) persona.Values {
+	v := persona.Values{}
+	for _, d := range def.Dimensions {
+		if d.Kind == persona.DimensionScale {
+			v[d.Key] = float64(d.Min + r.IntN(d.Max-d.Min+1))
+		} else if len(d.Options) > 0 {
+			v[d.Key] = d.Options[r.IntN(len(d.Options))]
+		}
+	}
+	return v
+}
