@@ -113,13 +113,22 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 		do   func(client int, r *rand.Rand) error
 	}{
 		{"baseline (fixed body)", func(int, *rand.Rand) error { _, err := c.get("/bench/baseline"); return err }},
-		{"get persona (JSON)", func(_ int, r *rand.Rand) error { _, err := c.get(api + "/personas/" + pick(r, ds.personas)); return err }},
+		{"get persona (JSON)", func(_ int, r *rand.Rand) error {
+			_, err := c.get(api + "/personas/" + pick(r, ds.personas))
+			return err
+		}},
 		{"list group (JSON)", func(_ int, r *rand.Rand) error {
 			_, err := c.get(api + "/personas?limit=50&group=" + pick(r, ds.groups))
 			return err
 		}},
-		{"persona page (HTML)", func(_ int, r *rand.Rand) error { _, err := c.page("/o/" + ds.org + "/personas/" + pick(r, ds.personas)); return err }},
-		{"search", func(_ int, r *rand.Rand) error { _, err := c.get(api + "/search?q=" + pick(r, searchWords)); return err }},
+		{"persona page (HTML)", func(_ int, r *rand.Rand) error {
+			_, err := c.page("/o/" + ds.org + "/personas/" + pick(r, ds.personas))
+			return err
+		}},
+		{"search", func(_ int, r *rand.Rand) error {
+			_, err := c.get(api + "/search?q=" + pick(r, searchWords))
+			return err
+		}},
 		{"compare five (HTML)", func(_ int, r *rand.Rand) error {
 			ids := make([]string, 5)
 			for i := range ids {
