@@ -414,11 +414,18 @@ func fill(def persona.Definition, r *rand.Rand) persona.Values {
 	v := persona.Values{}
 	for _, s := range def.Sections {
 		for _, f := range s.Fields {
+			text := func(n int) string {
+				s := sentence(r, n)
+				if f.MaxLength > 0 && len(s) > f.MaxLength {
+					s = strings.TrimSpace(s[:f.MaxLength])
+				}
+				return s
+			}
 			switch f.Kind {
 			case persona.KindText, persona.KindMarkdown:
-				v[f.Key] = sentence(r, 6)
+				v[f.Key] = text(6)
 			case persona.KindList, persona.KindTags:
-				v[f.Key] = []any{sentence(r, 5), sentence(r, 4)}
+				v[f.Key] = []any{text(5), text(4)}
 			case persona.KindNumber, persona.KindScale:
 				lo, hi := 1.0, 5.0
 				if f.Min != nil {
