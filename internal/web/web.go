@@ -70,6 +70,7 @@ func (h *Handler) routes() {
 	h.evidenceRoutes()  // evidence.go
 	h.alignmentRoutes() // alignment.go
 	h.launchpadRoutes() // launchpad.go
+	h.exportRoutes()    // exports.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request

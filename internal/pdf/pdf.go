@@ -1,0 +1,190 @@
+// Package pdf prints a page of the running server to PDF with headless
+// Chromium, driven by chromedp. Chromium is optional: without it, Render
+// returns ErrNoChromium, whose message tells the operator what to install.
+package pdf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// ErrNoChromium is returned when no Chromium executable can be found.
+var ErrNoChromium = errors.New("PDF export needs Chromium (apt-get install chromium)")
+
+// DefaultTimeout bounds one whole rendering: starting the browser, loading
+// the page and printing it.
+const DefaultTimeout = 60 * time.Second
+
+// MaxParallel is how many browsers may print at the same time; further
+// renderings wait their turn (or until their context ends).
+const MaxParallel = 2
+
+var slots = make(chan struct{}, MaxParallel)
+
+// Cookie is a cookie the browser sends with every request to the page's
+// origin (the user's session, so that the page renders as they see it).
+type Cookie struct {
+	Name, Value string
+}
+
+// Options tune one rendering.
+type Options struct {
+	Cookies   []Cookie
+	Landscape bool
+	// Timeout bounds the rendering; zero means DefaultTimeout.
+	Timeout time.Duration
+}
+
+// ExecPath finds the Chromium executable: $CHROMIUM when set (and then only
+// that), else chromium, chromium-browser, google-chrome or google-chrome-stable
+// on PATH, else /usr/bin/chromium. It returns ErrNoChromium when none exists.
+func ExecPath() (string, error) {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		if isExecutable(p) {
+			return p, nil
+		}
+		if lp, err := exec.LookPath(p); err == nil {
+			return lp, nil
+		}
+		return "", fmt.Errorf("%w: $CHROMIUM=%q is not an executable", ErrNoChromium, p)
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	if isExecutable("/usr/bin/chromium") {
+		return "/usr/bin/chromium", nil
+	}
+	return "", ErrNoChromium
+}
+
+func isExecutable(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
+}
+
+// Available reports whether Render can find Chromium.
+func Available() bool {
+	_, err := ExecPath()
+	return err == nil
+}
+
+// Render loads pageURL (http or https) in a fresh headless Chromium with a
+// temporary profile, with opt.Cookies set for the page's origin, and prints
+// it on A4 with the page's print stylesheet. The page must answer 200 at
+// the very address asked for: a redirect (to the sign-in page, say) is an
+// error, so that a PDF never shows some other page.
+func Render(ctx context.Context, pageURL string, opt Options) ([]byte, error) {
+	u, err := url.Parse(pageURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("pdf: not an http(s) address: %q", pageURL)
+	}
+	exe, err := ExecPath()
+	if err != nil {
+		return nil, err
+	}
+	timeout := opt.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	select {
+	case slots <- struct{}{}:
+		defer func() { <-slots }()
+	case <-ctx.Done():
+		return nil, fmt.Errorf("pdf: waiting for a free browser: %w", ctx.Err())
+	}
+
+	dataDir, err := os.MkdirTemp("", "personapal-pdf-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dataDir)
+
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(dataDir),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("disable-breakpad", true),
+		chromedp.Flag("metrics-recording-only", true),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.Flag("use-mock-keychain", true),
+		chromedp.Flag("force-color-profile", "srgb"),
+	)
+	defer cancelAlloc()
+	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
+	defer cancelTab()
+
+	if _, err := chromedp.Run(tabCtx, setCookies(pageURL, u.Scheme == "https", opt.Cookies)); err != nil {
+		return nil, fmt.Errorf("pdf: starting Chromium: %w", err)
+	}
+	res, err := chromedp.Run(tabCtx, chromedp.NavigateResponse(pageURL))
+	if err != nil {
+		return nil, fmt.Errorf("pdf: loading %s: %w", u.Path, err)
+	}
+	if res == nil || res.Status != 200 {
+		status := int64(0)
+		if res != nil {
+			status = res.Status
+		}
+		return nil, fmt.Errorf("pdf: loading %s: status %d", u.Path, status)
+	}
+	if got, err := url.Parse(res.URL); err != nil || got.Host != u.Host || got.Path != u.Path {
+		return nil, fmt.Errorf("pdf: loading %s ended at another page (%s)", u.Path, res.URL)
+	}
+	pdfOpts := []chromedp.PDFOption{
+		chromedp.PDFPaper(chromedp.PaperA4),
+		chromedp.PDFPrintBackground(),
+		chromedp.PDFOutlineAndTagged(),
+		chromedp.PDFStream(),
+	}
+	if opt.Landscape {
+		pdfOpts = append(pdfOpts, chromedp.PDFLandscape())
+	}
+	buf, err := chromedp.Run(tabCtx, chromedp.PrintToPDF(pdfOpts...))
+	if err != nil {
+		return nil, fmt.Errorf("pdf: printing %s: %w", u.Path, err)
+	}
+	return buf, nil
+}
+
+// setCookies sets the cookies on the browser for the page's address before
+// anything is loaded: HTTP-only, like the server's own session cookie.
+func setCookies(pageURL string, secure bool, cookies []Cookie) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for _, c := range cookies {
+			httpOnly := true
+			p := network.SetCookieParams{Name: c.Name, Value: c.Value, URL: pageURL, Path: "/",
+				HTTPOnly: &httpOnly, SameSite: network.CookieSameSiteLax}
+			if secure {
+				p.Secure = &secure
+			}
+			if _, err := cdp.Call(ctx, t, network.SetCookie, p); err != nil {
+				return fmt.Errorf("setting cookie %s: %w", c.Name, err)
+			}
+		}
+		return nil
+	})
+}

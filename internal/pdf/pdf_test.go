@@ -1,0 +1,138 @@
+package pdf_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/personapal/personapal/internal/pdf"
+)
+
+// needChromium skips without Chromium, except in CI, where Chromium is
+// installed and a missing one is a failure.
+func needChromium(t *testing.T) {
+	t.Helper()
+	if _, err := pdf.ExecPath(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI must have Chromium for PDF export: %v", err)
+		}
+		t.Skipf("no Chromium here: %v", err)
+	}
+}
+
+// pageCount counts page objects in a PDF ("/Type /Page", not "/Pages").
+var pageObject = regexp.MustCompile(`/Type\s*/Page[^s]`)
+
+func pageCount(b []byte) int { return len(pageObject.FindAll(b, -1)) }
+
+// site serves a print page only with the right session cookie; without it,
+// it redirects to a sign-in page, as the real server does.
+func site(t *testing.T, seen *atomic.Int32) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /page", func(w http.ResponseWriter, r *http.Request) {
+		ck, err := r.Cookie("pp_session")
+		if err != nil || ck.Value != "secret-1" {
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			return
+		}
+		seen.Add(1)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<!doctype html><html><head><title>Ada</title>
+<style>@media print { .no-print { display: none } }</style></head>
+<body><h1>Ada the Analyst</h1><p class="no-print">screen only</p>` + strings.Repeat("<p>Goals and frustrations.</p>", 80) + `</body></html>`))
+	})
+	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`<!doctype html><title>Sign in</title><p>Sign in</p>`))
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestRenderCarriesSessionAndPrints(t *testing.T) {
+	needChromium(t)
+	var seen atomic.Int32
+	srv := site(t, &seen)
+	out, err := pdf.Render(context.Background(), srv.URL+"/page", pdf.Options{Cookies: []pdf.Cookie{{Name: "pp_session", Value: "secret-1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(out, []byte("%PDF-")) {
+		t.Fatalf("not a PDF: %q", out[:min(len(out), 20)])
+	}
+	if n := pageCount(out); n < 1 {
+		t.Fatalf("PDF has %d pages", n)
+	}
+	if seen.Load() != 1 {
+		t.Fatalf("the page was served %d times with the session cookie, want 1", seen.Load())
+	}
+
+	landscape, err := pdf.Render(context.Background(), srv.URL+"/page", pdf.Options{Landscape: true,
+		Cookies: []pdf.Cookie{{Name: "pp_session", Value: "secret-1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(landscape, []byte("%PDF-")) || pageCount(landscape) < 1 {
+		t.Fatal("landscape rendering is not a PDF with pages")
+	}
+	// A4 portrait is 595×842 points; landscape swaps them.
+	if !regexp.MustCompile(`/MediaBox\s*\[\s*0\s+0\s+84[12]\.`).Match(landscape) {
+		t.Error("landscape PDF has no landscape A4 media box")
+	}
+	if !regexp.MustCompile(`/MediaBox\s*\[\s*0\s+0\s+59[45]\.`).Match(out) {
+		t.Error("portrait PDF has no portrait A4 media box")
+	}
+}
+
+func TestRenderRefusesRedirectedPage(t *testing.T) {
+	needChromium(t)
+	var seen atomic.Int32
+	srv := site(t, &seen)
+	_, err := pdf.Render(context.Background(), srv.URL+"/page", pdf.Options{Cookies: []pdf.Cookie{{Name: "pp_session", Value: "wrong"}}})
+	if err == nil || !strings.Contains(err.Error(), "another page") {
+		t.Fatalf("want an error about ending at another page, got %v", err)
+	}
+	if seen.Load() != 0 {
+		t.Fatal("page served without the right cookie")
+	}
+}
+
+func TestRenderRefusesErrorStatus(t *testing.T) {
+	needChromium(t)
+	srv := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(srv.Close)
+	_, err := pdf.Render(context.Background(), srv.URL+"/missing", pdf.Options{})
+	if err == nil || !strings.Contains(err.Error(), "status 404") {
+		t.Fatalf("want a 404 error, got %v", err)
+	}
+}
+
+func TestNoChromium(t *testing.T) {
+	t.Setenv("CHROMIUM", "/nonexistent/chromium")
+	if pdf.Available() {
+		t.Fatal("Available with a missing $CHROMIUM")
+	}
+	_, err := pdf.Render(context.Background(), "http://127.0.0.1:1/page", pdf.Options{})
+	if !errors.Is(err, pdf.ErrNoChromium) {
+		t.Fatalf("want ErrNoChromium, got %v", err)
+	}
+	if !strings.Contains(err.Error(), "PDF export needs Chromium (apt-get install chromium)") {
+		t.Fatalf("message does not say what to install: %v", err)
+	}
+}
+
+func TestRejectsNonHTTP(t *testing.T) {
+	for _, u := range []string{"file:///etc/passwd", "javascript:alert(1)", "/relative", "http://"} {
+		if _, err := pdf.Render(context.Background(), u, pdf.Options{}); err == nil || errors.Is(err, pdf.ErrNoChromium) {
+			t.Errorf("%s: want an address error, got %v", u, err)
+		}
+	}
+}
