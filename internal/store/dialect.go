@@ -27,6 +27,9 @@ type dialect struct {
 	// using $3...; limit is the placeholder for the row limit. Columns: id,
 	// name, profile_type, group_id, status, snippet, rank (higher is better).
 	searchSQL func(filters, limit string) string
+	// scopeMatch narrows a full-text query to one organisation where the
+	// index can do it (SQLite), or returns it unchanged.
+	scopeMatch func(orgID, match string) string
 	// entrySearchSQL is searchSQL for search_entries: $1 organisation, $2
 	// query, $3 limit. Columns: kind, ref_id, persona_id, title, snippet,
 	// rank. Entries tied to a trashed persona or variant are left out.
@@ -68,17 +71,23 @@ var sqliteDialect = dialect{
 		}
 		return strings.Join(parts, " AND ")
 	},
+	// The organisation's token must match in org_key and the terms in the
+	// text columns only (so no term can match an organisation token).
+	scopeMatch: func(orgID, match string) string {
+		return `org_key : "o` + strings.ReplaceAll(orgID, "-", "") + `" AND {name summary search_text} : (` + match + `)`
+	},
 	// personas_fts is an external-content FTS5 table over personas (rowid =
-	// personas.seq) with columns name, summary, search_text. bm25 is lower
-	// for better matches, so the rank is its negation; a match in the name
-	// weighs 10, in the summary 4, elsewhere 1.
+	// personas.seq) with columns name, summary, search_text and org_key.
+	// bm25 is lower for better matches, so the rank is its negation; a
+	// match in the name weighs 10, in the summary 4, elsewhere 1, and the
+	// organisation token 0.
 	searchSQL: func(filters, limit string) string {
 		return `SELECT p.id, p.name, p.profile_type, COALESCE(p.group_id, ''), p.status,
 	snippet(personas_fts, -1, char(2), char(3), '…', 16),
-	-bm25(personas_fts, 10.0, 4.0, 1.0) AS rank
+	-bm25(personas_fts, 10.0, 4.0, 1.0, 0.0) AS rank
 FROM personas_fts JOIN personas p ON p.seq = personas_fts.rowid
 WHERE personas_fts MATCH $2 AND p.org_id = $1 AND p.deleted_at IS NULL` + filters + `
-ORDER BY bm25(personas_fts, 10.0, 4.0, 1.0), p.id
+ORDER BY bm25(personas_fts, 10.0, 4.0, 1.0, 0.0), p.id
 LIMIT ` + limit
 	},
 	entrySearchSQL: `SELECT e.kind, e.ref_id, COALESCE(e.persona_id, ''), e.title,
@@ -119,6 +128,7 @@ var postgresDialect = dialect{
 		}
 		return strings.Join(parts, " & ")
 	},
+	scopeMatch: func(_, match string) string { return match },
 	// personas.search is a stored generated tsvector ('simple' config):
 	// name weight A, summary B, search_text C. ts_rank's default weights
 	// rank name matches above summary matches above the rest.

@@ -337,7 +337,7 @@ func (s *DB) SearchPersonas(ctx context.Context, orgID string, q persona.SearchQ
 	if len(terms) > maxSearchTerms {
 		terms = terms[:maxSearchTerms]
 	}
-	args := []any{orgID, s.d.matchQuery(terms)}
+	args := []any{orgID, s.d.scopeMatch(orgID, s.d.matchQuery(terms))}
 	var filters strings.Builder
 	if q.ProfileType != "" {
 		args = append(args, string(q.ProfileType))
