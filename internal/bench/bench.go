@@ -328,11 +328,25 @@ func generate(ctx context.Context, svc *app.Service, cfg Config) (dataset, error
 	if err != nil {
 		return dataset{}, err
 	}
+	// The measured user belongs to the first organisation only (as a real
+	// user does to a few); the others belong to another user.
+	other, err := svc.CreateUser(ctx, "others@example.com", "Other Tenants", password)
+	if err != nil {
+		return dataset{}, err
+	}
+	otherActor, err := svc.ActorFor(ctx, other.ID)
+	if err != nil {
+		return dataset{}, err
+	}
 	var ds dataset
 	for o := range cfg.Orgs {
 		doc := orgDoc(o, cfg.PerOrg)
 		slug := fmt.Sprintf("bench-%04d", o)
-		if _, err := svc.ImportOrg(ctx, actor, slug, "", doc, false); err != nil {
+		owner := otherActor
+		if o == 0 {
+			owner = actor
+		}
+		if _, err := svc.ImportOrg(ctx, owner, slug, "", doc, false); err != nil {
 			return ds, fmt.Errorf("organisation %d: %w", o, err)
 		}
 		if o == 0 {
