@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,11 +21,14 @@ import (
 
 // Handler serves the web application.
 type Handler struct {
-	svc   *app.Service
-	log   *slog.Logger
-	pages *pageSet
-	mux   *http.ServeMux
-	csrf  *http.CrossOriginProtection
+	// orgRoutes lists the organisation pages' patterns (for the isolation
+	// tests).
+	orgRoutes []string
+	svc       *app.Service
+	log       *slog.Logger
+	pages     *pageSet
+	mux       *http.ServeMux
+	csrf      *http.CrossOriginProtection
 }
 
 // New builds the web application. It parses every page template up front so
@@ -115,6 +119,7 @@ func (h *Handler) signedIn(pattern string, fn pageHandler) {
 // (others get 404, as if it did not exist), and anything but GET needs at
 // least the editor role. Handlers check finer roles through the app layer.
 func (h *Handler) org(pattern string, fn pageHandler) {
+	h.orgRoutes = append(h.orgRoutes, pattern)
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		a, err := h.actorFromCookie(r)
 		if err != nil {
@@ -273,3 +278,7 @@ func safeNext(next string) string {
 	}
 	return next
 }
+
+// OrgRoutes lists the patterns of every organisation page, so that tests
+// can walk them all.
+func (h *Handler) OrgRoutes() []string { return slices.Clone(h.orgRoutes) }

@@ -1,0 +1,93 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/personapal/personapal/internal/persona"
+	"github.com/personapal/personapal/internal/web"
+)
+
+// Every organisation page (GET and POST) answers 404 to the owner of
+// another organisation addressed with the first organisation's slug and its
+// objects' real IDs; with the outsider's own slug and those IDs nothing
+// fails on the server. No response carries the first organisation's data.
+// Evidence downloads included.
+func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
+	e := newWebEnv(t)
+	ctx := context.Background()
+	owner := e.actor(e.owner)
+	h, err := web.New(e.svc, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lead := e.demoPersona("System Lead")
+	bank := e.demoPersona("Big Bank")
+	variants, _ := e.svc.ListVariants(ctx, owner, e.org, lead.ID)
+	tmpls, _ := e.svc.ListTemplates(ctx, owner, e.org)
+	evidence, _ := e.svc.ListEvidence(ctx, owner, e.org, persona.EvidenceFilter{Kind: persona.EvidenceDocument, Limit: 1}, "")
+	launchpads, _ := e.svc.ListLaunchpads(ctx, owner, e.org, "")
+	note, err := e.svc.AddNote(ctx, owner, e.org, persona.NoteOnPersona, lead.ID, "Private to Ledgerline")
+	if err != nil || len(variants) == 0 || len(evidence.Items) == 0 || len(launchpads) == 0 {
+		t.Fatalf("fixtures: %v %d %d %d", err, len(variants), len(evidence.Items), len(launchpads))
+	}
+	idFor := map[string]string{
+		"/templates/{id}": tmpls[0].ID, "/evidence/{id}": evidence.Items[0].ID, "/launchpads/{id}": launchpads[0].ID,
+		"/groups/{id}": e.demoGroups()[0], "/notes/{id}": note.ID, "/customers/{id}": bank.ID,
+	}
+	fill := func(pattern, org string) string {
+		id := lead.ID
+		for seg, v := range idFor {
+			if strings.Contains(pattern, seg) {
+				id = v
+			}
+		}
+		return strings.NewReplacer("{org}", org, "{id}", id, "{vid}", variants[0].Variant.ID, "{n}", "1",
+			"{kind}", "modules", "{key}", "approval-workflows", "{link}", "x", "{user}", owner.UserID).Replace(pattern)
+	}
+	outsider := e.signedIn(e.outsider)
+	secrets := []string{"System Lead", "Ledgerline", "Private to Ledgerline", lead.ID}
+	walked := 0
+	for _, pattern := range h.OrgRoutes() {
+		method, path, _ := strings.Cut(pattern, " ")
+		for _, org := range []string{e.org, e.otherOrg} {
+			if org == e.otherOrg && (path == "/o/{org}" || !strings.Contains(path, "{")) {
+				continue
+			}
+			target := fill(path, org)
+			if org == e.otherOrg && !strings.Contains(strings.TrimPrefix(path, "/o/{org}"), "{") {
+				continue // the outsider's own page with no foreign ID in it
+			}
+			var p page
+			if method == http.MethodGet {
+				p = outsider.get(target)
+			} else {
+				p = outsider.post(target, url.Values{"body": {"x"}, "name": {"x"}, "target_id": {lead.ID}})
+			}
+			// In the first organisation: 404 whatever the page. In the
+			// outsider's own organisation the page exists, so the foreign
+			// IDs must simply lead nowhere: no server error, no data.
+			if org == e.org && p.Status != http.StatusNotFound || p.Status >= 500 {
+				t.Errorf("%s %s as an outsider: %d", method, target, p.Status)
+				continue
+			}
+			for _, s := range secrets {
+				if strings.Contains(p.Body, s) {
+					t.Errorf("%s %s leaks %q", method, target, s)
+				}
+			}
+			walked++
+		}
+	}
+	if walked < 100 {
+		t.Fatalf("only %d requests walked", walked)
+	}
+	if got, _ := e.svc.GetPersona(ctx, owner, e.org, lead.ID); got.Revision != lead.Revision {
+		t.Fatal("an outsider changed a persona")
+	}
+}
