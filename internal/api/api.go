@@ -64,6 +64,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerEvidence(api)
 	s.registerAlignment(api)
 	s.registerTransfer(api)
+	s.registerAudit(api)
 	s.registerLaunchpads(api)
 	return api
 }

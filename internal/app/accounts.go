@@ -279,6 +279,7 @@ func (s *Service) AddMember(ctx context.Context, actor Actor, slug, email string
 		}
 		return persona.Member{}, err
 	}
+	s.audit(ctx, org.ID, actor, "add", "member", u.ID, u.Email+" as "+string(role))
 	return m, nil
 }
 
@@ -307,6 +308,7 @@ func (s *Service) SetMemberRole(ctx context.Context, actor Actor, slug, userID s
 	if err := s.store.SetMemberRole(ctx, org.ID, userID, role); err != nil {
 		return persona.Member{}, err
 	}
+	s.audit(ctx, org.ID, actor, "change role", "member", userID, m.Email+": "+string(m.Role)+" → "+string(role))
 	m.Role = role
 	return m, nil
 }
@@ -329,7 +331,11 @@ func (s *Service) RemoveMember(ctx context.Context, actor Actor, slug, userID st
 			return err
 		}
 	}
-	return s.store.RemoveMember(ctx, org.ID, userID)
+	if err := s.store.RemoveMember(ctx, org.ID, userID); err != nil {
+		return err
+	}
+	s.audit(ctx, org.ID, actor, "remove", "member", userID, "")
+	return nil
 }
 
 func (s *Service) ensureAnotherOwner(ctx context.Context, orgID, userID string) error {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -149,6 +150,7 @@ func (s *Service) ExportOrg(ctx context.Context, actor Actor, slug string) (pers
 			Claim: m.Claim, UserID: m.UserID, UserField: m.UserField, UserItem: m.UserItem, Verdict: m.Verdict, Note: m.Note})
 	}
 	persona.SortExport(&e)
+	s.audit(ctx, org.ID, actor, "export", "organisation", org.ID, fmt.Sprintf("%d personas", len(e.Personas)))
 	return e, nil
 }
 
@@ -357,5 +359,9 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 		}
 		return rep, nil
 	}
-	return rep, s.store.ImportOrg(ctx, b)
+	if err := s.store.ImportOrg(ctx, b); err != nil {
+		return rep, err
+	}
+	s.audit(ctx, b.Org.ID, actor, "import", "organisation", b.Org.ID, fmt.Sprintf("%d personas, %d templates", rep.Personas, rep.Templates))
+	return rep, nil
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -157,6 +158,7 @@ func (s *Service) CreatePersona(ctx context.Context, actor Actor, slug string, i
 	if err := s.store.CreatePersona(ctx, p, rev, persona.SearchText(p.Content)); err != nil {
 		return persona.Persona{}, err
 	}
+	s.audit(ctx, org.ID, actor, "create", "persona", p.ID, p.Name)
 	return p, nil
 }
 
@@ -239,6 +241,7 @@ func (s *Service) saveRevision(ctx context.Context, actor Actor, cur persona.Per
 	if err := s.store.UpdatePersona(ctx, p, revisionOf(p, message), persona.SearchText(p.Content)); err != nil {
 		return persona.Persona{}, err
 	}
+	s.audit(ctx, p.OrgID, actor, "update", "persona", p.ID, fmt.Sprintf("%s → revision %d", p.Name, p.Revision))
 	return p, nil
 }
 
@@ -302,7 +305,11 @@ func (s *Service) TrashPersona(ctx context.Context, actor Actor, slug, id string
 	if err != nil {
 		return err
 	}
-	return s.store.TrashPersona(ctx, org.ID, id, actor.UserID, s.timestamp())
+	if err := s.store.TrashPersona(ctx, org.ID, id, actor.UserID, s.timestamp()); err != nil {
+		return err
+	}
+	s.audit(ctx, org.ID, actor, "trash", "persona", id, "")
+	return nil
 }
 
 // RestorePersona brings a persona back from the trash.
@@ -314,6 +321,7 @@ func (s *Service) RestorePersona(ctx context.Context, actor Actor, slug, id stri
 	if err := s.store.RestorePersona(ctx, org.ID, id); err != nil {
 		return persona.Persona{}, err
 	}
+	s.audit(ctx, org.ID, actor, "restore", "persona", id, "")
 	return s.store.GetPersona(ctx, org.ID, id)
 }
 
@@ -323,7 +331,11 @@ func (s *Service) PurgePersona(ctx context.Context, actor Actor, slug, id string
 	if err != nil {
 		return err
 	}
-	return s.store.PurgePersona(ctx, org.ID, id)
+	if err := s.store.PurgePersona(ctx, org.ID, id); err != nil {
+		return err
+	}
+	s.audit(ctx, org.ID, actor, "purge", "persona", id, "")
+	return nil
 }
 
 // ListTrash lists trashed personas.

@@ -118,4 +118,5 @@ type Store interface {
 	launchpadStore
 	importStore
 	batchStore
+	auditStore
 }

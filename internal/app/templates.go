@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/personapal/personapal/internal/persona"
@@ -156,6 +157,7 @@ func (s *Service) Publish(ctx context.Context, actor Actor, slug, id string) (pe
 		}
 		return persona.TemplateVersion{}, err
 	}
+	s.audit(ctx, org.ID, actor, "publish", "template", t.ID, fmt.Sprintf("%s version %d", t.Name, v.Version))
 	return v, nil
 }
 

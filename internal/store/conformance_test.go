@@ -50,6 +50,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"Notes", testNotes},
 		{"SearchEntries", testSearchEntries},
 		{"Alignment", testAlignment},
+		{"Audit", testAudit},
 		{"LaunchpadCatalogue", testLaunchpadCatalogue},
 		{"Launchpads", testLaunchpads},
 		{"Evidence", testEvidence},

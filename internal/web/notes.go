@@ -13,6 +13,7 @@ func (h *Handler) noteRoutes() {
 	h.org("POST /o/{org}/notes/{id}/delete", h.deleteNote)
 	h.org("GET /o/{org}/groups/{id}", h.groupPage)
 	h.org("GET /o/{org}/notes/{id}", h.notePage)
+	h.org("GET /o/{org}/audit", h.auditLogPage) // audit.go
 }
 
 // notePage sends the browser to the page that shows a note.

@@ -41,3 +41,15 @@ func TestNotesRenderMarkdownHarmlessly(t *testing.T) {
 		t.Fatalf("offsite back: %d %s", r.Status, r.URL)
 	}
 }
+
+func TestAuditLogPageForAdmins(t *testing.T) {
+	e := newWebEnv(t)
+	b := e.signedIn(e.owner)
+	lead := e.demoPersona("System Lead")
+	b.post("/o/"+e.org+"/personas/"+lead.ID+"/trash", nil).must(t, http.StatusOK)
+	p := b.get("/o/"+e.org+"/audit").must(t, http.StatusOK)
+	if !strings.Contains(p.Body, `id="audit-log"`) || !strings.Contains(p.Body, "trash") || !strings.Contains(p.Body, e.owner.Email) {
+		t.Fatal("the audit page lacks the trash event")
+	}
+	e.signedIn(e.viewer).get("/o/"+e.org+"/audit").must(t, http.StatusForbidden)
+}
