@@ -108,7 +108,7 @@ func (s *Service) ApplyTree(ctx context.Context, actor Actor, slug string, files
 				add(name, "template_version", fmt.Sprintf("template %q has no version %d here", f.TemplateID, f.TemplateVersion))
 				continue
 			}
-			c := persona.Content{Name: f.Name, Summary: f.Summary, Status: f.Status, Values: cloneVals(f.Values), Dimensions: cloneVals(f.Dimensions),
+			c := persona.Content{Name: f.Name, Summary: f.Summary, Status: f.Status, Values: persona.CloneValues(f.Values), Dimensions: persona.CloneValues(f.Dimensions),
 				LastReviewedOn: f.LastReviewedOn, ReviewIntervalDays: f.ReviewIntervalDays}
 			if err := persona.ValidateContent(ver.Definition, &c); err != nil {
 				for _, fe := range fieldsOf(err) {
@@ -135,7 +135,7 @@ func (s *Service) ApplyTree(ctx context.Context, actor Actor, slug string, files
 			return nil, err
 		}
 		next := persona.Content{Name: f.Name, Summary: f.Summary, GroupID: f.GroupID, Status: f.Status, OwnerID: cur.OwnerID,
-			TemplateVersion: cur.TemplateVersion, Values: cloneVals(f.Values), Dimensions: cloneVals(f.Dimensions), Retired: cur.Retired,
+			TemplateVersion: cur.TemplateVersion, Values: persona.CloneValues(f.Values), Dimensions: persona.CloneValues(f.Dimensions), Retired: cur.Retired,
 			LastReviewedOn: f.LastReviewedOn, ReviewIntervalDays: f.ReviewIntervalDays}
 		if err := persona.ValidateContent(ver.Definition, &next); err != nil {
 			for _, fe := range fieldsOf(err) {
@@ -179,12 +179,4 @@ func (s *Service) ApplyTree(ctx context.Context, actor Actor, slug string, files
 		out = append(out, p.change)
 	}
 	return out, nil
-}
-
-func cloneVals(v persona.Values) persona.Values {
-	out := persona.Values{}
-	for k, x := range v {
-		out[k] = x
-	}
-	return out
 }

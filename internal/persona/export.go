@@ -446,6 +446,9 @@ func (v ExportVariant) Content() VariantContent {
 		Values: cloneValues(v.Values), Dimensions: cloneValues(v.Dimensions), FieldNotes: v.FieldNotes, BaseAtOverride: v.BaseAtOverride}
 }
 
+// CloneValues copies v (nil becomes an empty map).
+func CloneValues(v Values) Values { return cloneValues(v) }
+
 func cloneValues(v Values) Values {
 	if v == nil {
 		return Values{}

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"strconv"
 	"testing"
 )
 
@@ -46,22 +47,10 @@ func TestAuditLogRecordsChangesForAdmins(t *testing.T) {
 			Seq int64 `json:"seq"`
 		} `json:"items"`
 	}
-	e.must(200, "GET", e.api("/audit?limit=5&before="+itoa(*log.NextBefore)), e.owner, nil).json(t, &older)
+	e.must(200, "GET", e.api("/audit?limit=5&before="+strconv.FormatInt(*log.NextBefore, 10)), e.owner, nil).json(t, &older)
 	if len(older.Items) == 0 || older.Items[0].Seq >= *log.NextBefore {
 		t.Fatalf("next page %+v", older.Items)
 	}
 	e.must(403, "GET", e.api("/audit"), e.viewer, nil)
 	e.must(404, "GET", e.api("/audit"), e.other, nil)
-}
-
-func itoa(n int64) string {
-	b := []byte{}
-	if n == 0 {
-		return "0"
-	}
-	for n > 0 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-	}
-	return string(b)
 }
