@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"regexp"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -10,7 +12,7 @@ import (
 
 func benchCmd(g *globals) *cobra.Command {
 	cfg := bench.Config{}
-	var size string
+	var size, only, cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Load harness: generate a synthetic dataset, serve it in-process and measure each scenario",
@@ -28,6 +30,21 @@ func benchCmd(g *globals) *cobra.Command {
 				cfg.DB = g.db
 			}
 			cfg.Out = g.stdout
+			if only != "" {
+				re, err := regexp.Compile(only)
+				if err != nil {
+					return usageError{"--scenarios: " + err.Error()}
+				}
+				cfg.Only = re
+			}
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				cfg.CPUProfile = f
+			}
 			_, err := bench.Run(cmd.Context(), cfg)
 			return err
 		},
@@ -37,5 +54,8 @@ func benchCmd(g *globals) *cobra.Command {
 	cmd.Flags().DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long each scenario runs")
 	cmd.Flags().IntVar(&cfg.Clients, "clients", 32, "concurrent clients")
 	cmd.Flags().StringVar(&size, "size", "", "default or large (1,000,000 personas)")
+	cmd.Flags().StringVar(&only, "scenarios", "", "run only the scenarios matching this regular expression (and the baseline)")
+	cmd.Flags().BoolVar(&cfg.Reuse, "reuse", false, "measure the dataset already in --db (from an earlier run) instead of generating one")
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the measured scenarios to this file")
 	return cmd
 }

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"time"
@@ -20,6 +22,9 @@ import (
 func serveCmd(g *globals) *cobra.Command {
 	var addr string
 	var withDemo bool
+	var tlsCert, tlsKey string
+	var trusted []string
+	rl := defaultRateFlags()
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server (migrates the database first)",
@@ -30,6 +35,14 @@ func serveCmd(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			log := g.logger()
+			opts, err := serverOptions(rl, trusted)
+			if err != nil {
+				return err
+			}
+			tlsConfig, err := loadTLS(tlsCert, tlsKey)
+			if err != nil {
+				return err
+			}
 			db, svc, err := g.open(ctx)
 			if err != nil {
 				return err
@@ -51,7 +64,7 @@ func serveCmd(g *globals) *cobra.Command {
 					fmt.Fprintln(g.stdout, "The database already holds data; no demo data added (credentials were printed at first start).")
 				}
 			}
-			handler, err := server.New(svc, db, log)
+			handler, err := server.NewWithOptions(svc, db, log, opts)
 			if err != nil {
 				return err
 			}
@@ -66,11 +79,23 @@ func serveCmd(g *globals) *cobra.Command {
 				WriteTimeout:      60 * time.Second,
 				IdleTimeout:       120 * time.Second,
 				ErrorLog:          nil,
+				TLSConfig:         tlsConfig,
 			}
-			fmt.Fprintf(g.stdout, "url: http://%s/\n", ln.Addr())
-			log.Info("serving", "addr", ln.Addr().String(), "db", db.Dialect())
+			scheme := "http"
+			if tlsConfig != nil {
+				scheme = "https"
+			}
+			fmt.Fprintf(g.stdout, "url: %s://%s/\n", scheme, ln.Addr())
+			log.Info("serving", "addr", ln.Addr().String(), "db", db.Dialect(), "tls", tlsConfig != nil,
+				"rate_limits", opts.Limits != (server.Limits{}), "trusted_proxies", len(opts.TrustedProxies))
 			errc := make(chan error, 1)
-			go func() { errc <- srv.Serve(ln) }()
+			go func() {
+				if tlsConfig != nil {
+					errc <- srv.ServeTLS(ln, "", "") // the certificate is in TLSConfig
+					return
+				}
+				errc <- srv.Serve(ln)
+			}()
 			go sweepSessions(ctx, svc, log)
 			select {
 			case err := <-errc:
@@ -89,7 +114,87 @@ func serveCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().BoolVar(&withDemo, "demo", false, "fill an empty database with demo data and print its credentials")
 	cmd.Flags().Int64Var(&g.maxUploadMB, "max-upload-mb", 20, "largest evidence file accepted, in MB")
+	cmd.Flags().StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
+	cmd.Flags().StringVar(&tlsKey, "tls-key", "", "the PEM private key for --tls-cert")
+	cmd.Flags().StringSliceVar(&trusted, "trusted-proxy", nil,
+		"a proxy (address or CIDR) whose X-Forwarded-For and X-Forwarded-Proto are believed; repeat or separate with commas")
+	rl.register(cmd)
 	return cmd
+}
+
+// rateFlags are serve's rate-limit flags. The defaults are far above what a
+// person in a browser or a well-behaved script sends, and low enough that
+// one client cannot monopolise an instance.
+type rateFlags struct {
+	on                             bool
+	token, session, ip             float64
+	tokenBurst, sessBurst, ipBurst int
+}
+
+func defaultRateFlags() *rateFlags {
+	return &rateFlags{on: true, token: 20, tokenBurst: 200, session: 10, sessBurst: 100, ip: 50, ipBurst: 500}
+}
+
+func (f *rateFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.BoolVar(&f.on, "rate-limits", f.on, "limit request rates (per API token, browser session and client address); false turns all limits off")
+	fl.Float64Var(&f.token, "rate-token", f.token, "requests per second per API token (0: unlimited)")
+	fl.IntVar(&f.tokenBurst, "rate-token-burst", f.tokenBurst, "requests an API token may send at once")
+	fl.Float64Var(&f.session, "rate-session", f.session, "requests per second per browser session (0: unlimited)")
+	fl.IntVar(&f.sessBurst, "rate-session-burst", f.sessBurst, "requests a browser session may send at once")
+	fl.Float64Var(&f.ip, "rate-ip", f.ip, "requests per second per client address, IPv6 per /64 (0: unlimited)")
+	fl.IntVar(&f.ipBurst, "rate-ip-burst", f.ipBurst, "requests a client address may send at once")
+}
+
+// serverOptions checks the rate and proxy flags and turns them into the
+// server's options.
+func serverOptions(f *rateFlags, trusted []string) (server.Options, error) {
+	var opts server.Options
+	for _, s := range trusted {
+		p, err := server.ParseTrustedProxy(s)
+		if err != nil {
+			return opts, usageError{"--trusted-proxy: " + err.Error()}
+		}
+		opts.TrustedProxies = append(opts.TrustedProxies, p)
+	}
+	if !f.on {
+		return opts, nil
+	}
+	for _, c := range []struct {
+		name  string
+		rate  float64
+		burst int
+	}{{"token", f.token, f.tokenBurst}, {"session", f.session, f.sessBurst}, {"ip", f.ip, f.ipBurst}} {
+		if c.rate < 0 || math.IsNaN(c.rate) || math.IsInf(c.rate, 0) {
+			return opts, usageError{fmt.Sprintf("--rate-%s must be a number of requests per second, 0 or more (0: unlimited)", c.name)}
+		}
+		if c.rate > 0 && c.burst < 1 {
+			return opts, usageError{fmt.Sprintf("--rate-%s-burst must be at least 1", c.name)}
+		}
+	}
+	opts.Limits = server.Limits{
+		Token:   server.Rate{PerSecond: f.token, Burst: f.tokenBurst},
+		Session: server.Rate{PerSecond: f.session, Burst: f.sessBurst},
+		IP:      server.Rate{PerSecond: f.ip, Burst: f.ipBurst},
+	}
+	return opts, nil
+}
+
+// loadTLS reads the certificate and key for --tls-cert/--tls-key, before
+// anything listens, so a wrong path fails at once. Neither gives nil (plain
+// HTTP). A renewed certificate is picked up at the next start.
+func loadTLS(certFile, keyFile string) (*tls.Config, error) {
+	if certFile == "" && keyFile == "" {
+		return nil, nil
+	}
+	if certFile == "" || keyFile == "" {
+		return nil, usageError{"--tls-cert and --tls-key go together: give both (HTTPS) or neither (plain HTTP)"}
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, usageError{fmt.Sprintf("--tls-cert/--tls-key: %v", err)}
+	}
+	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}, nil
 }
 
 func demoCmd(g *globals) *cobra.Command {

@@ -152,7 +152,7 @@ func (s *Server) authenticate(next func(http.ResponseWriter, *http.Request)) fun
 			writeProblem(w, p)
 			return
 		}
-		next(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, actor)))
+		next(w, r.WithContext(context.WithValue(app.WithRequestMemo(r.Context()), actorKey{}, actor)))
 	}
 }
 

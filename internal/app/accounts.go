@@ -85,14 +85,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Actor, error
 	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 200 {
 		return Actor{}, bad
 	}
-	tok, err := s.store.TokenByHash(ctx, hashToken(secret))
-	if err != nil {
-		if persona.ErrorCode(err) == persona.CodeNotFound {
-			return Actor{}, bad
-		}
-		return Actor{}, err
-	}
-	u, err := s.store.UserByID(ctx, tok.UserID)
+	tok, u, err := s.store.TokenUserByHash(ctx, hashToken(secret))
 	if err != nil {
 		if persona.ErrorCode(err) == persona.CodeNotFound {
 			return Actor{}, bad
@@ -140,6 +133,7 @@ func (s *Service) CreateToken(ctx context.Context, actor Actor, name string) (st
 	if err := s.store.CreateToken(ctx, t); err != nil {
 		return "", persona.Token{}, err
 	}
+	s.auditUser(ctx, actor, "create", "token", t.ID, t.Name)
 	return secret, t, nil
 }
 
@@ -156,7 +150,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor Actor, tokenID string) 
 	if actor.UserID == "" {
 		return persona.Errorf(persona.CodeUnauthenticated, "authentication required")
 	}
-	return s.store.RevokeToken(ctx, actor.UserID, tokenID, s.timestamp())
+	return s.auditUserOK(ctx, s.store.RevokeToken(ctx, actor.UserID, tokenID, s.timestamp()), actor, "revoke", "token", tokenID, "")
 }
 
 // ListMyOrgs lists the organisations the caller belongs to.
@@ -218,6 +212,7 @@ func (s *Service) CreateOrg(ctx context.Context, actor Actor, name, slug string)
 		}
 		return persona.Org{}, err
 	}
+	s.audit(ctx, org.ID, actor, "create", "organisation", org.ID, org.Name)
 	return org, nil
 }
 
@@ -237,9 +232,11 @@ func (s *Service) RenameOrg(ctx context.Context, actor Actor, slug, name string)
 		return persona.Org{}, persona.Invalid("invalid organisation", []persona.FieldError{{Field: "name", Message: "is required and at most 200 characters"}})
 	}
 	org.Name = name
+	forgetScope(ctx)
 	if err := s.store.UpdateOrg(ctx, org); err != nil {
 		return persona.Org{}, err
 	}
+	s.audit(ctx, org.ID, actor, "update", "organisation", org.ID, "name: "+org.Name)
 	return org, nil
 }
 
@@ -273,6 +270,7 @@ func (s *Service) AddMember(ctx context.Context, actor Actor, slug, email string
 		return persona.Member{}, err
 	}
 	m := persona.Member{OrgID: org.ID, UserID: u.ID, Email: u.Email, Name: u.Name, Role: role, CreatedAt: s.timestamp()}
+	forgetScope(ctx)
 	if err := s.store.AddMember(ctx, m); err != nil {
 		if persona.ErrorCode(err) == persona.CodeConflict {
 			return persona.Member{}, persona.Errorf(persona.CodeConflict, "%s is already a member", u.Email)
@@ -305,6 +303,7 @@ func (s *Service) SetMemberRole(ctx context.Context, actor Actor, slug, userID s
 			return persona.Member{}, err
 		}
 	}
+	forgetScope(ctx)
 	if err := s.store.SetMemberRole(ctx, org.ID, userID, role); err != nil {
 		return persona.Member{}, err
 	}
@@ -331,6 +330,7 @@ func (s *Service) RemoveMember(ctx context.Context, actor Actor, slug, userID st
 			return err
 		}
 	}
+	forgetScope(ctx)
 	if err := s.store.RemoveMember(ctx, org.ID, userID); err != nil {
 		return err
 	}

@@ -22,6 +22,8 @@ type Service struct {
 	hasher PasswordHasher
 	// maxUpload bounds evidence files (WithMaxUpload); 0 is the default.
 	maxUpload int64
+	// versions caches published template versions (immutable).
+	versions versionCache
 }
 
 // Option configures a Service.
@@ -85,12 +87,52 @@ func (s *Service) scope(ctx context.Context, actor Actor, slug string, min perso
 	if actor.UserID == "" {
 		return persona.Org{}, "", persona.Errorf(persona.CodeUnauthenticated, "authentication required")
 	}
-	org, role, err := s.store.OrgForMember(ctx, slug, actor.UserID)
-	if err != nil {
-		return persona.Org{}, "", err
+	memo, _ := ctx.Value(scopeMemoKey{}).(*scopeMemo)
+	var (
+		org  persona.Org
+		role persona.Role
+		err  error
+	)
+	if memo != nil && memo.valid && memo.userID == actor.UserID && memo.slug == slug {
+		org, role = memo.org, memo.role
+	} else {
+		org, role, err = s.store.OrgForMember(ctx, slug, actor.UserID)
+		if err != nil {
+			return persona.Org{}, "", err
+		}
+		if memo != nil {
+			*memo = scopeMemo{valid: true, userID: actor.UserID, slug: slug, org: org, role: role}
+		}
 	}
 	if !role.AtLeast(min) {
 		return persona.Org{}, "", persona.Errorf(persona.CodeForbidden, "this needs the %s role or higher; you are %s", min, role)
 	}
 	return org, role, nil
+}
+
+// A request checks the caller's membership several times (the edge's gate,
+// then each use case it calls); the memo lets those checks share one query.
+// It lives for one request only, so a membership change is seen by the
+// next request on any instance, and the writes that change membership or
+// the organisation forget it at once.
+type scopeMemoKey struct{}
+
+type scopeMemo struct {
+	valid        bool
+	userID, slug string
+	org          persona.Org
+	role         persona.Role
+}
+
+// WithRequestMemo returns a context whose membership checks are memoised
+// for the rest of one request. The HTTP edges call it per request.
+func WithRequestMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, scopeMemoKey{}, &scopeMemo{})
+}
+
+// forgetScope drops the memoised membership after a write that changes it.
+func forgetScope(ctx context.Context) {
+	if memo, ok := ctx.Value(scopeMemoKey{}).(*scopeMemo); ok {
+		*memo = scopeMemo{}
+	}
 }

@@ -103,7 +103,7 @@ func (s *Service) ApplyTree(ctx context.Context, actor Actor, slug string, files
 			return nil, err
 		}
 		if f.ID == "" {
-			ver, err := s.store.GetVersion(ctx, org.ID, f.TemplateID, f.TemplateVersion)
+			ver, err := s.version(ctx, org.ID, f.TemplateID, f.TemplateVersion)
 			if err != nil {
 				add(name, "template_version", fmt.Sprintf("template %q has no version %d here", f.TemplateID, f.TemplateVersion))
 				continue
@@ -130,7 +130,7 @@ func (s *Service) ApplyTree(ctx context.Context, actor Actor, slug string, files
 			add(name, "template_version", "a file cannot change the template or its version; upgrade the persona in the app")
 			continue
 		}
-		ver, err := s.store.GetVersion(ctx, org.ID, cur.TemplateID, cur.TemplateVersion)
+		ver, err := s.version(ctx, org.ID, cur.TemplateID, cur.TemplateVersion)
 		if err != nil {
 			return nil, err
 		}

@@ -52,7 +52,7 @@ func (s *Service) CreatePersonas(ctx context.Context, actor Actor, slug string, 
 		key := fmt.Sprintf("%s@%d", tmpl.ID, n)
 		ver, ok := versions[key]
 		if !ok {
-			if ver, err = s.store.GetVersion(ctx, org.ID, tmpl.ID, n); err != nil {
+			if ver, err = s.version(ctx, org.ID, tmpl.ID, n); err != nil {
 				return persona.PersonaWrite{}, false, fmt.Errorf("persona %d: template version %d: %w", i, n, err)
 			}
 			versions[key] = ver
@@ -75,5 +75,6 @@ func (s *Service) CreatePersonas(ctx context.Context, actor Actor, slug string, 
 			Revision: 1, CreatedAt: now, CreatedBy: actor.UserID, UpdatedAt: now, UpdatedBy: actor.UserID}
 		return persona.PersonaWrite{Persona: p, Revision: revisionOf(p, in.Message), SearchText: persona.SearchText(p.Content)}, true, nil
 	}
-	return s.store.CreatePersonas(ctx, next)
+	n, err := s.store.CreatePersonas(ctx, next)
+	return n, s.auditOK(ctx, err, org.ID, actor, "import", "persona", "", fmt.Sprintf("%d personas", n))
 }

@@ -256,6 +256,7 @@ func (s *Service) AddEvidence(ctx context.Context, actor Actor, slug string, in 
 	if err := s.store.CreateEvidence(ctx, e, nil, persona.EvidenceEntry(e, "")); err != nil {
 		return persona.Evidence{}, err
 	}
+	s.audit(ctx, org.ID, actor, "create", "evidence", e.ID, e.Title)
 	return s.store.GetEvidence(ctx, org.ID, e.ID)
 }
 
@@ -301,6 +302,7 @@ func (s *Service) UploadEvidence(ctx context.Context, actor Actor, slug string, 
 	if err := s.store.CreateEvidence(ctx, e, data, persona.EvidenceEntry(e, fileText(file, data))); err != nil {
 		return persona.Evidence{}, err
 	}
+	s.audit(ctx, org.ID, actor, "upload", "evidence", e.ID, e.Title+" ("+file.Name+")")
 	return s.store.GetEvidence(ctx, org.ID, e.ID)
 }
 
@@ -367,6 +369,7 @@ func (s *Service) UpdateEvidence(ctx context.Context, actor Actor, slug, id stri
 	if err := s.store.UpdateEvidence(ctx, e, persona.EvidenceEntry(e, text)); err != nil {
 		return persona.Evidence{}, err
 	}
+	s.audit(ctx, org.ID, actor, "update", "evidence", e.ID, e.Title)
 	return s.store.GetEvidence(ctx, org.ID, e.ID)
 }
 
@@ -381,7 +384,7 @@ func (s *Service) DeleteEvidence(ctx context.Context, actor Actor, slug, id stri
 	if err != nil {
 		return persona.Evidence{}, err
 	}
-	return e, s.store.DeleteEvidence(ctx, org.ID, id)
+	return e, s.auditOK(ctx, s.store.DeleteEvidence(ctx, org.ID, id), org.ID, actor, "delete", "evidence", id, e.Title)
 }
 
 // EvidenceFile returns a document with its file's bytes (viewers);
@@ -441,7 +444,7 @@ func (s *Service) LinkEvidence(ctx context.Context, actor Actor, slug, evidenceI
 		case err != nil:
 			return persona.EvidenceLink{}, err
 		case l.Field != "":
-			ver, err := s.store.GetVersion(ctx, org.ID, p.TemplateID, p.TemplateVersion)
+			ver, err := s.version(ctx, org.ID, p.TemplateID, p.TemplateVersion)
 			if err != nil {
 				return persona.EvidenceLink{}, err
 			}
@@ -467,6 +470,7 @@ func (s *Service) LinkEvidence(ctx context.Context, actor Actor, slug, evidenceI
 	if err := s.store.CreateEvidenceLink(ctx, l); err != nil {
 		return persona.EvidenceLink{}, err
 	}
+	s.audit(ctx, org.ID, actor, "link", "evidence", e.ID, linkSummary(e.Title, l))
 	out, err := s.store.GetEvidenceLink(ctx, org.ID, l.ID)
 	if err != nil {
 		return persona.EvidenceLink{}, err
@@ -504,7 +508,7 @@ func (s *Service) UnlinkEvidence(ctx context.Context, actor Actor, slug, evidenc
 	if err := s.describeLinks(ctx, org.ID, described); err != nil {
 		return persona.EvidenceLink{}, err
 	}
-	return described[0], s.store.DeleteEvidenceLink(ctx, org.ID, linkID)
+	return described[0], s.auditOK(ctx, s.store.DeleteEvidenceLink(ctx, org.ID, linkID), org.ID, actor, "unlink", "evidence", evidenceID, linkSummary(l.EvidenceTitle, described[0]))
 }
 
 // defCache loads template versions once per request.
@@ -519,7 +523,7 @@ func (c *defCache) of(ctx context.Context, p persona.Persona) (persona.Definitio
 	if d, ok := c.m[key]; ok {
 		return d, nil
 	}
-	v, err := c.s.store.GetVersion(ctx, c.orgID, p.TemplateID, p.TemplateVersion)
+	v, err := c.s.version(ctx, c.orgID, p.TemplateID, p.TemplateVersion)
 	if err != nil {
 		return persona.Definition{}, err
 	}

@@ -359,6 +359,7 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 		}
 		return rep, nil
 	}
+	forgetScope(ctx)
 	if err := s.store.ImportOrg(ctx, b); err != nil {
 		return rep, err
 	}

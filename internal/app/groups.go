@@ -61,6 +61,7 @@ func (s *Service) CreateGroup(ctx context.Context, actor Actor, slug string, in 
 	if err := s.store.CreateGroup(ctx, g); err != nil {
 		return persona.Group{}, err
 	}
+	s.audit(ctx, org.ID, actor, "create", "group", g.ID, g.Name)
 	return g, nil
 }
 
@@ -82,6 +83,7 @@ func (s *Service) UpdateGroup(ctx context.Context, actor Actor, slug, id string,
 	if err := s.store.UpdateGroup(ctx, g); err != nil {
 		return persona.Group{}, err
 	}
+	s.audit(ctx, org.ID, actor, "update", "group", g.ID, g.Name)
 	return g, nil
 }
 
@@ -92,5 +94,6 @@ func (s *Service) DeleteGroup(ctx context.Context, actor Actor, slug, id string)
 	if err != nil {
 		return err
 	}
-	return s.store.DeleteGroup(ctx, org.ID, id)
+	g, _ := s.store.GetGroup(ctx, org.ID, id) // its name, for the audit log
+	return s.auditOK(ctx, s.store.DeleteGroup(ctx, org.ID, id), org.ID, actor, "delete", "group", id, g.Name)
 }

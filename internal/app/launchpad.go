@@ -123,7 +123,7 @@ func (s *Service) templateDefinitions(ctx context.Context, orgID string) (arch, 
 	for _, t := range ts {
 		defs := []persona.Definition{t.Draft}
 		if t.LatestVersion > 0 {
-			v, err := s.store.GetVersion(ctx, orgID, t.ID, t.LatestVersion)
+			v, err := s.version(ctx, orgID, t.ID, t.LatestVersion)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -208,6 +208,7 @@ func (s *Service) editCatalogue(ctx context.Context, actor Actor, slug string, i
 	if err := s.store.SaveCatalogue(ctx, org.ID, next, cur.Revision); err != nil {
 		return persona.Catalogue{}, err
 	}
+	s.audit(ctx, org.ID, actor, "update", "catalogue", org.ID, catalogueSummary(cur, next))
 	return next, nil
 }
 
@@ -500,6 +501,7 @@ func (s *Service) ImportCatalogue(ctx context.Context, actor Actor, slug string,
 	if err != nil {
 		return persona.Catalogue{}, err
 	}
+	ctx = auditAs(ctx, "import")
 	return s.ReplaceCatalogue(ctx, actor, slug, ifMatch, c)
 }
 
@@ -711,7 +713,7 @@ func (s *Service) resolve(ctx context.Context, orgID string, req LaunchpadReques
 		req.Defaults = false
 	}
 	g := generation{req: req, archety: arch}
-	archDef, err := s.store.GetVersion(ctx, orgID, arch.TemplateID, arch.TemplateVersion)
+	archDef, err := s.version(ctx, orgID, arch.TemplateID, arch.TemplateVersion)
 	if err != nil {
 		return g, err
 	}
@@ -726,7 +728,7 @@ func (s *Service) resolve(ctx context.Context, orgID string, req LaunchpadReques
 		if d, ok := defs[k]; ok {
 			return d, nil
 		}
-		v, err := s.store.GetVersion(ctx, orgID, p.TemplateID, p.TemplateVersion)
+		v, err := s.version(ctx, orgID, p.TemplateID, p.TemplateVersion)
 		defs[k] = v.Definition
 		return v.Definition, err
 	}
@@ -884,6 +886,7 @@ func (s *Service) CreateLaunchpad(ctx context.Context, actor Actor, slug string,
 	if err := s.store.CreateLaunchpad(ctx, l, launchpadRevisionOf(l, "Generated")); err != nil {
 		return persona.Launchpad{}, err
 	}
+	s.audit(ctx, org.ID, actor, "create", "launchpad", l.ID, l.Name)
 	return l, nil
 }
 
@@ -1012,6 +1015,7 @@ func (s *Service) saveLaunchpad(ctx context.Context, actor Actor, cur persona.La
 	if err := s.store.UpdateLaunchpad(ctx, l, launchpadRevisionOf(l, message)); err != nil {
 		return persona.Launchpad{}, err
 	}
+	s.audit(ctx, l.OrgID, actor, launchpadAction(cur.LaunchpadContent, c), "launchpad", l.ID, revisionSummary(l.Name, l.Revision, message))
 	return l, nil
 }
 
@@ -1102,6 +1106,7 @@ func (s *Service) RegenerateLaunchpad(ctx context.Context, actor Actor, slug, id
 	if !r.Diff.Empty() {
 		msg = fmt.Sprintf("Regenerated: %d added, %d removed, %d changed", added, removed, changed)
 	}
+	ctx = auditAs(ctx, "regenerate")
 	l, err := s.saveLaunchpad(ctx, actor, r.Current.Launchpad, r.Next, msg)
 	return l, r.Diff, err
 }
@@ -1112,7 +1117,8 @@ func (s *Service) DeleteLaunchpad(ctx context.Context, actor Actor, slug, id str
 	if err != nil {
 		return err
 	}
-	return s.store.DeleteLaunchpad(ctx, org.ID, id)
+	l, _ := s.store.GetLaunchpad(ctx, org.ID, id) // its name, for the audit log
+	return s.auditOK(ctx, s.store.DeleteLaunchpad(ctx, org.ID, id), org.ID, actor, "delete", "launchpad", id, l.Name)
 }
 
 // ListLaunchpadRevisions lists a Launchpad's revisions, newest first

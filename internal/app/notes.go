@@ -75,6 +75,7 @@ func (s *Service) AddNote(ctx context.Context, actor Actor, slug string, target 
 	if err := s.store.CreateNote(ctx, n, noteEntry(n)); err != nil {
 		return persona.Note{}, err
 	}
+	s.audit(ctx, org.ID, actor, "create", "note", n.ID, noteEntry(n).Title)
 	return n, nil
 }
 
@@ -108,6 +109,7 @@ func (s *Service) UpdateNote(ctx context.Context, actor Actor, slug, id, body st
 	if err := s.store.UpdateNote(ctx, n, noteEntry(n)); err != nil {
 		return persona.Note{}, err
 	}
+	s.audit(ctx, n.OrgID, actor, "update", "note", n.ID, noteEntry(n).Title)
 	return n, nil
 }
 
@@ -117,7 +119,7 @@ func (s *Service) DeleteNote(ctx context.Context, actor Actor, slug, id string) 
 	if err != nil {
 		return persona.Note{}, err
 	}
-	return n, s.store.DeleteNote(ctx, n.OrgID, id)
+	return n, s.auditOK(ctx, s.store.DeleteNote(ctx, n.OrgID, id), n.OrgID, actor, "delete", "note", id, noteEntry(n).Title)
 }
 
 // noteEntry is a note's search entry.

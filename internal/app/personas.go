@@ -98,7 +98,7 @@ func (s *Service) PersonaDefinition(ctx context.Context, actor Actor, slug strin
 	if err != nil {
 		return persona.TemplateVersion{}, err
 	}
-	return s.store.GetVersion(ctx, org.ID, p.TemplateID, p.TemplateVersion)
+	return s.version(ctx, org.ID, p.TemplateID, p.TemplateVersion)
 }
 
 // CreatePersona creates a persona from a published template version and
@@ -125,7 +125,7 @@ func (s *Service) CreatePersona(ctx context.Context, actor Actor, slug string, i
 		}
 		if n <= 0 {
 			fields = append(fields, persona.FieldError{Field: "template_id", Message: "template has no published version yet"})
-		} else if version, err = s.store.GetVersion(ctx, org.ID, tmpl.ID, n); err != nil {
+		} else if version, err = s.version(ctx, org.ID, tmpl.ID, n); err != nil {
 			if persona.ErrorCode(err) != persona.CodeNotFound {
 				return persona.Persona{}, err
 			}
@@ -174,7 +174,7 @@ func (s *Service) UpdatePersona(ctx context.Context, actor Actor, slug, id strin
 	if err != nil {
 		return persona.Persona{}, err
 	}
-	version, err := s.store.GetVersion(ctx, org.ID, cur.TemplateID, cur.TemplateVersion)
+	version, err := s.version(ctx, org.ID, cur.TemplateID, cur.TemplateVersion)
 	if err != nil {
 		return persona.Persona{}, err
 	}
@@ -396,7 +396,7 @@ func (s *Service) DiffRevisions(ctx context.Context, actor Actor, slug, id strin
 	if err != nil {
 		return RevisionDiff{}, err
 	}
-	v, err := s.store.GetVersion(ctx, org.ID, p.TemplateID, b.Content.TemplateVersion)
+	v, err := s.version(ctx, org.ID, p.TemplateID, b.Content.TemplateVersion)
 	if err != nil {
 		return RevisionDiff{}, err
 	}
@@ -421,7 +421,7 @@ func (s *Service) RestoreRevision(ctx context.Context, actor Actor, slug, id str
 	}
 	content := old.Content
 	if content.TemplateVersion != cur.TemplateVersion {
-		v, err := s.store.GetVersion(ctx, org.ID, cur.TemplateID, cur.TemplateVersion)
+		v, err := s.version(ctx, org.ID, cur.TemplateID, cur.TemplateVersion)
 		if err != nil {
 			return persona.Persona{}, err
 		}
@@ -434,6 +434,7 @@ func (s *Service) RestoreRevision(ctx context.Context, actor Actor, slug, id str
 	if _, err := s.store.GetGroup(ctx, org.ID, content.GroupID); err != nil {
 		content.GroupID = cur.GroupID // the old group is gone; stay where we are
 	}
+	ctx = auditAs(ctx, "restore revision")
 	return s.saveRevision(ctx, actor, cur, content, "Restored revision "+strconv.Itoa(number))
 }
 
@@ -472,7 +473,7 @@ func (s *Service) UpgradePersona(ctx context.Context, actor Actor, slug, id stri
 	if to == 0 {
 		to = tmpl.LatestVersion
 	}
-	v, err := s.store.GetVersion(ctx, org.ID, tmpl.ID, to)
+	v, err := s.version(ctx, org.ID, tmpl.ID, to)
 	if err != nil {
 		if persona.ErrorCode(err) == persona.CodeNotFound {
 			return persona.UpgradeResult{}, persona.Persona{}, persona.Invalid("invalid upgrade", []persona.FieldError{{Field: "to_version", Message: "no such published version"}})
@@ -497,6 +498,7 @@ func (s *Service) UpgradePersona(ctx context.Context, actor Actor, slug, id stri
 	if err := persona.Invalid("the new version refuses some values; send corrected values with the upgrade", res.Problems); err != nil {
 		return res, persona.Persona{}, err
 	}
+	ctx = auditAs(ctx, "upgrade")
 	p, err := s.saveRevision(ctx, actor, cur, res.Content, "Upgraded to template version "+strconv.Itoa(to))
 	return res, p, err
 }

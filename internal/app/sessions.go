@@ -130,5 +130,5 @@ func (s *Service) SignOutEverywhere(ctx context.Context, actor Actor) error {
 	if actor.UserID == "" {
 		return persona.Errorf(persona.CodeUnauthenticated, "please sign in")
 	}
-	return s.store.DeleteUserSessions(ctx, actor.UserID)
+	return s.auditUserOK(ctx, s.store.DeleteUserSessions(ctx, actor.UserID), actor, "sign out everywhere", "user", actor.UserID, "")
 }

@@ -23,6 +23,8 @@ type Store interface {
 	CreateToken(ctx context.Context, t persona.Token) error
 	// TokenByHash returns an unrevoked token.
 	TokenByHash(ctx context.Context, hash string) (persona.Token, error)
+	// TokenUserByHash returns an unrevoked token and its user.
+	TokenUserByHash(ctx context.Context, hash string) (persona.Token, persona.User, error)
 	ListTokens(ctx context.Context, userID string) ([]persona.Token, error)
 	RevokeToken(ctx context.Context, userID, tokenID string, at time.Time) error
 	TouchToken(ctx context.Context, tokenID string, at time.Time) error

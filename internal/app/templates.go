@@ -77,6 +77,7 @@ func (s *Service) CreateTemplate(ctx context.Context, actor Actor, slug string, 
 	if err := s.store.CreateTemplate(ctx, t); err != nil {
 		return persona.Template{}, err
 	}
+	s.audit(ctx, org.ID, actor, "create", "template", t.ID, t.Name)
 	return t, nil
 }
 
@@ -101,6 +102,7 @@ func (s *Service) UpdateTemplate(ctx context.Context, actor Actor, slug, id stri
 	if err := s.store.UpdateTemplate(ctx, t); err != nil {
 		return persona.Template{}, err
 	}
+	s.audit(ctx, org.ID, actor, "update", "template", t.ID, t.Name)
 	return t, nil
 }
 
@@ -123,6 +125,7 @@ func (s *Service) SaveDraft(ctx context.Context, actor Actor, slug, id string, d
 	if err := s.store.UpdateTemplate(ctx, t); err != nil {
 		return persona.Template{}, err
 	}
+	s.audit(ctx, org.ID, actor, "save draft", "template", t.ID, t.Name)
 	return t, nil
 }
 
@@ -141,7 +144,7 @@ func (s *Service) Publish(ctx context.Context, actor Actor, slug, id string) (pe
 		return persona.TemplateVersion{}, err
 	}
 	if t.LatestVersion > 0 {
-		latest, err := s.store.GetVersion(ctx, org.ID, t.ID, t.LatestVersion)
+		latest, err := s.version(ctx, org.ID, t.ID, t.LatestVersion)
 		if err != nil {
 			return persona.TemplateVersion{}, err
 		}

@@ -70,7 +70,7 @@ func (s *Service) variantContent(ctx context.Context, orgID string, base persona
 		CustomerID: in.CustomerID, CustomerLabel: in.CustomerLabel, Note: in.Note,
 		Values: in.Values, Dimensions: in.Dimensions, FieldNotes: in.FieldNotes,
 	}
-	version, err := s.store.GetVersion(ctx, orgID, base.TemplateID, base.TemplateVersion)
+	version, err := s.version(ctx, orgID, base.TemplateID, base.TemplateVersion)
 	if err != nil {
 		return c, err
 	}
@@ -121,6 +121,7 @@ func (s *Service) CreateVariant(ctx context.Context, actor Actor, slug, personaI
 	if err := s.store.CreateVariant(ctx, v, variantRevisionOf(v, in.Message), entry); err != nil {
 		return persona.Variant{}, err
 	}
+	s.audit(ctx, org.ID, actor, "create", "variant", v.ID, entry.Title)
 	return v, nil
 }
 
@@ -166,6 +167,7 @@ func (s *Service) saveVariant(ctx context.Context, actor Actor, cur persona.Vari
 	if err := s.store.UpdateVariant(ctx, v, variantRevisionOf(v, message), entry); err != nil {
 		return persona.Variant{}, err
 	}
+	s.audit(ctx, v.OrgID, actor, variantAction(cur.VariantContent, c), "variant", v.ID, revisionSummary(entry.Title, v.Revision, message))
 	return v, nil
 }
 
@@ -286,7 +288,7 @@ func (s *Service) TrashVariant(ctx context.Context, actor Actor, slug, id string
 	if err != nil {
 		return err
 	}
-	return s.store.TrashVariant(ctx, org.ID, id, actor.UserID, s.timestamp())
+	return s.auditOK(ctx, s.store.TrashVariant(ctx, org.ID, id, actor.UserID, s.timestamp()), org.ID, actor, "trash", "variant", id, "")
 }
 
 // RestoreVariant brings a variant back from the trash (editors).
@@ -298,6 +300,7 @@ func (s *Service) RestoreVariant(ctx context.Context, actor Actor, slug, id stri
 	if err := s.store.RestoreVariant(ctx, org.ID, id); err != nil {
 		return persona.Variant{}, err
 	}
+	s.audit(ctx, org.ID, actor, "restore", "variant", id, "")
 	return s.store.GetVariant(ctx, org.ID, id)
 }
 
@@ -307,7 +310,7 @@ func (s *Service) PurgeVariant(ctx context.Context, actor Actor, slug, id string
 	if err != nil {
 		return err
 	}
-	return s.store.PurgeVariant(ctx, org.ID, id)
+	return s.auditOK(ctx, s.store.PurgeVariant(ctx, org.ID, id), org.ID, actor, "purge", "variant", id, "")
 }
 
 // ListTrashedVariants lists variants in the trash whose persona is live.
@@ -348,6 +351,7 @@ func (s *Service) RestoreVariantRevision(ctx context.Context, actor Actor, slug,
 	if err != nil {
 		return persona.Variant{}, err
 	}
+	ctx = auditAs(ctx, "restore revision")
 	return s.saveVariant(ctx, actor, cur, old.Content, "Restored revision "+strconv.Itoa(number))
 }
 

@@ -18,6 +18,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -40,6 +42,15 @@ type Config struct {
 	Clients  int           // concurrent clients
 	DB       string        // database; empty: a temporary SQLite file
 	Out      io.Writer
+	// Only, when set, runs just the scenarios whose names it matches (the
+	// baseline always runs, for the ratios).
+	Only *regexp.Regexp
+	// Reuse, when DB already holds a generated dataset, measures it instead
+	// of generating another (for repeated runs while optimising).
+	Reuse bool
+	// CPUProfile, when set, receives a CPU profile of the measured
+	// scenarios (not of the dataset generation).
+	CPUProfile io.Writer
 }
 
 // Result is one scenario's figures.
@@ -47,6 +58,7 @@ type Result struct {
 	Name          string
 	Requests      int
 	Errors        int
+	FirstError    string // the first error seen, to tell what went wrong
 	PerSecond     float64
 	P50, P95, P99 time.Duration
 }
@@ -73,12 +85,19 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	svc := app.New(db, app.WithLogger(log), app.WithPasswordHasher(app.PasswordHasher{Time: 1, Memory: 64, Threads: 1}))
 
 	start := time.Now()
-	ds, err := generate(ctx, svc, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("dataset: %w", err)
+	var ds dataset
+	if _, err := svc.UserByEmail(ctx, benchEmail); err == nil && cfg.Reuse {
+		if ds, err = reuse(ctx, svc); err != nil {
+			return nil, fmt.Errorf("reuse dataset: %w", err)
+		}
+		fmt.Fprintf(cfg.Out, "dataset: reused from %s\n", cfg.DB)
+	} else {
+		if ds, err = generate(ctx, svc, cfg); err != nil {
+			return nil, fmt.Errorf("dataset: %w", err)
+		}
+		fmt.Fprintf(cfg.Out, "dataset: %d organisations × %d personas = %d personas (with notes and variants) in %s\n",
+			cfg.Orgs, cfg.PerOrg, cfg.Orgs*cfg.PerOrg, time.Since(start).Round(time.Millisecond))
 	}
-	fmt.Fprintf(cfg.Out, "dataset: %d organisations × %d personas = %d personas (with notes and variants) in %s\n",
-		cfg.Orgs, cfg.PerOrg, cfg.Orgs*cfg.PerOrg, time.Since(start).Round(time.Millisecond))
 
 	var baseline []byte
 	h, err := server.New(svc, db, log, func(mux *http.ServeMux) {
@@ -108,6 +127,10 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	}
 	baseline = bytes.Repeat([]byte(" "), len(one))
 
+	known := make([]map[string]map[string]any, cfg.Clients) // per client: persona ID → its last JSON
+	for i := range known {
+		known[i] = map[string]map[string]any{}
+	}
 	scenarios := []struct {
 		name string
 		do   func(client int, r *rand.Rand) error
@@ -146,25 +169,48 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 		{"update persona", func(client int, r *rand.Rand) error {
 			// Each client edits its own personas, so the figures measure
 			// writes, not If-Match conflicts between the clients.
+			// A client keeps what each update returns, as an editor's
+			// form does, and reads a persona only the first time it edits
+			// it: the scenario measures writes, not reads.
 			own := ds.personas[client%len(ds.personas):]
 			id := own[(r.IntN(len(own))/cfg.Clients)*cfg.Clients%len(own)]
-			raw, err := c.get(api + "/personas/" + id)
-			if err != nil {
-				return err
-			}
-			var p map[string]any
-			if err := json.Unmarshal(raw, &p); err != nil {
-				return err
+			p := known[client][id]
+			if p == nil {
+				raw, err := c.get(api + "/personas/" + id)
+				if err != nil {
+					return err
+				}
+				if err := json.Unmarshal(raw, &p); err != nil {
+					return err
+				}
 			}
 			p["summary"] = fmt.Sprintf("Updated under load %d", r.Int64())
-			_, err = c.send("PUT", api+"/personas/"+id, p, fmt.Sprintf(`"%v"`, p["revision"]))
-			return err
+			raw, err := c.send("PUT", api+"/personas/"+id, p, fmt.Sprintf(`"%v"`, p["revision"]))
+			if err != nil {
+				delete(known[client], id)
+				return err
+			}
+			var next map[string]any
+			if err := json.Unmarshal(raw, &next); err != nil {
+				return err
+			}
+			known[client][id] = next
+			return nil
 		}},
 	}
+	if cfg.CPUProfile != nil {
+		if err := pprof.StartCPUProfile(cfg.CPUProfile); err != nil {
+			return nil, err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var results []Result
-	for _, s := range scenarios {
+	for i, s := range scenarios {
 		if ctx.Err() != nil {
 			return results, ctx.Err()
+		}
+		if i > 0 && cfg.Only != nil && !cfg.Only.MatchString(s.name) {
+			continue
 		}
 		results = append(results, drive(ctx, s.name, cfg.Clients, cfg.Duration, s.do))
 	}
@@ -180,10 +226,11 @@ func pick(r *rand.Rand, xs []string) string { return xs[r.IntN(len(xs))] }
 // drive runs do from clients goroutines for d and gathers latencies.
 func drive(ctx context.Context, name string, clients int, d time.Duration, do func(int, *rand.Rand) error) Result {
 	var (
-		mu   sync.Mutex
-		lat  []time.Duration
-		errs int
-		wg   sync.WaitGroup
+		mu    sync.Mutex
+		lat   []time.Duration
+		errs  int
+		first string
+		wg    sync.WaitGroup
 	)
 	deadline := time.Now().Add(d)
 	for i := range clients {
@@ -197,6 +244,11 @@ func drive(ctx context.Context, name string, clients int, d time.Duration, do fu
 				t0 := time.Now()
 				if err := do(i, r); err != nil {
 					bad++
+					mu.Lock()
+					if first == "" {
+						first = err.Error()
+					}
+					mu.Unlock()
 					continue
 				}
 				mine = append(mine, time.Since(t0))
@@ -215,7 +267,7 @@ func drive(ctx context.Context, name string, clients int, d time.Duration, do fu
 		}
 		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
 	}
-	return Result{Name: name, Requests: len(lat), Errors: errs, PerSecond: float64(len(lat)) / d.Seconds(),
+	return Result{Name: name, Requests: len(lat), Errors: errs, FirstError: first, PerSecond: float64(len(lat)) / d.Seconds(),
 		P50: q(0.50), P95: q(0.95), P99: q(0.99)}
 }
 
@@ -234,6 +286,11 @@ func report(w io.Writer, rs []Result) {
 		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%s\t%d\t\n", r.Name, r.PerSecond, ratio, ms(r.P50), ms(r.P95), ms(r.P99), r.Errors)
 	}
 	tw.Flush()
+	for _, r := range rs {
+		if r.FirstError != "" {
+			fmt.Fprintf(w, "%s: %d errors; the first: %s\n", r.Name, r.Errors, r.FirstError)
+		}
+	}
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
@@ -299,7 +356,7 @@ func (c *client) do(req *http.Request) ([]byte, error) {
 		return nil, err
 	}
 	if res.StatusCode >= 300 {
-		return nil, fmt.Errorf("%s %s: %d", req.Method, req.URL.Path, res.StatusCode)
+		return nil, fmt.Errorf("%s %s: %d %.300s", req.Method, req.URL.Path, res.StatusCode, b)
 	}
 	return b, nil
 }
@@ -319,8 +376,7 @@ type dataset struct {
 // (types in turn, a note on every tenth, a variant on every tenth UX
 // persona) through the organisation import, one transaction each.
 func generate(ctx context.Context, svc *app.Service, cfg Config) (dataset, error) {
-	password := "bench-password-not-common"
-	u, err := svc.CreateUser(ctx, "bench@example.com", "Bench User", password)
+	u, err := svc.CreateUser(ctx, benchEmail, "Bench User", benchPassword)
 	if err != nil {
 		return dataset{}, err
 	}
@@ -330,7 +386,7 @@ func generate(ctx context.Context, svc *app.Service, cfg Config) (dataset, error
 	}
 	// The measured user belongs to the first organisation only (as a real
 	// user does to a few); the others belong to another user.
-	other, err := svc.CreateUser(ctx, "others@example.com", "Other Tenants", password)
+	other, err := svc.CreateUser(ctx, "others@example.com", "Other Tenants", benchPassword)
 	if err != nil {
 		return dataset{}, err
 	}
@@ -364,15 +420,68 @@ func generate(ctx context.Context, svc *app.Service, cfg Config) (dataset, error
 			}
 		}
 	}
+	return ds, credentials(ctx, svc, actor, &ds)
+}
+
+const (
+	benchEmail    = "bench@example.com"
+	benchPassword = "bench-password-not-common"
+)
+
+// credentials gives the measured user a fresh API token and session.
+func credentials(ctx context.Context, svc *app.Service, actor app.Actor, ds *dataset) error {
+	var err error
 	if ds.token, _, err = svc.CreateToken(ctx, actor, "bench"); err != nil {
-		return ds, err
+		return err
 	}
-	secret, _, err := svc.SignIn(ctx, u.Email, password, "bench")
+	secret, _, err := svc.SignIn(ctx, benchEmail, benchPassword, "bench")
+	if err != nil {
+		return err
+	}
+	ds.cookie = &http.Cookie{Name: "pp_session", Value: secret}
+	return nil
+}
+
+// reuse reads the measured organisation of an earlier run's dataset.
+func reuse(ctx context.Context, svc *app.Service) (dataset, error) {
+	ds := dataset{org: "bench-0000"}
+	u, err := svc.UserByEmail(ctx, benchEmail)
 	if err != nil {
 		return ds, err
 	}
-	ds.cookie = &http.Cookie{Name: "pp_session", Value: secret}
-	return ds, nil
+	actor, err := svc.ActorFor(ctx, u.ID)
+	if err != nil {
+		return ds, err
+	}
+	for cursor := ""; ; {
+		page, err := svc.ListPersonas(ctx, actor, ds.org, persona.PersonaFilter{Limit: 200}, cursor)
+		if err != nil {
+			return ds, err
+		}
+		for _, p := range page.Items {
+			ds.personas = append(ds.personas, p.ID)
+		}
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	groups, err := svc.ListGroups(ctx, actor, ds.org)
+	if err != nil {
+		return ds, err
+	}
+	for _, g := range groups {
+		ds.groups = append(ds.groups, g.ID)
+	}
+	tmpls, err := svc.ListTemplates(ctx, actor, ds.org)
+	if err != nil {
+		return ds, err
+	}
+	for _, t := range tmpls {
+		if t.ProfileType == persona.ProfileAgent {
+			ds.agentTemplate = t.ID
+		}
+	}
+	return ds, credentials(ctx, svc, actor, &ds)
 }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }

@@ -15,3 +15,27 @@ type AuditEvent struct {
 	ObjectID   string    `json:"object_id,omitempty"`
 	Summary    string    `json:"summary,omitempty"`
 }
+
+// AuditFilter narrows a listing of the audit log; zero fields match
+// everything.
+type AuditFilter struct {
+	Action     string
+	ObjectKind string
+	ActorEmail string
+	Since      time.Time // at or after
+	Until      time.Time // before
+}
+
+// AuditActions and AuditKinds are the actions and object kinds the
+// application records, in the order the audit page offers them as filters.
+var (
+	AuditActions = []string{
+		"create", "update", "delete", "trash", "restore", "purge", "publish", "save draft", "upgrade", "restore revision",
+		"upload", "link", "unlink", "keep override", "drop override", "accept", "reject", "regenerate",
+		"add", "change role", "remove", "revoke", "sign out everywhere", "import", "export",
+	}
+	AuditKinds = []string{
+		"organisation", "member", "user", "token", "template", "group", "persona", "variant", "note", "evidence",
+		"alignment link", "claim verdict", "catalogue", "launchpad", "audit log",
+	}
+)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"time"
 
@@ -29,12 +30,30 @@ type Handler struct {
 	API huma.API
 }
 
+// Options are the deployment settings of the handler. The zero value
+// limits no rates and trusts no proxy.
+type Options struct {
+	// Limits are the per-token, per-session and per-address request rates.
+	Limits Limits
+	// TrustedProxies are the peers whose X-Forwarded-For and
+	// X-Forwarded-Proto headers are believed (see ParseTrustedProxy).
+	TrustedProxies []netip.Prefix
+	// Clock is the rate limiter's time source; nil means time.Now.
+	Clock func() time.Time
+}
+
 // New builds the HTTP handler over svc: the JSON API under /api, the web
-// application everywhere else. db is pinged by /healthz.
+// application everywhere else. db is pinged by /healthz. It limits no rates
+// and trusts no proxy (NewWithOptions does).
 //
 // extra registers more routes behind the same middleware (the load
 // harness's baseline handler).
 func New(svc *app.Service, db Pinger, log *slog.Logger, extra ...func(*http.ServeMux)) (*Handler, error) {
+	return NewWithOptions(svc, db, log, Options{}, extra...)
+}
+
+// NewWithOptions is New with rate limits and trusted proxies.
+func NewWithOptions(svc *app.Service, db Pinger, log *slog.Logger, opts Options, extra ...func(*http.ServeMux)) (*Handler, error) {
 	mux := http.NewServeMux()
 	for _, register := range extra {
 		register(mux)
@@ -58,7 +77,16 @@ func New(svc *app.Service, db Pinger, log *slog.Logger, extra ...func(*http.Serv
 		}
 		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
 	})
-	return &Handler{Handler: recoverer(log, logRequests(log, securityHeaders(mux))), API: humaAPI}, nil
+	var h http.Handler = mux
+	if opts.Limits.on() {
+		now := opts.Clock
+		if now == nil {
+			now = time.Now
+		}
+		h = newRateLimiter(opts.Limits, now).middleware(h)
+	}
+	h = withClient(proxies(opts.TrustedProxies), recoverer(log, logRequests(log, securityHeaders(h))))
+	return &Handler{Handler: h, API: humaAPI}, nil
 }
 
 func securityHeaders(next http.Handler) http.Handler {
@@ -67,6 +95,10 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
+		if overHTTPS(r) {
+			// A year, this host only: sibling subdomains are not ours to pin.
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -106,8 +138,18 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 		if rec.status >= 400 {
 			level = slog.LevelInfo
 		}
-		log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-			"bytes", rec.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+		if !log.Enabled(r.Context(), level) {
+			return
+		}
+		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"bytes", rec.bytes, "duration_ms", float64(time.Since(start).Microseconds()) / 1000}
+		if c := clientOf(r); c.ip.IsValid() {
+			attrs = append(attrs, "client", c.ip.String())
+			if c.viaProxy {
+				attrs = append(attrs, "peer", r.RemoteAddr)
+			}
+		}
+		log.Log(r.Context(), level, "request", attrs...)
 	})
 }
 

@@ -70,6 +70,25 @@ func (s *DB) TokenByHash(ctx context.Context, hash string) (persona.Token, error
 	return t, noRows(err, "token")
 }
 
+// TokenUserByHash returns an unrevoked token and its user in one query:
+// it runs before every API request.
+func (s *DB) TokenUserByHash(ctx context.Context, hash string) (persona.Token, persona.User, error) {
+	var (
+		t persona.Token
+		u persona.User
+	)
+	err := s.db.QueryRowContext(ctx, `SELECT t.id, t.user_id, t.name, t.hash, t.prefix, t.created_at, t.last_used_at, t.revoked_at,
+		u.id, u.email, u.name, u.password_hash, u.created_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.hash = $1 AND t.revoked_at IS NULL`, hash).
+		Scan(&t.ID, &t.UserID, &t.Name, &t.Hash, &t.Prefix, timeCol{&t.CreatedAt}, nullTimeCol{&t.LastUsedAt}, nullTimeCol{&t.RevokedAt},
+			&u.ID, &u.Email, &u.Name, &u.PasswordHash, timeCol{&u.CreatedAt})
+	if err != nil {
+		return persona.Token{}, persona.User{}, noRows(err, "token")
+	}
+	return t, u, nil
+}
+
 // ListTokens lists a user's tokens, revoked ones included, newest first.
 func (s *DB) ListTokens(ctx context.Context, userID string) ([]persona.Token, error) {
 	rows, err := s.db.QueryContext(ctx,

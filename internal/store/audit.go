@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 
 	"github.com/personapal/personapal/internal/persona"
 )
@@ -14,20 +15,54 @@ func (s *DB) AppendAudit(ctx context.Context, e persona.AuditEvent) error {
 	return err
 }
 
-// ListAudit lists an organisation's audit events, newest first, before the
-// sequence number before (0: from the newest), at most limit.
-func (s *DB) ListAudit(ctx context.Context, orgID string, before int64, limit int) ([]persona.AuditEvent, error) {
+// ListAudit lists an organisation's audit events matching f, newest first,
+// before the sequence number before (0: from the newest), at most limit.
+func (s *DB) ListAudit(ctx context.Context, orgID string, f persona.AuditFilter, before int64, limit int) ([]persona.AuditEvent, error) {
+	return s.listAudit(ctx, orgID, f, "seq < ", before, "DESC", limit)
+}
+
+// ListAuditAfter lists an organisation's audit events matching f, oldest
+// first, after the sequence number after (0: from the oldest), at most
+// limit. Exports page through the whole log with it, one bounded query at a
+// time, so that a long download holds no connection or snapshot open.
+func (s *DB) ListAuditAfter(ctx context.Context, orgID string, f persona.AuditFilter, after int64, limit int) ([]persona.AuditEvent, error) {
+	return s.listAudit(ctx, orgID, f, "seq > ", after, "ASC", limit)
+}
+
+func (s *DB) listAudit(ctx context.Context, orgID string, f persona.AuditFilter, seqCond string, seq int64, order string, limit int) ([]persona.AuditEvent, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	q := `SELECT seq, org_id, at, actor_id, actor_email, action, object_kind, object_id, summary FROM audit_log WHERE org_id = $1`
+	var q strings.Builder
+	q.WriteString(`SELECT seq, org_id, at, actor_id, actor_email, action, object_kind, object_id, summary FROM audit_log WHERE org_id = $1`)
 	args := []any{orgID}
-	if before > 0 {
-		q += ` AND seq < $2`
-		args = append(args, before)
+	and := func(cond string, v any) {
+		args = append(args, v)
+		q.WriteString(" AND " + cond + ph(len(args)))
+	}
+	if seq > 0 {
+		and(seqCond, seq)
+	}
+	if f.Action != "" {
+		and("action = ", f.Action)
+	}
+	if f.ObjectKind != "" {
+		and("object_kind = ", f.ObjectKind)
+	}
+	if f.ActorEmail != "" {
+		and("actor_email = ", f.ActorEmail)
+	}
+	// Timestamps compare correctly on both engines: SQLite holds them as
+	// fixed-zone UTC text whose order is their order (see package doc).
+	if !f.Since.IsZero() {
+		and("at >= ", ts(f.Since))
+	}
+	if !f.Until.IsZero() {
+		and("at < ", ts(f.Until))
 	}
 	args = append(args, limit)
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY seq DESC LIMIT `+ph(len(args)), args...)
+	q.WriteString(" ORDER BY seq " + order + " LIMIT " + ph(len(args)))
+	rows, err := s.db.QueryContext(ctx, q.String(), args...)
 	if err != nil {
 		return nil, err
 	}

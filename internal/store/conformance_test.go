@@ -360,6 +360,11 @@ func testTokens(t *testing.T, db *DB) {
 	got, err := db.TokenByHash(ctx, "hash-1")
 	wantNoErr(t, err, "TokenByHash")
 	wantEqual(t, got, tok, "TokenByHash")
+	gotTok, gotUser, err := db.TokenUserByHash(ctx, "hash-1")
+	wantNoErr(t, err, "TokenUserByHash")
+	wantEqual(t, gotTok, tok, "TokenUserByHash token")
+	wantEqual(t, gotUser.ID, u.ID, "TokenUserByHash user")
+	wantEqual(t, gotUser.Email, u.Email, "TokenUserByHash email")
 
 	used := t0.Add(2 * time.Hour)
 	wantNoErr(t, db.TouchToken(ctx, tok.ID, used), "TouchToken")
@@ -378,6 +383,8 @@ func testTokens(t *testing.T, db *DB) {
 	wantNoErr(t, db.RevokeToken(ctx, u.ID, tok.ID, used), "RevokeToken")
 	_, err = db.TokenByHash(ctx, "hash-1")
 	wantCode(t, err, persona.CodeNotFound, "TokenByHash revoked")
+	_, _, err = db.TokenUserByHash(ctx, "hash-1")
+	wantCode(t, err, persona.CodeNotFound, "TokenUserByHash revoked")
 	wantCode(t, db.RevokeToken(ctx, u.ID, tok.ID, used), persona.CodeNotFound, "RevokeToken twice")
 	list, _ = db.ListTokens(ctx, u.ID)
 	for _, l := range list {

@@ -20,19 +20,22 @@ type dialect struct {
 	// errKind classifies a driver error: errUnique, errForeignKey, errCheck
 	// or errOther.
 	errKind func(err error) errKind
-	// matchQuery turns search terms into the engine's full-text query text.
-	matchQuery func(terms []string) string
+	// matchQuery turns an organisation's search terms into the engine's
+	// full-text query text.
+	matchQuery func(orgID string, terms []string) string
 	// searchSQL returns the search statement. $1 is the organisation, $2 the
 	// full-text query; filters holds extra "AND ..." conditions on alias p
 	// using $3...; limit is the placeholder for the row limit. Columns: id,
-	// name, profile_type, group_id, status, snippet, rank (higher is better).
+	// name, profile_type, group_id, status, snippet, summary, search_text,
+	// rank (higher is better). An engine gives either the snippet or, with
+	// goSnippets, the summary and search text to cut it from.
 	searchSQL func(filters, limit string) string
-	// scopeMatch narrows a full-text query to one organisation where the
-	// index can do it (SQLite), or returns it unchanged.
-	scopeMatch func(orgID, match string) string
+	// goSnippets: snippets are cut in Go from the returned rows' text
+	// rather than by the engine.
+	goSnippets bool
 	// entrySearchSQL is searchSQL for search_entries: $1 organisation, $2
 	// query, $3 limit. Columns: kind, ref_id, persona_id, title, snippet,
-	// rank. Entries tied to a trashed persona or variant are left out.
+	// body, rank. Entries tied to a trashed persona or variant are left out.
 	entrySearchSQL string
 }
 
@@ -62,43 +65,33 @@ var sqliteDialect = dialect{
 		}
 		return errOther
 	},
-	// `"t1"* AND "t2"*`: every term a quoted prefix token, so no input can
-	// form FTS5 syntax (terms hold only letters and digits anyway).
-	matchQuery: func(terms []string) string {
-		parts := make([]string, len(terms))
-		for i, t := range terms {
-			parts[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"*`
-		}
-		return strings.Join(parts, " AND ")
-	},
-	// The organisation's token must match in org_key and the terms in the
-	// text columns only (so no term can match an organisation token).
-	scopeMatch: func(orgID, match string) string {
-		return `org_key : "o` + strings.ReplaceAll(orgID, "-", "") + `" AND {name summary search_text} : (` + match + `)`
-	},
-	// personas_fts is an external-content FTS5 table over personas (rowid =
-	// personas.seq) with columns name, summary, search_text and org_key.
+	// Organisation-qualified prefix words in contentless FTS5 tables
+	// (searchindex.go, migration 00010).
+	matchQuery: ftsMatch,
+	goSnippets: true,
 	// bm25 is lower for better matches, so the rank is its negation; a
-	// match in the name weighs 10, in the summary 4, elsewhere 1, and the
-	// organisation token 0.
+	// match in the name weighs 10, in the summary 4, elsewhere 1.
 	searchSQL: func(filters, limit string) string {
-		return `SELECT p.id, p.name, p.profile_type, COALESCE(p.group_id, ''), p.status,
-	snippet(personas_fts, -1, char(2), char(3), '…', 16),
-	-bm25(personas_fts, 10.0, 4.0, 1.0, 0.0) AS rank
-FROM personas_fts JOIN personas p ON p.seq = personas_fts.rowid
-WHERE personas_fts MATCH $2 AND p.org_id = $1 AND p.deleted_at IS NULL` + filters + `
-ORDER BY bm25(personas_fts, 10.0, 4.0, 1.0, 0.0), p.id
-LIMIT ` + limit
+		// The inner query ranks and keeps the top rows without carrying
+		// their long texts through the sort; the outer one reads the texts
+		// of those rows only.
+		return `SELECT p.id, p.name, p.profile_type, COALESCE(p.group_id, ''), p.status, '', p.summary, p.search_text, top.rank
+FROM (SELECT p.seq AS seq, p.id AS id, -bm25(personas_fts, 10.0, 4.0, 1.0) AS rank
+	FROM personas_fts JOIN personas p ON p.seq = personas_fts.rowid
+	WHERE personas_fts MATCH $2 AND p.org_id = $1 AND p.deleted_at IS NULL` + filters + `
+	ORDER BY rank DESC, p.id
+	LIMIT ` + limit + `) AS top
+JOIN personas p ON p.seq = top.seq
+ORDER BY top.rank DESC, top.id`
 	},
-	entrySearchSQL: `SELECT e.kind, e.ref_id, COALESCE(e.persona_id, ''), e.title,
-	snippet(search_entries_fts, -1, char(2), char(3), '…', 16),
+	entrySearchSQL: `SELECT e.kind, e.ref_id, COALESCE(e.persona_id, ''), e.title, '', e.body,
 	-bm25(search_entries_fts, 5.0, 1.0) AS rank
 FROM search_entries_fts JOIN search_entries e ON e.seq = search_entries_fts.rowid
 LEFT JOIN personas p ON p.org_id = e.org_id AND p.id = e.persona_id
 LEFT JOIN variants v ON v.org_id = e.org_id AND v.id = e.variant_id
 WHERE search_entries_fts MATCH $2 AND e.org_id = $1
 	AND (e.persona_id IS NULL OR p.deleted_at IS NULL) AND (e.variant_id IS NULL OR v.deleted_at IS NULL)
-ORDER BY bm25(search_entries_fts, 5.0, 1.0), e.kind, e.ref_id
+ORDER BY rank DESC, e.kind, e.ref_id
 LIMIT $3`,
 }
 
@@ -121,14 +114,13 @@ var postgresDialect = dialect{
 	},
 	// 't1':* & 't2':* — quoted prefix lexemes; terms hold only letters and
 	// digits, so nothing can form tsquery syntax.
-	matchQuery: func(terms []string) string {
+	matchQuery: func(_ string, terms []string) string {
 		parts := make([]string, len(terms))
 		for i, t := range terms {
 			parts[i] = "'" + strings.ReplaceAll(t, "'", "''") + "':*"
 		}
 		return strings.Join(parts, " & ")
 	},
-	scopeMatch: func(_, match string) string { return match },
 	// personas.search is a stored generated tsvector ('simple' config):
 	// name weight A, summary B, search_text C. ts_rank's default weights
 	// rank name matches above summary matches above the rest.
@@ -136,7 +128,7 @@ var postgresDialect = dialect{
 		return `SELECT p.id, p.name, p.profile_type, COALESCE(p.group_id, ''), p.status,
 	ts_headline('simple', concat_ws(E'\n', p.name, NULLIF(p.summary, ''), NULLIF(p.search_text, '')), q,
 		'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=20, MinWords=6, MaxFragments=2, FragmentDelimiter=" … "'),
-	ts_rank(p.search, q) AS rank
+	'', '', ts_rank(p.search, q) AS rank
 FROM personas p, to_tsquery('simple', $2) AS q
 WHERE p.org_id = $1 AND p.deleted_at IS NULL AND p.search @@ q` + filters + `
 ORDER BY rank DESC, p.id
@@ -145,7 +137,7 @@ LIMIT ` + limit
 	entrySearchSQL: `SELECT e.kind, e.ref_id, COALESCE(e.persona_id, ''), e.title,
 	ts_headline('simple', concat_ws(E'\n', e.title, NULLIF(e.body, '')), q,
 		'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=20, MinWords=6, MaxFragments=2, FragmentDelimiter=" … "'),
-	ts_rank(e.search, q) AS rank
+	'', ts_rank(e.search, q) AS rank
 FROM search_entries e CROSS JOIN to_tsquery('simple', $2) AS q
 LEFT JOIN personas p ON p.org_id = e.org_id AND p.id = e.persona_id
 LEFT JOIN variants v ON v.org_id = e.org_id AND v.id = e.variant_id

@@ -31,7 +31,7 @@ func (s *DB) Migrate(ctx context.Context) error {
 	}
 	// Out-of-order: features developed side by side may land a lower
 	// migration number after a higher one; each migration stands alone.
-	p, err := goose.NewProvider(gd, s.db, fsys, goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true))
+	p, err := goose.NewProvider(gd, s.db.DB, fsys, goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
@@ -53,5 +53,5 @@ func (s *DB) Migrate(ctx context.Context) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	return nil
+	return s.runStoreTasks(ctx)
 }

@@ -94,6 +94,9 @@ func (s *DB) insertPersona(ctx context.Context, tx *sql.Tx, p persona.Persona, r
 	if err != nil {
 		return s.d.mapErr(err)
 	}
+	if err := s.indexPersona(ctx, tx, p.OrgID, p.ID, p.Name, p.Summary, searchText); err != nil {
+		return err
+	}
 	return s.insertRevision(ctx, tx, p, rev)
 }
 
@@ -236,6 +239,9 @@ func (s *DB) UpdatePersona(ctx context.Context, p persona.Persona, rev persona.R
 			return &persona.Error{Code: persona.CodePreconditionFailed, Current: cur,
 				Message: fmt.Sprintf("persona was changed meanwhile; current revision is %d", cur)}
 		}
+		if err := s.indexPersona(ctx, tx, p.OrgID, p.ID, p.Name, p.Summary, searchText); err != nil {
+			return err
+		}
 		return s.insertRevision(ctx, tx, p, rev)
 	})
 }
@@ -337,7 +343,7 @@ func (s *DB) SearchPersonas(ctx context.Context, orgID string, q persona.SearchQ
 	if len(terms) > maxSearchTerms {
 		terms = terms[:maxSearchTerms]
 	}
-	args := []any{orgID, s.d.scopeMatch(orgID, s.d.matchQuery(terms))}
+	args := []any{orgID, s.d.matchQuery(orgID, terms)}
 	var filters strings.Builder
 	if q.ProfileType != "" {
 		args = append(args, string(q.ProfileType))
@@ -357,8 +363,14 @@ func (s *DB) SearchPersonas(ctx context.Context, orgID string, q persona.SearchQ
 		return nil, err
 	}
 	hits, err := collect(rows, func(r interface{ Scan(...any) error }) (persona.SearchHit, error) {
-		var h persona.SearchHit
-		err := r.Scan(&h.PersonaID, &h.Name, &h.ProfileType, &h.GroupID, &h.Status, &h.Snippet, &h.Rank)
+		var (
+			h             persona.SearchHit
+			summary, text string
+		)
+		err := r.Scan(&h.PersonaID, &h.Name, &h.ProfileType, &h.GroupID, &h.Status, &h.Snippet, &summary, &text, &h.Rank)
+		if err == nil && s.d.goSnippets {
+			h.Snippet = persona.Snippet(terms, h.Name, summary, text)
+		}
 		return h, err
 	})
 	if hits == nil && err == nil {

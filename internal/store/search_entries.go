@@ -20,7 +20,10 @@ func (s *DB) putSearchEntry(ctx context.Context, q querier, e persona.SearchEntr
 		ON CONFLICT (org_id, kind, ref_id) DO UPDATE SET persona_id = excluded.persona_id,
 			variant_id = excluded.variant_id, note_id = excluded.note_id, title = excluded.title, body = excluded.body`,
 		e.OrgID, string(e.Kind), e.RefID, nullStr(e.PersonaID), nullStr(e.VariantID), nullStr(noteID), e.Title, e.Body)
-	return err
+	if err != nil {
+		return err
+	}
+	return s.indexEntry(ctx, q, e)
 }
 
 // putEntry writes e unless it is empty (callers without search text).
@@ -60,13 +63,19 @@ func (s *DB) SearchEntries(ctx context.Context, orgID, text string, limit int) (
 	if limit <= 0 {
 		limit = defaultSearchLimit
 	}
-	rows, err := s.db.QueryContext(ctx, s.d.entrySearchSQL, orgID, s.d.matchQuery(terms), min(limit, maxSearchLimit))
+	rows, err := s.db.QueryContext(ctx, s.d.entrySearchSQL, orgID, s.d.matchQuery(orgID, terms), min(limit, maxSearchLimit))
 	if err != nil {
 		return nil, err
 	}
 	hits, err := collect(rows, func(r interface{ Scan(...any) error }) (persona.EntryHit, error) {
-		var h persona.EntryHit
-		err := r.Scan(&h.Kind, &h.ID, &h.PersonaID, &h.Title, &h.Snippet, &h.Rank)
+		var (
+			h    persona.EntryHit
+			body string
+		)
+		err := r.Scan(&h.Kind, &h.ID, &h.PersonaID, &h.Title, &h.Snippet, &body, &h.Rank)
+		if err == nil && s.d.goSnippets {
+			h.Snippet = persona.Snippet(terms, h.Title, body)
+		}
 		return h, err
 	})
 	if hits == nil && err == nil {

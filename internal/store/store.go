@@ -44,7 +44,7 @@ const (
 
 // DB is a Persona Pal database. It implements app.Store.
 type DB struct {
-	db *sql.DB
+	db *pool
 	d  dialect
 }
 
@@ -90,7 +90,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.SetConnMaxIdleTime(0)
 		db.SetConnMaxLifetime(0)
 	}
-	s := &DB{db: db, d: d}
+	s := &DB{db: newPool(db, d.name == DialectSQLite), d: d}
 	if err := s.Ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", d.name, err)
@@ -156,7 +156,7 @@ func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 // SQL returns the underlying pool, for edges that keep their own tables
 // (sessions, login throttling) in the same database.
-func (s *DB) SQL() *sql.DB { return s.db }
+func (s *DB) SQL() *sql.DB { return s.db.DB }
 
 // querier is what *sql.DB and *sql.Tx have in common.
 type querier interface {
@@ -185,7 +185,19 @@ func (s *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // exec runs one write statement and maps its error.
 func (s *DB) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
-	res, err := q.ExecContext(ctx, query, args...)
+	var (
+		res sql.Result
+		err error
+	)
+	if tx, ok := q.(*sql.Tx); ok {
+		if st := s.db.txStmt(ctx, tx, query); st != nil {
+			res, err = st.ExecContext(ctx, args...)
+		} else {
+			res, err = tx.ExecContext(ctx, query, args...)
+		}
+	} else {
+		res, err = q.ExecContext(ctx, query, args...)
+	}
 	if err != nil {
 		return nil, s.d.mapErr(err)
 	}

@@ -7,6 +7,7 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net"
 	"net/http"
@@ -121,6 +122,7 @@ func (h *Handler) signedIn(pattern string, fn pageHandler) {
 func (h *Handler) org(pattern string, fn pageHandler) {
 	h.orgRoutes = append(h.orgRoutes, pattern)
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		r = r.WithContext(app.WithRequestMemo(r.Context()))
 		a, err := h.actorFromCookie(r)
 		if err != nil {
 			h.fail(w, r, &Ctx{}, err)
@@ -223,8 +225,29 @@ func setSessionCookie(w http.ResponseWriter, r *http.Request, secret string, max
 	})
 }
 
+// Client is what the server established about a request's client: its
+// address and whether it reached us over HTTPS, directly or through a
+// trusted proxy (internal/server decides which proxies to believe).
+type Client struct {
+	IP    string
+	HTTPS bool
+}
+
+type clientKey struct{}
+
+// WithClient records the request's client for the web handlers.
+func WithClient(ctx context.Context, c Client) context.Context {
+	return context.WithValue(ctx, clientKey{}, c)
+}
+
+// isHTTPS reports whether the browser talks to us over HTTPS. Without the
+// server's word only the connection counts: a bare X-Forwarded-Proto header
+// is the client's to forge.
 func isHTTPS(r *http.Request) bool {
-	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+	if c, ok := r.Context().Value(clientKey{}).(Client); ok {
+		return c.HTTPS
+	}
+	return r.TLS != nil
 }
 
 // setFlash leaves a short message for the next page the browser shows.
@@ -261,9 +284,12 @@ func redirect(w http.ResponseWriter, r *http.Request, to, flash string) error {
 	return nil
 }
 
-// clientAddress is the key for per-client sign-in throttling: the peer's IP
-// address (proxies are not trusted by default).
+// clientAddress is the key for per-client sign-in throttling: the client
+// address the server established (the peer's, unless it is a trusted proxy).
 func clientAddress(r *http.Request) string {
+	if c, ok := r.Context().Value(clientKey{}).(Client); ok && c.IP != "" {
+		return c.IP
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

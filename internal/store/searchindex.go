@@ -1,0 +1,167 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base32"
+	"fmt"
+	"strings"
+
+	"github.com/personapal/personapal/internal/persona"
+)
+
+// SQLite's full-text tables hold every word prefixed with its
+// organisation's key (migration 00010), so that a search reads only its own
+// organisation's entries. The key is derived from the organisation ID: 48
+// bits of its SHA-256 in lower-case base32, after a letter. Two
+// organisations sharing a key would only share index entries; every search
+// still filters rows by organisation ID, so correctness never rests on it.
+func ftsKey(orgID string) string {
+	sum := sha256.Sum256([]byte(orgID))
+	return "k" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:6]))
+}
+
+// ftsWords turns text into the organisation-qualified words the index
+// holds, split by the same rule as search terms.
+func ftsWords(key, text string) string {
+	words := persona.SearchWords(text)
+	var b strings.Builder
+	b.Grow(len(text) + len(words)*(len(key)+1))
+	for i, w := range words {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(key)
+		b.WriteString(w)
+	}
+	return b.String()
+}
+
+// ftsMatch is the FTS5 query for terms in one organisation: every term a
+// quoted prefix of a qualified word, all required. Terms hold only letters,
+// digits and marks, so no input can form FTS5 syntax.
+func ftsMatch(orgID string, terms []string) string {
+	key := ftsKey(orgID)
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		parts[i] = `"` + key + strings.ReplaceAll(t, `"`, `""`) + `"*`
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// indexPersona (re)writes a persona's full-text entry inside the caller's
+// transaction. PostgreSQL indexes a generated column instead.
+func (s *DB) indexPersona(ctx context.Context, q querier, orgID, id, name, summary, searchText string) error {
+	if s.d.name != DialectSQLite {
+		return nil
+	}
+	key := ftsKey(orgID)
+	_, err := s.exec(ctx, q, `INSERT OR REPLACE INTO personas_fts (rowid, name, summary, search_text)
+		SELECT seq, $3, $4, $5 FROM personas WHERE org_id = $1 AND id = $2`,
+		orgID, id, ftsWords(key, name), ftsWords(key, summary), ftsWords(key, searchText))
+	return err
+}
+
+// indexEntry (re)writes a search entry's full-text row (SQLite).
+func (s *DB) indexEntry(ctx context.Context, q querier, e persona.SearchEntry) error {
+	if s.d.name != DialectSQLite {
+		return nil
+	}
+	key := ftsKey(e.OrgID)
+	_, err := s.exec(ctx, q, `INSERT OR REPLACE INTO search_entries_fts (rowid, title, body)
+		SELECT seq, $4, $5 FROM search_entries WHERE org_id = $1 AND kind = $2 AND ref_id = $3`,
+		e.OrgID, string(e.Kind), e.RefID, ftsWords(key, e.Title), ftsWords(key, e.Body))
+	return err
+}
+
+// runStoreTasks finishes migration work that needs Go (SQLite): each task
+// runs in one transaction that also removes it, so it runs exactly once
+// even when two processes migrate the same file.
+func (s *DB) runStoreTasks(ctx context.Context) error {
+	if s.d.name != DialectSQLite {
+		return nil
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var name string
+		err := tx.QueryRowContext(ctx, `SELECT name FROM store_tasks WHERE name = 'reindex_search'`).Scan(&name)
+		if err == sql.ErrNoRows {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if err := s.reindexSearch(ctx, tx); err != nil {
+			return fmt.Errorf("rebuild the search index: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM store_tasks WHERE name = 'reindex_search'`)
+		return err
+	})
+}
+
+// reindexSearch rebuilds both full-text tables from the stored rows, in
+// batches so that memory stays flat.
+func (s *DB) reindexSearch(ctx context.Context, tx *sql.Tx) error {
+	for _, stmt := range []string{
+		`INSERT INTO personas_fts (personas_fts) VALUES ('delete-all')`,
+		`INSERT INTO search_entries_fts (search_entries_fts) VALUES ('delete-all')`,
+	} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	type row struct {
+		seq          int64
+		org, a, b, c string
+	}
+	// read returns the next batch of rows after seq.
+	read := func(query string, after int64) ([]row, error) {
+		rows, err := tx.QueryContext(ctx, query, after)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var rs []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.seq, &r.org, &r.a, &r.b, &r.c); err != nil {
+				return nil, err
+			}
+			rs = append(rs, r)
+		}
+		return rs, rows.Err()
+	}
+	for _, t := range []struct {
+		query string
+		write func(r row, key string) error
+	}{
+		{`SELECT seq, org_id, name, summary, search_text FROM personas WHERE seq > $1 ORDER BY seq LIMIT 1000`,
+			func(r row, key string) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO personas_fts (rowid, name, summary, search_text) VALUES ($1, $2, $3, $4)`,
+					r.seq, ftsWords(key, r.a), ftsWords(key, r.b), ftsWords(key, r.c))
+				return err
+			}},
+		{`SELECT seq, org_id, title, body, '' FROM search_entries WHERE seq > $1 ORDER BY seq LIMIT 1000`,
+			func(r row, key string) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO search_entries_fts (rowid, title, body) VALUES ($1, $2, $3)`,
+					r.seq, ftsWords(key, r.a), ftsWords(key, r.b))
+				return err
+			}},
+	} {
+		for after := int64(0); ; {
+			rs, err := read(t.query, after)
+			if err != nil {
+				return err
+			}
+			if len(rs) == 0 {
+				break
+			}
+			for _, r := range rs {
+				if err := t.write(r, ftsKey(r.org)); err != nil {
+					return err
+				}
+				after = r.seq
+			}
+		}
+	}
+	return nil
+}
