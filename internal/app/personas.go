@@ -92,6 +92,42 @@ func (s *Service) GetPersona(ctx context.Context, actor Actor, slug, id string) 
 	return s.store.GetPersona(ctx, org.ID, id)
 }
 
+// GetPersonas returns live personas by ID, in that order; not-found when
+// any of them is missing (or in the trash).
+func (s *Service) GetPersonas(ctx context.Context, actor Actor, slug string, ids []string) ([]persona.Persona, error) {
+	org, _, err := s.scope(ctx, actor, slug, persona.RoleViewer)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := s.store.GetPersonas(ctx, org.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) != len(ids) {
+		return nil, persona.ErrNotFound("persona")
+	}
+	return ps, nil
+}
+
+// Names labels an organisation's groups and templates by ID.
+type Names struct {
+	Groups, Templates map[string]string
+}
+
+// Names returns the names of the organisation's groups and templates.
+func (s *Service) Names(ctx context.Context, actor Actor, slug string) (Names, error) {
+	org, _, err := s.scope(ctx, actor, slug, persona.RoleViewer)
+	if err != nil {
+		return Names{}, err
+	}
+	groups, err := s.store.GroupNames(ctx, org.ID)
+	if err != nil {
+		return Names{}, err
+	}
+	templates, err := s.store.TemplateNames(ctx, org.ID)
+	return Names{Groups: groups, Templates: templates}, err
+}
+
 // PersonaDefinition returns the template version a persona is pinned to.
 func (s *Service) PersonaDefinition(ctx context.Context, actor Actor, slug string, p persona.Persona) (persona.TemplateVersion, error) {
 	org, _, err := s.scope(ctx, actor, slug, persona.RoleViewer)

@@ -36,6 +36,12 @@ func pageCount(b []byte) int { return len(pageObject.FindAll(b, -1)) }
 // it redirects to a sign-in page, as the real server does.
 func site(t *testing.T, seen *atomic.Int32) *httptest.Server {
 	t.Helper()
+	srv := httptest.NewServer(siteHandler(seen))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func siteHandler(seen *atomic.Int32) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /page", func(w http.ResponseWriter, r *http.Request) {
 		ck, err := r.Cookie("pp_session")
@@ -52,9 +58,7 @@ func site(t *testing.T, seen *atomic.Int32) *httptest.Server {
 	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`<!doctype html><title>Sign in</title><p>Sign in</p>`))
 	})
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv
+	return mux
 }
 
 func TestRenderCarriesSessionAndPrints(t *testing.T) {
@@ -89,6 +93,51 @@ func TestRenderCarriesSessionAndPrints(t *testing.T) {
 	}
 	if !regexp.MustCompile(`/MediaBox\s*\[\s*0\s+0\s+59[45]\.`).Match(out) {
 		t.Error("portrait PDF has no portrait A4 media box")
+	}
+}
+
+// The server printing its own page over TLS: its certificate is not one
+// Chromium trusts (httptest's own CA), which only OwnListener accepts.
+func TestRenderOwnListenerOverTLS(t *testing.T) {
+	needChromium(t)
+	var seen atomic.Int32
+	srv := httptest.NewTLSServer(siteHandler(&seen))
+	t.Cleanup(srv.Close)
+	if !strings.HasPrefix(srv.URL, "https://127.0.0.1:") {
+		t.Fatalf("test server at %s, want https://127.0.0.1:…", srv.URL)
+	}
+	session := []pdf.Cookie{{Name: "pp_session", Value: "secret-1"}}
+
+	if _, err := pdf.Render(context.Background(), srv.URL+"/page", pdf.Options{Cookies: session}); err == nil {
+		t.Fatal("an untrusted certificate was accepted without OwnListener")
+	}
+	if seen.Load() != 0 {
+		t.Fatal("page served to a browser that should have refused the certificate")
+	}
+
+	out, err := pdf.Render(context.Background(), srv.URL+"/page", pdf.Options{Cookies: session, OwnListener: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(out, []byte("%PDF-")) || pageCount(out) < 1 {
+		t.Fatalf("not a PDF with pages: %q", out[:min(len(out), 20)])
+	}
+	if !regexp.MustCompile(`/MediaBox\s*\[\s*0\s+0\s+59[45]\.`).Match(out) {
+		t.Error("PDF has no portrait A4 media box")
+	}
+	// The session cookie went along over https (the page redirects without it).
+	if seen.Load() != 1 {
+		t.Fatalf("the page was served %d times with the session cookie, want 1", seen.Load())
+	}
+}
+
+// OwnListener is for the listener's IP address only, never a host name.
+func TestOwnListenerRefusesHostNames(t *testing.T) {
+	for _, u := range []string{"https://localhost:8443/page", "https://example.com/page", "http://intranet/page"} {
+		_, err := pdf.Render(context.Background(), u, pdf.Options{OwnListener: true})
+		if err == nil || !strings.Contains(err.Error(), "not a listener's IP address") {
+			t.Errorf("%s: want a refusal, got %v", u, err)
+		}
 	}
 }
 

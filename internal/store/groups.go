@@ -41,6 +41,30 @@ func (s *DB) ListGroups(ctx context.Context, orgID string) ([]persona.Group, err
 	return collect(rows, scanGroup)
 }
 
+// GroupNames maps the organisation's group IDs to their names (pages that
+// only label personas with their group need no counts).
+func (s *DB) GroupNames(ctx context.Context, orgID string) (map[string]string, error) {
+	return s.names(ctx, `SELECT id, name FROM persona_groups WHERE org_id = $1`, orgID)
+}
+
+// names reads id → name pairs.
+func (s *DB) names(ctx context.Context, query, orgID string) (map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, query, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]string{}
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		m[id] = name
+	}
+	return m, rows.Err()
+}
+
 // UpdateGroup writes a group's name, description and updated_at.
 func (s *DB) UpdateGroup(ctx context.Context, g persona.Group) error {
 	return s.execOne(ctx, s.db, "group", `UPDATE persona_groups SET name = $3, description = $4, updated_at = $5

@@ -49,6 +49,11 @@ func (s *DB) ListTemplates(ctx context.Context, orgID string) ([]persona.Templat
 	return collect(rows, scanTemplate)
 }
 
+// TemplateNames maps the organisation's template IDs to their names.
+func (s *DB) TemplateNames(ctx context.Context, orgID string) (map[string]string, error) {
+	return s.names(ctx, `SELECT id, name FROM templates WHERE org_id = $1`, orgID)
+}
+
 // UpdateTemplate writes name, description, draft and their timestamps.
 func (s *DB) UpdateTemplate(ctx context.Context, t persona.Template) error {
 	draft, err := jsonText(t.Draft)

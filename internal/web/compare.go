@@ -108,28 +108,17 @@ func (h *Handler) comparePage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 	}
 
 	ctx := r.Context()
-	groups, err := h.svc.ListGroups(ctx, c.Actor, c.Org.Slug)
+	labels, err := h.svc.Names(ctx, c.Actor, c.Org.Slug)
 	if err != nil {
 		return err
 	}
-	groupNames := map[string]string{}
-	for _, g := range groups {
-		groupNames[g.ID] = g.Name
-	}
-	templates, err := h.svc.ListTemplates(ctx, c.Actor, c.Org.Slug)
+	groupNames, templateNames := labels.Groups, labels.Templates
+	ps, err := h.svc.GetPersonas(ctx, c.Actor, c.Org.Slug, ids)
 	if err != nil {
 		return err
 	}
-	templateNames := map[string]string{}
-	for _, t := range templates {
-		templateNames[t.ID] = t.Name
-	}
-	in := make([]persona.CompareInput, 0, len(ids))
-	for _, id := range ids {
-		p, err := h.svc.GetPersona(ctx, c.Actor, c.Org.Slug, id)
-		if err != nil {
-			return err
-		}
+	in := make([]persona.CompareInput, 0, len(ps))
+	for _, p := range ps {
 		ver, err := h.svc.PersonaDefinition(ctx, c.Actor, c.Org.Slug, p)
 		if err != nil {
 			return err

@@ -163,7 +163,8 @@ func (h *Handler) exportComparePDF(w http.ResponseWriter, r *http.Request, c *Ct
 // listener's own address, as seen from this machine), not to the Host
 // header: a Host header is the client's to choose, and following it would
 // let any member point the server's browser, with its network position, at
-// another host.
+// another host. Only because of that may the browser accept the listener's
+// certificate, which names the public host rather than this address.
 func (h *Handler) printPDF(w http.ResponseWriter, r *http.Request, c *Ctx, path string, landscape bool, filename string) error {
 	ck, err := r.Cookie(sessionCookie)
 	if err != nil || ck.Value == "" {
@@ -173,9 +174,16 @@ func (h *Handler) printPDF(w http.ResponseWriter, r *http.Request, c *Ctx, path 
 	if !ok || local == nil {
 		return errors.New("pdf export: no local address for the request")
 	}
-	out, err := renderPDF(r.Context(), "http://"+local.String()+path, pdf.Options{
-		Cookies:   []pdf.Cookie{{Name: sessionCookie, Value: ck.Value}},
-		Landscape: landscape,
+	// The listener's own protocol: r.TLS, not isHTTPS, since behind a
+	// TLS-terminating proxy the listener itself speaks plain HTTP.
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	out, err := renderPDF(r.Context(), scheme+"://"+local.String()+path, pdf.Options{
+		Cookies:     []pdf.Cookie{{Name: sessionCookie, Value: ck.Value}},
+		Landscape:   landscape,
+		OwnListener: true, // accept our own certificate at our own address
 	})
 	if errors.Is(err, pdf.ErrNoChromium) {
 		h.renderError(w, r, c, http.StatusServiceUnavailable, pdf.ErrNoChromium.Error())
