@@ -149,7 +149,7 @@ func (s *Service) CreatePersona(ctx context.Context, actor Actor, slug string, i
 	var version persona.TemplateVersion
 	if in.TemplateID == "" {
 		fields = append(fields, persona.FieldError{Field: "template_id", Message: "is required"})
-	} else if tmpl, err = s.store.GetTemplate(ctx, org.ID, in.TemplateID); err != nil {
+	} else if tmpl, err = s.store.TemplateHead(ctx, org.ID, in.TemplateID); err != nil {
 		if persona.ErrorCode(err) != persona.CodeNotFound {
 			return persona.Persona{}, err
 		}
@@ -311,10 +311,9 @@ func (s *Service) checkRefs(ctx context.Context, orgID, groupID, ownerID string)
 	var fields []persona.FieldError
 	if groupID == "" {
 		fields = append(fields, persona.FieldError{Field: "group_id", Message: "is required"})
-	} else if _, err := s.store.GetGroup(ctx, orgID, groupID); err != nil {
-		if persona.ErrorCode(err) != persona.CodeNotFound {
-			return nil, err
-		}
+	} else if ok, err := s.store.GroupExists(ctx, orgID, groupID); err != nil {
+		return nil, err
+	} else if !ok {
 		fields = append(fields, persona.FieldError{Field: "group_id", Message: "no such group in this organisation"})
 	}
 	if ownerID != "" {

@@ -53,6 +53,8 @@ type Store interface {
 	CreateGroup(ctx context.Context, g persona.Group) error
 	GetGroup(ctx context.Context, orgID, id string) (persona.Group, error)
 	ListGroups(ctx context.Context, orgID string) ([]persona.Group, error)
+	// GroupExists reports whether the organisation has the group.
+	GroupExists(ctx context.Context, orgID, id string) (bool, error)
 	// GroupNames maps the organisation's group IDs to their names.
 	GroupNames(ctx context.Context, orgID string) (map[string]string, error)
 	UpdateGroup(ctx context.Context, g persona.Group) error
@@ -62,6 +64,8 @@ type Store interface {
 	CreateTemplate(ctx context.Context, t persona.Template) error
 	GetTemplate(ctx context.Context, orgID, id string) (persona.Template, error)
 	ListTemplates(ctx context.Context, orgID string) ([]persona.Template, error)
+	// TemplateHead returns a template without its draft.
+	TemplateHead(ctx context.Context, orgID, id string) (persona.Template, error)
 	// TemplateNames maps the organisation's template IDs to their names.
 	TemplateNames(ctx context.Context, orgID string) (map[string]string, error)
 	// UpdateTemplate writes name, description, draft and their timestamps.

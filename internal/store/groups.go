@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"github.com/personapal/personapal/internal/persona"
 )
@@ -39,6 +40,17 @@ func (s *DB) ListGroups(ctx context.Context, orgID string) ([]persona.Group, err
 		return nil, err
 	}
 	return collect(rows, scanGroup)
+}
+
+// GroupExists reports whether the organisation has the group, without
+// counting its personas as GetGroup does (writes check it every time).
+func (s *DB) GroupExists(ctx context.Context, orgID, id string) (bool, error) {
+	var one int
+	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM persona_groups WHERE org_id = $1 AND id = $2`, orgID, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // GroupNames maps the organisation's group IDs to their names (pages that

@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -46,6 +47,12 @@ const (
 type DB struct {
 	db *pool
 	d  dialect
+	// writer serialises this process's writes on SQLite (see writeLock).
+	writer chan struct{}
+	// stop ends the background checkpointer (SQLite), which closes
+	// stopped when it has returned.
+	stop, stopped chan struct{}
+	closeOnce     sync.Once
 }
 
 // Open connects to the database named by dsn. A dsn starting with
@@ -90,12 +97,43 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.SetConnMaxIdleTime(0)
 		db.SetConnMaxLifetime(0)
 	}
-	s := &DB{db: newPool(db, d.name == DialectSQLite), d: d}
+	s := &DB{db: newPool(db, d.name == DialectSQLite), d: d, writer: make(chan struct{}, 1), stop: make(chan struct{})}
 	if err := s.Ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", d.name, err)
 	}
+	if d.name == DialectSQLite {
+		s.stopped = make(chan struct{})
+		go s.checkpoint()
+	}
 	return s, nil
+}
+
+// checkpointEvery is how often the WAL is copied back into the database
+// file (SQLite).
+const checkpointEvery = 250 * time.Millisecond
+
+// checkpoint copies the write-ahead log into the database file in the
+// background until Close. Connections do not checkpoint on commit
+// (wal_autocheckpoint=0): at a thousand writes a second the automatic
+// checkpoint ran every few dozen commits inside the committing request,
+// copying and syncing thousands of pages while every other writer waited.
+// PASSIVE never blocks readers or writers; what it cannot copy now it
+// copies on a later tick.
+func (s *DB) checkpoint() {
+	defer close(s.stopped)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			_, _ = s.db.DB.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+			cancel()
+		}
+	}
 }
 
 func isPostgres(dsn string) bool {
@@ -108,6 +146,7 @@ var sqlitePragmas = []string{
 	"journal_mode(WAL)",
 	"foreign_keys(1)",
 	"synchronous(NORMAL)",
+	"wal_autocheckpoint(0)", // the store checkpoints in the background
 }
 
 // sqliteDSN turns a path or file: URI into a modernc DSN with our PRAGMAs.
@@ -146,7 +185,15 @@ func sqliteDSN(dsn string) (string, error) {
 }
 
 // Close closes the connection pool.
-func (s *DB) Close() error { return s.db.Close() }
+func (s *DB) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		if s.stopped != nil {
+			<-s.stopped
+		}
+	})
+	return s.db.Close()
+}
 
 // Dialect returns "sqlite" or "postgres".
 func (s *DB) Dialect() string { return s.d.name }
@@ -169,6 +216,11 @@ type querier interface {
 // the transaction begins IMMEDIATE (it takes the write lock up front), so
 // call it for writes only.
 func (s *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	unlock, err := s.writeLock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.d.mapErr(err)
@@ -181,6 +233,24 @@ func (s *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return s.d.mapErr(err)
 	}
 	return nil
+}
+
+// writeLock waits for this process's turn to write (SQLite; a no-op on
+// PostgreSQL). SQLite has one writer at a time; left to itself, a waiting
+// writer polls the lock with back-off sleeps of up to 100 ms, which under
+// many concurrent writes made the slowest writes wait far longer than the
+// queue ahead of them. Queueing in Go hands the lock on at once. Other
+// processes on the same file still wait through busy_timeout.
+func (s *DB) writeLock(ctx context.Context) (func(), error) {
+	if s.d.name != DialectSQLite {
+		return func() {}, nil
+	}
+	select {
+	case s.writer <- struct{}{}:
+		return func() { <-s.writer }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // exec runs one write statement and maps its error.
@@ -196,7 +266,12 @@ func (s *DB) exec(ctx context.Context, q querier, query string, args ...any) (sq
 			res, err = tx.ExecContext(ctx, query, args...)
 		}
 	} else {
+		unlock, lerr := s.writeLock(ctx)
+		if lerr != nil {
+			return nil, lerr
+		}
 		res, err = q.ExecContext(ctx, query, args...)
+		unlock()
 	}
 	if err != nil {
 		return nil, s.d.mapErr(err)

@@ -49,6 +49,17 @@ func (s *DB) ListTemplates(ctx context.Context, orgID string) ([]persona.Templat
 	return collect(rows, scanTemplate)
 }
 
+// TemplateHead returns a template without its draft (persona writes need
+// only its profile type and latest version, not the draft's JSON).
+func (s *DB) TemplateHead(ctx context.Context, orgID, id string) (persona.Template, error) {
+	var t persona.Template
+	err := s.db.QueryRowContext(ctx, `SELECT org_id, id, name, profile_type, description, latest_version,
+		draft_updated_at, created_at, updated_at FROM templates WHERE org_id = $1 AND id = $2`, orgID, id).
+		Scan(&t.OrgID, &t.ID, &t.Name, &t.ProfileType, &t.Description, &t.LatestVersion,
+			timeCol{&t.DraftUpdatedAt}, timeCol{&t.CreatedAt}, timeCol{&t.UpdatedAt})
+	return t, noRows(err, "template")
+}
+
 // TemplateNames maps the organisation's template IDs to their names.
 func (s *DB) TemplateNames(ctx context.Context, orgID string) (map[string]string, error) {
 	return s.names(ctx, `SELECT id, name FROM templates WHERE org_id = $1`, orgID)
