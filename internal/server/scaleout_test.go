@@ -166,6 +166,55 @@ func TestTwoInstancesOnOnePostgres(t *testing.T) {
 	if got[200] != 1 || got[412] != 1 {
 		t.Fatalf("concurrent edits through two instances: %v", got)
 	}
+
+	// A token revoked through one instance is refused by the other at once,
+	// though the other has just served it; nothing caches tokens.
+	u, err := svcs[0].UserByEmail(ctx, creds.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor, err := svcs[0].ActorFor(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, tok, err := svcs[0].CreateToken(ctx, actor, "revoked across instances")
+	if err != nil {
+		t.Fatal(err)
+	}
+	withToken := func(base string) int {
+		req, _ := http.NewRequest("GET", base+api+"/personas?limit=1", nil)
+		req.Header.Set("Authorization", "Bearer "+secret)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if code := withToken(urls[1]); code != 200 {
+		t.Fatalf("new token on B: %d", code)
+	}
+	if err := svcs[0].RevokeToken(ctx, actor, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	if code := withToken(urls[1]); code != 401 {
+		t.Fatalf("token revoked on A still works on B: %d", code)
+	}
+
+	// "Sign out everywhere" on one instance ends the session on the other.
+	if err := svcs[0].SignOutEverywhere(ctx, actor); err != nil {
+		t.Fatal(err)
+	}
+	req, _ = http.NewRequest("GET", urls[1]+"/o/"+creds.OrgSlug, nil)
+	req.AddCookie(session)
+	res, err = (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+		t.Fatalf("session on B after signing out everywhere on A: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
 }
 
 func mustURL(t *testing.T, s string) *url.URL {
