@@ -143,7 +143,8 @@ func (s *Server) authenticate(next func(http.ResponseWriter, *http.Request)) fun
 				Detail: "send an API token as Authorization: Bearer <token>"})
 			return
 		}
-		actor, err := s.svc.Authenticate(r.Context(), strings.TrimSpace(token))
+		ctx := app.WithRequestMemo(r.Context())
+		actor, err := s.svc.AuthenticateOrg(ctx, strings.TrimSpace(token), r.PathValue("org"))
 		if err != nil {
 			p := problemFor(r.Context(), s.log, err, "")
 			if p.Status == http.StatusUnauthorized {
@@ -152,7 +153,7 @@ func (s *Server) authenticate(next func(http.ResponseWriter, *http.Request)) fun
 			writeProblem(w, p)
 			return
 		}
-		next(w, r.WithContext(context.WithValue(app.WithRequestMemo(r.Context()), actorKey{}, actor)))
+		next(w, r.WithContext(context.WithValue(ctx, actorKey{}, actor)))
 	}
 }
 

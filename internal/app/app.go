@@ -94,6 +94,9 @@ func (s *Service) scope(ctx context.Context, actor Actor, slug string, min perso
 		err  error
 	)
 	if memo != nil && memo.valid && memo.userID == actor.UserID && memo.slug == slug {
+		if memo.missing {
+			return persona.Org{}, "", persona.ErrNotFound("organisation")
+		}
 		org, role = memo.org, memo.role
 	} else {
 		org, role, err = s.store.OrgForMember(ctx, slug, actor.UserID)
@@ -122,6 +125,7 @@ type scopeMemo struct {
 	userID, slug string
 	org          persona.Org
 	role         persona.Role
+	missing      bool // not a member (or no such organisation)
 }
 
 // WithRequestMemo returns a context whose membership checks are memoised

@@ -25,6 +25,10 @@ type Store interface {
 	TokenByHash(ctx context.Context, hash string) (persona.Token, error)
 	// TokenUserByHash returns an unrevoked token and its user.
 	TokenUserByHash(ctx context.Context, hash string) (persona.Token, persona.User, error)
+	// TokenAuth returns an unrevoked token's ID, its user (ID, email and
+	// name) and the user's membership in the organisation with this slug
+	// (Role "" when none).
+	TokenAuth(ctx context.Context, hash, slug string) (TokenAuth, error)
 	ListTokens(ctx context.Context, userID string) ([]persona.Token, error)
 	RevokeToken(ctx context.Context, userID, tokenID string, at time.Time) error
 	TouchToken(ctx context.Context, tokenID string, at time.Time) error
@@ -129,4 +133,12 @@ type Store interface {
 	importStore
 	batchStore
 	auditStore
+}
+
+// TokenAuth is what authenticating an API request to an organisation needs.
+type TokenAuth struct {
+	TokenID string
+	User    persona.User // ID, Email and Name
+	Org     persona.Org  // empty unless the user is a member
+	Role    persona.Role // "" unless the user is a member
 }

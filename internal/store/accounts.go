@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
 )
 
@@ -87,6 +88,34 @@ func (s *DB) TokenUserByHash(ctx context.Context, hash string) (persona.Token, p
 		return persona.Token{}, persona.User{}, noRows(err, "token")
 	}
 	return t, u, nil
+}
+
+// TokenAuth reads what authenticating an API request to the organisation
+// with this slug needs, in one query: the unrevoked token's ID, its user,
+// and the user's membership there (Role "" when none, or no such
+// organisation). It reads no more columns than that: it runs before every
+// API request.
+func (s *DB) TokenAuth(ctx context.Context, hash, slug string) (app.TokenAuth, error) {
+	var (
+		a                   app.TokenAuth
+		orgID, oslug, oname sql.NullString
+		role                sql.NullString
+		created             *time.Time
+	)
+	err := s.db.QueryRowContext(ctx, `SELECT t.id, u.id, u.email, u.name, o.id, o.slug, o.name, o.created_at, m.role
+		FROM api_tokens t JOIN users u ON u.id = t.user_id
+		LEFT JOIN orgs o ON o.slug = $2
+		LEFT JOIN memberships m ON m.org_id = o.id AND m.user_id = u.id
+		WHERE t.hash = $1 AND t.revoked_at IS NULL`, hash, slug).
+		Scan(&a.TokenID, &a.User.ID, &a.User.Email, &a.User.Name, &orgID, &oslug, &oname, nullTimeCol{&created}, &role)
+	if err != nil {
+		return app.TokenAuth{}, noRows(err, "token")
+	}
+	if orgID.Valid && role.Valid && created != nil {
+		a.Org = persona.Org{ID: orgID.String, Slug: oslug.String, Name: oname.String, CreatedAt: *created}
+		a.Role = persona.Role(role.String)
+	}
+	return a, nil
 }
 
 // ListTokens lists a user's tokens, revoked ones included, newest first.

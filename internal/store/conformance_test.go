@@ -41,6 +41,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"CrossOrgReferences", testCrossOrgReferences},
 		{"Search", testSearch},
 		{"Names", testNames},
+		{"TokenUserOrg", testTokenUserOrg},
 		{"SearchHostileInput", testSearchHostileInput},
 		{"Timestamps", testTimestamps},
 		{"JSONValues", testJSONValues},

@@ -113,6 +113,33 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 // file (SQLite).
 const checkpointEvery = 250 * time.Millisecond
 
+// walRestartFrames is the log length (in pages) past which the
+// checkpointer finishes its work between two writes.
+const walRestartFrames = 4096
+
+// checkpointTick is one round of the background checkpointer; lock is
+// writeLock (tests count its use).
+func (s *DB) checkpointTick(ctx context.Context, lock func(context.Context) (func(), error)) {
+	if frames, _ := s.checkpointOnce(ctx); frames > walRestartFrames {
+		// Writers never pausing would keep the log from restarting at its
+		// start, and it would grow without end (reads slow down as it
+		// grows): finish the checkpoint between two writes, so that the
+		// next write starts the log afresh.
+		if unlock, err := lock(ctx); err == nil {
+			_, _ = s.checkpointOnce(ctx)
+			unlock()
+		}
+	}
+}
+
+// checkpointOnce runs a PASSIVE checkpoint and returns how many frames the
+// log holds.
+func (s *DB) checkpointOnce(ctx context.Context) (int, error) {
+	var busy, frames, done int
+	err := s.db.DB.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &done)
+	return frames, err
+}
+
 // checkpoint copies the write-ahead log into the database file in the
 // background until Close. Connections do not checkpoint on commit
 // (wal_autocheckpoint=0): at a thousand writes a second the automatic
@@ -130,7 +157,7 @@ func (s *DB) checkpoint() {
 			return
 		case <-t.C:
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			_, _ = s.db.DB.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+			s.checkpointTick(ctx, s.writeLock)
 			cancel()
 		}
 	}
@@ -147,6 +174,7 @@ var sqlitePragmas = []string{
 	"foreign_keys(1)",
 	"synchronous(NORMAL)",
 	"wal_autocheckpoint(0)", // the store checkpoints in the background
+	"cache_size(-8000)",     // 8 MB of pages per connection (the default is 2 MB)
 }
 
 // sqliteDSN turns a path or file: URI into a modernc DSN with our PRAGMAs.
