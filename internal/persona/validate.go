@@ -163,6 +163,11 @@ func validateField(add func(string, string), p string, f Field, seen map[string]
 	switch f.Kind {
 	case KindChoice, KindMultiChoice:
 		checkOptions(add, p+".options", f.Options)
+		// A value is checked against max_length too: a longer option
+		// could be offered but never saved.
+		if f.MaxLength > 0 && slices.ContainsFunc(f.Options, func(o string) bool { return utf8.RuneCountInString(o) > f.MaxLength }) {
+			add(p+".options", fmt.Sprintf("options must be at most %d characters (the field's max_length)", f.MaxLength))
+		}
 	case KindNumber:
 		if minOK && maxOK && f.Min != nil && f.Max != nil && *f.Min > *f.Max {
 			add(p+".max", "must not be less than min")

@@ -330,6 +330,11 @@ type evidenceItemView struct {
 // maxShownText bounds the text shown on an item's page.
 const maxShownText = 200_000
 
+// maxShownMarkdown bounds a Markdown document rendered on an item's page,
+// as persona.MaxStringLength bounds every other Markdown the pages render:
+// goldmark is quadratic on some inputs (200 KB of "[a](" took 18 s).
+const maxShownMarkdown = persona.MaxStringLength
+
 func (h *Handler) evidencePage(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	q := r.URL.Query()
 	lf := linkForm{PersonaID: q.Get("persona"), Target: q.Get("target"), Stance: q.Get("stance"), Excerpt: q.Get("excerpt"), Page: q.Get("page")}
@@ -366,8 +371,12 @@ func (h *Handler) renderItem(w http.ResponseWriter, r *http.Request, c *Ctx, sta
 				}
 			}
 			if v.Viewer != "csv" {
-				if len(data) > maxShownText {
-					data, v.TextCut = data[:maxShownText], true
+				limit := maxShownText
+				if v.Viewer == "markdown" {
+					limit = maxShownMarkdown
+				}
+				if len(data) > limit {
+					data, v.TextCut = data[:limit], true
 					for len(data) > 0 && !utf8.Valid(data) {
 						data = data[:len(data)-1]
 					}
