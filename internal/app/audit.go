@@ -15,9 +15,10 @@ import (
 )
 
 // The audit log records every change to an organisation's data: who did
-// what to which object, and when. Entries are appended after the change
-// succeeded (never for a refused or failed one) and never edited or
-// deleted. Token and session events belong to a user rather than an
+// what to which object, and when. Persona writes record their entry in the
+// change's own transaction (audited); other changes append it right after
+// the change succeeded. Never for a refused or failed change; entries are
+// never edited or deleted. Token and session events belong to a user rather than an
 // organisation; they are recorded in every organisation the user belongs to
 // at that moment (see auditUser).
 
@@ -37,6 +38,10 @@ const maxAuditSummary = 500
 // audit records that actor did action to an object of org. A failure to
 // record is logged, not returned: the change itself has happened.
 func (s *Service) audit(ctx context.Context, orgID string, actor Actor, action, kind, id, summary string) {
+	s.appendAudit(ctx, s.auditEvent(ctx, orgID, actor, action, kind, id, summary))
+}
+
+func (s *Service) auditEvent(ctx context.Context, orgID string, actor Actor, action, kind, id, summary string) persona.AuditEvent {
 	if a, ok := ctx.Value(auditActionKey{}).(string); ok {
 		action = a
 	}
@@ -48,9 +53,57 @@ func (s *Service) audit(ctx context.Context, orgID string, actor Actor, action, 
 	if actor.System {
 		e.ActorEmail = "(command line)"
 	}
+	return e
+}
+
+func (s *Service) appendAudit(ctx context.Context, e persona.AuditEvent) {
 	if err := s.store.AppendAudit(ctx, e); err != nil {
-		s.log.ErrorContext(ctx, "audit log write failed", "action", action, "kind", kind, "id", id, "err", err)
+		s.log.ErrorContext(ctx, "audit log write failed", "action", e.Action, "kind", e.ObjectKind, "id", e.ObjectID, "err", err)
 	}
+}
+
+// audited makes a change with write and records it in the same
+// transaction: the store takes the event from the context (TakeAudit) and
+// writes it with the change, so a change is never stored without its entry,
+// nor an entry without its change. Should write not go through a
+// transaction that takes it, the entry is appended right after, as audit
+// does.
+func (s *Service) audited(ctx context.Context, orgID string, actor Actor, action, kind, id, summary string, write func(context.Context) error) error {
+	slot := &auditSlot{e: s.auditEvent(ctx, orgID, actor, action, kind, id, summary)}
+	if err := write(context.WithValue(ctx, auditSlotKey{}, slot)); err != nil {
+		return err
+	}
+	if !slot.written {
+		s.appendAudit(ctx, slot.e)
+	}
+	return nil
+}
+
+type auditSlotKey struct{}
+
+type auditSlot struct {
+	e              persona.AuditEvent
+	taken, written bool
+}
+
+// TakeAudit hands the store the audit entry of the change being made with
+// ctx, once: the store writes it in the change's transaction and calls
+// committed when that transaction has committed. ok is false when there is
+// no entry to take.
+func TakeAudit(ctx context.Context) (e persona.AuditEvent, committed func(), ok bool) {
+	slot, _ := ctx.Value(auditSlotKey{}).(*auditSlot)
+	if slot == nil || slot.taken {
+		return persona.AuditEvent{}, nil, false
+	}
+	slot.taken = true
+	return slot.e, func() { slot.written = true }, true
+}
+
+// PendingAudit reports whether ctx carries an audit entry no transaction
+// has taken yet.
+func PendingAudit(ctx context.Context) bool {
+	slot, _ := ctx.Value(auditSlotKey{}).(*auditSlot)
+	return slot != nil && !slot.taken
 }
 
 // auditOK records the event when err is nil and returns err, so that a use

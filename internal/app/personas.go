@@ -191,10 +191,11 @@ func (s *Service) CreatePersona(ctx context.Context, actor Actor, slug string, i
 		Revision: 1, CreatedAt: now, CreatedBy: actor.UserID, UpdatedAt: now, UpdatedBy: actor.UserID,
 	}
 	rev := revisionOf(p, in.Message)
-	if err := s.store.CreatePersona(ctx, p, rev, persona.SearchText(p.Content)); err != nil {
+	if err := s.audited(ctx, org.ID, actor, "create", "persona", p.ID, p.Name, func(ctx context.Context) error {
+		return s.store.CreatePersona(ctx, p, rev, persona.SearchText(p.Content))
+	}); err != nil {
 		return persona.Persona{}, err
 	}
-	s.audit(ctx, org.ID, actor, "create", "persona", p.ID, p.Name)
 	return p, nil
 }
 
@@ -274,10 +275,11 @@ func (s *Service) saveRevision(ctx context.Context, actor Actor, cur persona.Per
 	p.Revision = cur.Revision + 1
 	p.UpdatedAt = s.timestamp()
 	p.UpdatedBy = actor.UserID
-	if err := s.store.UpdatePersona(ctx, p, revisionOf(p, message), persona.SearchText(p.Content)); err != nil {
+	if err := s.audited(ctx, p.OrgID, actor, "update", "persona", p.ID, fmt.Sprintf("%s → revision %d", p.Name, p.Revision), func(ctx context.Context) error {
+		return s.store.UpdatePersona(ctx, p, revisionOf(p, message), persona.SearchText(p.Content))
+	}); err != nil {
 		return persona.Persona{}, err
 	}
-	s.audit(ctx, p.OrgID, actor, "update", "persona", p.ID, fmt.Sprintf("%s → revision %d", p.Name, p.Revision))
 	return p, nil
 }
 
@@ -340,11 +342,9 @@ func (s *Service) TrashPersona(ctx context.Context, actor Actor, slug, id string
 	if err != nil {
 		return err
 	}
-	if err := s.store.TrashPersona(ctx, org.ID, id, actor.UserID, s.timestamp()); err != nil {
-		return err
-	}
-	s.audit(ctx, org.ID, actor, "trash", "persona", id, "")
-	return nil
+	return s.audited(ctx, org.ID, actor, "trash", "persona", id, "", func(ctx context.Context) error {
+		return s.store.TrashPersona(ctx, org.ID, id, actor.UserID, s.timestamp())
+	})
 }
 
 // RestorePersona brings a persona back from the trash.
@@ -353,10 +353,11 @@ func (s *Service) RestorePersona(ctx context.Context, actor Actor, slug, id stri
 	if err != nil {
 		return persona.Persona{}, err
 	}
-	if err := s.store.RestorePersona(ctx, org.ID, id); err != nil {
+	if err := s.audited(ctx, org.ID, actor, "restore", "persona", id, "", func(ctx context.Context) error {
+		return s.store.RestorePersona(ctx, org.ID, id)
+	}); err != nil {
 		return persona.Persona{}, err
 	}
-	s.audit(ctx, org.ID, actor, "restore", "persona", id, "")
 	return s.store.GetPersona(ctx, org.ID, id)
 }
 
@@ -366,11 +367,9 @@ func (s *Service) PurgePersona(ctx context.Context, actor Actor, slug, id string
 	if err != nil {
 		return err
 	}
-	if err := s.store.PurgePersona(ctx, org.ID, id); err != nil {
-		return err
-	}
-	s.audit(ctx, org.ID, actor, "purge", "persona", id, "")
-	return nil
+	return s.audited(ctx, org.ID, actor, "purge", "persona", id, "", func(ctx context.Context) error {
+		return s.store.PurgePersona(ctx, org.ID, id)
+	})
 }
 
 // ListTrash lists trashed personas.

@@ -9,7 +9,13 @@ import (
 
 // AppendAudit adds an event to an organisation's audit log.
 func (s *DB) AppendAudit(ctx context.Context, e persona.AuditEvent) error {
-	_, err := s.exec(ctx, s.db, `INSERT INTO audit_log (org_id, at, actor_id, actor_email, action, object_kind, object_id, summary)
+	return s.appendAudit(ctx, s.db, e)
+}
+
+// appendAudit writes an audit entry with q (inside a change's transaction,
+// or on its own).
+func (s *DB) appendAudit(ctx context.Context, q querier, e persona.AuditEvent) error {
+	_, err := s.exec(ctx, q, `INSERT INTO audit_log (org_id, at, actor_id, actor_email, action, object_kind, object_id, summary)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		e.OrgID, ts(e.At), e.ActorID, e.ActorEmail, e.Action, e.ObjectKind, e.ObjectID, e.Summary)
 	return err

@@ -117,6 +117,23 @@ const checkpointEvery = 250 * time.Millisecond
 // checkpointer finishes its work between two writes.
 const walRestartFrames = 4096
 
+// Checkpoint copies the whole write-ahead log into the database file and
+// empties it (SQLite; nothing to do on PostgreSQL). The load harness calls
+// it after generating its dataset, so every run measures a settled
+// database rather than the tail of the bulk load.
+func (s *DB) Checkpoint(ctx context.Context) error {
+	if s.d.name != DialectSQLite {
+		return nil
+	}
+	unlock, err := s.writeLock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	_, err = s.db.DB.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return err
+}
+
 // checkpointTick is one round of the background checkpointer; lock is
 // writeLock (tests count its use).
 func (s *DB) checkpointTick(ctx context.Context, lock func(context.Context) (func(), error)) {
@@ -257,8 +274,20 @@ func (s *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		_ = tx.Rollback()
 		return err
 	}
+	// The change's audit entry, if the use case handed one over, commits
+	// with it or not at all.
+	e, committed, audited := app.TakeAudit(ctx)
+	if audited {
+		if err := s.appendAudit(ctx, tx, e); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return s.d.mapErr(err)
+	}
+	if audited {
+		committed()
 	}
 	return nil
 }
@@ -293,6 +322,27 @@ func (s *DB) exec(ctx context.Context, q querier, query string, args ...any) (sq
 		} else {
 			res, err = tx.ExecContext(ctx, query, args...)
 		}
+	} else if app.PendingAudit(ctx) {
+		// A one-statement change with an audit entry to record: both in
+		// one transaction, the entry only when the statement changed a row.
+		var n int64
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			r, err := tx.ExecContext(ctx, query, args...)
+			if err != nil {
+				return err
+			}
+			if n, err = r.RowsAffected(); err != nil {
+				return err
+			}
+			if n == 0 {
+				return errNothingChanged
+			}
+			res = r
+			return nil
+		})
+		if errors.Is(err, errNothingChanged) {
+			return changed(0), nil
+		}
 	} else {
 		unlock, lerr := s.writeLock(ctx)
 		if lerr != nil {
@@ -306,6 +356,16 @@ func (s *DB) exec(ctx context.Context, q querier, query string, args ...any) (sq
 	}
 	return res, nil
 }
+
+// errNothingChanged rolls back a one-statement change that matched no row
+// (its audit entry must not be written).
+var errNothingChanged = errors.New("nothing changed")
+
+// changed is the result of a statement that changed n rows.
+type changed int64
+
+func (c changed) LastInsertId() (int64, error) { return 0, errors.New("no insert ID") }
+func (c changed) RowsAffected() (int64, error) { return int64(c), nil }
 
 // execOne runs one write statement that must affect a row; otherwise it
 // returns persona.ErrNotFound(what).
