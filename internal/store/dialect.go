@@ -26,16 +26,13 @@ type dialect struct {
 	// searchSQL returns the search statement. $1 is the organisation, $2 the
 	// full-text query; filters holds extra "AND ..." conditions on alias p
 	// using $3...; limit is the placeholder for the row limit. Columns: id,
-	// name, profile_type, group_id, status, snippet, summary, search_text,
-	// rank (higher is better). An engine gives either the snippet or, with
-	// goSnippets, the summary and search text to cut it from.
+	// name, profile_type, group_id, status, summary, search_text, rank
+	// (higher is better). Snippets are cut in Go from the returned rows'
+	// text (persona.Snippet), the same on both engines: the engines' own
+	// (FTS5 snippet, ts_headline) re-read every matching row's text.
 	searchSQL func(filters, limit string) string
-	// goSnippets: snippets are cut in Go from the returned rows' text
-	// rather than by the engine.
-	goSnippets bool
 	// entrySearchSQL is searchSQL for search_entries: $1 organisation, $2
-	// query, $3 limit. Columns: kind, ref_id, persona_id, title, snippet,
-	// body, rank. Entries tied to a trashed persona or variant are left out.
+	// query, $3 limit. Columns: kind, ref_id, persona_id, title, body, rank. Entries tied to a trashed persona or variant are left out.
 	entrySearchSQL string
 }
 
@@ -68,14 +65,13 @@ var sqliteDialect = dialect{
 	// Organisation-qualified prefix words in contentless FTS5 tables
 	// (searchindex.go, migration 00010).
 	matchQuery: ftsMatch,
-	goSnippets: true,
 	// bm25 is lower for better matches, so the rank is its negation; a
 	// match in the name weighs 10, in the summary 4, elsewhere 1.
 	searchSQL: func(filters, limit string) string {
 		// The inner query ranks and keeps the top rows without carrying
 		// their long texts through the sort; the outer one reads the texts
 		// of those rows only.
-		return `SELECT p.id, p.name, p.profile_type, COALESCE(p.group_id, ''), p.status, '', p.summary, p.search_text, top.rank
+		return `SELECT p.id, p.name, p.profile_type, COALESCE(p.group_id, ''), p.status, p.summary, p.search_text, top.rank
 FROM (SELECT p.seq AS seq, p.id AS id, -bm25(personas_fts, 10.0, 4.0, 1.0) AS rank
 	FROM personas_fts JOIN personas p ON p.seq = personas_fts.rowid
 	WHERE personas_fts MATCH $2 AND p.org_id = $1 AND p.deleted_at IS NULL` + filters + `
@@ -84,7 +80,7 @@ FROM (SELECT p.seq AS seq, p.id AS id, -bm25(personas_fts, 10.0, 4.0, 1.0) AS ra
 JOIN personas p ON p.seq = top.seq
 ORDER BY top.rank DESC, top.id`
 	},
-	entrySearchSQL: `SELECT e.kind, e.ref_id, COALESCE(e.persona_id, ''), e.title, '', e.body,
+	entrySearchSQL: `SELECT e.kind, e.ref_id, COALESCE(e.persona_id, ''), e.title, e.body,
 	-bm25(search_entries_fts, 5.0, 1.0) AS rank
 FROM search_entries_fts JOIN search_entries e ON e.seq = search_entries_fts.rowid
 LEFT JOIN personas p ON p.org_id = e.org_id AND p.id = e.persona_id
@@ -125,19 +121,15 @@ var postgresDialect = dialect{
 	// name weight A, summary B, search_text C. ts_rank's default weights
 	// rank name matches above summary matches above the rest.
 	searchSQL: func(filters, limit string) string {
-		return `SELECT p.id, p.name, p.profile_type, COALESCE(p.group_id, ''), p.status,
-	ts_headline('simple', concat_ws(E'\n', p.name, NULLIF(p.summary, ''), NULLIF(p.search_text, '')), q,
-		'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=20, MinWords=6, MaxFragments=2, FragmentDelimiter=" … "'),
-	'', '', ts_rank(p.search, q) AS rank
+		return `SELECT p.id, p.name, p.profile_type, COALESCE(p.group_id, ''), p.status, p.summary, p.search_text,
+	ts_rank(p.search, q) AS rank
 FROM personas p, to_tsquery('simple', $2) AS q
 WHERE p.org_id = $1 AND p.deleted_at IS NULL AND p.search @@ q` + filters + `
 ORDER BY rank DESC, p.id
 LIMIT ` + limit
 	},
-	entrySearchSQL: `SELECT e.kind, e.ref_id, COALESCE(e.persona_id, ''), e.title,
-	ts_headline('simple', concat_ws(E'\n', e.title, NULLIF(e.body, '')), q,
-		'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=20, MinWords=6, MaxFragments=2, FragmentDelimiter=" … "'),
-	'', ts_rank(e.search, q) AS rank
+	entrySearchSQL: `SELECT e.kind, e.ref_id, COALESCE(e.persona_id, ''), e.title, e.body,
+	ts_rank(e.search, q) AS rank
 FROM search_entries e CROSS JOIN to_tsquery('simple', $2) AS q
 LEFT JOIN personas p ON p.org_id = e.org_id AND p.id = e.persona_id
 LEFT JOIN variants v ON v.org_id = e.org_id AND v.id = e.variant_id

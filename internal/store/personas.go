@@ -367,8 +367,8 @@ func (s *DB) SearchPersonas(ctx context.Context, orgID string, q persona.SearchQ
 			h             persona.SearchHit
 			summary, text string
 		)
-		err := r.Scan(&h.PersonaID, &h.Name, &h.ProfileType, &h.GroupID, &h.Status, &h.Snippet, &summary, &text, &h.Rank)
-		if err == nil && s.d.goSnippets {
+		err := r.Scan(&h.PersonaID, &h.Name, &h.ProfileType, &h.GroupID, &h.Status, &summary, &text, &h.Rank)
+		if err == nil {
 			h.Snippet = persona.Snippet(terms, h.Name, summary, text)
 		}
 		return h, err

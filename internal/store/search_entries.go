@@ -72,8 +72,8 @@ func (s *DB) SearchEntries(ctx context.Context, orgID, text string, limit int) (
 			h    persona.EntryHit
 			body string
 		)
-		err := r.Scan(&h.Kind, &h.ID, &h.PersonaID, &h.Title, &h.Snippet, &body, &h.Rank)
-		if err == nil && s.d.goSnippets {
+		err := r.Scan(&h.Kind, &h.ID, &h.PersonaID, &h.Title, &body, &h.Rank)
+		if err == nil {
 			h.Snippet = persona.Snippet(terms, h.Title, body)
 		}
 		return h, err
