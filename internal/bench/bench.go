@@ -101,7 +101,7 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	}
 
 	// Measure a settled database and heap, not the tail of the bulk load.
-	if err := db.Checkpoint(ctx); err != nil {
+	if err := db.Settle(ctx); err != nil {
 		return nil, err
 	}
 	runtime.GC()

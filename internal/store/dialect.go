@@ -120,20 +120,34 @@ var postgresDialect = dialect{
 	// personas.search is a stored generated tsvector ('simple' config):
 	// name weight A, summary B, search_text C. ts_rank's default weights
 	// rank name matches above summary matches above the rest.
+	//
+	// The organisation's rows are read first (a materialised CTE over the
+	// org_id index) and only then matched: left to itself, the planner's
+	// generic plan for a prepared search sometimes started from the GIN
+	// index, i.e. from a common word's matches in every organisation
+	// (searches went from ~600 to ~100 a second).
 	searchSQL: func(filters, limit string) string {
-		return `SELECT p.id, p.name, p.profile_type, COALESCE(p.group_id, ''), p.status, p.summary, p.search_text,
+		return `WITH p AS MATERIALIZED (
+	SELECT p.id, p.name, p.profile_type, p.group_id, p.status, p.summary, p.search_text, p.search
+	FROM personas p WHERE p.org_id = $1 AND p.deleted_at IS NULL` + filters + `
+)
+SELECT p.id, p.name, p.profile_type, COALESCE(p.group_id, ''), p.status, p.summary, p.search_text,
 	ts_rank(p.search, q) AS rank
-FROM personas p, to_tsquery('simple', $2) AS q
-WHERE p.org_id = $1 AND p.deleted_at IS NULL AND p.search @@ q` + filters + `
+FROM p, to_tsquery('simple', $2) AS q
+WHERE p.search @@ q
 ORDER BY rank DESC, p.id
 LIMIT ` + limit
 	},
-	entrySearchSQL: `SELECT e.kind, e.ref_id, COALESCE(e.persona_id, ''), e.title, e.body,
+	entrySearchSQL: `WITH e AS MATERIALIZED (
+	SELECT e.kind, e.ref_id, e.org_id, e.persona_id, e.variant_id, e.title, e.body, e.search
+	FROM search_entries e WHERE e.org_id = $1
+)
+SELECT e.kind, e.ref_id, COALESCE(e.persona_id, ''), e.title, e.body,
 	ts_rank(e.search, q) AS rank
-FROM search_entries e CROSS JOIN to_tsquery('simple', $2) AS q
+FROM e CROSS JOIN to_tsquery('simple', $2) AS q
 LEFT JOIN personas p ON p.org_id = e.org_id AND p.id = e.persona_id
 LEFT JOIN variants v ON v.org_id = e.org_id AND v.id = e.variant_id
-WHERE e.org_id = $1 AND e.search @@ q
+WHERE e.search @@ q
 	AND (e.persona_id IS NULL OR p.deleted_at IS NULL) AND (e.variant_id IS NULL OR v.deleted_at IS NULL)
 ORDER BY rank DESC, e.kind, e.ref_id
 LIMIT $3`,

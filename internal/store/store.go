@@ -117,13 +117,16 @@ const checkpointEvery = 250 * time.Millisecond
 // checkpointer finishes its work between two writes.
 const walRestartFrames = 4096
 
-// Checkpoint copies the whole write-ahead log into the database file and
-// empties it (SQLite; nothing to do on PostgreSQL). The load harness calls
-// it after generating its dataset, so every run measures a settled
-// database rather than the tail of the bulk load.
-func (s *DB) Checkpoint(ctx context.Context) error {
+// Settle brings a freshly bulk-loaded database to the state a running one
+// is in: on SQLite it copies the whole write-ahead log into the database
+// file and empties it; on PostgreSQL it gathers the planner's statistics
+// (ANALYZE), which autovacuum would otherwise do at some moment during the
+// next minutes, changing plans midway. The load harness calls it after
+// generating its dataset, so every run measures a settled database.
+func (s *DB) Settle(ctx context.Context) error {
 	if s.d.name != DialectSQLite {
-		return nil
+		_, err := s.db.DB.ExecContext(ctx, `ANALYZE`)
+		return err
 	}
 	unlock, err := s.writeLock(ctx)
 	if err != nil {
