@@ -15,9 +15,11 @@ import (
 )
 
 // The audit log records every change to an organisation's data: who did
-// what to which object, and when. Persona writes record their entry in the
-// change's own transaction (audited); other changes append it right after
-// the change succeeded. Never for a refused or failed change; entries are
+// what to which object, and when. Changes made through audited — persona
+// writes; deleting or trashing groups, notes, evidence, links, variants and
+// Launchpads; alignment links and verdicts; settings — record their entry
+// in the change's own transaction; the others append it right after the
+// change succeeded. Never for a refused or failed change; entries are
 // never edited or deleted. Token and session events belong to a user rather than an
 // organisation; they are recorded in every organisation the user belongs to
 // at that moment (see auditUser).

@@ -384,7 +384,7 @@ func (s *Service) DeleteEvidence(ctx context.Context, actor Actor, slug, id stri
 	if err != nil {
 		return persona.Evidence{}, err
 	}
-	return e, s.auditOK(ctx, s.store.DeleteEvidence(ctx, org.ID, id), org.ID, actor, "delete", "evidence", id, e.Title)
+	return e, s.audited(ctx, org.ID, actor, "delete", "evidence", id, e.Title, func(ctx context.Context) error { return s.store.DeleteEvidence(ctx, org.ID, id) })
 }
 
 // EvidenceFile returns a document with its file's bytes (viewers);
@@ -508,7 +508,7 @@ func (s *Service) UnlinkEvidence(ctx context.Context, actor Actor, slug, evidenc
 	if err := s.describeLinks(ctx, org.ID, described); err != nil {
 		return persona.EvidenceLink{}, err
 	}
-	return described[0], s.auditOK(ctx, s.store.DeleteEvidenceLink(ctx, org.ID, linkID), org.ID, actor, "unlink", "evidence", evidenceID, linkSummary(l.EvidenceTitle, described[0]))
+	return described[0], s.audited(ctx, org.ID, actor, "unlink", "evidence", evidenceID, linkSummary(l.EvidenceTitle, described[0]), func(ctx context.Context) error { return s.store.DeleteEvidenceLink(ctx, org.ID, linkID) })
 }
 
 // defCache loads template versions once per request.

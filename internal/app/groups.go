@@ -95,5 +95,5 @@ func (s *Service) DeleteGroup(ctx context.Context, actor Actor, slug, id string)
 		return err
 	}
 	g, _ := s.store.GetGroup(ctx, org.ID, id) // its name, for the audit log
-	return s.auditOK(ctx, s.store.DeleteGroup(ctx, org.ID, id), org.ID, actor, "delete", "group", id, g.Name)
+	return s.audited(ctx, org.ID, actor, "delete", "group", id, g.Name, func(ctx context.Context) error { return s.store.DeleteGroup(ctx, org.ID, id) })
 }

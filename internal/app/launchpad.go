@@ -1118,7 +1118,7 @@ func (s *Service) DeleteLaunchpad(ctx context.Context, actor Actor, slug, id str
 		return err
 	}
 	l, _ := s.store.GetLaunchpad(ctx, org.ID, id) // its name, for the audit log
-	return s.auditOK(ctx, s.store.DeleteLaunchpad(ctx, org.ID, id), org.ID, actor, "delete", "launchpad", id, l.Name)
+	return s.audited(ctx, org.ID, actor, "delete", "launchpad", id, l.Name, func(ctx context.Context) error { return s.store.DeleteLaunchpad(ctx, org.ID, id) })
 }
 
 // ListLaunchpadRevisions lists a Launchpad's revisions, newest first

@@ -119,7 +119,7 @@ func (s *Service) DeleteNote(ctx context.Context, actor Actor, slug, id string) 
 	if err != nil {
 		return persona.Note{}, err
 	}
-	return n, s.auditOK(ctx, s.store.DeleteNote(ctx, n.OrgID, id), n.OrgID, actor, "delete", "note", id, noteEntry(n).Title)
+	return n, s.audited(ctx, n.OrgID, actor, "delete", "note", id, noteEntry(n).Title, func(ctx context.Context) error { return s.store.DeleteNote(ctx, n.OrgID, id) })
 }
 
 // noteEntry is a note's search entry.

@@ -288,7 +288,9 @@ func (s *Service) TrashVariant(ctx context.Context, actor Actor, slug, id string
 	if err != nil {
 		return err
 	}
-	return s.auditOK(ctx, s.store.TrashVariant(ctx, org.ID, id, actor.UserID, s.timestamp()), org.ID, actor, "trash", "variant", id, "")
+	return s.audited(ctx, org.ID, actor, "trash", "variant", id, "", func(ctx context.Context) error {
+		return s.store.TrashVariant(ctx, org.ID, id, actor.UserID, s.timestamp())
+	})
 }
 
 // RestoreVariant brings a variant back from the trash (editors).
@@ -310,7 +312,7 @@ func (s *Service) PurgeVariant(ctx context.Context, actor Actor, slug, id string
 	if err != nil {
 		return err
 	}
-	return s.auditOK(ctx, s.store.PurgeVariant(ctx, org.ID, id), org.ID, actor, "purge", "variant", id, "")
+	return s.audited(ctx, org.ID, actor, "purge", "variant", id, "", func(ctx context.Context) error { return s.store.PurgeVariant(ctx, org.ID, id) })
 }
 
 // ListTrashedVariants lists variants in the trash whose persona is live.
