@@ -2,25 +2,17 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/personapal/personapal/internal/app"
-	"github.com/personapal/personapal/internal/demo"
 	"github.com/personapal/personapal/internal/persona"
-	"github.com/personapal/personapal/internal/seed"
-	"github.com/personapal/personapal/internal/server"
-	"github.com/personapal/personapal/internal/store"
 )
 
 // fuzzRoutes are the JSON API routes FuzzAPI sends bodies and query
@@ -106,25 +98,7 @@ type fuzzServer struct {
 // SQLite file with the demo organisation and its owner's token.
 func newFuzzServer(tb testing.TB) *fuzzServer {
 	tb.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(tb.TempDir(), "fuzz.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := app.New(db, app.WithLogger(log), app.WithPasswordHasher(cheapHasher))
-	creds, err := seed.Demo(ctx, svc, demo.Data())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	h, err := server.New(svc, db, log)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	_, h, creds := demoServer(tb)
 	fs := &fuzzServer{h: h, org: creds.OrgSlug, token: creds.Token}
 	var ps listJSON[personaJSON]
 	var ts listJSON[templateJSON]

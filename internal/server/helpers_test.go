@@ -38,29 +38,37 @@ type env struct {
 // are exercised by the password tests.
 var cheapHasher = app.PasswordHasher{Time: 1, Memory: 64, Threads: 1}
 
-func newEnv(t *testing.T) *env {
-	t.Helper()
+// demoServer serves a temporary SQLite file holding the demo organisation;
+// creds has its slug and its owner's token.
+func demoServer(tb testing.TB) (*app.Service, *server.Handler, seed.Credentials) {
+	tb.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
+	db, err := store.Open(ctx, filepath.Join(tb.TempDir(), "test.db"))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	tb.Cleanup(func() { db.Close() })
 	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := app.New(db, app.WithLogger(log), app.WithPasswordHasher(cheapHasher))
 	creds, err := seed.Demo(ctx, svc, demo.Data())
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	e := &env{t: t, svc: svc, org: creds.OrgSlug, owner: creds.Token}
-	e.srv, err = server.New(svc, db, log)
+	h, err := server.New(svc, db, log)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	e.h = e.srv
+	return svc, h, creds
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	svc, h, creds := demoServer(t)
+	e := &env{t: t, svc: svc, org: creds.OrgSlug, owner: creds.Token, srv: h, h: h}
 
 	// A viewer of the demo organisation.
 	viewer, err := svc.CreateUser(ctx, "viewer@example.com", "Vera Viewer", "viewer-password-1")
