@@ -90,7 +90,7 @@ func (s *Service) LinkPersonas(ctx context.Context, actor Actor, slug, buyerID, 
 		return persona.AlignmentLink{}, err
 	}
 	l := persona.AlignmentLink{ID: newID(), OrgID: org.ID, BuyerID: buyer.ID, TargetID: target.ID, CreatedAt: s.timestamp(), CreatedBy: actor.UserID}
-	return l, s.audited(ctx, org.ID, actor, "link", "alignment link", l.ID, buyer.Name+" → "+target.Name, func(ctx context.Context) error { return s.store.CreateAlignmentLink(ctx, l) })
+	return l, s.inTx(ctx, s.entry(org.ID, actor, "link", "alignment link", l.ID, buyer.Name+" → "+target.Name), func(tx Store) error { return tx.CreateAlignmentLink(ctx, l) })
 }
 
 // UnlinkPersonas removes an alignment link (editors).
@@ -103,7 +103,7 @@ func (s *Service) UnlinkPersonas(ctx context.Context, actor Actor, slug, linkID 
 	if err != nil {
 		return l, err
 	}
-	return l, s.audited(ctx, org.ID, actor, "unlink", "alignment link", linkID, l.BuyerID+" → "+l.TargetID, func(ctx context.Context) error { return s.store.DeleteAlignmentLink(ctx, org.ID, linkID) })
+	return l, s.inTx(ctx, s.entry(org.ID, actor, "unlink", "alignment link", linkID, l.BuyerID+" → "+l.TargetID), func(tx Store) error { return tx.DeleteAlignmentLink(ctx, org.ID, linkID) })
 }
 
 // PersonaLinks lists both ends of a persona's alignment links (viewers).
@@ -213,7 +213,7 @@ func (s *Service) MapClaim(ctx context.Context, actor Actor, slug, buyerID strin
 	if err := persona.Invalid("invalid claim mapping", fields); err != nil {
 		return persona.ClaimMapping{}, err
 	}
-	return m, s.audited(ctx, org.ID, actor, "create", "claim verdict", m.ID, buyer.Name+": "+string(m.Verdict)+" — "+m.Claim, func(ctx context.Context) error { return s.store.CreateClaimMapping(ctx, m) })
+	return m, s.inTx(ctx, s.entry(org.ID, actor, "create", "claim verdict", m.ID, buyer.Name+": "+string(m.Verdict)+" — "+m.Claim), func(tx Store) error { return tx.CreateClaimMapping(ctx, m) })
 }
 
 // UnmapClaim deletes a claim mapping (editors).
@@ -226,7 +226,7 @@ func (s *Service) UnmapClaim(ctx context.Context, actor Actor, slug, id string) 
 	if err != nil {
 		return m, err
 	}
-	return m, s.audited(ctx, org.ID, actor, "delete", "claim verdict", id, string(m.Verdict)+" — "+m.Claim, func(ctx context.Context) error { return s.store.DeleteClaimMapping(ctx, org.ID, id) })
+	return m, s.inTx(ctx, s.entry(org.ID, actor, "delete", "claim verdict", id, string(m.Verdict)+" — "+m.Claim), func(tx Store) error { return tx.DeleteClaimMapping(ctx, org.ID, id) })
 }
 
 // SetDivergenceThreshold sets the organisation's divergence threshold in
@@ -239,7 +239,7 @@ func (s *Service) SetDivergenceThreshold(ctx context.Context, actor Actor, slug 
 	if math.IsNaN(points) || points < 0.5 || points > 4 {
 		return persona.Invalid("invalid threshold", []persona.FieldError{{Field: "divergence_points", Message: "must be between 0.5 and 4 (points on a 1-5 scale)"}})
 	}
-	return s.audited(ctx, org.ID, actor, "update", "organisation", org.ID, thresholdSummary(points), func(ctx context.Context) error { return s.store.SetDivergencePoints(ctx, org.ID, points) })
+	return s.inTx(ctx, s.entry(org.ID, actor, "update", "organisation", org.ID, thresholdSummary(points)), func(tx Store) error { return tx.SetDivergencePoints(ctx, org.ID, points) })
 }
 
 // DivergenceThreshold returns the organisation's divergence threshold.

@@ -15,14 +15,10 @@ import (
 )
 
 // The audit log records every change to an organisation's data: who did
-// what to which object, and when. Changes made through audited — persona
-// writes; deleting or trashing groups, notes, evidence, links, variants and
-// Launchpads; alignment links and verdicts; settings — record their entry
-// in the change's own transaction; the others append it right after the
-// change succeeded. Never for a refused or failed change; entries are
-// never edited or deleted. Token and session events belong to a user rather than an
-// organisation; they are recorded in every organisation the user belongs to
-// at that moment (see auditUser).
+// what to which object, and when. Every use case that changes data runs
+// its change through inTx with its entry, so the change and its entry are
+// stored in one transaction: never a change without its entry, nor an entry
+// for a refused or failed change. Entries are never edited or deleted.
 
 // auditStore keeps the append-only audit log.
 type auditStore interface {
@@ -37,16 +33,8 @@ type auditStore interface {
 // revision messages, which have their own (larger) limits.
 const maxAuditSummary = 500
 
-// audit records that actor did action to an object of org. A failure to
-// record is logged, not returned: the change itself has happened.
-func (s *Service) audit(ctx context.Context, orgID string, actor Actor, action, kind, id, summary string) {
-	s.appendAudit(ctx, s.auditEvent(ctx, orgID, actor, action, kind, id, summary))
-}
-
-func (s *Service) auditEvent(ctx context.Context, orgID string, actor Actor, action, kind, id, summary string) persona.AuditEvent {
-	if a, ok := ctx.Value(auditActionKey{}).(string); ok {
-		action = a
-	}
+// entry is the audit entry of actor doing action to an object of org.
+func (s *Service) entry(orgID string, actor Actor, action, kind, id, summary string) *persona.AuditEvent {
 	if r := []rune(summary); len(r) > maxAuditSummary {
 		summary = string(r[:maxAuditSummary-1]) + "…"
 	}
@@ -55,67 +43,30 @@ func (s *Service) auditEvent(ctx context.Context, orgID string, actor Actor, act
 	if actor.System {
 		e.ActorEmail = "(command line)"
 	}
-	return e
+	return &e
 }
 
-func (s *Service) appendAudit(ctx context.Context, e persona.AuditEvent) {
-	if err := s.store.AppendAudit(ctx, e); err != nil {
-		s.log.ErrorContext(ctx, "audit log write failed", "action", e.Action, "kind", e.ObjectKind, "id", e.ObjectID, "err", err)
-	}
+// inTx is the one way a use case changes data: fn makes the change through
+// tx, a store bound to one transaction, and the audit entry e is written in
+// the same transaction after fn succeeded. An error from fn or from the
+// entry rolls everything back. fn may complete e (a summary known only
+// inside the transaction).
+func (s *Service) inTx(ctx context.Context, e *persona.AuditEvent, fn func(tx Store) error) error {
+	return s.store.InTx(ctx, func(tx Store) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if r := []rune(e.Summary); len(r) > maxAuditSummary {
+			e.Summary = string(r[:maxAuditSummary-1]) + "…"
+		}
+		return tx.AppendAudit(ctx, *e)
+	})
 }
 
-// audited makes a change with write and records it in the same
-// transaction: the store takes the event from the context (TakeAudit) and
-// writes it with the change, so a change is never stored without its entry,
-// nor an entry without its change. Should write not go through a
-// transaction that takes it, the entry is appended right after, as audit
-// does.
-func (s *Service) audited(ctx context.Context, orgID string, actor Actor, action, kind, id, summary string, write func(context.Context) error) error {
-	slot := &auditSlot{e: s.auditEvent(ctx, orgID, actor, action, kind, id, summary)}
-	if err := write(context.WithValue(ctx, auditSlotKey{}, slot)); err != nil {
-		return err
-	}
-	if !slot.written {
-		s.appendAudit(ctx, slot.e)
-	}
-	return nil
-}
-
-type auditSlotKey struct{}
-
-type auditSlot struct {
-	e              persona.AuditEvent
-	taken, written bool
-}
-
-// TakeAudit hands the store the audit entry of the change being made with
-// ctx, once: the store writes it in the change's transaction and calls
-// committed when that transaction has committed. ok is false when there is
-// no entry to take.
-func TakeAudit(ctx context.Context) (e persona.AuditEvent, committed func(), ok bool) {
-	slot, _ := ctx.Value(auditSlotKey{}).(*auditSlot)
-	if slot == nil || slot.taken {
-		return persona.AuditEvent{}, nil, false
-	}
-	slot.taken = true
-	return slot.e, func() { slot.written = true }, true
-}
-
-// PendingAudit reports whether ctx carries an audit entry no transaction
-// has taken yet.
-func PendingAudit(ctx context.Context) bool {
-	slot, _ := ctx.Value(auditSlotKey{}).(*auditSlot)
-	return slot != nil && !slot.taken
-}
-
-// auditOK records the event when err is nil and returns err, so that a use
-// case ending in `return s.store.Change(...)` records only a change that
-// happened.
-func (s *Service) auditOK(ctx context.Context, err error, orgID string, actor Actor, action, kind, id, summary string) error {
-	if err == nil {
-		s.audit(ctx, orgID, actor, action, kind, id, summary)
-	}
-	return err
+// record appends the entry of an event that changes no data (an export)
+// in a transaction of its own.
+func (s *Service) record(ctx context.Context, e *persona.AuditEvent) error {
+	return s.inTx(ctx, e, func(Store) error { return nil })
 }
 
 // auditUser records an event about the actor's own account (API tokens,
@@ -130,7 +81,9 @@ func (s *Service) auditUser(ctx context.Context, actor Actor, action, kind, id, 
 		return
 	}
 	for _, m := range orgs {
-		s.audit(ctx, m.Org.ID, actor, action, kind, id, summary)
+		if err := s.record(ctx, s.entry(m.Org.ID, actor, action, kind, id, summary)); err != nil {
+			s.log.ErrorContext(ctx, "audit log write failed", "action", action, "kind", kind, "id", id, "err", err)
+		}
 	}
 }
 
@@ -140,16 +93,6 @@ func (s *Service) auditUserOK(ctx context.Context, err error, actor Actor, actio
 		s.auditUser(ctx, actor, action, kind, id, summary)
 	}
 	return err
-}
-
-type auditActionKey struct{}
-
-// auditAs names the event of a use case that delegates its write to a more
-// general one which records its own: importing the catalogue replaces it,
-// upgrading a persona saves a revision. Every event recorded under the
-// returned context takes this action, so set it just before that one write.
-func auditAs(ctx context.Context, action string) context.Context {
-	return context.WithValue(ctx, auditActionKey{}, action)
 }
 
 // AuditQuery filters a listing or an export of the audit log. Empty fields
@@ -294,8 +237,7 @@ func (s *Service) ExportAudit(ctx context.Context, actor Actor, slug string, q A
 		if err := bw.Flush(); err != nil {
 			return err
 		}
-		s.audit(ctx, org.ID, actor, "export", "audit log", "", fmt.Sprintf("%s, %d entries", strings.ToUpper(format), n))
-		return nil
+		return s.record(ctx, s.entry(org.ID, actor, "export", "audit log", "", fmt.Sprintf("%s, %d entries", strings.ToUpper(format), n)))
 	}
 	return x, nil
 }

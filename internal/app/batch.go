@@ -75,6 +75,16 @@ func (s *Service) CreatePersonas(ctx context.Context, actor Actor, slug string, 
 			Revision: 1, CreatedAt: now, CreatedBy: actor.UserID, UpdatedAt: now, UpdatedBy: actor.UserID}
 		return persona.PersonaWrite{Persona: p, Revision: revisionOf(p, in.Message), SearchText: persona.SearchText(p.Content)}, true, nil
 	}
-	n, err := s.store.CreatePersonas(ctx, next)
-	return n, s.auditOK(ctx, err, org.ID, actor, "import", "persona", "", fmt.Sprintf("%d personas", n))
+	var n int
+	e := s.entry(org.ID, actor, "import", "persona", "", "")
+	err = s.inTx(ctx, e, func(tx Store) error {
+		var err error
+		n, err = tx.CreatePersonas(ctx, next)
+		e.Summary = fmt.Sprintf("%d personas", n)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }

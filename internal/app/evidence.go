@@ -253,10 +253,9 @@ func (s *Service) AddEvidence(ctx context.Context, actor Actor, slug string, in 
 	}
 	now := s.timestamp()
 	e.ID, e.OrgID, e.CreatedAt, e.CreatedBy, e.UpdatedAt, e.UpdatedBy = newID(), org.ID, now, actor.UserID, now, actor.UserID
-	if err := s.store.CreateEvidence(ctx, e, nil, persona.EvidenceEntry(e, "")); err != nil {
+	if err := s.inTx(ctx, s.entry(org.ID, actor, "create", "evidence", e.ID, e.Title), func(tx Store) error { return tx.CreateEvidence(ctx, e, nil, persona.EvidenceEntry(e, "")) }); err != nil {
 		return persona.Evidence{}, err
 	}
-	s.audit(ctx, org.ID, actor, "create", "evidence", e.ID, e.Title)
 	return s.store.GetEvidence(ctx, org.ID, e.ID)
 }
 
@@ -299,10 +298,11 @@ func (s *Service) UploadEvidence(ctx context.Context, actor Actor, slug string, 
 	}
 	now := s.timestamp()
 	e.ID, e.OrgID, e.CreatedAt, e.CreatedBy, e.UpdatedAt, e.UpdatedBy = newID(), org.ID, now, actor.UserID, now, actor.UserID
-	if err := s.store.CreateEvidence(ctx, e, data, persona.EvidenceEntry(e, fileText(file, data))); err != nil {
+	if err := s.inTx(ctx, s.entry(org.ID, actor, "upload", "evidence", e.ID, e.Title+" ("+file.Name+")"), func(tx Store) error {
+		return tx.CreateEvidence(ctx, e, data, persona.EvidenceEntry(e, fileText(file, data)))
+	}); err != nil {
 		return persona.Evidence{}, err
 	}
-	s.audit(ctx, org.ID, actor, "upload", "evidence", e.ID, e.Title+" ("+file.Name+")")
 	return s.store.GetEvidence(ctx, org.ID, e.ID)
 }
 
@@ -366,10 +366,9 @@ func (s *Service) UpdateEvidence(ctx context.Context, actor Actor, slug, id stri
 		}
 		text = fileText(*e.File, data)
 	}
-	if err := s.store.UpdateEvidence(ctx, e, persona.EvidenceEntry(e, text)); err != nil {
+	if err := s.inTx(ctx, s.entry(org.ID, actor, "update", "evidence", e.ID, e.Title), func(tx Store) error { return tx.UpdateEvidence(ctx, e, persona.EvidenceEntry(e, text)) }); err != nil {
 		return persona.Evidence{}, err
 	}
-	s.audit(ctx, org.ID, actor, "update", "evidence", e.ID, e.Title)
 	return s.store.GetEvidence(ctx, org.ID, e.ID)
 }
 
@@ -384,7 +383,7 @@ func (s *Service) DeleteEvidence(ctx context.Context, actor Actor, slug, id stri
 	if err != nil {
 		return persona.Evidence{}, err
 	}
-	return e, s.audited(ctx, org.ID, actor, "delete", "evidence", id, e.Title, func(ctx context.Context) error { return s.store.DeleteEvidence(ctx, org.ID, id) })
+	return e, s.inTx(ctx, s.entry(org.ID, actor, "delete", "evidence", id, e.Title), func(tx Store) error { return tx.DeleteEvidence(ctx, org.ID, id) })
 }
 
 // EvidenceFile returns a document with its file's bytes (viewers);
@@ -467,10 +466,9 @@ func (s *Service) LinkEvidence(ctx context.Context, actor Actor, slug, evidenceI
 		}
 	}
 	l.ID, l.CreatedAt, l.CreatedBy = newID(), s.timestamp(), actor.UserID
-	if err := s.store.CreateEvidenceLink(ctx, l); err != nil {
+	if err := s.inTx(ctx, s.entry(org.ID, actor, "link", "evidence", e.ID, linkSummary(e.Title, l)), func(tx Store) error { return tx.CreateEvidenceLink(ctx, l) }); err != nil {
 		return persona.EvidenceLink{}, err
 	}
-	s.audit(ctx, org.ID, actor, "link", "evidence", e.ID, linkSummary(e.Title, l))
 	out, err := s.store.GetEvidenceLink(ctx, org.ID, l.ID)
 	if err != nil {
 		return persona.EvidenceLink{}, err
@@ -508,7 +506,7 @@ func (s *Service) UnlinkEvidence(ctx context.Context, actor Actor, slug, evidenc
 	if err := s.describeLinks(ctx, org.ID, described); err != nil {
 		return persona.EvidenceLink{}, err
 	}
-	return described[0], s.audited(ctx, org.ID, actor, "unlink", "evidence", evidenceID, linkSummary(l.EvidenceTitle, described[0]), func(ctx context.Context) error { return s.store.DeleteEvidenceLink(ctx, org.ID, linkID) })
+	return described[0], s.inTx(ctx, s.entry(org.ID, actor, "unlink", "evidence", evidenceID, linkSummary(l.EvidenceTitle, described[0])), func(tx Store) error { return tx.DeleteEvidenceLink(ctx, org.ID, linkID) })
 }
 
 // defCache loads template versions once per request.

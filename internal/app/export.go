@@ -150,7 +150,9 @@ func (s *Service) ExportOrg(ctx context.Context, actor Actor, slug string) (pers
 			Claim: m.Claim, UserID: m.UserID, UserField: m.UserField, UserItem: m.UserItem, Verdict: m.Verdict, Note: m.Note})
 	}
 	persona.SortExport(&e)
-	s.audit(ctx, org.ID, actor, "export", "organisation", org.ID, fmt.Sprintf("%d personas", len(e.Personas)))
+	if err := s.record(ctx, s.entry(org.ID, actor, "export", "organisation", org.ID, fmt.Sprintf("%d personas", len(e.Personas)))); err != nil {
+		return persona.OrgExport{}, err
+	}
 	return e, nil
 }
 
@@ -360,9 +362,9 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 		return rep, nil
 	}
 	forgetScope(ctx)
-	if err := s.store.ImportOrg(ctx, b); err != nil {
+	entry := s.entry(b.Org.ID, actor, "import", "organisation", b.Org.ID, fmt.Sprintf("%d personas, %d templates", rep.Personas, rep.Templates))
+	if err := s.inTx(ctx, entry, func(tx Store) error { return tx.ImportOrg(ctx, b) }); err != nil {
 		return rep, err
 	}
-	s.audit(ctx, b.Org.ID, actor, "import", "organisation", b.Org.ID, fmt.Sprintf("%d personas, %d templates", rep.Personas, rep.Templates))
 	return rep, nil
 }

@@ -58,10 +58,9 @@ func (s *Service) CreateGroup(ctx context.Context, actor Actor, slug string, in 
 	}
 	now := s.timestamp()
 	g := persona.Group{ID: newID(), OrgID: org.ID, Name: in.Name, Description: in.Description, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.CreateGroup(ctx, g); err != nil {
+	if err := s.inTx(ctx, s.entry(org.ID, actor, "create", "group", g.ID, g.Name), func(tx Store) error { return tx.CreateGroup(ctx, g) }); err != nil {
 		return persona.Group{}, err
 	}
-	s.audit(ctx, org.ID, actor, "create", "group", g.ID, g.Name)
 	return g, nil
 }
 
@@ -80,10 +79,9 @@ func (s *Service) UpdateGroup(ctx context.Context, actor Actor, slug, id string,
 		return persona.Group{}, err
 	}
 	g.Name, g.Description, g.UpdatedAt = in.Name, in.Description, s.timestamp()
-	if err := s.store.UpdateGroup(ctx, g); err != nil {
+	if err := s.inTx(ctx, s.entry(org.ID, actor, "update", "group", g.ID, g.Name), func(tx Store) error { return tx.UpdateGroup(ctx, g) }); err != nil {
 		return persona.Group{}, err
 	}
-	s.audit(ctx, org.ID, actor, "update", "group", g.ID, g.Name)
 	return g, nil
 }
 
@@ -95,5 +93,5 @@ func (s *Service) DeleteGroup(ctx context.Context, actor Actor, slug, id string)
 		return err
 	}
 	g, _ := s.store.GetGroup(ctx, org.ID, id) // its name, for the audit log
-	return s.audited(ctx, org.ID, actor, "delete", "group", id, g.Name, func(ctx context.Context) error { return s.store.DeleteGroup(ctx, org.ID, id) })
+	return s.inTx(ctx, s.entry(org.ID, actor, "delete", "group", id, g.Name), func(tx Store) error { return tx.DeleteGroup(ctx, org.ID, id) })
 }

@@ -158,15 +158,21 @@ func (s *Service) knownFields(ctx context.Context, orgID string) (persona.KnownF
 // catalogue (admins). ifMatch is the revision edited (0: none saved yet),
 // or AnyRevision.
 func (s *Service) ReplaceCatalogue(ctx context.Context, actor Actor, slug string, ifMatch int, c persona.Catalogue) (persona.Catalogue, error) {
-	return s.editCatalogue(ctx, actor, slug, ifMatch, func(cur *persona.Catalogue) error {
+	return s.replaceCatalogue(ctx, actor, slug, ifMatch, c, "update")
+}
+
+// replaceCatalogue is ReplaceCatalogue recorded as action.
+func (s *Service) replaceCatalogue(ctx context.Context, actor Actor, slug string, ifMatch int, c persona.Catalogue, action string) (persona.Catalogue, error) {
+	return s.editCatalogue(ctx, actor, slug, ifMatch, action, func(cur *persona.Catalogue) error {
 		cur.Modules, cur.Packs, cur.Dashboards = c.Modules, c.Packs, c.Dashboards
 		return nil
 	})
 }
 
 // editCatalogue applies edit to the current catalogue, validates the result
-// and saves it as the next revision, atomically against concurrent saves.
-func (s *Service) editCatalogue(ctx context.Context, actor Actor, slug string, ifMatch int, edit func(c *persona.Catalogue) error) (persona.Catalogue, error) {
+// and saves it as the next revision, atomically against concurrent saves;
+// the audit log records it as action.
+func (s *Service) editCatalogue(ctx context.Context, actor Actor, slug string, ifMatch int, action string, edit func(c *persona.Catalogue) error) (persona.Catalogue, error) {
 	org, _, err := s.scope(ctx, actor, slug, persona.RoleAdmin)
 	if err != nil {
 		return persona.Catalogue{}, err
@@ -205,17 +211,17 @@ func (s *Service) editCatalogue(ctx context.Context, actor Actor, slug string, i
 	next.Revision = cur.Revision + 1
 	next.UpdatedAt = s.timestamp()
 	next.UpdatedBy = actor.UserID
-	if err := s.store.SaveCatalogue(ctx, org.ID, next, cur.Revision); err != nil {
+	entry := s.entry(org.ID, actor, action, "catalogue", org.ID, catalogueSummary(cur, next))
+	if err := s.inTx(ctx, entry, func(tx Store) error { return tx.SaveCatalogue(ctx, org.ID, next, cur.Revision) }); err != nil {
 		return persona.Catalogue{}, err
 	}
-	s.audit(ctx, org.ID, actor, "update", "catalogue", org.ID, catalogueSummary(cur, next))
 	return next, nil
 }
 
 // SaveModule creates a module (oldKey empty) or replaces the module with
 // oldKey, renaming every reference when its key changes (admins).
 func (s *Service) SaveModule(ctx context.Context, actor Actor, slug, oldKey string, m persona.Module, ifMatch int) (persona.Catalogue, error) {
-	return s.editCatalogue(ctx, actor, slug, ifMatch, func(c *persona.Catalogue) error {
+	return s.editCatalogue(ctx, actor, slug, ifMatch, "update", func(c *persona.Catalogue) error {
 		if oldKey == "" {
 			if err := keyFree(*c, m.Key); err != nil {
 				return err
@@ -247,7 +253,7 @@ func (s *Service) SaveModule(ctx context.Context, actor Actor, slug, oldKey stri
 
 // SavePack creates or replaces a content pack (admins).
 func (s *Service) SavePack(ctx context.Context, actor Actor, slug, oldKey string, p persona.ContentPack, ifMatch int) (persona.Catalogue, error) {
-	return s.editCatalogue(ctx, actor, slug, ifMatch, func(c *persona.Catalogue) error {
+	return s.editCatalogue(ctx, actor, slug, ifMatch, "update", func(c *persona.Catalogue) error {
 		if oldKey == "" || strings.TrimSpace(p.Key) != oldKey {
 			if err := keyFree(*c, p.Key); err != nil {
 				return err
@@ -268,7 +274,7 @@ func (s *Service) SavePack(ctx context.Context, actor Actor, slug, oldKey string
 
 // SaveDashboard creates or replaces a dashboard template (admins).
 func (s *Service) SaveDashboard(ctx context.Context, actor Actor, slug, oldKey string, d persona.DashboardTemplate, ifMatch int) (persona.Catalogue, error) {
-	return s.editCatalogue(ctx, actor, slug, ifMatch, func(c *persona.Catalogue) error {
+	return s.editCatalogue(ctx, actor, slug, ifMatch, "update", func(c *persona.Catalogue) error {
 		if oldKey == "" || strings.TrimSpace(d.Key) != oldKey {
 			if err := keyFree(*c, d.Key); err != nil {
 				return err
@@ -299,7 +305,7 @@ func keyFree(c persona.Catalogue, key string) error {
 // DeleteCatalogueItem removes an item (admins). A module that other items
 // need cannot be removed (conflict) until they no longer need it.
 func (s *Service) DeleteCatalogueItem(ctx context.Context, actor Actor, slug string, kind persona.ItemKind, key string, ifMatch int) (persona.Catalogue, error) {
-	return s.editCatalogue(ctx, actor, slug, ifMatch, func(c *persona.Catalogue) error {
+	return s.editCatalogue(ctx, actor, slug, ifMatch, "update", func(c *persona.Catalogue) error {
 		switch kind {
 		case persona.ItemModule:
 			m, ok := c.Module(key)
@@ -501,8 +507,7 @@ func (s *Service) ImportCatalogue(ctx context.Context, actor Actor, slug string,
 	if err != nil {
 		return persona.Catalogue{}, err
 	}
-	ctx = auditAs(ctx, "import")
-	return s.ReplaceCatalogue(ctx, actor, slug, ifMatch, c)
+	return s.replaceCatalogue(ctx, actor, slug, ifMatch, c, "import")
 }
 
 // ---- Generation ----
@@ -883,10 +888,9 @@ func (s *Service) CreateLaunchpad(ctx context.Context, actor Actor, slug string,
 	now := s.timestamp()
 	l := persona.Launchpad{ID: newID(), OrgID: org.ID, LaunchpadContent: c, Revision: 1,
 		CreatedAt: now, CreatedBy: actor.UserID, UpdatedAt: now, UpdatedBy: actor.UserID}
-	if err := s.store.CreateLaunchpad(ctx, l, launchpadRevisionOf(l, "Generated")); err != nil {
+	if err := s.inTx(ctx, s.entry(org.ID, actor, "create", "launchpad", l.ID, l.Name), func(tx Store) error { return tx.CreateLaunchpad(ctx, l, launchpadRevisionOf(l, "Generated")) }); err != nil {
 		return persona.Launchpad{}, err
 	}
-	s.audit(ctx, org.ID, actor, "create", "launchpad", l.ID, l.Name)
 	return l, nil
 }
 
@@ -1003,19 +1007,24 @@ func (s *Service) editLaunchpad(ctx context.Context, actor Actor, slug, id strin
 	if err := persona.ValidateLaunchpad(&next.LaunchpadContent); err != nil {
 		return persona.Launchpad{}, err
 	}
-	return s.saveLaunchpad(ctx, actor, cur, next.LaunchpadContent, message)
+	return s.saveLaunchpad(ctx, actor, cur, next.LaunchpadContent, message, "")
 }
 
-func (s *Service) saveLaunchpad(ctx context.Context, actor Actor, cur persona.Launchpad, c persona.LaunchpadContent, message string) (persona.Launchpad, error) {
+// saveLaunchpad saves c as the next revision of cur, recorded as action
+// ("": accept, reject or update, as the change says).
+func (s *Service) saveLaunchpad(ctx context.Context, actor Actor, cur persona.Launchpad, c persona.LaunchpadContent, message, action string) (persona.Launchpad, error) {
+	if action == "" {
+		action = launchpadAction(cur.LaunchpadContent, c)
+	}
 	l := cur
 	l.LaunchpadContent = c
 	l.Revision = cur.Revision + 1
 	l.UpdatedAt = s.timestamp()
 	l.UpdatedBy = actor.UserID
-	if err := s.store.UpdateLaunchpad(ctx, l, launchpadRevisionOf(l, message)); err != nil {
+	entry := s.entry(l.OrgID, actor, action, "launchpad", l.ID, revisionSummary(l.Name, l.Revision, message))
+	if err := s.inTx(ctx, entry, func(tx Store) error { return tx.UpdateLaunchpad(ctx, l, launchpadRevisionOf(l, message)) }); err != nil {
 		return persona.Launchpad{}, err
 	}
-	s.audit(ctx, l.OrgID, actor, launchpadAction(cur.LaunchpadContent, c), "launchpad", l.ID, revisionSummary(l.Name, l.Revision, message))
 	return l, nil
 }
 
@@ -1106,8 +1115,7 @@ func (s *Service) RegenerateLaunchpad(ctx context.Context, actor Actor, slug, id
 	if !r.Diff.Empty() {
 		msg = fmt.Sprintf("Regenerated: %d added, %d removed, %d changed", added, removed, changed)
 	}
-	ctx = auditAs(ctx, "regenerate")
-	l, err := s.saveLaunchpad(ctx, actor, r.Current.Launchpad, r.Next, msg)
+	l, err := s.saveLaunchpad(ctx, actor, r.Current.Launchpad, r.Next, msg, "regenerate")
 	return l, r.Diff, err
 }
 
@@ -1118,7 +1126,7 @@ func (s *Service) DeleteLaunchpad(ctx context.Context, actor Actor, slug, id str
 		return err
 	}
 	l, _ := s.store.GetLaunchpad(ctx, org.ID, id) // its name, for the audit log
-	return s.audited(ctx, org.ID, actor, "delete", "launchpad", id, l.Name, func(ctx context.Context) error { return s.store.DeleteLaunchpad(ctx, org.ID, id) })
+	return s.inTx(ctx, s.entry(org.ID, actor, "delete", "launchpad", id, l.Name), func(tx Store) error { return tx.DeleteLaunchpad(ctx, org.ID, id) })
 }
 
 // ListLaunchpadRevisions lists a Launchpad's revisions, newest first

@@ -72,10 +72,9 @@ func (s *Service) AddNote(ctx context.Context, actor Actor, slug string, target 
 	if err := s.noteTarget(ctx, org.ID, &n); err != nil {
 		return persona.Note{}, err
 	}
-	if err := s.store.CreateNote(ctx, n, noteEntry(n)); err != nil {
+	if err := s.inTx(ctx, s.entry(org.ID, actor, "create", "note", n.ID, noteEntry(n).Title), func(tx Store) error { return tx.CreateNote(ctx, n, noteEntry(n)) }); err != nil {
 		return persona.Note{}, err
 	}
-	s.audit(ctx, org.ID, actor, "create", "note", n.ID, noteEntry(n).Title)
 	return n, nil
 }
 
@@ -106,10 +105,9 @@ func (s *Service) UpdateNote(ctx context.Context, actor Actor, slug, id, body st
 		return persona.Note{}, err
 	}
 	n.UpdatedAt = s.timestamp()
-	if err := s.store.UpdateNote(ctx, n, noteEntry(n)); err != nil {
+	if err := s.inTx(ctx, s.entry(n.OrgID, actor, "update", "note", n.ID, noteEntry(n).Title), func(tx Store) error { return tx.UpdateNote(ctx, n, noteEntry(n)) }); err != nil {
 		return persona.Note{}, err
 	}
-	s.audit(ctx, n.OrgID, actor, "update", "note", n.ID, noteEntry(n).Title)
 	return n, nil
 }
 
@@ -119,7 +117,7 @@ func (s *Service) DeleteNote(ctx context.Context, actor Actor, slug, id string) 
 	if err != nil {
 		return persona.Note{}, err
 	}
-	return n, s.audited(ctx, n.OrgID, actor, "delete", "note", id, noteEntry(n).Title, func(ctx context.Context) error { return s.store.DeleteNote(ctx, n.OrgID, id) })
+	return n, s.inTx(ctx, s.entry(n.OrgID, actor, "delete", "note", id, noteEntry(n).Title), func(tx Store) error { return tx.DeleteNote(ctx, n.OrgID, id) })
 }
 
 // noteEntry is a note's search entry.

@@ -53,14 +53,14 @@ func (s *Service) CreateOrg(ctx context.Context, actor Actor, name, slug string)
 			PublishedAt: now, PublishedBy: owner.ID,
 		})
 	}
-	if err := s.store.CreateOrg(ctx, org, member, templates, versions); err != nil {
+	entry := s.entry(org.ID, actor, "create", "organisation", org.ID, org.Name)
+	if err := s.inTx(ctx, entry, func(tx Store) error { return tx.CreateOrg(ctx, org, member, templates, versions) }); err != nil {
 		if persona.ErrorCode(err) == persona.CodeConflict {
 			return persona.Org{}, &persona.Error{Code: persona.CodeConflict, Message: "an organisation with this slug already exists",
 				Fields: []persona.FieldError{{Field: "slug", Message: "is taken"}}}
 		}
 		return persona.Org{}, err
 	}
-	s.audit(ctx, org.ID, actor, "create", "organisation", org.ID, org.Name)
 	return org, nil
 }
 
@@ -81,10 +81,9 @@ func (s *Service) RenameOrg(ctx context.Context, actor Actor, slug, name string)
 	}
 	org.Name = name
 	forgetScope(ctx)
-	if err := s.store.UpdateOrg(ctx, org); err != nil {
+	if err := s.inTx(ctx, s.entry(org.ID, actor, "update", "organisation", org.ID, "name: "+org.Name), func(tx Store) error { return tx.UpdateOrg(ctx, org) }); err != nil {
 		return persona.Org{}, err
 	}
-	s.audit(ctx, org.ID, actor, "update", "organisation", org.ID, "name: "+org.Name)
 	return org, nil
 }
 
@@ -119,13 +118,13 @@ func (s *Service) AddMember(ctx context.Context, actor Actor, slug, email string
 	}
 	m := persona.Member{OrgID: org.ID, UserID: u.ID, Email: u.Email, Name: u.Name, Role: role, CreatedAt: s.timestamp()}
 	forgetScope(ctx)
-	if err := s.store.AddMember(ctx, m); err != nil {
+	entry := s.entry(org.ID, actor, "add", "member", u.ID, u.Email+" as "+string(role))
+	if err := s.inTx(ctx, entry, func(tx Store) error { return tx.AddMember(ctx, m) }); err != nil {
 		if persona.ErrorCode(err) == persona.CodeConflict {
 			return persona.Member{}, persona.Errorf(persona.CodeConflict, "%s is already a member", u.Email)
 		}
 		return persona.Member{}, err
 	}
-	s.audit(ctx, org.ID, actor, "add", "member", u.ID, u.Email+" as "+string(role))
 	return m, nil
 }
 
@@ -139,23 +138,33 @@ func (s *Service) SetMemberRole(ctx context.Context, actor Actor, slug, userID s
 	if !role.Valid() {
 		return persona.Member{}, persona.Invalid("invalid member", []persona.FieldError{{Field: "role", Message: "must be one of: viewer, editor, admin, owner"}})
 	}
-	m, err := s.store.GetMember(ctx, org.ID, userID)
+	var m persona.Member
+	entry := s.entry(org.ID, actor, "change role", "member", userID, "")
+	forgetScope(ctx)
+	err = s.inTx(ctx, entry, func(tx Store) error {
+		// The owner rule is checked after the lock, so two owners demoting
+		// each other at once cannot both succeed.
+		myRole, err := lockedRole(ctx, tx, org.ID, actor, myRole)
+		if err != nil {
+			return err
+		}
+		if m, err = tx.GetMember(ctx, org.ID, userID); err != nil {
+			return err
+		}
+		if (role == persona.RoleOwner || m.Role == persona.RoleOwner) && myRole != persona.RoleOwner {
+			return persona.Errorf(persona.CodeForbidden, "only an owner can grant or remove the owner role")
+		}
+		if m.Role == persona.RoleOwner && role != persona.RoleOwner {
+			if err := ensureAnotherOwner(ctx, tx, org.ID, userID); err != nil {
+				return err
+			}
+		}
+		entry.Summary = m.Email + ": " + string(m.Role) + " → " + string(role)
+		return tx.SetMemberRole(ctx, org.ID, userID, role)
+	})
 	if err != nil {
 		return persona.Member{}, err
 	}
-	if (role == persona.RoleOwner || m.Role == persona.RoleOwner) && myRole != persona.RoleOwner {
-		return persona.Member{}, persona.Errorf(persona.CodeForbidden, "only an owner can grant or remove the owner role")
-	}
-	if m.Role == persona.RoleOwner && role != persona.RoleOwner {
-		if err := s.ensureAnotherOwner(ctx, org.ID, userID); err != nil {
-			return persona.Member{}, err
-		}
-	}
-	forgetScope(ctx)
-	if err := s.store.SetMemberRole(ctx, org.ID, userID, role); err != nil {
-		return persona.Member{}, err
-	}
-	s.audit(ctx, org.ID, actor, "change role", "member", userID, m.Email+": "+string(m.Role)+" → "+string(role))
 	m.Role = role
 	return m, nil
 }
@@ -166,28 +175,56 @@ func (s *Service) RemoveMember(ctx context.Context, actor Actor, slug, userID st
 	if err != nil {
 		return err
 	}
-	m, err := s.store.GetMember(ctx, org.ID, userID)
-	if err != nil {
-		return err
-	}
-	if m.Role == persona.RoleOwner {
-		if myRole != persona.RoleOwner {
-			return persona.Errorf(persona.CodeForbidden, "only an owner can remove an owner")
-		}
-		if err := s.ensureAnotherOwner(ctx, org.ID, userID); err != nil {
+	forgetScope(ctx)
+	return s.inTx(ctx, s.entry(org.ID, actor, "remove", "member", userID, ""), func(tx Store) error {
+		myRole, err := lockedRole(ctx, tx, org.ID, actor, myRole)
+		if err != nil {
 			return err
 		}
-	}
-	forgetScope(ctx)
-	if err := s.store.RemoveMember(ctx, org.ID, userID); err != nil {
-		return err
-	}
-	s.audit(ctx, org.ID, actor, "remove", "member", userID, "")
-	return nil
+		m, err := tx.GetMember(ctx, org.ID, userID)
+		if err != nil {
+			return err
+		}
+		if m.Role == persona.RoleOwner {
+			if myRole != persona.RoleOwner {
+				return persona.Errorf(persona.CodeForbidden, "only an owner can remove an owner")
+			}
+			if err := ensureAnotherOwner(ctx, tx, org.ID, userID); err != nil {
+				return err
+			}
+		}
+		return tx.RemoveMember(ctx, org.ID, userID)
+	})
 }
 
-func (s *Service) ensureAnotherOwner(ctx context.Context, orgID, userID string) error {
-	members, err := s.store.ListMembers(ctx, orgID)
+// lockedRole locks the organisation for a membership change and returns
+// the actor's role as it is now: a role read before the lock may have been
+// taken away meanwhile. role is the System actor's.
+func lockedRole(ctx context.Context, tx Store, orgID string, actor Actor, role persona.Role) (persona.Role, error) {
+	if err := tx.LockOrg(ctx, orgID); err != nil {
+		return "", err
+	}
+	if actor.System {
+		return role, nil
+	}
+	me, err := tx.GetMember(ctx, orgID, actor.UserID)
+	if persona.ErrorCode(err) == persona.CodeNotFound {
+		return "", persona.ErrNotFound("organisation")
+	}
+	if err != nil {
+		return "", err
+	}
+	if !me.Role.AtLeast(persona.RoleAdmin) {
+		return "", persona.Errorf(persona.CodeForbidden, "this needs the admin role or higher; you are %s", me.Role)
+	}
+	return me.Role, nil
+}
+
+// ensureAnotherOwner refuses a change that would leave the organisation
+// without an owner other than userID. Call it in the change's transaction,
+// after LockOrg.
+func ensureAnotherOwner(ctx context.Context, tx Store, orgID, userID string) error {
+	members, err := tx.ListMembers(ctx, orgID)
 	if err != nil {
 		return err
 	}

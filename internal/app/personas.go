@@ -191,8 +191,8 @@ func (s *Service) CreatePersona(ctx context.Context, actor Actor, slug string, i
 		Revision: 1, CreatedAt: now, CreatedBy: actor.UserID, UpdatedAt: now, UpdatedBy: actor.UserID,
 	}
 	rev := revisionOf(p, in.Message)
-	if err := s.audited(ctx, org.ID, actor, "create", "persona", p.ID, p.Name, func(ctx context.Context) error {
-		return s.store.CreatePersona(ctx, p, rev, persona.SearchText(p.Content))
+	if err := s.inTx(ctx, s.entry(org.ID, actor, "create", "persona", p.ID, p.Name), func(tx Store) error {
+		return tx.CreatePersona(ctx, p, rev, persona.SearchText(p.Content))
 	}); err != nil {
 		return persona.Persona{}, err
 	}
@@ -270,13 +270,19 @@ func stale(current int) error {
 
 // saveRevision writes content as the next revision of cur.
 func (s *Service) saveRevision(ctx context.Context, actor Actor, cur persona.Persona, content persona.Content, message string) (persona.Persona, error) {
+	return s.saveRevisionAs(ctx, actor, cur, content, message, "update")
+}
+
+// saveRevisionAs is saveRevision recorded in the audit log as action (a
+// restore or an upgrade also saves a revision).
+func (s *Service) saveRevisionAs(ctx context.Context, actor Actor, cur persona.Persona, content persona.Content, message, action string) (persona.Persona, error) {
 	p := cur
 	p.Content = content
 	p.Revision = cur.Revision + 1
 	p.UpdatedAt = s.timestamp()
 	p.UpdatedBy = actor.UserID
-	if err := s.audited(ctx, p.OrgID, actor, "update", "persona", p.ID, fmt.Sprintf("%s → revision %d", p.Name, p.Revision), func(ctx context.Context) error {
-		return s.store.UpdatePersona(ctx, p, revisionOf(p, message), persona.SearchText(p.Content))
+	if err := s.inTx(ctx, s.entry(p.OrgID, actor, action, "persona", p.ID, fmt.Sprintf("%s → revision %d", p.Name, p.Revision)), func(tx Store) error {
+		return tx.UpdatePersona(ctx, p, revisionOf(p, message), persona.SearchText(p.Content))
 	}); err != nil {
 		return persona.Persona{}, err
 	}
@@ -342,8 +348,8 @@ func (s *Service) TrashPersona(ctx context.Context, actor Actor, slug, id string
 	if err != nil {
 		return err
 	}
-	return s.audited(ctx, org.ID, actor, "trash", "persona", id, "", func(ctx context.Context) error {
-		return s.store.TrashPersona(ctx, org.ID, id, actor.UserID, s.timestamp())
+	return s.inTx(ctx, s.entry(org.ID, actor, "trash", "persona", id, ""), func(tx Store) error {
+		return tx.TrashPersona(ctx, org.ID, id, actor.UserID, s.timestamp())
 	})
 }
 
@@ -353,8 +359,8 @@ func (s *Service) RestorePersona(ctx context.Context, actor Actor, slug, id stri
 	if err != nil {
 		return persona.Persona{}, err
 	}
-	if err := s.audited(ctx, org.ID, actor, "restore", "persona", id, "", func(ctx context.Context) error {
-		return s.store.RestorePersona(ctx, org.ID, id)
+	if err := s.inTx(ctx, s.entry(org.ID, actor, "restore", "persona", id, ""), func(tx Store) error {
+		return tx.RestorePersona(ctx, org.ID, id)
 	}); err != nil {
 		return persona.Persona{}, err
 	}
@@ -367,8 +373,8 @@ func (s *Service) PurgePersona(ctx context.Context, actor Actor, slug, id string
 	if err != nil {
 		return err
 	}
-	return s.audited(ctx, org.ID, actor, "purge", "persona", id, "", func(ctx context.Context) error {
-		return s.store.PurgePersona(ctx, org.ID, id)
+	return s.inTx(ctx, s.entry(org.ID, actor, "purge", "persona", id, ""), func(tx Store) error {
+		return tx.PurgePersona(ctx, org.ID, id)
 	})
 }
 
@@ -468,8 +474,7 @@ func (s *Service) RestoreRevision(ctx context.Context, actor Actor, slug, id str
 	if _, err := s.store.GetGroup(ctx, org.ID, content.GroupID); err != nil {
 		content.GroupID = cur.GroupID // the old group is gone; stay where we are
 	}
-	ctx = auditAs(ctx, "restore revision")
-	return s.saveRevision(ctx, actor, cur, content, "Restored revision "+strconv.Itoa(number))
+	return s.saveRevisionAs(ctx, actor, cur, content, "Restored revision "+strconv.Itoa(number), "restore revision")
 }
 
 // UpgradeRequest asks to move a persona to a newer template version. Values
@@ -532,8 +537,7 @@ func (s *Service) UpgradePersona(ctx context.Context, actor Actor, slug, id stri
 	if err := persona.Invalid("the new version refuses some values; send corrected values with the upgrade", res.Problems); err != nil {
 		return res, persona.Persona{}, err
 	}
-	ctx = auditAs(ctx, "upgrade")
-	p, err := s.saveRevision(ctx, actor, cur, res.Content, "Upgraded to template version "+strconv.Itoa(to))
+	p, err := s.saveRevisionAs(ctx, actor, cur, res.Content, "Upgraded to template version "+strconv.Itoa(to), "upgrade")
 	return res, p, err
 }
 

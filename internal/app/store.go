@@ -14,6 +14,15 @@ import (
 // CodePreconditionFailed where the caller can act on them; anything else is
 // internal.
 type Store interface {
+	// InTx runs fn with a Store bound to one transaction: what fn does
+	// through it is stored together, when fn returns nil, or not at all.
+	// Every store method called on it joins that transaction (so does a
+	// nested InTx). Use cases call it through Service.inTx.
+	InTx(ctx context.Context, fn func(tx Store) error) error
+	// LockOrg serialises the calling transaction with every other one that
+	// locks the organisation, until it ends (call it inside InTx).
+	LockOrg(ctx context.Context, orgID string) error
+
 	// Accounts (not organisation-scoped: a user may belong to several).
 	CreateUser(ctx context.Context, u persona.User) error
 	UserByEmail(ctx context.Context, email string) (persona.User, error)

@@ -74,10 +74,9 @@ func (s *Service) CreateTemplate(ctx context.Context, actor Actor, slug string, 
 	now := s.timestamp()
 	t := persona.Template{ID: newID(), OrgID: org.ID, Name: name, ProfileType: in.ProfileType, Description: description,
 		Draft: def, DraftUpdatedAt: now, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.CreateTemplate(ctx, t); err != nil {
+	if err := s.inTx(ctx, s.entry(org.ID, actor, "create", "template", t.ID, t.Name), func(tx Store) error { return tx.CreateTemplate(ctx, t) }); err != nil {
 		return persona.Template{}, err
 	}
-	s.audit(ctx, org.ID, actor, "create", "template", t.ID, t.Name)
 	return t, nil
 }
 
@@ -99,10 +98,9 @@ func (s *Service) UpdateTemplate(ctx context.Context, actor Actor, slug, id stri
 		return persona.Template{}, err
 	}
 	t.Name, t.Description, t.UpdatedAt = name, description, s.timestamp()
-	if err := s.store.UpdateTemplate(ctx, t); err != nil {
+	if err := s.inTx(ctx, s.entry(org.ID, actor, "update", "template", t.ID, t.Name), func(tx Store) error { return tx.UpdateTemplate(ctx, t) }); err != nil {
 		return persona.Template{}, err
 	}
-	s.audit(ctx, org.ID, actor, "update", "template", t.ID, t.Name)
 	return t, nil
 }
 
@@ -122,10 +120,9 @@ func (s *Service) SaveDraft(ctx context.Context, actor Actor, slug, id string, d
 	}
 	now := s.timestamp()
 	t.Draft, t.DraftUpdatedAt, t.UpdatedAt = def, now, now
-	if err := s.store.UpdateTemplate(ctx, t); err != nil {
+	if err := s.inTx(ctx, s.entry(org.ID, actor, "save draft", "template", t.ID, t.Name), func(tx Store) error { return tx.UpdateTemplate(ctx, t) }); err != nil {
 		return persona.Template{}, err
 	}
-	s.audit(ctx, org.ID, actor, "save draft", "template", t.ID, t.Name)
 	return t, nil
 }
 
@@ -154,13 +151,13 @@ func (s *Service) Publish(ctx context.Context, actor Actor, slug, id string) (pe
 	}
 	v := persona.TemplateVersion{TemplateID: t.ID, OrgID: org.ID, Version: t.LatestVersion + 1, Definition: t.Draft,
 		PublishedAt: s.timestamp(), PublishedBy: actor.UserID}
-	if err := s.store.PublishVersion(ctx, v); err != nil {
+	entry := s.entry(org.ID, actor, "publish", "template", t.ID, fmt.Sprintf("%s version %d", t.Name, v.Version))
+	if err := s.inTx(ctx, entry, func(tx Store) error { return tx.PublishVersion(ctx, v) }); err != nil {
 		if persona.ErrorCode(err) == persona.CodeConflict {
 			return persona.TemplateVersion{}, persona.Errorf(persona.CodeConflict, "version %d was published meanwhile; reload and try again", v.Version)
 		}
 		return persona.TemplateVersion{}, err
 	}
-	s.audit(ctx, org.ID, actor, "publish", "template", t.ID, fmt.Sprintf("%s version %d", t.Name, v.Version))
 	return v, nil
 }
 

@@ -118,10 +118,9 @@ func (s *Service) CreateVariant(ctx context.Context, actor Actor, slug, personaI
 	if err != nil {
 		return persona.Variant{}, err
 	}
-	if err := s.store.CreateVariant(ctx, v, variantRevisionOf(v, in.Message), entry); err != nil {
+	if err := s.inTx(ctx, s.entry(org.ID, actor, "create", "variant", v.ID, entry.Title), func(tx Store) error { return tx.CreateVariant(ctx, v, variantRevisionOf(v, in.Message), entry) }); err != nil {
 		return persona.Variant{}, err
 	}
-	s.audit(ctx, org.ID, actor, "create", "variant", v.ID, entry.Title)
 	return v, nil
 }
 
@@ -151,6 +150,11 @@ func (s *Service) UpdateVariant(ctx context.Context, actor Actor, slug, id strin
 }
 
 func (s *Service) saveVariant(ctx context.Context, actor Actor, cur persona.Variant, c persona.VariantContent, message string) (persona.Variant, error) {
+	return s.saveVariantAs(ctx, actor, cur, c, message, variantAction(cur.VariantContent, c))
+}
+
+// saveVariantAs is saveVariant recorded in the audit log as action.
+func (s *Service) saveVariantAs(ctx context.Context, actor Actor, cur persona.Variant, c persona.VariantContent, message, action string) (persona.Variant, error) {
 	v := cur
 	v.VariantContent = c
 	v.Revision = cur.Revision + 1
@@ -164,10 +168,10 @@ func (s *Service) saveVariant(ctx context.Context, actor Actor, cur persona.Vari
 	if err != nil {
 		return persona.Variant{}, err
 	}
-	if err := s.store.UpdateVariant(ctx, v, variantRevisionOf(v, message), entry); err != nil {
+	audit := s.entry(v.OrgID, actor, action, "variant", v.ID, revisionSummary(entry.Title, v.Revision, message))
+	if err := s.inTx(ctx, audit, func(tx Store) error { return tx.UpdateVariant(ctx, v, variantRevisionOf(v, message), entry) }); err != nil {
 		return persona.Variant{}, err
 	}
-	s.audit(ctx, v.OrgID, actor, variantAction(cur.VariantContent, c), "variant", v.ID, revisionSummary(entry.Title, v.Revision, message))
 	return v, nil
 }
 
@@ -288,8 +292,8 @@ func (s *Service) TrashVariant(ctx context.Context, actor Actor, slug, id string
 	if err != nil {
 		return err
 	}
-	return s.audited(ctx, org.ID, actor, "trash", "variant", id, "", func(ctx context.Context) error {
-		return s.store.TrashVariant(ctx, org.ID, id, actor.UserID, s.timestamp())
+	return s.inTx(ctx, s.entry(org.ID, actor, "trash", "variant", id, ""), func(tx Store) error {
+		return tx.TrashVariant(ctx, org.ID, id, actor.UserID, s.timestamp())
 	})
 }
 
@@ -299,10 +303,9 @@ func (s *Service) RestoreVariant(ctx context.Context, actor Actor, slug, id stri
 	if err != nil {
 		return persona.Variant{}, err
 	}
-	if err := s.store.RestoreVariant(ctx, org.ID, id); err != nil {
+	if err := s.inTx(ctx, s.entry(org.ID, actor, "restore", "variant", id, ""), func(tx Store) error { return tx.RestoreVariant(ctx, org.ID, id) }); err != nil {
 		return persona.Variant{}, err
 	}
-	s.audit(ctx, org.ID, actor, "restore", "variant", id, "")
 	return s.store.GetVariant(ctx, org.ID, id)
 }
 
@@ -312,7 +315,7 @@ func (s *Service) PurgeVariant(ctx context.Context, actor Actor, slug, id string
 	if err != nil {
 		return err
 	}
-	return s.audited(ctx, org.ID, actor, "purge", "variant", id, "", func(ctx context.Context) error { return s.store.PurgeVariant(ctx, org.ID, id) })
+	return s.inTx(ctx, s.entry(org.ID, actor, "purge", "variant", id, ""), func(tx Store) error { return tx.PurgeVariant(ctx, org.ID, id) })
 }
 
 // ListTrashedVariants lists variants in the trash whose persona is live.
@@ -353,8 +356,7 @@ func (s *Service) RestoreVariantRevision(ctx context.Context, actor Actor, slug,
 	if err != nil {
 		return persona.Variant{}, err
 	}
-	ctx = auditAs(ctx, "restore revision")
-	return s.saveVariant(ctx, actor, cur, old.Content, "Restored revision "+strconv.Itoa(number))
+	return s.saveVariantAs(ctx, actor, cur, old.Content, "Restored revision "+strconv.Itoa(number), "restore revision")
 }
 
 // variantEntry is a variant's search entry: "<persona> at <customer>", its

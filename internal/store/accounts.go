@@ -23,26 +23,26 @@ func scanUser(row interface{ Scan(...any) error }) (persona.User, error) {
 // CreateUser inserts a user; conflict when the email is taken. The email is
 // stored as given (the app lower-cases it).
 func (s *DB) CreateUser(ctx context.Context, u persona.User) error {
-	_, err := s.exec(ctx, s.db, `INSERT INTO users (`+userCols+`) VALUES ($1, $2, $3, $4, $5)`,
+	_, err := s.exec(ctx, s.q(), `INSERT INTO users (`+userCols+`) VALUES ($1, $2, $3, $4, $5)`,
 		u.ID, u.Email, u.Name, u.PasswordHash, ts(u.CreatedAt))
 	return withMessage(err, persona.CodeConflict, "a user with this email already exists")
 }
 
 // UserByEmail finds a user by (lower-cased) email.
 func (s *DB) UserByEmail(ctx context.Context, email string) (persona.User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE email = $1`, strings.ToLower(email)))
+	u, err := scanUser(s.q().QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE email = $1`, strings.ToLower(email)))
 	return u, noRows(err, "user")
 }
 
 // UserByID finds a user by ID.
 func (s *DB) UserByID(ctx context.Context, id string) (persona.User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
+	u, err := scanUser(s.q().QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
 	return u, noRows(err, "user")
 }
 
 // SetPassword replaces a user's password hash.
 func (s *DB) SetPassword(ctx context.Context, userID, hash string) error {
-	return s.execOne(ctx, s.db, "user", `UPDATE users SET password_hash = $2 WHERE id = $1`, userID, hash)
+	return s.execOne(ctx, s.q(), "user", `UPDATE users SET password_hash = $2 WHERE id = $1`, userID, hash)
 }
 
 // ---- API tokens ----
@@ -58,7 +58,7 @@ func scanToken(row interface{ Scan(...any) error }) (persona.Token, error) {
 
 // CreateToken inserts an API token; conflict when its hash exists.
 func (s *DB) CreateToken(ctx context.Context, t persona.Token) error {
-	_, err := s.exec(ctx, s.db, `INSERT INTO api_tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+	_, err := s.exec(ctx, s.q(), `INSERT INTO api_tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		t.ID, t.UserID, t.Name, t.Hash, t.Prefix, ts(t.CreatedAt), nullTS(t.LastUsedAt), nullTS(t.RevokedAt))
 	return withMessage(withMessage(err, persona.CodeConflict, "a token with this secret already exists"),
 		persona.CodeInvalid, "user not found")
@@ -66,7 +66,7 @@ func (s *DB) CreateToken(ctx context.Context, t persona.Token) error {
 
 // TokenByHash returns an unrevoked token.
 func (s *DB) TokenByHash(ctx context.Context, hash string) (persona.Token, error) {
-	t, err := scanToken(s.db.QueryRowContext(ctx,
+	t, err := scanToken(s.q().QueryRowContext(ctx,
 		`SELECT `+tokenCols+` FROM api_tokens WHERE hash = $1 AND revoked_at IS NULL`, hash))
 	return t, noRows(err, "token")
 }
@@ -78,7 +78,7 @@ func (s *DB) TokenUserByHash(ctx context.Context, hash string) (persona.Token, p
 		t persona.Token
 		u persona.User
 	)
-	err := s.db.QueryRowContext(ctx, `SELECT t.id, t.user_id, t.name, t.hash, t.prefix, t.created_at, t.last_used_at, t.revoked_at,
+	err := s.q().QueryRowContext(ctx, `SELECT t.id, t.user_id, t.name, t.hash, t.prefix, t.created_at, t.last_used_at, t.revoked_at,
 		u.id, u.email, u.name, u.password_hash, u.created_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.hash = $1 AND t.revoked_at IS NULL`, hash).
@@ -102,7 +102,7 @@ func (s *DB) TokenAuth(ctx context.Context, hash, slug string) (app.TokenAuth, e
 		role                sql.NullString
 		created             *time.Time
 	)
-	err := s.db.QueryRowContext(ctx, `SELECT t.id, u.id, u.email, u.name, o.id, o.slug, o.name, o.created_at, m.role
+	err := s.q().QueryRowContext(ctx, `SELECT t.id, u.id, u.email, u.name, o.id, o.slug, o.name, o.created_at, m.role
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		LEFT JOIN orgs o ON o.slug = $2
 		LEFT JOIN memberships m ON m.org_id = o.id AND m.user_id = u.id
@@ -120,7 +120,7 @@ func (s *DB) TokenAuth(ctx context.Context, hash, slug string) (app.TokenAuth, e
 
 // ListTokens lists a user's tokens, revoked ones included, newest first.
 func (s *DB) ListTokens(ctx context.Context, userID string) ([]persona.Token, error) {
-	rows, err := s.db.QueryContext(ctx,
+	rows, err := s.q().QueryContext(ctx,
 		`SELECT `+tokenCols+` FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id`, userID)
 	if err != nil {
 		return nil, err
@@ -131,14 +131,14 @@ func (s *DB) ListTokens(ctx context.Context, userID string) ([]persona.Token, er
 // RevokeToken revokes one of the user's tokens; not-found when the token is
 // not the user's or is already revoked.
 func (s *DB) RevokeToken(ctx context.Context, userID, tokenID string, at time.Time) error {
-	return s.execOne(ctx, s.db, "token",
+	return s.execOne(ctx, s.q(), "token",
 		`UPDATE api_tokens SET revoked_at = $3 WHERE id = $2 AND user_id = $1 AND revoked_at IS NULL`,
 		userID, tokenID, ts(at))
 }
 
 // TouchToken records when a token was last used.
 func (s *DB) TouchToken(ctx context.Context, tokenID string, at time.Time) error {
-	return s.execOne(ctx, s.db, "token", `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, tokenID, ts(at))
+	return s.execOne(ctx, s.q(), "token", `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, tokenID, ts(at))
 }
 
 // ---- organisations ----
@@ -186,7 +186,7 @@ func (s *DB) OrgForMember(ctx context.Context, slug, userID string) (persona.Org
 		o    persona.Org
 		role persona.Role
 	)
-	err := s.db.QueryRowContext(ctx, `SELECT `+orgCols+`, m.role FROM orgs o
+	err := s.q().QueryRowContext(ctx, `SELECT `+orgCols+`, m.role FROM orgs o
 		JOIN memberships m ON m.org_id = o.id AND m.user_id = $2
 		WHERE o.slug = $1`, slug, userID).
 		Scan(&o.ID, &o.Slug, &o.Name, timeCol{&o.CreatedAt}, &role)
@@ -198,7 +198,7 @@ func (s *DB) OrgForMember(ctx context.Context, slug, userID string) (persona.Org
 
 // OrgsForUser lists the user's organisations by name.
 func (s *DB) OrgsForUser(ctx context.Context, userID string) ([]persona.OrgMembership, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+orgCols+`, m.role FROM orgs o
+	rows, err := s.q().QueryContext(ctx, `SELECT `+orgCols+`, m.role FROM orgs o
 		JOIN memberships m ON m.org_id = o.id
 		WHERE m.user_id = $1 ORDER BY o.name, o.slug`, userID)
 	if err != nil {
@@ -213,20 +213,20 @@ func (s *DB) OrgsForUser(ctx context.Context, userID string) ([]persona.OrgMembe
 
 // OrgBySlug finds an organisation without a membership check.
 func (s *DB) OrgBySlug(ctx context.Context, slug string) (persona.Org, error) {
-	o, err := scanOrg(s.db.QueryRowContext(ctx, `SELECT `+orgCols+` FROM orgs o WHERE o.slug = $1`, slug))
+	o, err := scanOrg(s.q().QueryRowContext(ctx, `SELECT `+orgCols+` FROM orgs o WHERE o.slug = $1`, slug))
 	return o, noRows(err, "organisation")
 }
 
 // CountOrgs counts organisations.
 func (s *DB) CountOrgs(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM orgs`).Scan(&n)
+	err := s.q().QueryRowContext(ctx, `SELECT COUNT(*) FROM orgs`).Scan(&n)
 	return n, err
 }
 
 // UpdateOrg writes the organisation's slug and name.
 func (s *DB) UpdateOrg(ctx context.Context, org persona.Org) error {
-	err := s.execOne(ctx, s.db, "organisation", `UPDATE orgs SET slug = $2, name = $3 WHERE id = $1`,
+	err := s.execOne(ctx, s.q(), "organisation", `UPDATE orgs SET slug = $2, name = $3 WHERE id = $1`,
 		org.ID, org.Slug, org.Name)
 	return withMessage(err, persona.CodeConflict, "an organisation with this slug already exists")
 }
@@ -244,7 +244,7 @@ func scanMember(row interface{ Scan(...any) error }) (persona.Member, error) {
 
 // ListMembers lists an organisation's members by email.
 func (s *DB) ListMembers(ctx context.Context, orgID string) ([]persona.Member, error) {
-	rows, err := s.db.QueryContext(ctx, memberSelect+` WHERE m.org_id = $1 ORDER BY u.email`, orgID)
+	rows, err := s.q().QueryContext(ctx, memberSelect+` WHERE m.org_id = $1 ORDER BY u.email`, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -253,14 +253,14 @@ func (s *DB) ListMembers(ctx context.Context, orgID string) ([]persona.Member, e
 
 // GetMember returns one membership.
 func (s *DB) GetMember(ctx context.Context, orgID, userID string) (persona.Member, error) {
-	m, err := scanMember(s.db.QueryRowContext(ctx, memberSelect+` WHERE m.org_id = $1 AND m.user_id = $2`, orgID, userID))
+	m, err := scanMember(s.q().QueryRowContext(ctx, memberSelect+` WHERE m.org_id = $1 AND m.user_id = $2`, orgID, userID))
 	return m, noRows(err, "member")
 }
 
 // AddMember adds a user to an organisation; conflict when already a member,
 // not-found when the user or organisation does not exist.
 func (s *DB) AddMember(ctx context.Context, m persona.Member) error {
-	return s.insertMember(ctx, s.db, m)
+	return s.insertMember(ctx, s.q(), m)
 }
 
 func (s *DB) insertMember(ctx context.Context, q querier, m persona.Member) error {
@@ -279,13 +279,13 @@ func (s *DB) insertMember(ctx context.Context, q querier, m persona.Member) erro
 
 // SetMemberRole changes a member's role.
 func (s *DB) SetMemberRole(ctx context.Context, orgID, userID string, role persona.Role) error {
-	return s.execOne(ctx, s.db, "member", `UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2`,
+	return s.execOne(ctx, s.q(), "member", `UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2`,
 		orgID, userID, string(role))
 }
 
 // RemoveMember removes a membership.
 func (s *DB) RemoveMember(ctx context.Context, orgID, userID string) error {
-	return s.execOne(ctx, s.db, "member", `DELETE FROM memberships WHERE org_id = $1 AND user_id = $2`, orgID, userID)
+	return s.execOne(ctx, s.q(), "member", `DELETE FROM memberships WHERE org_id = $1 AND user_id = $2`, orgID, userID)
 }
 
 // ---- helpers ----

@@ -26,7 +26,7 @@ func scanLink(row interface{ Scan(...any) error }) (persona.AlignmentLink, error
 // linked already, not-found when either is not a persona of the
 // organisation.
 func (s *DB) CreateAlignmentLink(ctx context.Context, l persona.AlignmentLink) error {
-	_, err := s.exec(ctx, s.db, `INSERT INTO alignment_links (org_id, id, buyer_id, target_id, created_at, created_by)
+	_, err := s.exec(ctx, s.q(), `INSERT INTO alignment_links (org_id, id, buyer_id, target_id, created_at, created_by)
 		VALUES ($1, $2, $3, $4, $5, $6)`, l.OrgID, l.ID, l.BuyerID, l.TargetID, ts(l.CreatedAt), l.CreatedBy)
 	switch persona.ErrorCode(err) {
 	case persona.CodeInvalid:
@@ -39,14 +39,14 @@ func (s *DB) CreateAlignmentLink(ctx context.Context, l persona.AlignmentLink) e
 
 // GetAlignmentLink returns a visible link.
 func (s *DB) GetAlignmentLink(ctx context.Context, orgID, id string) (persona.AlignmentLink, error) {
-	l, err := scanLink(s.db.QueryRowContext(ctx, linkSelect+` AND l.id = $2`, orgID, id))
+	l, err := scanLink(s.q().QueryRowContext(ctx, linkSelect+` AND l.id = $2`, orgID, id))
 	return l, noRows(err, "alignment link")
 }
 
 // DeleteAlignmentLink removes a link (its claim mappings stay: they belong
 // to the pair and come back if the pair is linked again).
 func (s *DB) DeleteAlignmentLink(ctx context.Context, orgID, id string) error {
-	return s.execOne(ctx, s.db, "alignment link", `DELETE FROM alignment_links WHERE org_id = $1 AND id = $2`, orgID, id)
+	return s.execOne(ctx, s.q(), "alignment link", `DELETE FROM alignment_links WHERE org_id = $1 AND id = $2`, orgID, id)
 }
 
 // ListAlignmentLinks lists the visible links with personaID at either end,
@@ -57,7 +57,7 @@ func (s *DB) ListAlignmentLinks(ctx context.Context, orgID, personaID string) ([
 		q += ` AND (l.buyer_id = $2 OR l.target_id = $2)`
 		args = append(args, personaID)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY l.created_at, l.id`, args...)
+	rows, err := s.q().QueryContext(ctx, q+` ORDER BY l.created_at, l.id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func scanMapping(row interface{ Scan(...any) error }) (persona.ClaimMapping, err
 
 // CreateClaimMapping records a claim's verdict for one user item.
 func (s *DB) CreateClaimMapping(ctx context.Context, m persona.ClaimMapping) error {
-	_, err := s.exec(ctx, s.db, `INSERT INTO claim_mappings (org_id, id, buyer_id, claim_field, claim, user_id, user_field,
+	_, err := s.exec(ctx, s.q(), `INSERT INTO claim_mappings (org_id, id, buyer_id, claim_field, claim, user_id, user_field,
 		user_item, verdict, note, evidence_id, created_at, created_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		m.OrgID, m.ID, m.BuyerID, m.ClaimField, m.Claim, m.UserID, m.UserField, m.UserItem, string(m.Verdict),
@@ -93,13 +93,13 @@ func (s *DB) CreateClaimMapping(ctx context.Context, m persona.ClaimMapping) err
 
 // GetClaimMapping returns a visible mapping.
 func (s *DB) GetClaimMapping(ctx context.Context, orgID, id string) (persona.ClaimMapping, error) {
-	m, err := scanMapping(s.db.QueryRowContext(ctx, mappingSelect+` AND m.id = $2`, orgID, id))
+	m, err := scanMapping(s.q().QueryRowContext(ctx, mappingSelect+` AND m.id = $2`, orgID, id))
 	return m, noRows(err, "claim mapping")
 }
 
 // DeleteClaimMapping removes a mapping.
 func (s *DB) DeleteClaimMapping(ctx context.Context, orgID, id string) error {
-	return s.execOne(ctx, s.db, "claim mapping", `DELETE FROM claim_mappings WHERE org_id = $1 AND id = $2`, orgID, id)
+	return s.execOne(ctx, s.q(), "claim mapping", `DELETE FROM claim_mappings WHERE org_id = $1 AND id = $2`, orgID, id)
 }
 
 // ListClaimMappings lists a buyer's visible mappings, oldest first; with an
@@ -110,7 +110,7 @@ func (s *DB) ListClaimMappings(ctx context.Context, orgID, buyerID string) ([]pe
 		q += ` AND m.buyer_id = $2`
 		args = append(args, buyerID)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY m.created_at, m.id`, args...)
+	rows, err := s.q().QueryContext(ctx, q+` ORDER BY m.created_at, m.id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -120,11 +120,11 @@ func (s *DB) ListClaimMappings(ctx context.Context, orgID, buyerID string) ([]pe
 // DivergencePoints returns the organisation's divergence threshold.
 func (s *DB) DivergencePoints(ctx context.Context, orgID string) (float64, error) {
 	var p float64
-	err := s.db.QueryRowContext(ctx, `SELECT divergence_points FROM orgs WHERE id = $1`, orgID).Scan(&p)
+	err := s.q().QueryRowContext(ctx, `SELECT divergence_points FROM orgs WHERE id = $1`, orgID).Scan(&p)
 	return p, noRows(err, "organisation")
 }
 
 // SetDivergencePoints sets the organisation's divergence threshold.
 func (s *DB) SetDivergencePoints(ctx context.Context, orgID string, points float64) error {
-	return s.execOne(ctx, s.db, "organisation", `UPDATE orgs SET divergence_points = $2 WHERE id = $1`, orgID, points)
+	return s.execOne(ctx, s.q(), "organisation", `UPDATE orgs SET divergence_points = $2 WHERE id = $1`, orgID, points)
 }

@@ -9,7 +9,7 @@ import (
 
 // AppendAudit adds an event to an organisation's audit log.
 func (s *DB) AppendAudit(ctx context.Context, e persona.AuditEvent) error {
-	return s.appendAudit(ctx, s.db, e)
+	return s.appendAudit(ctx, s.q(), e)
 }
 
 // appendAudit writes an audit entry with q (inside a change's transaction,
@@ -68,7 +68,7 @@ func (s *DB) listAudit(ctx context.Context, orgID string, f persona.AuditFilter,
 	}
 	args = append(args, limit)
 	q.WriteString(" ORDER BY seq " + order + " LIMIT " + ph(len(args)))
-	rows, err := s.db.QueryContext(ctx, q.String(), args...)
+	rows, err := s.q().QueryContext(ctx, q.String(), args...)
 	if err != nil {
 		return nil, err
 	}

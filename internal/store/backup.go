@@ -33,7 +33,7 @@ func (s *DB) IntegrityCheck(ctx context.Context) error {
 	if s.d.name != DialectSQLite {
 		return s.db.PingContext(ctx)
 	}
-	rows, err := s.db.QueryContext(ctx, `PRAGMA integrity_check`)
+	rows, err := s.q().QueryContext(ctx, `PRAGMA integrity_check`)
 	if err != nil {
 		return err
 	}

@@ -184,7 +184,7 @@ func (s *DB) knownMigrations() ([]int64, error) {
 // appliedMigrations lists the migration versions goose records as applied
 // (the last record of a version decides; version 0 is goose's own).
 func (s *DB) appliedMigrations(ctx context.Context) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT version_id, is_applied FROM goose_db_version ORDER BY id`)
+	rows, err := s.q().QueryContext(ctx, `SELECT version_id, is_applied FROM goose_db_version ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}

@@ -119,7 +119,7 @@ func (s *DB) putEvidenceTags(ctx context.Context, tx *sql.Tx, orgID, id string, 
 
 // GetEvidence returns one item of the organisation.
 func (s *DB) GetEvidence(ctx context.Context, orgID, id string) (persona.Evidence, error) {
-	e, err := scanEvidence(s.db.QueryRowContext(ctx, evidenceSelect+` AND e.id = $2`, orgID, id))
+	e, err := scanEvidence(s.q().QueryRowContext(ctx, evidenceSelect+` AND e.id = $2`, orgID, id))
 	return e, noRows(err, "evidence")
 }
 
@@ -147,7 +147,7 @@ func (s *DB) ListEvidence(ctx context.Context, orgID string, f persona.EvidenceF
 		limit = defaultListLimit
 	}
 	args = append(args, min(limit, 1001))
-	rows, err := s.db.QueryContext(ctx, evidenceSelect+where.String()+` ORDER BY e.id DESC LIMIT `+ph(len(args)), args...)
+	rows, err := s.q().QueryContext(ctx, evidenceSelect+where.String()+` ORDER BY e.id DESC LIMIT `+ph(len(args)), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +157,7 @@ func (s *DB) ListEvidence(ctx context.Context, orgID string, f persona.EvidenceF
 // ListEvidenceTags lists every tag used in the organisation's library, in
 // order.
 func (s *DB) ListEvidenceTags(ctx context.Context, orgID string) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT tag FROM evidence_tags WHERE org_id = $1 ORDER BY tag`, orgID)
+	rows, err := s.q().QueryContext(ctx, `SELECT DISTINCT tag FROM evidence_tags WHERE org_id = $1 ORDER BY tag`, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +205,7 @@ func (s *DB) DeleteEvidence(ctx context.Context, orgID, id string) error {
 // GetEvidenceFile returns the bytes of a document's file.
 func (s *DB) GetEvidenceFile(ctx context.Context, orgID, id string) ([]byte, error) {
 	var data []byte
-	err := s.db.QueryRowContext(ctx, `SELECT data FROM evidence_files WHERE org_id = $1 AND evidence_id = $2`, orgID, id).Scan(&data)
+	err := s.q().QueryRowContext(ctx, `SELECT data FROM evidence_files WHERE org_id = $1 AND evidence_id = $2`, orgID, id).Scan(&data)
 	if err != nil {
 		return nil, noRows(err, "file")
 	}
@@ -261,7 +261,7 @@ func (s *DB) insertEvidenceLink(ctx context.Context, tx *sql.Tx, l persona.Evide
 
 // GetEvidenceLink returns a visible link.
 func (s *DB) GetEvidenceLink(ctx context.Context, orgID, id string) (persona.EvidenceLink, error) {
-	l, err := scanEvidenceLink(s.db.QueryRowContext(ctx, evidenceLinkSelect+` AND l.id = $2`, orgID, id))
+	l, err := scanEvidenceLink(s.q().QueryRowContext(ctx, evidenceLinkSelect+` AND l.id = $2`, orgID, id))
 	return l, noRows(err, "evidence link")
 }
 
@@ -282,7 +282,7 @@ func (s *DB) ListEvidenceLinks(ctx context.Context, orgID string, f persona.Evid
 	default:
 		return []persona.EvidenceLink{}, nil
 	}
-	rows, err := s.db.QueryContext(ctx, evidenceLinkSelect+cond+` ORDER BY l.created_at, l.id`, orgID, arg)
+	rows, err := s.q().QueryContext(ctx, evidenceLinkSelect+cond+` ORDER BY l.created_at, l.id`, orgID, arg)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +291,7 @@ func (s *DB) ListEvidenceLinks(ctx context.Context, orgID string, f persona.Evid
 
 // DeleteEvidenceLink deletes a visible link.
 func (s *DB) DeleteEvidenceLink(ctx context.Context, orgID, id string) error {
-	return s.execOne(ctx, s.db, "evidence link", `DELETE FROM evidence_links WHERE org_id = $1 AND id = $2
+	return s.execOne(ctx, s.q(), "evidence link", `DELETE FROM evidence_links WHERE org_id = $1 AND id = $2
 		AND EXISTS (SELECT 1 FROM personas p WHERE p.org_id = evidence_links.org_id AND p.id = evidence_links.persona_id AND p.deleted_at IS NULL)
 		AND (variant_id IS NULL OR EXISTS (SELECT 1 FROM variants v WHERE v.org_id = evidence_links.org_id AND v.id = evidence_links.variant_id AND v.deleted_at IS NULL))`,
 		orgID, id)

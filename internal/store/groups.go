@@ -21,7 +21,7 @@ func scanGroup(row interface{ Scan(...any) error }) (persona.Group, error) {
 
 // CreateGroup inserts a group.
 func (s *DB) CreateGroup(ctx context.Context, g persona.Group) error {
-	_, err := s.exec(ctx, s.db, `INSERT INTO persona_groups (org_id, id, name, description, created_at, updated_at)
+	_, err := s.exec(ctx, s.q(), `INSERT INTO persona_groups (org_id, id, name, description, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6)`, g.OrgID, g.ID, g.Name, g.Description, ts(g.CreatedAt), ts(g.UpdatedAt))
 	err = withMessage(err, persona.CodeConflict, "a group with this ID already exists")
 	return withMessage(err, persona.CodeInvalid, "organisation not found")
@@ -29,13 +29,13 @@ func (s *DB) CreateGroup(ctx context.Context, g persona.Group) error {
 
 // GetGroup returns a group with its live persona count.
 func (s *DB) GetGroup(ctx context.Context, orgID, id string) (persona.Group, error) {
-	g, err := scanGroup(s.db.QueryRowContext(ctx, groupSelect+` WHERE g.org_id = $1 AND g.id = $2`, orgID, id))
+	g, err := scanGroup(s.q().QueryRowContext(ctx, groupSelect+` WHERE g.org_id = $1 AND g.id = $2`, orgID, id))
 	return g, noRows(err, "group")
 }
 
 // ListGroups lists an organisation's groups by name.
 func (s *DB) ListGroups(ctx context.Context, orgID string) ([]persona.Group, error) {
-	rows, err := s.db.QueryContext(ctx, groupSelect+` WHERE g.org_id = $1 ORDER BY g.name, g.id`, orgID)
+	rows, err := s.q().QueryContext(ctx, groupSelect+` WHERE g.org_id = $1 ORDER BY g.name, g.id`, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func (s *DB) ListGroups(ctx context.Context, orgID string) ([]persona.Group, err
 // counting its personas as GetGroup does (writes check it every time).
 func (s *DB) GroupExists(ctx context.Context, orgID, id string) (bool, error) {
 	var one int
-	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM persona_groups WHERE org_id = $1 AND id = $2`, orgID, id).Scan(&one)
+	err := s.q().QueryRowContext(ctx, `SELECT 1 FROM persona_groups WHERE org_id = $1 AND id = $2`, orgID, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -61,7 +61,7 @@ func (s *DB) GroupNames(ctx context.Context, orgID string) (map[string]string, e
 
 // names reads id → name pairs.
 func (s *DB) names(ctx context.Context, query, orgID string) (map[string]string, error) {
-	rows, err := s.db.QueryContext(ctx, query, orgID)
+	rows, err := s.q().QueryContext(ctx, query, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func (s *DB) names(ctx context.Context, query, orgID string) (map[string]string,
 
 // UpdateGroup writes a group's name, description and updated_at.
 func (s *DB) UpdateGroup(ctx context.Context, g persona.Group) error {
-	return s.execOne(ctx, s.db, "group", `UPDATE persona_groups SET name = $3, description = $4, updated_at = $5
+	return s.execOne(ctx, s.q(), "group", `UPDATE persona_groups SET name = $3, description = $4, updated_at = $5
 		WHERE org_id = $1 AND id = $2`, g.OrgID, g.ID, g.Name, g.Description, ts(g.UpdatedAt))
 }
 

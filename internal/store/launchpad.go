@@ -18,7 +18,7 @@ import (
 // never saved one has an empty catalogue at revision 0.
 func (s *DB) GetCatalogue(ctx context.Context, orgID string) (persona.Catalogue, error) {
 	c := persona.Catalogue{Modules: []persona.Module{}, Packs: []persona.ContentPack{}, Dashboards: []persona.DashboardTemplate{}}
-	err := s.db.QueryRowContext(ctx, `SELECT revision, updated_at, updated_by FROM catalogues WHERE org_id = $1`, orgID).
+	err := s.q().QueryRowContext(ctx, `SELECT revision, updated_at, updated_by FROM catalogues WHERE org_id = $1`, orgID).
 		Scan(&c.Revision, timeCol{&c.UpdatedAt}, &c.UpdatedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, nil
@@ -26,7 +26,7 @@ func (s *DB) GetCatalogue(ctx context.Context, orgID string) (persona.Catalogue,
 	if err != nil {
 		return c, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT kind, content FROM catalogue_items WHERE org_id = $1 ORDER BY position, id`, orgID)
+	rows, err := s.q().QueryContext(ctx, `SELECT kind, content FROM catalogue_items WHERE org_id = $1 ORDER BY position, id`, orgID)
 	if err != nil {
 		return c, err
 	}
@@ -230,7 +230,7 @@ func (s *DB) insertLaunchpadRevision(ctx context.Context, tx *sql.Tx, l persona.
 
 // GetLaunchpad returns a saved Launchpad.
 func (s *DB) GetLaunchpad(ctx context.Context, orgID, id string) (persona.Launchpad, error) {
-	l, err := scanLaunchpad(s.db.QueryRowContext(ctx, `SELECT `+launchpadCols+` FROM launchpads WHERE org_id = $1 AND id = $2`, orgID, id))
+	l, err := scanLaunchpad(s.q().QueryRowContext(ctx, `SELECT `+launchpadCols+` FROM launchpads WHERE org_id = $1 AND id = $2`, orgID, id))
 	return l, noRows(err, "Launchpad")
 }
 
@@ -242,7 +242,7 @@ func (s *DB) ListLaunchpads(ctx context.Context, orgID, archetypeID string) ([]p
 		q += ` AND archetype_id = $2`
 		args = append(args, archetypeID)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY updated_at DESC, id`, args...)
+	rows, err := s.q().QueryContext(ctx, q+` ORDER BY updated_at DESC, id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -282,12 +282,12 @@ func (s *DB) UpdateLaunchpad(ctx context.Context, l persona.Launchpad, rev perso
 
 // DeleteLaunchpad deletes a Launchpad and its revisions.
 func (s *DB) DeleteLaunchpad(ctx context.Context, orgID, id string) error {
-	return s.execOne(ctx, s.db, "Launchpad", `DELETE FROM launchpads WHERE org_id = $1 AND id = $2`, orgID, id)
+	return s.execOne(ctx, s.q(), "Launchpad", `DELETE FROM launchpads WHERE org_id = $1 AND id = $2`, orgID, id)
 }
 
 // ListLaunchpadRevisions lists a Launchpad's revisions, newest first.
 func (s *DB) ListLaunchpadRevisions(ctx context.Context, orgID, launchpadID string) ([]persona.LaunchpadRevision, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT org_id, launchpad_id, number, author_id, message, created_at, content
+	rows, err := s.q().QueryContext(ctx, `SELECT org_id, launchpad_id, number, author_id, message, created_at, content
 		FROM launchpad_revisions WHERE org_id = $1 AND launchpad_id = $2 ORDER BY number DESC`, orgID, launchpadID)
 	if err != nil {
 		return nil, err
@@ -297,7 +297,7 @@ func (s *DB) ListLaunchpadRevisions(ctx context.Context, orgID, launchpadID stri
 
 // GetLaunchpadRevision returns one revision of a Launchpad.
 func (s *DB) GetLaunchpadRevision(ctx context.Context, orgID, launchpadID string, number int) (persona.LaunchpadRevision, error) {
-	r, err := scanLaunchpadRevision(s.db.QueryRowContext(ctx, `SELECT org_id, launchpad_id, number, author_id, message, created_at, content
+	r, err := scanLaunchpadRevision(s.q().QueryRowContext(ctx, `SELECT org_id, launchpad_id, number, author_id, message, created_at, content
 		FROM launchpad_revisions WHERE org_id = $1 AND launchpad_id = $2 AND number = $3`, orgID, launchpadID, number))
 	return r, noRows(err, "revision")
 }

@@ -50,13 +50,13 @@ func (s *DB) insertNote(ctx context.Context, tx *sql.Tx, n persona.Note) error {
 
 // GetNote returns a visible note.
 func (s *DB) GetNote(ctx context.Context, orgID, id string) (persona.Note, error) {
-	n, err := scanNote(s.db.QueryRowContext(ctx, noteSelect+` AND n.id = $2`, orgID, id))
+	n, err := scanNote(s.q().QueryRowContext(ctx, noteSelect+` AND n.id = $2`, orgID, id))
 	return n, noRows(err, "note")
 }
 
 // ListNotes lists the visible notes on one target, newest first.
 func (s *DB) ListNotes(ctx context.Context, orgID string, target persona.NoteTarget, targetID string) ([]persona.Note, error) {
-	rows, err := s.db.QueryContext(ctx, noteSelect+` AND n.target = $2 AND n.target_id = $3
+	rows, err := s.q().QueryContext(ctx, noteSelect+` AND n.target = $2 AND n.target_id = $3
 		ORDER BY n.created_at DESC, n.id DESC`, orgID, string(target), targetID)
 	if err != nil {
 		return nil, err

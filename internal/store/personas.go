@@ -113,14 +113,14 @@ func (s *DB) insertRevision(ctx context.Context, tx *sql.Tx, p persona.Persona, 
 
 // GetPersona returns a live persona.
 func (s *DB) GetPersona(ctx context.Context, orgID, id string) (persona.Persona, error) {
-	p, err := scanPersona(s.db.QueryRowContext(ctx, personaSelect+`
+	p, err := scanPersona(s.q().QueryRowContext(ctx, personaSelect+`
 		WHERE p.org_id = $1 AND p.id = $2 AND p.deleted_at IS NULL`, orgID, id))
 	return p, noRows(err, "persona")
 }
 
 // GetTrashedPersona returns a persona that is in the trash.
 func (s *DB) GetTrashedPersona(ctx context.Context, orgID, id string) (persona.Persona, error) {
-	p, err := scanPersona(s.db.QueryRowContext(ctx, personaSelect+`
+	p, err := scanPersona(s.q().QueryRowContext(ctx, personaSelect+`
 		WHERE p.org_id = $1 AND p.id = $2 AND p.deleted_at IS NOT NULL`, orgID, id))
 	return p, noRows(err, "persona")
 }
@@ -138,7 +138,7 @@ func (s *DB) GetPersonas(ctx context.Context, orgID string, ids []string) ([]per
 			args = append(args, id)
 			marks[i] = ph(i + 2)
 		}
-		rows, err := s.db.QueryContext(ctx, personaSelect+`
+		rows, err := s.q().QueryContext(ctx, personaSelect+`
 			WHERE p.org_id = $1 AND p.deleted_at IS NULL AND p.id IN (`+strings.Join(marks, ", ")+`)`, args...)
 		if err != nil {
 			return nil, err
@@ -192,7 +192,7 @@ func (s *DB) ListPersonas(ctx context.Context, orgID string, f persona.PersonaFi
 	}
 	limit = min(limit, maxListLimit)
 	args = append(args, limit)
-	rows, err := s.db.QueryContext(ctx, personaSelect+`
+	rows, err := s.q().QueryContext(ctx, personaSelect+`
 		WHERE p.org_id = $1 AND p.deleted_at IS NULL`+where.String()+`
 		ORDER BY p.id LIMIT `+ph(len(args)), args...)
 	if err != nil {
@@ -248,13 +248,13 @@ func (s *DB) UpdatePersona(ctx context.Context, p persona.Persona, rev persona.R
 
 // TrashPersona moves a live persona to the trash.
 func (s *DB) TrashPersona(ctx context.Context, orgID, id, by string, at time.Time) error {
-	return s.execOne(ctx, s.db, "persona", `UPDATE personas SET deleted_at = $3, deleted_by = $4
+	return s.execOne(ctx, s.q(), "persona", `UPDATE personas SET deleted_at = $3, deleted_by = $4
 		WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL`, orgID, id, ts(at), by)
 }
 
 // RestorePersona brings a persona back from the trash.
 func (s *DB) RestorePersona(ctx context.Context, orgID, id string) error {
-	return s.execOne(ctx, s.db, "persona", `UPDATE personas SET deleted_at = NULL, deleted_by = ''
+	return s.execOne(ctx, s.q(), "persona", `UPDATE personas SET deleted_at = NULL, deleted_by = ''
 		WHERE org_id = $1 AND id = $2 AND deleted_at IS NOT NULL`, orgID, id)
 }
 
@@ -276,7 +276,7 @@ func (s *DB) PurgePersona(ctx context.Context, orgID, id string) error {
 
 // ListTrash lists trashed personas, most recently trashed first.
 func (s *DB) ListTrash(ctx context.Context, orgID string) ([]persona.Persona, error) {
-	rows, err := s.db.QueryContext(ctx, personaSelect+`
+	rows, err := s.q().QueryContext(ctx, personaSelect+`
 		WHERE p.org_id = $1 AND p.deleted_at IS NOT NULL ORDER BY p.deleted_at DESC, p.id`, orgID)
 	if err != nil {
 		return nil, err
@@ -305,7 +305,7 @@ func scanRevision(row interface{ Scan(...any) error }) (persona.Revision, error)
 // ListRevisions lists a persona's revisions newest first; not-found when the
 // persona does not exist (live or trashed).
 func (s *DB) ListRevisions(ctx context.Context, orgID, personaID string) ([]persona.Revision, error) {
-	rows, err := s.db.QueryContext(ctx, revisionSelect+`
+	rows, err := s.q().QueryContext(ctx, revisionSelect+`
 		WHERE r.org_id = $1 AND r.persona_id = $2 ORDER BY r.number DESC`, orgID, personaID)
 	if err != nil {
 		return nil, err
@@ -322,7 +322,7 @@ func (s *DB) ListRevisions(ctx context.Context, orgID, personaID string) ([]pers
 
 // GetRevision returns one revision of a persona.
 func (s *DB) GetRevision(ctx context.Context, orgID, personaID string, number int) (persona.Revision, error) {
-	r, err := scanRevision(s.db.QueryRowContext(ctx, revisionSelect+`
+	r, err := scanRevision(s.q().QueryRowContext(ctx, revisionSelect+`
 		WHERE r.org_id = $1 AND r.persona_id = $2 AND r.number = $3`, orgID, personaID, number))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, notFound("revision")
@@ -358,7 +358,7 @@ func (s *DB) SearchPersonas(ctx context.Context, orgID string, q persona.SearchQ
 		limit = defaultSearchLimit
 	}
 	args = append(args, min(limit, maxSearchLimit))
-	rows, err := s.db.QueryContext(ctx, s.d.searchSQL(filters.String(), ph(len(args))), args...)
+	rows, err := s.q().QueryContext(ctx, s.d.searchSQL(filters.String(), ph(len(args))), args...)
 	if err != nil {
 		return nil, err
 	}

@@ -41,12 +41,12 @@ func (s *DB) deleteSearchEntry(ctx context.Context, q querier, orgID string, kin
 
 // PutSearchEntry writes the indexed text of something searchable.
 func (s *DB) PutSearchEntry(ctx context.Context, e persona.SearchEntry) error {
-	return s.putSearchEntry(ctx, s.db, e)
+	return s.putSearchEntry(ctx, s.q(), e)
 }
 
 // DeleteSearchEntry removes an entry from the index.
 func (s *DB) DeleteSearchEntry(ctx context.Context, orgID string, kind persona.EntryKind, refID string) error {
-	return s.deleteSearchEntry(ctx, s.db, orgID, kind, refID)
+	return s.deleteSearchEntry(ctx, s.q(), orgID, kind, refID)
 }
 
 // SearchEntries searches variants, notes and evidence of one organisation,
@@ -63,7 +63,7 @@ func (s *DB) SearchEntries(ctx context.Context, orgID, text string, limit int) (
 	if limit <= 0 {
 		limit = defaultSearchLimit
 	}
-	rows, err := s.db.QueryContext(ctx, s.d.entrySearchSQL, orgID, s.d.matchQuery(orgID, terms), min(limit, maxSearchLimit))
+	rows, err := s.q().QueryContext(ctx, s.d.entrySearchSQL, orgID, s.d.matchQuery(orgID, terms), min(limit, maxSearchLimit))
 	if err != nil {
 		return nil, err
 	}

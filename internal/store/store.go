@@ -53,6 +53,79 @@ type DB struct {
 	// stopped when it has returned.
 	stop, stopped chan struct{}
 	closeOnce     sync.Once
+	// tx is set on the view InTx hands its function: every method of that
+	// view reads and writes inside the one transaction.
+	tx *sql.Tx
+}
+
+// InTx runs fn with a view of the database bound to one transaction,
+// committing when fn returns nil and rolling back otherwise: everything fn
+// does through the view is stored together or not at all. A store method
+// called on the view joins that transaction rather than opening its own,
+// and so does a nested InTx. The application layer runs every use case
+// that changes data this way, with its audit entry (app.Service.inTx).
+func (s *DB) InTx(ctx context.Context, fn func(tx app.Store) error) error {
+	if s.tx != nil {
+		return fn(s)
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		return fn(&DB{db: s.db, d: s.d, tx: tx})
+	})
+}
+
+// LockOrg serialises the transaction it is called in with every other
+// transaction that locks the same organisation, until commit: PostgreSQL
+// locks the organisation's row; SQLite transactions already take the
+// database's single write lock when they begin (BEGIN IMMEDIATE). Checks
+// that must hold across concurrent changes (an organisation keeps an
+// owner) read after the lock.
+func (s *DB) LockOrg(ctx context.Context, orgID string) error {
+	if s.tx == nil {
+		return errors.New("LockOrg outside a transaction")
+	}
+	if s.d.name != DialectPostgres {
+		return nil
+	}
+	var id string
+	err := s.tx.QueryRowContext(ctx, `SELECT id FROM orgs WHERE id = $1 FOR UPDATE`, orgID).Scan(&id)
+	return noRows(err, "organisation")
+}
+
+// q is what a method queries with: the transaction of a view made by
+// InTx, otherwise the pool.
+func (s *DB) q() querier {
+	if s.tx != nil {
+		return txQuerier{tx: s.tx, p: s.db}
+	}
+	return s.db
+}
+
+// txQuerier runs queries in a transaction with the pool's prepared
+// statements.
+type txQuerier struct {
+	tx *sql.Tx
+	p  *pool
+}
+
+func (t txQuerier) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.p.txStmt(ctx, t.tx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, query, args...)
+}
+
+func (t txQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.p.txStmt(ctx, t.tx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
+func (t txQuerier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.p.txStmt(ctx, t.tx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
 // Open connects to the database named by dsn. A dsn starting with
@@ -262,8 +335,12 @@ type querier interface {
 
 // inTx runs fn in a transaction, committing when fn returns nil. On SQLite
 // the transaction begins IMMEDIATE (it takes the write lock up front), so
-// call it for writes only.
+// call it for writes only. On a view made by InTx, fn runs in the view's
+// transaction.
 func (s *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.tx != nil {
+		return fn(s.tx)
+	}
 	unlock, err := s.writeLock(ctx)
 	if err != nil {
 		return err
@@ -277,20 +354,8 @@ func (s *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		_ = tx.Rollback()
 		return err
 	}
-	// The change's audit entry, if the use case handed one over, commits
-	// with it or not at all.
-	e, committed, audited := app.TakeAudit(ctx)
-	if audited {
-		if err := s.appendAudit(ctx, tx, e); err != nil {
-			_ = tx.Rollback()
-			return err
-		}
-	}
 	if err := tx.Commit(); err != nil {
 		return s.d.mapErr(err)
-	}
-	if audited {
-		committed()
 	}
 	return nil
 }
@@ -302,7 +367,7 @@ func (s *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // queue ahead of them. Queueing in Go hands the lock on at once. Other
 // processes on the same file still wait through busy_timeout.
 func (s *DB) writeLock(ctx context.Context) (func(), error) {
-	if s.d.name != DialectSQLite {
+	if s.d.name != DialectSQLite || s.tx != nil {
 		return func() {}, nil
 	}
 	select {
@@ -320,33 +385,17 @@ func (s *DB) exec(ctx context.Context, q querier, query string, args ...any) (sq
 		err error
 	)
 	if tx, ok := q.(*sql.Tx); ok {
-		if st := s.db.txStmt(ctx, tx, query); st != nil {
-			res, err = st.ExecContext(ctx, args...)
-		} else {
-			res, err = tx.ExecContext(ctx, query, args...)
+		q = txQuerier{tx: tx, p: s.db}
+	}
+	switch q := q.(type) {
+	case txQuerier:
+		res, err = q.ExecContext(ctx, query, args...)
+	default:
+		if s.tx != nil {
+			// A view's writes belong to its transaction.
+			res, err = s.q().ExecContext(ctx, query, args...)
+			break
 		}
-	} else if app.PendingAudit(ctx) {
-		// A one-statement change with an audit entry to record: both in
-		// one transaction, the entry only when the statement changed a row.
-		var n int64
-		err = s.inTx(ctx, func(tx *sql.Tx) error {
-			r, err := tx.ExecContext(ctx, query, args...)
-			if err != nil {
-				return err
-			}
-			if n, err = r.RowsAffected(); err != nil {
-				return err
-			}
-			if n == 0 {
-				return errNothingChanged
-			}
-			res = r
-			return nil
-		})
-		if errors.Is(err, errNothingChanged) {
-			return changed(0), nil
-		}
-	} else {
 		unlock, lerr := s.writeLock(ctx)
 		if lerr != nil {
 			return nil, lerr
@@ -359,16 +408,6 @@ func (s *DB) exec(ctx context.Context, q querier, query string, args ...any) (sq
 	}
 	return res, nil
 }
-
-// errNothingChanged rolls back a one-statement change that matched no row
-// (its audit entry must not be written).
-var errNothingChanged = errors.New("nothing changed")
-
-// changed is the result of a statement that changed n rows.
-type changed int64
-
-func (c changed) LastInsertId() (int64, error) { return 0, errors.New("no insert ID") }
-func (c changed) RowsAffected() (int64, error) { return int64(c), nil }
 
 // execOne runs one write statement that must affect a row; otherwise it
 // returns persona.ErrNotFound(what).

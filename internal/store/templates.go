@@ -19,7 +19,7 @@ func scanTemplate(row interface{ Scan(...any) error }) (persona.Template, error)
 // CreateTemplate inserts a template (its draft; versions come from
 // PublishVersion).
 func (s *DB) CreateTemplate(ctx context.Context, t persona.Template) error {
-	return s.insertTemplate(ctx, s.db, t)
+	return s.insertTemplate(ctx, s.q(), t)
 }
 
 func (s *DB) insertTemplate(ctx context.Context, q querier, t persona.Template) error {
@@ -35,13 +35,13 @@ func (s *DB) insertTemplate(ctx context.Context, q querier, t persona.Template) 
 
 // GetTemplate returns a template with its draft.
 func (s *DB) GetTemplate(ctx context.Context, orgID, id string) (persona.Template, error) {
-	t, err := scanTemplate(s.db.QueryRowContext(ctx, `SELECT `+templateCols+` FROM templates WHERE org_id = $1 AND id = $2`, orgID, id))
+	t, err := scanTemplate(s.q().QueryRowContext(ctx, `SELECT `+templateCols+` FROM templates WHERE org_id = $1 AND id = $2`, orgID, id))
 	return t, noRows(err, "template")
 }
 
 // ListTemplates lists templates by profile type (display order), then name.
 func (s *DB) ListTemplates(ctx context.Context, orgID string) ([]persona.Template, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+templateCols+` FROM templates WHERE org_id = $1
+	rows, err := s.q().QueryContext(ctx, `SELECT `+templateCols+` FROM templates WHERE org_id = $1
 		ORDER BY CASE profile_type WHEN 'ux' THEN 1 WHEN 'marketing' THEN 2 WHEN 'archetype' THEN 3 ELSE 4 END, name, id`, orgID)
 	if err != nil {
 		return nil, err
@@ -53,7 +53,7 @@ func (s *DB) ListTemplates(ctx context.Context, orgID string) ([]persona.Templat
 // only its profile type and latest version, not the draft's JSON).
 func (s *DB) TemplateHead(ctx context.Context, orgID, id string) (persona.Template, error) {
 	var t persona.Template
-	err := s.db.QueryRowContext(ctx, `SELECT org_id, id, name, profile_type, description, latest_version,
+	err := s.q().QueryRowContext(ctx, `SELECT org_id, id, name, profile_type, description, latest_version,
 		draft_updated_at, created_at, updated_at FROM templates WHERE org_id = $1 AND id = $2`, orgID, id).
 		Scan(&t.OrgID, &t.ID, &t.Name, &t.ProfileType, &t.Description, &t.LatestVersion,
 			timeCol{&t.DraftUpdatedAt}, timeCol{&t.CreatedAt}, timeCol{&t.UpdatedAt})
@@ -71,7 +71,7 @@ func (s *DB) UpdateTemplate(ctx context.Context, t persona.Template) error {
 	if err != nil {
 		return err
 	}
-	return s.execOne(ctx, s.db, "template", `UPDATE templates
+	return s.execOne(ctx, s.q(), "template", `UPDATE templates
 		SET name = $3, description = $4, draft = $5, draft_updated_at = $6, updated_at = $7
 		WHERE org_id = $1 AND id = $2`,
 		t.OrgID, t.ID, t.Name, t.Description, draft, ts(t.DraftUpdatedAt), ts(t.UpdatedAt))
@@ -117,7 +117,7 @@ func scanVersion(row interface{ Scan(...any) error }) (persona.TemplateVersion, 
 
 // GetVersion returns one published version with its persona count.
 func (s *DB) GetVersion(ctx context.Context, orgID, templateID string, version int) (persona.TemplateVersion, error) {
-	v, err := scanVersion(s.db.QueryRowContext(ctx, versionSelect+`
+	v, err := scanVersion(s.q().QueryRowContext(ctx, versionSelect+`
 		WHERE v.org_id = $1 AND v.template_id = $2 AND v.version = $3`, orgID, templateID, version))
 	return v, noRows(err, "template version")
 }
@@ -125,7 +125,7 @@ func (s *DB) GetVersion(ctx context.Context, orgID, templateID string, version i
 // ListVersions lists a template's versions newest first; not-found when the
 // template does not exist.
 func (s *DB) ListVersions(ctx context.Context, orgID, templateID string) ([]persona.TemplateVersion, error) {
-	rows, err := s.db.QueryContext(ctx, versionSelect+`
+	rows, err := s.q().QueryContext(ctx, versionSelect+`
 		WHERE v.org_id = $1 AND v.template_id = $2 ORDER BY v.version DESC`, orgID, templateID)
 	if err != nil {
 		return nil, err
@@ -143,5 +143,5 @@ func (s *DB) ListVersions(ctx context.Context, orgID, templateID string) ([]pers
 // mustExist returns not-found(what) unless query returns a row.
 func (s *DB) mustExist(ctx context.Context, what, query string, args ...any) error {
 	var one int
-	return noRows(s.db.QueryRowContext(ctx, query, args...).Scan(&one), what)
+	return noRows(s.q().QueryRowContext(ctx, query, args...).Scan(&one), what)
 }

@@ -89,14 +89,14 @@ func (s *DB) insertVariantRevision(ctx context.Context, tx *sql.Tx, v persona.Va
 
 // GetVariant returns a live variant.
 func (s *DB) GetVariant(ctx context.Context, orgID, id string) (persona.Variant, error) {
-	v, err := scanVariant(s.db.QueryRowContext(ctx, liveVariants+`
+	v, err := scanVariant(s.q().QueryRowContext(ctx, liveVariants+`
 		WHERE v.org_id = $1 AND v.id = $2 AND v.deleted_at IS NULL`, orgID, id))
 	return v, noRows(err, "variant")
 }
 
 // ListVariants lists a persona's live variants by creation.
 func (s *DB) ListVariants(ctx context.Context, orgID, personaID string) ([]persona.Variant, error) {
-	rows, err := s.db.QueryContext(ctx, liveVariants+`
+	rows, err := s.q().QueryContext(ctx, liveVariants+`
 		WHERE v.org_id = $1 AND v.persona_id = $2 AND v.deleted_at IS NULL ORDER BY v.created_at, v.id`, orgID, personaID)
 	if err != nil {
 		return nil, err
@@ -107,7 +107,7 @@ func (s *DB) ListVariants(ctx context.Context, orgID, personaID string) ([]perso
 // ListVariantsForCustomer lists the live variants made for one customer
 // archetype, across all personas, by creation.
 func (s *DB) ListVariantsForCustomer(ctx context.Context, orgID, customerID string) ([]persona.Variant, error) {
-	rows, err := s.db.QueryContext(ctx, liveVariants+`
+	rows, err := s.q().QueryContext(ctx, liveVariants+`
 		WHERE v.org_id = $1 AND v.customer_id = $2 AND v.deleted_at IS NULL ORDER BY v.created_at, v.id`, orgID, customerID)
 	if err != nil {
 		return nil, err
@@ -118,7 +118,7 @@ func (s *DB) ListVariantsForCustomer(ctx context.Context, orgID, customerID stri
 // ListVariantsForLabel lists the live variants made for a customer label
 // (case-insensitive), by creation.
 func (s *DB) ListVariantsForLabel(ctx context.Context, orgID, label string) ([]persona.Variant, error) {
-	rows, err := s.db.QueryContext(ctx, liveVariants+`
+	rows, err := s.q().QueryContext(ctx, liveVariants+`
 		WHERE v.org_id = $1 AND LOWER(v.customer_label) = LOWER($2) AND v.customer_label <> '' AND v.deleted_at IS NULL
 		ORDER BY v.created_at, v.id`, orgID, label)
 	if err != nil {
@@ -168,7 +168,7 @@ func (s *DB) UpdateVariant(ctx context.Context, v persona.Variant, rev persona.V
 
 // TrashVariant moves a live variant to the trash.
 func (s *DB) TrashVariant(ctx context.Context, orgID, id, by string, at time.Time) error {
-	return s.execOne(ctx, s.db, "variant", `UPDATE variants SET deleted_at = $3, deleted_by = $4
+	return s.execOne(ctx, s.q(), "variant", `UPDATE variants SET deleted_at = $3, deleted_by = $4
 		WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL
 		AND EXISTS (SELECT 1 FROM personas p WHERE p.org_id = variants.org_id AND p.id = variants.persona_id AND p.deleted_at IS NULL)`,
 		orgID, id, ts(at), by)
@@ -176,7 +176,7 @@ func (s *DB) TrashVariant(ctx context.Context, orgID, id, by string, at time.Tim
 
 // RestoreVariant brings a trashed variant back (its persona must be live).
 func (s *DB) RestoreVariant(ctx context.Context, orgID, id string) error {
-	return s.execOne(ctx, s.db, "variant", `UPDATE variants SET deleted_at = NULL, deleted_by = ''
+	return s.execOne(ctx, s.q(), "variant", `UPDATE variants SET deleted_at = NULL, deleted_by = ''
 		WHERE org_id = $1 AND id = $2 AND deleted_at IS NOT NULL
 		AND EXISTS (SELECT 1 FROM personas p WHERE p.org_id = variants.org_id AND p.id = variants.persona_id AND p.deleted_at IS NULL)`,
 		orgID, id)
@@ -184,13 +184,13 @@ func (s *DB) RestoreVariant(ctx context.Context, orgID, id string) error {
 
 // PurgeVariant deletes a trashed variant and its revisions for good.
 func (s *DB) PurgeVariant(ctx context.Context, orgID, id string) error {
-	return s.execOne(ctx, s.db, "variant", `DELETE FROM variants WHERE org_id = $1 AND id = $2 AND deleted_at IS NOT NULL`, orgID, id)
+	return s.execOne(ctx, s.q(), "variant", `DELETE FROM variants WHERE org_id = $1 AND id = $2 AND deleted_at IS NOT NULL`, orgID, id)
 }
 
 // ListTrashedVariants lists variants in the trash whose persona is live,
 // most recently trashed first.
 func (s *DB) ListTrashedVariants(ctx context.Context, orgID string) ([]persona.Variant, error) {
-	rows, err := s.db.QueryContext(ctx, liveVariants+`
+	rows, err := s.q().QueryContext(ctx, liveVariants+`
 		WHERE v.org_id = $1 AND v.deleted_at IS NOT NULL ORDER BY v.deleted_at DESC, v.id`, orgID)
 	if err != nil {
 		return nil, err
@@ -200,7 +200,7 @@ func (s *DB) ListTrashedVariants(ctx context.Context, orgID string) ([]persona.V
 
 // ListVariantRevisions lists a variant's revisions, newest first.
 func (s *DB) ListVariantRevisions(ctx context.Context, orgID, variantID string) ([]persona.VariantRevision, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT org_id, variant_id, number, author_id, message, created_at, content
+	rows, err := s.q().QueryContext(ctx, `SELECT org_id, variant_id, number, author_id, message, created_at, content
 		FROM variant_revisions WHERE org_id = $1 AND variant_id = $2 ORDER BY number DESC`, orgID, variantID)
 	if err != nil {
 		return nil, err
@@ -210,7 +210,7 @@ func (s *DB) ListVariantRevisions(ctx context.Context, orgID, variantID string) 
 
 // GetVariantRevision returns one revision of a variant.
 func (s *DB) GetVariantRevision(ctx context.Context, orgID, variantID string, number int) (persona.VariantRevision, error) {
-	r, err := scanVariantRevision(s.db.QueryRowContext(ctx, `SELECT org_id, variant_id, number, author_id, message, created_at, content
+	r, err := scanVariantRevision(s.q().QueryRowContext(ctx, `SELECT org_id, variant_id, number, author_id, message, created_at, content
 		FROM variant_revisions WHERE org_id = $1 AND variant_id = $2 AND number = $3`, orgID, variantID, number))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, notFound("revision")

@@ -21,15 +21,18 @@ import (
 type Engine struct {
 	Name string
 	Open func(t *testing.T) *store.DB
+	// DSN names a fresh, empty database for tests that open it more than
+	// once (several instances); open each with OpenDSN.
+	DSN func(t *testing.T) string
 }
 
 // Engines lists SQLite and, when configured, PostgreSQL. Under CI a missing
 // PostgreSQL DSN fails the test instead of quietly testing less.
 func Engines(t *testing.T) []Engine {
 	t.Helper()
-	es := []Engine{{Name: "sqlite", Open: OpenSQLite}}
+	es := []Engine{{Name: "sqlite", Open: OpenSQLite, DSN: sqliteDSN}}
 	if os.Getenv("PERSONAPAL_TEST_POSTGRES") != "" {
-		es = append(es, Engine{Name: "postgres", Open: OpenPostgres})
+		es = append(es, Engine{Name: "postgres", Open: OpenPostgres, DSN: PostgresDSN})
 	} else if os.Getenv("CI") == "true" {
 		t.Fatal("PERSONAPAL_TEST_POSTGRES is not set; CI must test on PostgreSQL too")
 	}
@@ -40,6 +43,15 @@ func Engines(t *testing.T) []Engine {
 func OpenSQLite(t *testing.T) *store.DB {
 	t.Helper()
 	return openAndMigrate(t, filepath.Join(t.TempDir(), "personapal.db"))
+}
+
+func sqliteDSN(t *testing.T) string { return filepath.Join(t.TempDir(), "personapal.db") }
+
+// OpenDSN opens the database dsn names and migrates it (again: migrating
+// is idempotent); it is closed at cleanup.
+func OpenDSN(t *testing.T, dsn string) *store.DB {
+	t.Helper()
+	return openAndMigrate(t, dsn)
 }
 
 // OpenPostgres creates a schema of its own, opens it (search_path) and

@@ -1,0 +1,627 @@
+package app_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/demo"
+	"github.com/personapal/personapal/internal/persona"
+	"github.com/personapal/personapal/internal/seed"
+	"github.com/personapal/personapal/internal/store/storetest"
+)
+
+// stepFailed carries a step's error out of it (see must below).
+type stepFailed struct{ err error }
+
+// TestEveryWriteCommitsWithItsAuditEntry runs every kind of write the
+// application records, each twice, on both engines: first while the
+// database refuses audit entries (a trigger), when the write must fail and
+// leave every table exactly as it was; then normally, when it must leave
+// exactly one entry naming who did it, what and to which object.
+func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			ctx := t.Context()
+			db := eng.Open(t)
+			svc := app.New(db, app.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), app.WithPasswordHasher(cheap))
+			creds, err := seed.Demo(ctx, svc, demo.Data())
+			if err != nil {
+				t.Fatal(err)
+			}
+			org := creds.OrgSlug
+			ou, err := svc.UserByEmail(ctx, creds.Email)
+			if err != nil {
+				t.Fatal(err)
+			}
+			owner, err := svc.ActorFor(ctx, ou.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			newcomer, err := svc.CreateUser(ctx, "newcomer@example.com", "Nina Newcomer", "newcomer-password-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			vu, err := svc.CreateUser(ctx, "viewer@example.com", "Vera Viewer", "viewer-password-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.AddMember(ctx, app.System, org, vu.Email, persona.RoleViewer); err != nil {
+				t.Fatal(err)
+			}
+			viewer := app.Actor{UserID: vu.ID, Email: vu.Email}
+			// must ends a step with its error; the runner below tells a
+			// refused step from a broken one.
+			must := func(err error) {
+				if err != nil {
+					panic(stepFailed{err})
+				}
+			}
+			refuse, allow := `CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit refused'); END`,
+				`DROP TRIGGER refuse_audit`
+			if eng.Name == "postgres" {
+				refuse = `CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$;
+					CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit()`
+				allow = `DROP TRIGGER refuse_audit ON audit_log; DROP FUNCTION refuse_audit()`
+			}
+			sqlExec := func(q string) {
+				t.Helper()
+				if _, err := db.SQL().ExecContext(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			// State the steps share, filled as they go.
+			var (
+				groupID, emptyGroupID, tmplID, personaID, variantID, noteID, evidenceID, docID, linkID string
+				alignID, claimID, launchpadID                                                          string
+				personaRev, variantRev, launchpadRev, catRev                                           int
+			)
+			def := persona.Definition{Sections: []persona.Section{{Key: "profile", Label: "Profile",
+				Fields: []persona.Field{{Key: "bio", Label: "Bio", Kind: persona.KindText}}}}, Dimensions: []persona.Dimension{}}
+			def2 := def
+			def2.Sections = []persona.Section{{Key: "profile", Label: "Profile", Fields: []persona.Field{
+				{Key: "bio", Label: "Bio", Kind: persona.KindText}, {Key: "motto", Label: "Motto", Kind: persona.KindText}}}}
+			buyers, err := svc.ListPersonas(ctx, owner, org, persona.PersonaFilter{ProfileType: persona.ProfileMarketing, Limit: 1}, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			buyer := buyers.Items[0]
+
+			steps := []struct {
+				action, kind string
+				run          func() string // returns the object's ID ("": not checked)
+			}{
+				{"create", "group", func() string {
+					g, err := svc.CreateGroup(ctx, owner, org, app.GroupInput{Name: "Audited group"})
+					must(err)
+					groupID = g.ID
+					return g.ID
+				}},
+				{"update", "group", func() string {
+					_, err := svc.UpdateGroup(ctx, owner, org, groupID, app.GroupInput{Name: "Audited group, renamed"})
+					must(err)
+					return groupID
+				}},
+				{"create", "group", func() string {
+					g, err := svc.CreateGroup(ctx, owner, org, app.GroupInput{Name: "Short-lived"})
+					must(err)
+					emptyGroupID = g.ID
+					return g.ID
+				}},
+				{"delete", "group", func() string {
+					must(svc.DeleteGroup(ctx, owner, org, emptyGroupID))
+					return emptyGroupID
+				}},
+				{"create", "template", func() string {
+					tm, err := svc.CreateTemplate(ctx, owner, org, app.TemplateInput{Name: "Audited template", ProfileType: persona.ProfileUX, Definition: &def})
+					must(err)
+					tmplID = tm.ID
+					return tm.ID
+				}},
+				{"update", "template", func() string {
+					_, err := svc.UpdateTemplate(ctx, owner, org, tmplID, app.TemplateInput{Name: "Audited template v"})
+					must(err)
+					return tmplID
+				}},
+				{"publish", "template", func() string {
+					_, err := svc.Publish(ctx, owner, org, tmplID)
+					must(err)
+					return tmplID
+				}},
+				{"create", "persona", func() string {
+					p, err := svc.CreatePersona(ctx, owner, org, app.PersonaInput{Name: "Audrey Audit", GroupID: groupID, TemplateID: tmplID,
+						Status: persona.StatusDraft, Values: persona.Values{"bio": "First bio"}})
+					must(err)
+					personaID, personaRev = p.ID, p.Revision
+					return p.ID
+				}},
+				{"save draft", "template", func() string {
+					_, err := svc.SaveDraft(ctx, owner, org, tmplID, def2)
+					must(err)
+					return tmplID
+				}},
+				{"publish", "template", func() string {
+					_, err := svc.Publish(ctx, owner, org, tmplID)
+					must(err)
+					return tmplID
+				}},
+				{"upgrade", "persona", func() string {
+					_, p, err := svc.UpgradePersona(ctx, owner, org, personaID, personaRev, app.UpgradeRequest{})
+					must(err)
+					personaRev = p.Revision
+					return personaID
+				}},
+				{"restore revision", "persona", func() string {
+					p, err := svc.RestoreRevision(ctx, owner, org, personaID, 1, personaRev)
+					must(err)
+					personaRev = p.Revision
+					return personaID
+				}},
+				{"create", "variant", func() string {
+					v, err := svc.CreateVariant(ctx, owner, org, personaID, app.VariantInput{CustomerLabel: "Credit Union",
+						Values: persona.Values{"bio": "Credit union bio"}, Note: "Smaller"})
+					must(err)
+					variantID, variantRev = v.ID, v.Revision
+					return v.ID
+				}},
+				{"update", "variant", func() string {
+					v, err := svc.UpdateVariant(ctx, owner, org, variantID, variantRev, app.VariantInput{CustomerLabel: "Credit Union",
+						Values: persona.Values{"bio": "Credit union bio", "motto": "Small is beautiful"}, Note: "Smaller still"})
+					must(err)
+					variantRev = v.Revision
+					return variantID
+				}},
+				{"update", "persona", func() string { // the base changes under the override
+					p, err := svc.UpdatePersona(ctx, owner, org, personaID, personaRev, app.PersonaInput{Name: "Audrey Audit",
+						Status: persona.StatusDraft, Values: persona.Values{"bio": "Second bio"}})
+					must(err)
+					personaRev = p.Revision
+					return personaID
+				}},
+				{"keep override", "variant", func() string {
+					d, err := svc.GetVariant(ctx, owner, org, variantID)
+					must(err)
+					if !slices.Contains(d.BaseChanged, "values.bio") {
+						t.Fatalf("base change not seen: %v", d.BaseChanged)
+					}
+					v := d.Variant
+					v2, err := svc.UpdateVariant(ctx, owner, org, variantID, variantRev, app.VariantInput{CustomerLabel: v.CustomerLabel,
+						Values: v.Values, Dimensions: v.Dimensions, FieldNotes: v.FieldNotes, Note: v.Note, Confirm: []string{"values.bio"}})
+					must(err)
+					variantRev = v2.Revision
+					return variantID
+				}},
+				{"drop override", "variant", func() string {
+					v, err := svc.UpdateVariant(ctx, owner, org, variantID, variantRev, app.VariantInput{CustomerLabel: "Credit Union",
+						Values: persona.Values{"motto": "Small is beautiful"}, Note: "Smaller still"})
+					must(err)
+					variantRev = v.Revision
+					return variantID
+				}},
+				{"restore revision", "variant", func() string {
+					v, err := svc.RestoreVariantRevision(ctx, owner, org, variantID, 1, variantRev)
+					must(err)
+					variantRev = v.Revision
+					return variantID
+				}},
+				{"create", "note", func() string {
+					n, err := svc.AddNote(ctx, owner, org, persona.NoteOnPersona, personaID, "Checked with **sales**")
+					must(err)
+					noteID = n.ID
+					return n.ID
+				}},
+				{"update", "note", func() string {
+					_, err := svc.UpdateNote(ctx, owner, org, noteID, "Checked with sales and support")
+					must(err)
+					return noteID
+				}},
+				{"delete", "note", func() string {
+					_, err := svc.DeleteNote(ctx, owner, org, noteID)
+					must(err)
+					return noteID
+				}},
+				{"create", "evidence", func() string {
+					ev, err := svc.AddEvidence(ctx, owner, org, app.EvidenceInput{Kind: persona.EvidenceWebLink, Title: "Audit study", URL: "https://example.com/study"})
+					must(err)
+					evidenceID = ev.ID
+					return ev.ID
+				}},
+				{"update", "evidence", func() string {
+					_, err := svc.UpdateEvidence(ctx, owner, org, evidenceID, app.EvidenceInput{Kind: persona.EvidenceWebLink, Title: "Audit study (2026)", URL: "https://example.com/study"})
+					must(err)
+					return evidenceID
+				}},
+				{"upload", "evidence", func() string {
+					ev, err := svc.UploadEvidence(ctx, owner, org, app.EvidenceInput{Title: "Interview notes"},
+						app.Upload{Name: "notes.txt", Content: strings.NewReader("What they said.\n")})
+					must(err)
+					docID = ev.ID
+					return ev.ID
+				}},
+				{"link", "evidence", func() string {
+					l, err := svc.LinkEvidence(ctx, owner, org, evidenceID, app.EvidenceLinkInput{PersonaID: personaID, Field: "values.bio", Stance: persona.StanceSupports})
+					must(err)
+					linkID = l.ID
+					return evidenceID
+				}},
+				{"unlink", "evidence", func() string {
+					_, err := svc.UnlinkEvidence(ctx, owner, org, evidenceID, linkID)
+					must(err)
+					return evidenceID
+				}},
+				{"delete", "evidence", func() string {
+					_, err := svc.DeleteEvidence(ctx, owner, org, docID)
+					must(err)
+					return docID
+				}},
+				{"link", "alignment link", func() string {
+					l, err := svc.LinkPersonas(ctx, owner, org, buyer.ID, personaID)
+					must(err)
+					alignID = l.ID
+					return l.ID
+				}},
+				{"create", "claim verdict", func() string {
+					a, err := svc.AlignmentOf(ctx, owner, org, buyer.ID, "")
+					must(err)
+					if len(a.Claims) == 0 {
+						t.Fatal("the demo buyer makes no claims")
+					}
+					m, err := svc.MapClaim(ctx, owner, org, buyer.ID, app.ClaimMappingInput{ClaimField: a.Claims[0].Field, Claim: a.Claims[0].Text,
+						UserID: personaID, UserField: "bio", Verdict: persona.VerdictSupported})
+					must(err)
+					claimID = m.ID
+					return m.ID
+				}},
+				{"delete", "claim verdict", func() string {
+					_, err := svc.UnmapClaim(ctx, owner, org, claimID)
+					must(err)
+					return claimID
+				}},
+				{"unlink", "alignment link", func() string {
+					_, err := svc.UnlinkPersonas(ctx, owner, org, alignID)
+					must(err)
+					return alignID
+				}},
+				{"update", "organisation", func() string {
+					must(svc.SetDivergenceThreshold(ctx, owner, org, 1.5))
+					return ""
+				}},
+				{"update", "organisation", func() string {
+					_, err := svc.RenameOrg(ctx, owner, org, "Renamed for the audit")
+					must(err)
+					return ""
+				}},
+				{"update", "catalogue", func() string {
+					c, err := svc.Catalogue(ctx, owner, org)
+					must(err)
+					m := c.Modules[0]
+					m.Description = "Edited for the audit"
+					c2, err := svc.SaveModule(ctx, owner, org, m.Key, m, c.Revision)
+					must(err)
+					catRev = c2.Revision
+					return ""
+				}},
+				{"import", "catalogue", func() string {
+					doc, _, err := svc.ExportCatalogue(ctx, owner, org, app.FormatJSON)
+					must(err)
+					_, err = svc.ImportCatalogue(ctx, owner, org, doc, app.FormatJSON, catRev)
+					must(err)
+					return ""
+				}},
+				{"create", "launchpad", func() string {
+					arch, err := svc.ListPersonas(ctx, owner, org, persona.PersonaFilter{ProfileType: persona.ProfileArchetype, Limit: 1}, "")
+					must(err)
+					l, err := svc.CreateLaunchpad(ctx, owner, org, app.LaunchpadRequest{ArchetypeID: arch.Items[0].ID, Defaults: true}, "Audited setup", "")
+					must(err)
+					if len(l.Recommendation.Modules) < 2 {
+						t.Fatalf("too few modules to decide on: %+v", l.Recommendation.Modules)
+					}
+					launchpadID, launchpadRev = l.ID, l.Revision
+					return l.ID
+				}},
+				{"update", "launchpad", func() string {
+					l, err := svc.UpdateLaunchpad(ctx, owner, org, launchpadID, launchpadRev, app.LaunchpadUpdate{Name: "Audited setup, renamed"})
+					must(err)
+					launchpadRev = l.Revision
+					return launchpadID
+				}},
+				{"accept", "launchpad", func() string {
+					d, err := svc.GetLaunchpad(ctx, owner, org, launchpadID)
+					must(err)
+					l := d.Launchpad
+					l2, err := svc.UpdateLaunchpad(ctx, owner, org, launchpadID, launchpadRev, app.LaunchpadUpdate{Name: l.Name,
+						Decisions: map[string]persona.Decision{l.Recommendation.Modules[0].Ref(): persona.DecisionAccepted}})
+					must(err)
+					launchpadRev = l2.Revision
+					return launchpadID
+				}},
+				{"reject", "launchpad", func() string {
+					d, err := svc.GetLaunchpad(ctx, owner, org, launchpadID)
+					must(err)
+					l := d.Launchpad
+					dec := map[string]persona.Decision{l.Recommendation.Modules[1].Ref(): persona.DecisionRejected}
+					for k, v := range l.Decisions {
+						dec[k] = v
+					}
+					l2, err := svc.UpdateLaunchpad(ctx, owner, org, launchpadID, launchpadRev, app.LaunchpadUpdate{Name: l.Name, Decisions: dec})
+					must(err)
+					launchpadRev = l2.Revision
+					return launchpadID
+				}},
+				{"regenerate", "launchpad", func() string {
+					l, _, err := svc.RegenerateLaunchpad(ctx, owner, org, launchpadID, launchpadRev)
+					must(err)
+					launchpadRev = l.Revision
+					return launchpadID
+				}},
+				{"delete", "launchpad", func() string {
+					must(svc.DeleteLaunchpad(ctx, owner, org, launchpadID))
+					return launchpadID
+				}},
+				{"trash", "variant", func() string {
+					must(svc.TrashVariant(ctx, owner, org, variantID))
+					return variantID
+				}},
+				{"restore", "variant", func() string {
+					_, err := svc.RestoreVariant(ctx, owner, org, variantID)
+					must(err)
+					return variantID
+				}},
+				{"trash", "variant", func() string {
+					must(svc.TrashVariant(ctx, owner, org, variantID))
+					return variantID
+				}},
+				{"purge", "variant", func() string {
+					must(svc.PurgeVariant(ctx, owner, org, variantID))
+					return variantID
+				}},
+				{"import", "persona", func() string {
+					inputs := func(yield func(app.PersonaInput, error) bool) {
+						for _, name := range []string{"Imported One", "Imported Two"} {
+							if !yield(app.PersonaInput{Name: name, GroupID: groupID, TemplateID: tmplID, Status: persona.StatusDraft}, nil) {
+								return
+							}
+						}
+					}
+					n, err := svc.CreatePersonas(ctx, owner, org, iter.Seq2[app.PersonaInput, error](inputs))
+					must(err)
+					if n != 2 {
+						t.Fatalf("imported %d", n)
+					}
+					return ""
+				}},
+				{"export", "organisation", func() string {
+					_, err := svc.ExportOrg(ctx, owner, org)
+					must(err)
+					return ""
+				}},
+				{"add", "member", func() string {
+					_, err := svc.AddMember(ctx, owner, org, newcomer.Email, persona.RoleViewer)
+					must(err)
+					return newcomer.ID
+				}},
+				{"change role", "member", func() string {
+					_, err := svc.SetMemberRole(ctx, owner, org, newcomer.ID, persona.RoleEditor)
+					must(err)
+					return newcomer.ID
+				}},
+				{"remove", "member", func() string {
+					must(svc.RemoveMember(ctx, owner, org, newcomer.ID))
+					return newcomer.ID
+				}},
+				{"create", "organisation", func() string {
+					o, err := svc.CreateOrg(ctx, owner, "Second Audited Org", "")
+					must(err)
+					return o.ID
+				}},
+				{"export", "audit log", func() string {
+					x, err := svc.ExportAudit(ctx, owner, org, app.AuditQuery{}, "csv")
+					must(err)
+					must(x.Write(ctx, io.Discard))
+					return ""
+				}},
+			}
+			run := func(step func() string) (id string, err error) {
+				defer func() {
+					if r := recover(); r != nil {
+						f, ok := r.(stepFailed)
+						if !ok {
+							panic(r)
+						}
+						err = f.err
+					}
+				}()
+				return step(), nil
+			}
+			for i, st := range steps {
+				// Refused: nothing at all changes.
+				sqlExec(refuse)
+				before := fingerprint(t, db.SQL(), eng.Name)
+				if _, err := run(st.run); err == nil || !strings.Contains(err.Error(), "audit refused") {
+					t.Fatalf("step %d (%s %s) while its audit entry was refused: err = %v, want the refusal", i, st.action, st.kind, err)
+				}
+				if after := fingerprint(t, db.SQL(), eng.Name); after != before {
+					t.Fatalf("step %d (%s %s) changed the database although its audit entry was refused", i, st.action, st.kind)
+				}
+				sqlExec(allow)
+
+				// Allowed: exactly one entry.
+				head := auditHead(t, svc, org)
+				id, err := run(st.run)
+				if err != nil {
+					t.Fatalf("step %d (%s %s): %v", i, st.action, st.kind, err)
+				}
+				got := auditTail(t, svc, org, head)
+				if st.kind == "organisation" && st.action == "create" {
+					got = auditTail(t, svc, orgSlugOf(t, svc, owner, id), 0)
+				}
+				if len(got) != 1 {
+					var desc []string
+					for _, g := range got {
+						desc = append(desc, g.Action+" "+g.ObjectKind)
+					}
+					t.Fatalf("step %d (%s %s): %d entries %v, want exactly one", i, st.action, st.kind, len(got), desc)
+				}
+				g := got[0]
+				if g.Action != st.action || g.ObjectKind != st.kind || (id != "" && g.ObjectID != id) ||
+					g.ActorID != owner.UserID || g.ActorEmail != owner.Email {
+					t.Errorf("step %d: got %+v, want %s %s %s by %s", i, g, st.action, st.kind, id, owner.Email)
+				}
+				if !slices.Contains(persona.AuditActions, g.Action) || !slices.Contains(persona.AuditKinds, g.ObjectKind) {
+					t.Errorf("step %d: %q %q is not in the audit page's filter choices", i, g.Action, g.ObjectKind)
+				}
+			}
+			t.Logf("%d kinds of write, each refused with its entry and then recorded once", len(steps))
+
+			// The summaries say what happened.
+			log, err := svc.ListAudit(ctx, owner, org, app.AuditQuery{ObjectKind: "catalogue"}, 0, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(log) != 2 || !strings.Contains(log[1].Summary, "changed module") {
+				t.Errorf("catalogue entries %+v", log)
+			}
+
+			// A refused or failed write records nothing.
+			head := auditHead(t, svc, org)
+			refused := map[string]error{}
+			_, refused["invalid group"] = svc.CreateGroup(ctx, owner, org, app.GroupInput{Name: " "})
+			_, refused["stale persona"] = svc.UpdatePersona(ctx, owner, org, personaID, personaRev-1, app.PersonaInput{Name: "Stale", Status: persona.StatusDraft})
+			_, refused["invalid persona"] = svc.UpdatePersona(ctx, owner, org, personaID, personaRev, app.PersonaInput{Name: ""})
+			_, refused["stale catalogue"] = svc.ReplaceCatalogue(ctx, owner, org, 1, persona.Catalogue{})
+			_, refused["invalid evidence"] = svc.AddEvidence(ctx, owner, org, app.EvidenceInput{Kind: persona.EvidenceWebLink})
+			_, refused["missing note"] = svc.DeleteNote(ctx, owner, org, noteID)
+			refused["group in use"] = svc.DeleteGroup(ctx, owner, org, groupID)
+			refused["bad threshold"] = svc.SetDivergenceThreshold(ctx, owner, org, 9)
+			refused["viewer"] = svc.DeleteGroup(ctx, viewer, org, groupID)
+			_, refused["empty draft"] = svc.SaveDraft(ctx, owner, org, tmplID, persona.Definition{})
+			refused["trash of a trashed persona"] = svc.TrashPersona(ctx, owner, org, variantID)
+			refused["remove a non-member"] = svc.RemoveMember(ctx, owner, org, newcomer.ID)
+			refused["demote the last owner"] = func() error {
+				_, err := svc.SetMemberRole(ctx, owner, org, owner.UserID, persona.RoleAdmin)
+				return err
+			}()
+			for name, err := range refused {
+				if err == nil {
+					t.Errorf("%s: not refused", name)
+				}
+			}
+			if got := auditTail(t, svc, org, head); len(got) != 0 {
+				t.Fatalf("refused writes recorded %+v", got)
+			}
+		})
+	}
+}
+
+// fingerprint digests every row of every table but the sign-in ones, so a
+// change anywhere shows.
+func fingerprint(t *testing.T, db *sql.DB, engine string) string {
+	t.Helper()
+	ctx := context.Background()
+	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	if engine == "postgres" {
+		q = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`
+	}
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, name)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	for _, table := range tables {
+		switch table {
+		case "sessions", "login_attempts", "goose_db_version":
+			continue
+		}
+		rows, err := db.QueryContext(ctx, `SELECT * FROM `+table)
+		if err != nil {
+			t.Fatalf("%s: %v", table, err)
+		}
+		cols, _ := rows.Columns()
+		var lines []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, fmt.Sprintf("%q", vals))
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			t.Fatal(err)
+		}
+		sort.Strings(lines)
+		fmt.Fprintf(h, "%s %d\n%s\n", table, len(lines), strings.Join(lines, "\n"))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// auditTail returns the entries of org's log after seq, oldest first.
+func auditTail(t *testing.T, svc *app.Service, org string, after int64) []persona.AuditEvent {
+	t.Helper()
+	items, err := svc.ListAudit(context.Background(), app.System, org, app.AuditQuery{}, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []persona.AuditEvent
+	for _, it := range slices.Backward(items) {
+		if it.Seq > after {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// auditHead is the newest seq of org's log.
+func auditHead(t *testing.T, svc *app.Service, org string) int64 {
+	t.Helper()
+	items, err := svc.ListAudit(context.Background(), app.System, org, app.AuditQuery{}, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) == 0 {
+		return 0
+	}
+	return items[0].Seq
+}
+
+// orgSlugOf finds the slug of one of actor's organisations by ID.
+func orgSlugOf(t *testing.T, svc *app.Service, actor app.Actor, id string) string {
+	t.Helper()
+	orgs, err := svc.ListMyOrgs(context.Background(), actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range orgs {
+		if m.Org.ID == id {
+			return m.Org.Slug
+		}
+	}
+	t.Fatalf("no organisation %s", id)
+	return ""
+}
