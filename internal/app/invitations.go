@@ -231,7 +231,11 @@ func (s *Service) AcceptInvitation(ctx context.Context, actor Actor, id string) 
 	if err != nil {
 		return persona.OrgMembership{}, err
 	}
-	return joined, nil
+	org, role, err := s.store.OrgForMember(ctx, joined.Org.Slug, u.ID)
+	if err != nil {
+		return persona.OrgMembership{}, err
+	}
+	return persona.OrgMembership{Org: org, Role: role}, nil
 }
 
 // DeclineInvitation declines one of the signed-in user's pending
