@@ -175,7 +175,7 @@ func (s *Server) registerInvitations(api huma.API) {
 	huma.Register(api, op("decline-invitation", http.MethodPost, "/api/v1/me/invitations/{id}/decline",
 		"Decline one of your pending invitations", tagAccounts, http.StatusNoContent),
 		func(ctx context.Context, in *myInvitationPath) (*struct{}, error) {
-			if err := s.svc.DeclineInvitation(ctx, actorFrom(ctx), in.ID); err != nil {
+			if _, err := s.svc.DeclineInvitation(ctx, actorFrom(ctx), in.ID); err != nil {
 				return nil, s.fail(ctx, err)
 			}
 			return nil, nil

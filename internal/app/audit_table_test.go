@@ -449,7 +449,8 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 					return inv.ID
 				}},
 				{"decline", "invitation", func() string {
-					must(svc.DeclineInvitation(ctx, declinerActor, declinedID))
+					_, err := svc.DeclineInvitation(ctx, declinerActor, declinedID)
+					must(err)
 					return declinedID
 				}},
 				{"change role", "member", func() string {
@@ -559,7 +560,7 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 			_, refused["invite a member"] = svc.InviteMember(ctx, owner, org, vu.Email, persona.RoleEditor)
 			_, refused["a viewer invites"] = svc.InviteMember(ctx, viewer, org, "someone@example.com", persona.RoleViewer)
 			_, refused["accept an answered invitation"] = svc.AcceptInvitation(ctx, declinerActor, declinedID)
-			refused["decline someone else's invitation"] = svc.DeclineInvitation(ctx, viewer, invitationID)
+			_, refused["decline someone else's invitation"] = svc.DeclineInvitation(ctx, viewer, invitationID)
 			refused["revoke an accepted invitation"] = svc.RevokeInvitation(ctx, owner, org, invitationID)
 			refused["demote the last owner"] = func() error {
 				_, err := svc.SetMemberRole(ctx, owner, org, owner.UserID, persona.RoleAdmin)

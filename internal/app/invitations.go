@@ -239,20 +239,20 @@ func (s *Service) AcceptInvitation(ctx context.Context, actor Actor, id string) 
 }
 
 // DeclineInvitation declines one of the signed-in user's pending
-// invitations; it is recorded in the organisation's log. Refusals are
-// those of AcceptInvitation.
-func (s *Service) DeclineInvitation(ctx context.Context, actor Actor, id string) error {
+// invitations and returns it; it is recorded in the organisation's log.
+// Refusals are those of AcceptInvitation.
+func (s *Service) DeclineInvitation(ctx context.Context, actor Actor, id string) (persona.Invitation, error) {
 	u, err := s.invitee(ctx, actor)
 	if err != nil {
-		return err
+		return persona.Invitation{}, err
 	}
 	inv, err := s.store.InvitationForEmail(ctx, id, u.Email)
 	if err != nil {
-		return err
+		return persona.Invitation{}, err
 	}
 	me := Actor{UserID: u.ID, Email: u.Email, Name: u.Name, TokenID: actor.TokenID}
 	entry := s.entry(inv.OrgID, me, "decline", "invitation", inv.ID, "")
-	return s.inTx(ctx, entry, func(tx Store) error {
+	err = s.inTx(ctx, entry, func(tx Store) error {
 		if err := tx.LockOrg(ctx, inv.OrgID); err != nil {
 			return err
 		}
@@ -265,6 +265,12 @@ func (s *Service) DeclineInvitation(ctx context.Context, actor Actor, id string)
 			return err
 		}
 		entry.Summary = u.Email + " as " + string(cur.Role) + ", invited by " + cur.InviterLabel()
+		inv = cur
+		inv.DeclinedAt = &now
 		return tx.CloseInvitation(ctx, cur.OrgID, cur.ID, persona.InvitationDeclined, u.ID, now)
 	})
+	if err != nil {
+		return persona.Invitation{}, err
+	}
+	return inv, nil
 }

@@ -455,8 +455,12 @@ func TestAcceptAddsTheMembershipExactlyOnce(t *testing.T) {
 			wantCode(t, err, persona.CodeConflict, "inviting Nina once she is a member")
 			// The other organisation's invitation is still hers to answer:
 			// she declines it.
-			if err := w.svc.DeclineInvitation(ctx, nina, other.ID); err != nil {
+			declined, err := w.svc.DeclineInvitation(ctx, nina, other.ID)
+			if err != nil {
 				t.Fatal(err)
+			}
+			if declined.ID != other.ID || declined.OrgName != "Other Corp" || declined.Status(*w.now) != persona.InvitationDeclined {
+				t.Errorf("declined %+v", declined)
 			}
 			if r := w.roleOf(w.other.Slug, nina.UserID); r != "" {
 				t.Errorf("declining made Nina a member as %s", r)
@@ -487,7 +491,8 @@ func TestAnInvitationForAnotherAddressCannotBeAnswered(t *testing.T) {
 			for _, by := range []app.Actor{mallory, w.boss, w.admin} {
 				_, err := w.svc.AcceptInvitation(ctx, by, inv.ID)
 				wantCode(t, err, persona.CodeNotFound, "accept by "+by.Email)
-				wantCode(t, w.svc.DeclineInvitation(ctx, by, inv.ID), persona.CodeNotFound, "decline by "+by.Email)
+				_, err = w.svc.DeclineInvitation(ctx, by, inv.ID)
+				wantCode(t, err, persona.CodeNotFound, "decline by "+by.Email)
 				if mine, _ := w.svc.MyInvitations(ctx, by); len(mine) != 0 {
 					t.Errorf("%s sees %+v", by.Email, mine)
 				}
@@ -544,7 +549,8 @@ func TestExpiredAndRevokedInvitationsAreRefused(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "expired on 9 Mar 2026; ask Ada Admin to invite you again") {
 				t.Errorf("expired: %v", err)
 			}
-			wantCode(t, w.svc.DeclineInvitation(ctx, nina, old.ID), persona.CodeNotFound, "decline an expired invitation")
+			_, err = w.svc.DeclineInvitation(ctx, nina, old.ID)
+			wantCode(t, err, persona.CodeNotFound, "decline an expired invitation")
 			// The admins still see it, expired, and may revoke it.
 			list, _ := w.svc.ListInvitations(ctx, w.admin, w.org.Slug)
 			if len(list) != 1 || list[0].Status(*w.now) != persona.InvitationExpired {
