@@ -107,6 +107,9 @@ func (s *Server) registerInvitations(api huma.API) {
 	huma.Register(api, added, func(ctx context.Context, in *OrgPath) (*struct{}, error) {
 		return nil, gone
 	})
+	if item := api.OpenAPI().Paths[added.Path]; item != nil && item.Post != nil {
+		delete(item.Post.Responses, "204") // it never succeeds
+	}
 
 	huma.Register(api, op("invite-member", http.MethodPost, "/api/v1/orgs/{org}/invitations",
 		"Invite an address to join with a role (admins). The answer is the same whether or not the address has an account; "+
