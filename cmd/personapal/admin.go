@@ -125,7 +125,7 @@ func memberCmd(g *globals) *cobra.Command {
 	var org, email, role string
 	add := &cobra.Command{
 		Use:   "add",
-		Short: "Add an existing user to an organisation with a role",
+		Short: "Add an existing user to an organisation with a role, without an invitation (operators only: in the app, admins invite and people join by accepting)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for flag, v := range map[string]string{"org": org, "email": email, "role": role} {

@@ -60,14 +60,6 @@ type memberListOutput struct {
 
 type memberOutput struct{ Body persona.Member }
 
-type memberAddInput struct {
-	OrgPath
-	Body struct {
-		Email string `json:"email" maxLength:"320"`
-		Role  string `json:"role" enum:"viewer,editor,admin,owner"`
-	}
-}
-
 type MemberPath struct {
 	OrgPath
 	UserID string `path:"user" maxLength:"64"`
@@ -193,15 +185,6 @@ func (s *Server) registerAccounts(api huma.API) {
 			out := &memberListOutput{}
 			out.Body.Items = nonNil(items)
 			return out, nil
-		})
-
-	huma.Register(api, op("add-member", http.MethodPost, "/api/v1/orgs/{org}/members", "Add an existing user as a member (admins)", tagAccounts, http.StatusCreated),
-		func(ctx context.Context, in *memberAddInput) (*memberOutput, error) {
-			m, err := s.svc.AddMember(ctx, actorFrom(ctx), in.Org, in.Body.Email, persona.Role(in.Body.Role))
-			if err != nil {
-				return nil, s.fail(ctx, err)
-			}
-			return &memberOutput{Body: m}, nil
 		})
 
 	huma.Register(api, op("set-member-role", http.MethodPut, "/api/v1/orgs/{org}/members/{user}", "Change a member's role (admins)", tagAccounts, 0),

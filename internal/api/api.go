@@ -55,6 +55,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 
 	serveSchemas(mux)
 	s.registerAccounts(api)
+	s.registerInvitations(api)
 	s.registerGroups(api)
 	s.registerTemplates(api)
 	s.registerPersonas(api)

@@ -53,6 +53,12 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			newcomerActor := app.Actor{UserID: newcomer.ID, Email: newcomer.Email}
+			decliner, err := svc.CreateUser(ctx, "decliner@example.com", "Dora Decliner", "decliner-password-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			declinerActor := app.Actor{UserID: decliner.ID, Email: decliner.Email}
 			vu, err := svc.CreateUser(ctx, "viewer@example.com", "Vera Viewer", "viewer-password-1")
 			if err != nil {
 				t.Fatal(err)
@@ -85,7 +91,7 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 			// State the steps share, filled as they go.
 			var (
 				groupID, emptyGroupID, tmplID, personaID, variantID, noteID, evidenceID, docID, linkID string
-				alignID, claimID, launchpadID                                                          string
+				alignID, claimID, launchpadID, invitationID, declinedID                                string
 				personaRev, variantRev, launchpadRev, catRev                                           int
 			)
 			def := persona.Definition{Sections: []persona.Section{{Key: "profile", Label: "Profile",
@@ -407,10 +413,45 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 					must(err)
 					return ""
 				}},
-				{"add", "member", func() string {
-					_, err := svc.AddMember(ctx, owner, org, newcomer.Email, persona.RoleViewer)
+				{"invite", "invitation", func() string {
+					inv, err := svc.InviteMember(ctx, owner, org, newcomer.Email, persona.RoleViewer)
+					must(err)
+					invitationID = inv.ID
+					return inv.ID
+				}},
+				{"invite", "invitation", func() string { // sent again: the same invitation
+					inv, err := svc.InviteMember(ctx, owner, org, newcomer.Email, persona.RoleEditor)
+					must(err)
+					if inv.ID != invitationID {
+						t.Fatalf("sent again as %s, want %s", inv.ID, invitationID)
+					}
+					return inv.ID
+				}},
+				{"revoke", "invitation", func() string {
+					must(svc.RevokeInvitation(ctx, owner, org, invitationID))
+					return invitationID
+				}},
+				{"invite", "invitation", func() string {
+					inv, err := svc.InviteMember(ctx, owner, org, newcomer.Email, persona.RoleViewer)
+					must(err)
+					invitationID = inv.ID
+					return inv.ID
+				}},
+				{"add", "member", func() string { // the newcomer accepts
+					_, err := svc.AcceptInvitation(ctx, newcomerActor, invitationID)
 					must(err)
 					return newcomer.ID
+				}},
+				{"invite", "invitation", func() string {
+					inv, err := svc.InviteMember(ctx, owner, org, decliner.Email, persona.RoleViewer)
+					must(err)
+					declinedID = inv.ID
+					return inv.ID
+				}},
+				{"decline", "invitation", func() string {
+					_, err := svc.DeclineInvitation(ctx, declinerActor, declinedID)
+					must(err)
+					return declinedID
 				}},
 				{"change role", "member", func() string {
 					_, err := svc.SetMemberRole(ctx, owner, org, newcomer.ID, persona.RoleEditor)
@@ -475,9 +516,16 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 					t.Fatalf("step %d (%s %s): %d entries %v, want exactly one", i, st.action, st.kind, len(got), desc)
 				}
 				g := got[0]
+				by := owner
+				switch { // the invitees answer their invitations themselves
+				case st.action == "add" && st.kind == "member":
+					by = newcomerActor
+				case st.action == "decline":
+					by = declinerActor
+				}
 				if g.Action != st.action || g.ObjectKind != st.kind || (id != "" && g.ObjectID != id) ||
-					g.ActorID != owner.UserID || g.ActorEmail != owner.Email {
-					t.Errorf("step %d: got %+v, want %s %s %s by %s", i, g, st.action, st.kind, id, owner.Email)
+					g.ActorID != by.UserID || g.ActorEmail != by.Email {
+					t.Errorf("step %d: got %+v, want %s %s %s by %s", i, g, st.action, st.kind, id, by.Email)
 				}
 				if !slices.Contains(persona.AuditActions, g.Action) || !slices.Contains(persona.AuditKinds, g.ObjectKind) {
 					t.Errorf("step %d: %q %q is not in the audit page's filter choices", i, g.Action, g.ObjectKind)
@@ -509,6 +557,11 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 			_, refused["empty draft"] = svc.SaveDraft(ctx, owner, org, tmplID, persona.Definition{})
 			refused["trash of a trashed persona"] = svc.TrashPersona(ctx, owner, org, variantID)
 			refused["remove a non-member"] = svc.RemoveMember(ctx, owner, org, newcomer.ID)
+			_, refused["invite a member"] = svc.InviteMember(ctx, owner, org, vu.Email, persona.RoleEditor)
+			_, refused["a viewer invites"] = svc.InviteMember(ctx, viewer, org, "someone@example.com", persona.RoleViewer)
+			_, refused["accept an answered invitation"] = svc.AcceptInvitation(ctx, declinerActor, declinedID)
+			_, refused["decline someone else's invitation"] = svc.DeclineInvitation(ctx, viewer, invitationID)
+			refused["revoke an accepted invitation"] = svc.RevokeInvitation(ctx, owner, org, invitationID)
 			refused["demote the last owner"] = func() error {
 				_, err := svc.SetMemberRole(ctx, owner, org, owner.UserID, persona.RoleAdmin)
 				return err

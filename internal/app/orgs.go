@@ -96,9 +96,14 @@ func (s *Service) ListMembers(ctx context.Context, actor Actor, slug string) ([]
 	return s.store.ListMembers(ctx, org.ID)
 }
 
-// AddMember adds an existing user, found by email, with a role. Only owners
-// may make owners.
+// AddMember adds an existing user, found by email, with a role, without
+// asking them: it is for trusted local administration only (the System
+// actor: the CLI's "member add", set-up and tests). Everyone else invites
+// (InviteMember), and the person joins by accepting.
 func (s *Service) AddMember(ctx context.Context, actor Actor, slug, email string, role persona.Role) (persona.Member, error) {
+	if !actor.System {
+		return persona.Member{}, persona.Errorf(persona.CodeForbidden, "people join an organisation by accepting an invitation; invite them instead")
+	}
 	org, myRole, err := s.scope(ctx, actor, slug, persona.RoleAdmin)
 	if err != nil {
 		return persona.Member{}, err

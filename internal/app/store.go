@@ -142,6 +142,7 @@ type Store interface {
 	importStore
 	batchStore
 	auditStore
+	invitationStore
 }
 
 // TokenAuth is what authenticating an API request to an organisation needs.

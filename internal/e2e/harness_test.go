@@ -52,6 +52,7 @@ const (
 var env struct {
 	base                        string // server URL without the trailing slash
 	org, email, password, token string
+	bin, db                     string // the personapal binary and its database (for CLI set-up)
 
 	browser context.Context // chromedp context of the shared browser
 
@@ -164,7 +165,8 @@ func startServer(tmp string) (stop func(), err error) {
 		return nil, fmt.Errorf("go build ./cmd/personapal: %v\n%s", err, out)
 	}
 
-	cmd := exec.Command(bin, "serve", "--demo", "--db", filepath.Join(tmp, "e2e.db"), "--addr", "127.0.0.1:0")
+	env.bin, env.db = bin, filepath.Join(tmp, "e2e.db")
+	cmd := exec.Command(bin, "serve", "--demo", "--db", env.db, "--addr", "127.0.0.1:0")
 	cmd.Stderr = env.serverLog
 	dieWithTests(cmd)
 	stdout, err := cmd.StdoutPipe()

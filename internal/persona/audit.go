@@ -32,10 +32,10 @@ var (
 	AuditActions = []string{
 		"create", "update", "delete", "trash", "restore", "purge", "publish", "save draft", "upgrade", "restore revision",
 		"upload", "link", "unlink", "keep override", "drop override", "accept", "reject", "regenerate",
-		"add", "change role", "remove", "revoke", "sign out everywhere", "import", "export",
+		"invite", "add", "decline", "change role", "remove", "revoke", "sign out everywhere", "import", "export",
 	}
 	AuditKinds = []string{
-		"organisation", "member", "user", "token", "template", "group", "persona", "variant", "note", "evidence",
+		"organisation", "member", "invitation", "user", "token", "template", "group", "persona", "variant", "note", "evidence",
 		"alignment link", "claim verdict", "catalogue", "launchpad", "audit log",
 	}
 )

@@ -479,15 +479,41 @@ func TestTokensAndMembers(t *testing.T) {
 	e.must(204, "DELETE", "/api/v1/me/tokens/"+tok.ID, e.owner, nil)
 	e.must(401, "GET", "/api/v1/me", tok.Token, nil).problem(t)
 
-	// Members: add the outsider as editor, change the role, remove.
+	// Members: invite the outsider as editor, who accepts; change the
+	// role, remove.
+	var inv struct {
+		ID string `json:"id"`
+	}
+	e.must(202, "POST", e.api("/invitations"), e.owner, map[string]any{"email": "outsider@example.com", "role": "editor"}).json(t, &inv)
+	e.must(404, "GET", e.api("/groups"), e.other, nil) // not before accepting
+	var joined struct {
+		Slug string `json:"slug"`
+		Role string `json:"role"`
+	}
+	e.must(200, "POST", "/api/v1/me/invitations/"+inv.ID+"/accept", e.other, nil).json(t, &joined)
+	if joined.Slug != e.org || joined.Role != "editor" {
+		t.Fatalf("accepted into %+v", joined)
+	}
+	e.must(200, "GET", e.api("/groups"), e.other, nil)
+	e.must(409, "POST", e.api("/invitations"), e.owner, map[string]any{"email": "outsider@example.com", "role": "editor"}).problem(t)
 	var m struct {
 		UserID string `json:"user_id"`
 		Role   string `json:"role"`
 	}
-	e.must(201, "POST", e.api("/members"), e.owner, map[string]any{"email": "outsider@example.com", "role": "editor"}).json(t, &m)
-	e.must(200, "GET", e.api("/groups"), e.other, nil)
-	e.must(409, "POST", e.api("/members"), e.owner, map[string]any{"email": "outsider@example.com", "role": "editor"})
-	e.must(422, "POST", e.api("/members"), e.owner, map[string]any{"email": "nobody@example.com", "role": "editor"})
+	var members listJSON[struct {
+		UserID string `json:"user_id"`
+		Email  string `json:"email"`
+		Role   string `json:"role"`
+	}]
+	e.must(200, "GET", e.api("/members"), e.owner, nil).json(t, &members)
+	for _, it := range members.Items {
+		if it.Email == "outsider@example.com" {
+			m.UserID, m.Role = it.UserID, it.Role
+		}
+	}
+	if m.Role != "editor" {
+		t.Fatalf("the outsider's membership after accepting: %+v", members.Items)
+	}
 	e.must(200, "PUT", e.api("/members/"+m.UserID), e.owner, map[string]any{"role": "viewer"})
 	e.must(403, "POST", e.api("/groups"), e.other, map[string]any{"name": "Nope"})
 	e.must(204, "DELETE", e.api("/members/"+m.UserID), e.owner, nil)

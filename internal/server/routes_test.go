@@ -102,7 +102,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 
 // objectIDs are real IDs of the demo organisation's objects.
 type objectIDs struct {
-	persona, group, template, user, token, variant, buyer, evidence, launchpad string
+	persona, group, template, user, token, variant, buyer, evidence, launchpad, invitation string
 }
 
 func (e *env) ids() objectIDs {
@@ -136,11 +136,16 @@ func (e *env) ids() objectIDs {
 	if len(launchpads.Items) == 0 {
 		e.t.Fatal("the demo has no saved Launchpad")
 	}
+	var inv struct {
+		ID string `json:"id"`
+	}
+	e.must(202, "POST", e.api("/invitations"), e.owner, map[string]any{"email": "invitee@example.com", "role": "editor"}).json(e.t, &inv)
 	return objectIDs{
-		launchpad: launchpads.Items[0].ID,
-		evidence:  docs.Items[0].ID,
-		buyer:     buyers.Items[0].ID,
-		persona:   ps.Items[0].ID, group: e.firstGroup(e.owner), template: e.templateFor(e.owner, persona.ProfileUX).ID,
+		invitation: inv.ID,
+		launchpad:  launchpads.Items[0].ID,
+		evidence:   docs.Items[0].ID,
+		buyer:      buyers.Items[0].ID,
+		persona:    ps.Items[0].ID, group: e.firstGroup(e.owner), template: e.templateFor(e.owner, persona.ProfileUX).ID,
 		user: me.ID, token: toks.Items[0].ID, variant: v.ID,
 	}
 }
@@ -163,6 +168,8 @@ func (ids objectIDs) fill(path, org string) string {
 		id = ids.buyer
 	case strings.Contains(path, "/launchpads/{id}"):
 		id = ids.launchpad
+	case strings.Contains(path, "/invitations/{id}"):
+		id = ids.invitation
 	}
 	path = strings.NewReplacer("{org}", org, "{id}", id, "{user}", ids.user, "{version}", "1", "{rev}", "1", "{n}", "1").Replace(path)
 	if strings.HasSuffix(path, "/"+org+"/variants") {
@@ -190,7 +197,7 @@ func TestOtherOrganisationGetsNotFoundEverywhere(t *testing.T) {
 				continue
 			}
 			res.problem(t)
-			for _, secret := range []string{ids.persona, ids.group, ids.template, "System Lead"} {
+			for _, secret := range []string{ids.persona, ids.group, ids.template, ids.invitation, "invitee@example.com", "System Lead"} {
 				if strings.Contains(string(res.Body), secret) {
 					t.Errorf("%s leaks %q: %s", rt, secret, res.Body)
 				}
@@ -221,7 +228,8 @@ func TestOtherOrganisationGetsNotFoundEverywhere(t *testing.T) {
 }
 
 // adminReads are the reads that need more than the viewer role.
-var adminReads = map[string]bool{"/api/v1/orgs/{org}/export": true, "/api/v1/orgs/{org}/audit": true, "/api/v1/orgs/{org}/audit/export": true}
+var adminReads = map[string]bool{"/api/v1/orgs/{org}/export": true, "/api/v1/orgs/{org}/audit": true, "/api/v1/orgs/{org}/audit/export": true,
+	"/api/v1/orgs/{org}/invitations": true}
 
 // A viewer reads everything (but the admin-only reads) and changes nothing.
 func TestViewerGetsForbiddenOnEveryWrite(t *testing.T) {

@@ -28,6 +28,8 @@ func runConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"Orgs", testOrgs},
 		{"CreateOrgAtomic", testCreateOrgAtomic},
 		{"Members", testMembers},
+		{"Invitations", testInvitations},
+		{"InvitationsCrossOrg", testInvitationsCrossOrg},
 		{"Groups", testGroups},
 		{"Templates", testTemplates},
 		{"Personas", testPersonas},

@@ -29,6 +29,7 @@ var copyTables = []string{
 	"api_tokens",
 	"orgs",
 	"memberships",
+	"invitations",
 	"persona_groups",
 	"templates",
 	"template_versions",

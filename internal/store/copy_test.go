@@ -66,7 +66,12 @@ func fillSource(t *testing.T) copyFixture {
 	org2, err := svc.CreateOrg(ctx, f.other, "Second Org", "second-org")
 	must(err)
 	f.org2 = org2.Slug
-	_, err = svc.AddMember(ctx, f.other, f.org2, f.owner.Email, persona.RoleEditor)
+	// The demo owner joins it by invitation; another invitation is pending.
+	inv, err := svc.InviteMember(ctx, f.other, f.org2, f.owner.Email, persona.RoleEditor)
+	must(err)
+	_, err = svc.AcceptInvitation(ctx, f.owner, inv.ID)
+	must(err)
+	_, err = svc.InviteMember(ctx, f.other, f.org2, "pending@example.com", persona.RoleViewer)
 	must(err)
 	tpls2, err := svc.ListTemplates(ctx, f.other, f.org2)
 	must(err)

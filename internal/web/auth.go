@@ -56,19 +56,14 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 }
 
 type indexView struct {
-	Orgs []persona.OrgMembership
+	Orgs        []persona.OrgMembership
+	Invitations []persona.Invitation // pending, shown first
+	Error       string               // why answering an invitation was refused
 }
 
-// index sends a member of one organisation straight to it and lets members
-// of several choose.
+// index lists the caller's pending invitations and organisations; a member
+// of one organisation with no invitation waiting goes straight to it
+// (renderIndex, invitations.go).
 func (h *Handler) index(w http.ResponseWriter, r *http.Request, c *Ctx) error {
-	orgs, err := h.svc.ListMyOrgs(r.Context(), c.Actor)
-	if err != nil {
-		return err
-	}
-	if len(orgs) == 1 {
-		http.Redirect(w, r, "/o/"+orgs[0].Org.Slug, http.StatusSeeOther)
-		return nil
-	}
-	return h.render(w, r, c, http.StatusOK, "index", "Your organisations", indexView{Orgs: orgs})
+	return h.renderIndex(w, r, c, http.StatusOK, indexView{})
 }

@@ -36,9 +36,14 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 	if err != nil || len(variants) == 0 || len(evidence.Items) == 0 || len(launchpads) == 0 {
 		t.Fatalf("fixtures: %v %d %d %d", err, len(variants), len(evidence.Items), len(launchpads))
 	}
+	invitation, err := e.svc.InviteMember(ctx, owner, e.org, "invitee@example.com", persona.RoleEditor)
+	if err != nil {
+		t.Fatal(err)
+	}
 	idFor := map[string]string{
 		"/templates/{id}": tmpls[0].ID, "/evidence/{id}": evidence.Items[0].ID, "/launchpads/{id}": launchpads[0].ID,
 		"/groups/{id}": e.demoGroups()[0], "/notes/{id}": note.ID, "/customers/{id}": bank.ID,
+		"/invitations/{id}": invitation.ID,
 	}
 	fill := func(pattern, org string) string {
 		id := lead.ID
@@ -51,7 +56,7 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 			"{kind}", "modules", "{key}", "approval-workflows", "{link}", "x", "{user}", owner.UserID).Replace(pattern)
 	}
 	outsider := e.signedIn(e.outsider)
-	secrets := []string{"System Lead", "Ledgerline", "Private to Ledgerline", lead.ID}
+	secrets := []string{"System Lead", "Ledgerline", "Private to Ledgerline", lead.ID, invitation.ID, "invitee@example.com"}
 	walked := 0
 	for _, pattern := range h.OrgRoutes() {
 		method, path, _ := strings.Cut(pattern, " ")
@@ -89,5 +94,8 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 	}
 	if got, _ := e.svc.GetPersona(ctx, owner, e.org, lead.ID); got.Revision != lead.Revision {
 		t.Fatal("an outsider changed a persona")
+	}
+	if list, _ := e.svc.ListInvitations(ctx, owner, e.org); len(list) != 1 || list[0].ID != invitation.ID || list[0].RevokedAt != nil {
+		t.Fatalf("an outsider changed the invitations: %+v", list)
 	}
 }

@@ -4,32 +4,38 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/personapal/personapal/internal/persona"
 )
 
 func (h *Handler) memberRoutes() {
 	h.org("GET /o/{org}/members", h.membersPage)
-	h.org("POST /o/{org}/members", h.addMember)
 	h.org("POST /o/{org}/members/{user}/role", h.setMemberRole)
 	h.org("POST /o/{org}/members/{user}/remove", h.removeMember)
+	h.invitationRoutes() // invitations.go
 }
 
 // membersView is the members page: everyone in the organisation and, for
-// admins, the forms to add members, change roles and remove members.
+// admins, the open invitations and the forms to invite people, change
+// roles, remove members and withdraw invitations.
 type membersView struct {
 	Members   []memberRow
 	Owners    int  // how many owners the organisation has
 	CanManage bool // the caller is an admin or owner
 	// Grantable are the roles the caller may give (only owners make owners).
 	Grantable []persona.Role
+	// Invitations are the open invitations (admins only), newest first.
+	Invitations []invitationRow
 	// Error is why the last change was refused; FieldErrors say which
-	// input of the add form was wrong.
+	// input of the invite form was wrong.
 	Error       string
 	FieldErrors []memberFieldError
-	Add         addMemberForm
-	// ErrorUser is the member whose row the refused change was about.
-	ErrorUser string
+	Invite      inviteForm
+	// ErrorUser is the member whose row the refused change was about;
+	// ErrorInvitation the invitation's.
+	ErrorUser       string
+	ErrorInvitation string
 }
 
 // memberRow is one member as the caller sees them.
@@ -41,7 +47,8 @@ type memberRow struct {
 	Editable bool
 }
 
-type addMemberForm struct {
+// inviteForm is what the invite form holds.
+type inviteForm struct {
 	Email string
 	Role  persona.Role
 }
@@ -53,7 +60,7 @@ type memberFieldError struct {
 }
 
 func (h *Handler) membersPage(w http.ResponseWriter, r *http.Request, c *Ctx) error {
-	return h.renderMembers(w, r, c, http.StatusOK, membersView{Add: addMemberForm{Role: persona.RoleEditor}})
+	return h.renderMembers(w, r, c, http.StatusOK, membersView{Invite: inviteForm{Role: persona.RoleEditor}})
 }
 
 // renderMembers fills in the member list and renders the page with whatever
@@ -76,8 +83,15 @@ func (h *Handler) renderMembers(w http.ResponseWriter, r *http.Request, c *Ctx, 
 			Editable: v.CanManage && (m.Role != persona.RoleOwner || c.Role == persona.RoleOwner),
 		})
 	}
-	if v.Add.Role == "" {
-		v.Add.Role = persona.RoleEditor
+	if v.CanManage {
+		invs, err := h.svc.ListInvitations(r.Context(), c.Actor, c.Org.Slug)
+		if err != nil {
+			return err
+		}
+		v.Invitations = invitationRows(invs, c.Role, time.Now())
+	}
+	if v.Invite.Role == "" {
+		v.Invite.Role = persona.RoleEditor
 	}
 	return h.render(w, r, c, status, "members", "Members", v)
 }
@@ -91,15 +105,6 @@ func grantableRoles(role persona.Role) []persona.Role {
 		return []persona.Role{persona.RoleViewer, persona.RoleEditor, persona.RoleAdmin}
 	}
 	return nil
-}
-
-func (h *Handler) addMember(w http.ResponseWriter, r *http.Request, c *Ctx) error {
-	form := addMemberForm{Email: strings.TrimSpace(r.PostFormValue("email")), Role: persona.Role(r.PostFormValue("role"))}
-	m, err := h.svc.AddMember(r.Context(), c.Actor, c.Org.Slug, form.Email, form.Role)
-	if err != nil {
-		return h.memberRefused(w, r, c, err, membersView{Add: form})
-	}
-	return redirect(w, r, membersPath(c), memberDisplayName(m)+" joined as "+string(m.Role)+".")
 }
 
 func (h *Handler) setMemberRole(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -135,8 +140,9 @@ func (h *Handler) removeMember(w http.ResponseWriter, r *http.Request, c *Ctx) e
 }
 
 // memberRefused shows the members page again with the app's reason for
-// refusing a change (unknown email, last owner, not allowed…) and the
-// matching status. Internal errors go to the generic error page.
+// refusing a change (bad address, already a member, last owner, not
+// allowed…) and the matching status. Internal errors go to the generic
+// error page.
 func (h *Handler) memberRefused(w http.ResponseWriter, r *http.Request, c *Ctx, err error, v membersView) error {
 	e, ok := persona.AsError(err)
 	if !ok || e.Code == "" || e.Code == persona.CodeUnauthenticated {
@@ -147,7 +153,7 @@ func (h *Handler) memberRefused(w http.ResponseWriter, r *http.Request, c *Ctx, 
 		return err
 	}
 	v.Error = e.Message
-	if e.Code == persona.CodeNotFound {
+	if e.Code == persona.CodeNotFound && v.ErrorInvitation == "" {
 		v.Error = "That person is not a member of " + c.Org.Name + " (any more)."
 	}
 	for _, f := range e.Fields {
@@ -168,10 +174,7 @@ func memberFieldSentence(f persona.FieldError) string {
 	msg := f.Message
 	switch f.Field {
 	case "email":
-		if strings.HasPrefix(msg, "no user") {
-			return "No user" + strings.TrimPrefix(msg, "no user") + "."
-		}
-		return "The email " + msg + "."
+		return "The email address " + msg + "."
 	case "role":
 		return "The role " + msg + "."
 	}

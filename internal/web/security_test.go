@@ -79,7 +79,7 @@ func TestSecurityCrossOriginPostsAreRefused(t *testing.T) {
 	victim := page.Items[0]
 	addForm := url.Values{"email": {newbie.Email}, "role": {"owner"}}
 
-	p := b.postFrom("https://evil.example", "/o/"+e.org+"/members", addForm).must(t, http.StatusForbidden)
+	p := b.postFrom("https://evil.example", "/o/"+e.org+"/invitations", addForm).must(t, http.StatusForbidden)
 	if !strings.Contains(p.Body, "another site") {
 		t.Fatalf("cross-origin refusal does not say why:\n%s", p.Body)
 	}
@@ -87,8 +87,8 @@ func TestSecurityCrossOriginPostsAreRefused(t *testing.T) {
 	b.postFrom("https://evil.example", "/account/tokens", url.Values{"name": {"stolen"}}).must(t, http.StatusForbidden)
 	b.postFrom("https://evil.example", "/logout", nil).must(t, http.StatusForbidden)
 
-	if e.roleOf(newbie.ID) != "" {
-		t.Fatal("a cross-origin post added a member")
+	if list, _ := e.svc.ListInvitations(ctx, e.actor(e.owner), e.org); len(list) != 0 {
+		t.Fatal("a cross-origin post invited someone")
 	}
 	if _, err := e.svc.GetPersona(ctx, e.actor(e.owner), e.org, victim.ID); err != nil {
 		t.Fatalf("a cross-origin post trashed the persona: %v", err)
@@ -102,9 +102,14 @@ func TestSecurityCrossOriginPostsAreRefused(t *testing.T) {
 	b.get("/o/"+e.org+"/members").must(t, http.StatusOK) // still signed in
 
 	// The same posts from our own pages work.
-	b.post("/o/"+e.org+"/members", addForm).must(t, http.StatusOK)
-	if e.roleOf(newbie.ID) != persona.RoleOwner {
-		t.Fatal("a same-origin post did not add the member")
+	b.post("/o/"+e.org+"/invitations", addForm).must(t, http.StatusOK)
+	if list, _ := e.svc.ListInvitations(ctx, e.actor(e.owner), e.org); len(list) != 1 || list[0].Email != newbie.Email || list[0].Role != persona.RoleOwner {
+		t.Fatalf("a same-origin post did not invite: %+v", list)
+	}
+	nb := e.signedIn(account{newbie.Email, "new-user-password-1"})
+	nb.postFrom("https://evil.example", "/invitations/"+mustInvitation(t, e, newbie.Email)+"/accept", nil).must(t, http.StatusForbidden)
+	if e.roleOf(newbie.ID) != "" {
+		t.Fatal("a cross-origin post accepted an invitation")
 	}
 	b.post("/o/"+e.org+"/personas/"+victim.ID+"/trash", nil).must(t, http.StatusOK)
 	if _, err := e.svc.GetPersona(ctx, e.actor(e.owner), e.org, victim.ID); persona.ErrorCode(err) != persona.CodeNotFound {
@@ -247,7 +252,7 @@ func TestSecurityCookiesAreHttpOnlyAndLax(t *testing.T) {
 	}
 	// A flash (set by a form post that redirects) is protected the same way.
 	newbie := e.newUser("newbie@example.com", "Nina Newbie")
-	check(post("/o/"+e.org+"/members", url.Values{"email": {newbie.Email}, "role": {"viewer"}}, session), "pp_flash")
+	check(post("/o/"+e.org+"/invitations", url.Values{"email": {newbie.Email}, "role": {"viewer"}}, session), "pp_flash")
 	// Sign-out clears the session with the same attributes.
 	out := check(post("/logout", nil, session), "pp_session")
 	if out.MaxAge >= 0 || out.Value != "" {
@@ -307,7 +312,7 @@ func TestSecurityUserContentIsEscaped(t *testing.T) {
 	if _, err := e.svc.CreateUser(ctx, "mallory@example.com", "Mallory "+script, "mallory-password-1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.AddMember(ctx, owner, e.org, "mallory@example.com", persona.RoleEditor); err != nil {
+	if _, err := e.svc.AddMember(ctx, app.System, e.org, "mallory@example.com", persona.RoleEditor); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := e.svc.CreateToken(ctx, owner, "Token "+img); err != nil {
@@ -356,4 +361,18 @@ func TestSecuritySignOutEverywhereEndsEverySession(t *testing.T) {
 			t.Errorf("browser %d still signed in at %s", i+1, p.URL)
 		}
 	}
+}
+
+// mustInvitation is the ID of the only invitation waiting for the address.
+func mustInvitation(t *testing.T, e *webEnv, email string) string {
+	t.Helper()
+	u, err := e.svc.UserByEmail(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	invs, err := e.svc.MyInvitations(context.Background(), app.Actor{UserID: u.ID})
+	if err != nil || len(invs) != 1 {
+		t.Fatalf("invitations of %s: %+v %v", email, invs, err)
+	}
+	return invs[0].ID
 }
