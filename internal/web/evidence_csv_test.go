@@ -51,7 +51,7 @@ func TestEvidenceCSVViewerIsBounded(t *testing.T) {
 			item := o + "/evidence/" + idFromURL(t, up)
 
 			var file, view page
-			fileAlloc := allocatedBy(func() { file = b.get(item + "/file").must(t, http.StatusOK) })
+			fileAlloc := allocatedBy(func() { file = b.get(item+"/file").must(t, http.StatusOK) })
 			if len(file.Body) != len(f.data) {
 				t.Fatalf("the download holds %d bytes of %d", len(file.Body), len(f.data))
 			}
