@@ -458,9 +458,11 @@ func parseTarget(v string) (variantID, field string) {
 }
 
 // linkTargets renders the target list for one persona (htmx swap when the
-// persona changes in a link form).
+// persona changes in a link form). The parameter is the persona select's
+// own name, persona_id, as htmx sends it (hx-include="this"), the same name
+// the form posts and the no-script "Show its fields" step reads.
 func (h *Handler) linkTargets(w http.ResponseWriter, r *http.Request, c *Ctx) error {
-	lf := linkForm{PersonaID: r.URL.Query().Get("persona")}
+	lf := linkForm{PersonaID: r.URL.Query().Get("persona_id")}
 	if lf.PersonaID != "" {
 		var err error
 		if lf.Targets, err = h.targetsFor(r, c, lf.PersonaID, ""); err != nil {
