@@ -71,7 +71,7 @@ func submitForm(t *testing.T, body, id string) url.Values {
 	for _, m := range textareaTag.FindAllStringSubmatch(form, -1) {
 		text := strings.TrimPrefix(html.UnescapeString(m[2]), "\n")
 		text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\n", "\r\n")
-		vals.Add(tagAttrs("<textarea"+m[1]+">")["name"], text)
+		vals.Add(tagAttrs("<textarea" + m[1] + ">")["name"], text)
 	}
 	for _, m := range selectTag.FindAllStringSubmatch(form, -1) {
 		name := tagAttrs("<select" + m[1] + ">")["name"]
