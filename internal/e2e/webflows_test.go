@@ -49,6 +49,20 @@ func TestVariantKeepsTheTeamSizeTheUserTyped(t *testing.T) {
 		see(".profile-head .card-meta", "1 override ·"),
 		see(`[data-path="values.team_size"] dd.overridden`, typed),
 		present(".override-tag", 1))
+
+	// The server does not rely on the script: typed, then the box
+	// unticked by hand, the value is still kept, and the page says why.
+	again := strconv.Itoa(n + 18)
+	b.step("add another Big Bank variant", open(orgPath("")), follow(card("Product Designer")), follow("#add-variant"),
+		present("#variant-form", 1), choose("#customer_id", "Big Bank"))
+	b.step("type a new Team size and untick its box", retype("#v-team_size", again), click(`[name="o.values.team_size"]`),
+		js(`() => document.querySelector('[name="o.values.team_size"]').checked ? "the box is still ticked" : ""`))
+	b.step("save it", follow("#save-variant"))
+	b.step("the typed Team size is an override all the same",
+		atPath(`/variants/[^/]+$`),
+		see(".flash", "Overridden because you changed them: Team size."),
+		see(".profile-head .card-meta", "1 override ·"),
+		see(`[data-path="values.team_size"] dd.overridden`, again))
 }
 
 // Issue 14 item 14: attach an evidence item to a persona's field with the
