@@ -206,6 +206,13 @@ func TestVariantFormNeverDropsAChangedValue(t *testing.T) {
 	if again.Status != http.StatusUnprocessableEntity || !strings.Contains(again.Body, "Team size was changed after its Override box was unticked") {
 		t.Fatalf("unticked and changed: %d\n%.4000s", again.Status, again.Body)
 	}
+	if !strings.Contains(again.Body, `Please correct the fields marked below: <a href="#row-values.team_size">Team size</a>.`) ||
+		!strings.Contains(again.Body, `id="row-values.team_size"`) {
+		t.Errorf("the form's error line does not lead to Team size:\n%.4000s", again.Body)
+	}
+	if strings.Contains(again.Body, "changed since override") {
+		t.Errorf("the form shown again flags a base change that did not happen")
+	}
 	if back := submitForm(t, again.Body, "variant-form"); back.Get("v.team_size") != "31" || back.Get("o.values.team_size") != "1" {
 		t.Fatalf("the form came back with team size %q (ticked %q)", back.Get("v.team_size"), back.Get("o.values.team_size"))
 	} else {

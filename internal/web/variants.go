@@ -125,7 +125,13 @@ type variantFormView struct {
 	Changed    []string
 	Errors     map[string]string
 	ErrorCount int
+	ErrorLinks []errorLink // the fields with an error, in form order
 	Conflict   bool
+}
+
+// errorLink names a field with an error and links to its input.
+type errorLink struct {
+	Label, Anchor string
 }
 
 type variantFormSection struct {
@@ -170,6 +176,7 @@ func (h *Handler) variantForm(r *http.Request, c *Ctx, base persona.Persona, con
 			v.Customers = append(v.Customers, a)
 		}
 	}
+	var fieldLinks []errorLink // after the dimensions' links, as the form shows them
 	for _, s := range ver.Definition.Sections {
 		fs := variantFormSection{Label: s.LabelFor(base.ProfileType)}
 		for _, f := range s.Fields {
@@ -178,6 +185,9 @@ func (h *Handler) variantForm(r *http.Request, c *Ctx, base persona.Persona, con
 			val := base.Values[f.Key]
 			if ok {
 				val = over
+			}
+			if _, bad := errs[path]; bad {
+				fieldLinks = append(fieldLinks, errorLink{Label: f.Label, Anchor: "row-" + path})
 			}
 			fs.Fields = append(fs.Fields, variantFormField{Path: path, Input: formFieldOf(f, val, errs[path]), Overridden: ok,
 				Mark: rowMark(ok, shownField(f, val)),
@@ -192,11 +202,15 @@ func (h *Handler) variantForm(r *http.Request, c *Ctx, base persona.Persona, con
 		if ok {
 			val = over
 		}
+		if _, bad := errs[path]; bad {
+			v.ErrorLinks = append(v.ErrorLinks, errorLink{Label: d.Label, Anchor: "row-" + path})
+		}
 		v.Dimensions = append(v.Dimensions, variantFormDimension{Path: path, Overridden: ok, Note: content.FieldNotes[path],
 			Mark: rowMark(ok, shownDimension(d, val)),
 			Base: base.Dimensions[d.Key], Changed: slices.Contains(changed, path),
 			Input: formDimension{Dimension: d, ID: "d-" + d.Key, Name: "d." + d.Key, Text: valueText(val), Unset: !present(val), Error: errs[path]}})
 	}
+	v.ErrorLinks = append(v.ErrorLinks, fieldLinks...)
 	return v, nil
 }
 
@@ -314,12 +328,15 @@ func (h *Handler) createVariant(w http.ResponseWriter, r *http.Request, c *Ctx) 
 			return redirect(w, r, "/o/"+c.Org.Slug+"/variants/"+created.ID, savedMessage("Variant created.", changed))
 		}
 	}
-	return h.variantFormError(w, r, c, base, in, err, func(v *variantFormView) {
+	return h.variantFormError(w, r, c, base, persona.VariantContent{}, in, err, func(v *variantFormView) {
 		v.New, v.Action, v.CancelURL = true, "/o/"+c.Org.Slug+"/personas/"+base.ID+"/variants", "/o/"+c.Org.Slug+"/personas/"+base.ID
 	})
 }
 
-func (h *Handler) variantFormError(w http.ResponseWriter, r *http.Request, c *Ctx, base persona.Persona, in app.VariantInput, err error, setup func(*variantFormView)) error {
+// variantFormError shows the form again after err, with what was posted;
+// prev is the variant as stored (empty for a new one), so that only
+// overrides whose base really moved are flagged as changed.
+func (h *Handler) variantFormError(w http.ResponseWriter, r *http.Request, c *Ctx, base persona.Persona, prev persona.VariantContent, in app.VariantInput, err error, setup func(*variantFormView)) error {
 	e, ok := persona.AsError(err)
 	if !ok || (e.Code != persona.CodeInvalid && e.Code != persona.CodePreconditionFailed && e.Code != persona.CodePreconditionRequired) {
 		return err
@@ -338,6 +355,7 @@ func (h *Handler) variantFormError(w http.ResponseWriter, r *http.Request, c *Ct
 	}
 	content := persona.VariantContent{CustomerID: in.CustomerID, CustomerLabel: in.CustomerLabel, Note: in.Note,
 		Values: in.Values, Dimensions: in.Dimensions, FieldNotes: in.FieldNotes}
+	persona.RecordBase(base.Content, &content, prev, nil)
 	v, ferr := h.variantForm(r, c, base, content, errs)
 	if ferr != nil {
 		return ferr
@@ -410,7 +428,7 @@ func (h *Handler) updateVariant(w http.ResponseWriter, r *http.Request, c *Ctx) 
 	if r.PostForm.Get("action") != "" && persona.ErrorCode(err) == persona.CodePreconditionFailed {
 		return redirect(w, r, "/o/"+c.Org.Slug+"/variants/"+d.Variant.ID, "Someone changed this variant meanwhile; nothing was saved. Check it and try again.")
 	}
-	return h.variantFormError(w, r, c, d.Base, in, err, func(v *variantFormView) {
+	return h.variantFormError(w, r, c, d.Base, d.Variant.VariantContent, in, err, func(v *variantFormView) {
 		v.Action, v.CancelURL, v.Revision = "/o/"+c.Org.Slug+"/variants/"+d.Variant.ID, "/o/"+c.Org.Slug+"/variants/"+d.Variant.ID, d.Variant.Revision
 	})
 }
