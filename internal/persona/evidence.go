@@ -5,7 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
+
 	"math"
 	"mime"
 	"net/http"
@@ -483,50 +483,22 @@ func describeType(sniffed string, data []byte) string {
 	return "of type " + mt
 }
 
-// csvProblem says why data does not parse as CSV, or "".
+// csvProblem says why data does not parse as CSV, or "". It reads with
+// CheckCSV, whose memory does not grow with the file: encoding/csv would
+// hold a record of ten million fields for 10 MB of commas.
 func csvProblem(data []byte) string {
-	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))))
-	r.FieldsPerRecord = -1
-	n := 0
-	for {
-		_, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
+	n, err := CheckCSV(bytes.NewReader(data))
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return fmt.Sprintf("is not valid CSV: line %d: %v", pe.Line, pe.Err)
 		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return fmt.Sprintf("is not valid CSV: line %d: %v", pe.Line, pe.Err)
-			}
-			return "is not valid CSV"
-		}
-		n++
+		return "is not valid CSV"
 	}
 	if n == 0 {
 		return "is not valid CSV: it has no rows"
 	}
 	return ""
-}
-
-// ParseCSV reads a stored CSV file for display, at most maxRows rows (the
-// rest are counted in more).
-func ParseCSV(data []byte, maxRows int) (rows [][]string, more int, err error) {
-	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))))
-	r.FieldsPerRecord = -1
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return rows, more, nil
-		}
-		if err != nil {
-			return rows, more, err
-		}
-		if len(rows) < maxRows {
-			rows = append(rows, rec)
-		} else {
-			more++
-		}
-	}
 }
 
 // CleanFileName keeps the last element of an uploaded file's name (browsers

@@ -449,6 +449,32 @@ func validDate(s string) bool {
 	return err == nil
 }
 
+// CanonicalValue returns v as ValidateContent stores it for field f (nil
+// when v is empty), and whether v is valid for f; an invalid v comes back
+// as it is.
+func CanonicalValue(f Field, v any) (any, bool) {
+	out, empty, msg := normaliseValue(f, v)
+	switch {
+	case msg != "":
+		return v, false
+	case empty:
+		return nil, true
+	}
+	return out, true
+}
+
+// CanonicalDimension is CanonicalValue for a dimension's value.
+func CanonicalDimension(d Dimension, v any) (any, bool) {
+	out, empty, msg := normaliseDimension(d, v)
+	switch {
+	case msg != "":
+		return v, false
+	case empty:
+		return nil, true
+	}
+	return out, true
+}
+
 // normaliseValue returns the canonical form of v for field f, whether it is
 // empty (to be removed), or a short message saying what is wrong.
 func normaliseValue(f Field, v any) (out any, empty bool, msg string) {

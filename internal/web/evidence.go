@@ -306,12 +306,6 @@ type personaOption struct {
 	Type persona.ProfileType
 }
 
-type csvView struct {
-	Header []string
-	Rows   [][]string
-	More   int
-}
-
 type evidenceItemView struct {
 	E        persona.Evidence
 	Links    []persona.EvidenceLink
@@ -319,7 +313,7 @@ type evidenceItemView struct {
 	Viewer   string
 	Text     string
 	TextCut  bool
-	CSV      csvView
+	CSV      persona.CSVPreview
 	CanEdit  bool
 	Personas []personaOption
 	Link     linkForm
@@ -363,11 +357,13 @@ func (h *Handler) renderItem(w http.ResponseWriter, r *http.Request, c *Ctx, sta
 			}
 			data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
 			if v.Viewer == "csv" {
-				rows, more, err := persona.ParseCSV(data, 500)
-				if err != nil || len(rows) == 0 {
+				// Streamed and bounded (rows, columns, cell length, cells
+				// and characters): the page stays small whatever the file.
+				p, err := persona.PreviewCSV(bytes.NewReader(data), persona.DefaultCSVLimits)
+				if err != nil || p.Header == nil {
 					v.Viewer = "text"
 				} else {
-					v.CSV = csvView{Header: rows[0], Rows: rows[1:], More: more}
+					v.CSV = p
 				}
 			}
 			if v.Viewer != "csv" {
@@ -462,9 +458,11 @@ func parseTarget(v string) (variantID, field string) {
 }
 
 // linkTargets renders the target list for one persona (htmx swap when the
-// persona changes in a link form).
+// persona changes in a link form). The parameter is the persona select's
+// own name, persona_id, as htmx sends it (hx-include="this"), the same name
+// the form posts and the no-script "Show its fields" step reads.
 func (h *Handler) linkTargets(w http.ResponseWriter, r *http.Request, c *Ctx) error {
-	lf := linkForm{PersonaID: r.URL.Query().Get("persona")}
+	lf := linkForm{PersonaID: r.URL.Query().Get("persona_id")}
 	if lf.PersonaID != "" {
 		var err error
 		if lf.Targets, err = h.targetsFor(r, c, lf.PersonaID, ""); err != nil {

@@ -476,7 +476,7 @@ func TestEvidenceRoles(t *testing.T) {
 
 	reads := []string{o + "/evidence", o + "/evidence?kind=document", item, item + "/file", item + "/file?inline=1",
 		o + "/evidence/coverage", o + "/personas/" + lead.ID + "/evidence", o + "/groups/" + groups[0] + "/evidence",
-		item + "/targets?persona=" + lead.ID}
+		item + "/targets?persona_id=" + lead.ID}
 	for _, path := range reads {
 		outsider.get(path).must(t, http.StatusNotFound)
 		viewer.get(path).must(t, http.StatusOK)
@@ -579,7 +579,7 @@ func TestEvidenceViewers(t *testing.T) {
 	// The link form lists a persona's fields and its variants' fields (the
 	// htmx fragment, and the no-script "Show its fields" step).
 	lead := e.demoPersona("System Lead")
-	frag := b.get(o+"/evidence/"+id+"/targets?persona="+lead.ID).must(t, http.StatusOK)
+	frag := b.get(o+"/evidence/"+id+"/targets?persona_id="+lead.ID).must(t, http.StatusOK)
 	if !strings.Contains(frag.Body, `<option value="values.goals">`) || !strings.Contains(frag.Body, `<optgroup label="Variant: Big Bank">`) ||
 		strings.Contains(frag.Body, "<html") {
 		t.Errorf("target fragment:\n%s", frag.Body)

@@ -125,7 +125,13 @@ type variantFormView struct {
 	Changed    []string
 	Errors     map[string]string
 	ErrorCount int
+	ErrorLinks []errorLink // the fields with an error, in form order
 	Conflict   bool
+}
+
+// errorLink names a field with an error and links to its input.
+type errorLink struct {
+	Label, Anchor string
 }
 
 type variantFormSection struct {
@@ -137,6 +143,7 @@ type variantFormField struct {
 	Path       string
 	Input      formField
 	Overridden bool
+	Mark       string // what the row shows (s.<path>; see variant_changes.go)
 	Note       string
 	Base       any
 	Changed    bool
@@ -146,6 +153,7 @@ type variantFormDimension struct {
 	Path       string
 	Input      formDimension
 	Overridden bool
+	Mark       string
 	Note       string
 	Base       any
 	Changed    bool
@@ -168,6 +176,7 @@ func (h *Handler) variantForm(r *http.Request, c *Ctx, base persona.Persona, con
 			v.Customers = append(v.Customers, a)
 		}
 	}
+	var fieldLinks []errorLink // after the dimensions' links, as the form shows them
 	for _, s := range ver.Definition.Sections {
 		fs := variantFormSection{Label: s.LabelFor(base.ProfileType)}
 		for _, f := range s.Fields {
@@ -177,7 +186,11 @@ func (h *Handler) variantForm(r *http.Request, c *Ctx, base persona.Persona, con
 			if ok {
 				val = over
 			}
+			if _, bad := errs[path]; bad {
+				fieldLinks = append(fieldLinks, errorLink{Label: f.Label, Anchor: "row-" + path})
+			}
 			fs.Fields = append(fs.Fields, variantFormField{Path: path, Input: formFieldOf(f, val, errs[path]), Overridden: ok,
+				Mark: rowMark(ok, shownField(f, val)),
 				Note: content.FieldNotes[path], Base: base.Values[f.Key], Changed: slices.Contains(changed, path)})
 		}
 		v.Sections = append(v.Sections, fs)
@@ -189,32 +202,66 @@ func (h *Handler) variantForm(r *http.Request, c *Ctx, base persona.Persona, con
 		if ok {
 			val = over
 		}
+		if _, bad := errs[path]; bad {
+			v.ErrorLinks = append(v.ErrorLinks, errorLink{Label: d.Label, Anchor: "row-" + path})
+		}
 		v.Dimensions = append(v.Dimensions, variantFormDimension{Path: path, Overridden: ok, Note: content.FieldNotes[path],
+			Mark: rowMark(ok, shownDimension(d, val)),
 			Base: base.Dimensions[d.Key], Changed: slices.Contains(changed, path),
 			Input: formDimension{Dimension: d, ID: "d-" + d.Key, Name: "d." + d.Key, Text: valueText(val), Unset: !present(val), Error: errs[path]}})
 	}
+	v.ErrorLinks = append(v.ErrorLinks, fieldLinks...)
 	return v, nil
 }
 
-// readVariantForm reads the overrides the user ticked, with their notes.
-func readVariantForm(r *http.Request, def persona.Definition) app.VariantInput {
+// readVariantForm reads the overrides of a posted variant form, with their
+// notes: the rows the user ticked, and the rows whose value the user
+// changed without ticking (see variant_changes.go). changed names the
+// latter; unclear lists the changed rows that need the user's word (their
+// values are in the input, to show them again).
+func readVariantForm(r *http.Request, def persona.Definition, base persona.Content, prev persona.VariantContent) (in app.VariantInput, changed []string, unclear []persona.FieldError) {
 	f := r.PostForm
-	in := app.VariantInput{Note: f.Get("note"), Message: strings.TrimSpace(f.Get("message")),
+	in = app.VariantInput{Note: f.Get("note"), Message: strings.TrimSpace(f.Get("message")),
 		Values: persona.Values{}, Dimensions: persona.Values{}, FieldNotes: map[string]string{}, Confirm: f["confirm"]}
 	if cid := f.Get("customer_id"); cid != "" {
 		in.CustomerID = cid
 	} else {
 		in.CustomerLabel = f.Get("customer_label")
 	}
+	// take reports whether a row counts as an override: ticked, or changed.
+	take := func(path, label, name, submitted, shownBase string, prevShown *string) bool {
+		if f.Get("o."+path) != "" {
+			if submitted == canonText(nil, true) && shownBase != submitted {
+				unclear = append(unclear, persona.FieldError{Field: path, Message: msgEmptied})
+			}
+			return true
+		}
+		if !rowPosted(f, path, name) {
+			return false
+		}
+		over, msg := untickedRow(f, path, submitted, shownBase, prevShown)
+		switch {
+		case msg != "":
+			unclear = append(unclear, persona.FieldError{Field: path, Message: msg})
+		case over:
+			changed = append(changed, label)
+		}
+		return over
+	}
 	for _, s := range def.Sections {
 		for _, fd := range s.Fields {
 			path := "values." + fd.Key
-			if f.Get("o."+path) == "" {
+			var prevShown *string
+			if pv, ok := prev.Values[fd.Key]; ok {
+				ps := shownField(fd, pv)
+				prevShown = &ps
+			}
+			if !take(path, fd.Label, "v."+fd.Key, submittedField(fd, f), shownField(fd, base.Values[fd.Key]), prevShown) {
 				continue
 			}
 			v, ok := readFieldValue(f, fd)
 			if !ok {
-				v = nil // ticked but empty: validation drops it
+				v = nil // empty: refused above unless the base is empty too, then dropped by validation
 			}
 			in.Values[fd.Key] = v
 			in.FieldNotes[path] = f.Get("n." + path)
@@ -222,18 +269,27 @@ func readVariantForm(r *http.Request, def persona.Definition) app.VariantInput {
 	}
 	for _, d := range def.Dimensions {
 		path := "dimensions." + d.Key
-		if f.Get("o."+path) == "" {
+		var prevShown *string
+		if pv, ok := prev.Dimensions[d.Key]; ok {
+			ps := shownDimension(d, pv)
+			prevShown = &ps
+		}
+		if !take(path, d.Label, "d."+d.Key, submittedDimension(d, f), shownDimension(d, base.Dimensions[d.Key]), prevShown) {
 			continue
 		}
-		raw := strings.TrimSpace(f.Get("d." + d.Key))
-		if d.Kind == persona.DimensionScale {
-			in.Dimensions[d.Key] = numberOrText(raw)
-		} else {
-			in.Dimensions[d.Key] = raw
-		}
+		in.Dimensions[d.Key] = readDimension(f, d)
 		in.FieldNotes[path] = f.Get("n." + path)
 	}
-	return in
+	return in, changed, unclear
+}
+
+// savedMessage is the flash after saving a variant form; it names the
+// values that became overrides because they were changed without a tick.
+func savedMessage(done string, changed []string) string {
+	if len(changed) == 0 {
+		return done
+	}
+	return done + " Overridden because you changed them: " + strings.Join(changed, ", ") + "."
 }
 
 func (h *Handler) newVariantPage(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -264,17 +320,23 @@ func (h *Handler) createVariant(w http.ResponseWriter, r *http.Request, c *Ctx) 
 	if err != nil {
 		return err
 	}
-	in := readVariantForm(r, ver.Definition)
-	created, err := h.svc.CreateVariant(r.Context(), c.Actor, c.Org.Slug, base.ID, in)
+	in, changed, unclear := readVariantForm(r, ver.Definition, base.Content, persona.VariantContent{})
+	err = persona.Invalid("some changed values need a decision", unclear)
 	if err == nil {
-		return redirect(w, r, "/o/"+c.Org.Slug+"/variants/"+created.ID, "Variant created.")
+		var created persona.Variant
+		if created, err = h.svc.CreateVariant(r.Context(), c.Actor, c.Org.Slug, base.ID, in); err == nil {
+			return redirect(w, r, "/o/"+c.Org.Slug+"/variants/"+created.ID, savedMessage("Variant created.", changed))
+		}
 	}
-	return h.variantFormError(w, r, c, base, in, err, func(v *variantFormView) {
+	return h.variantFormError(w, r, c, base, persona.VariantContent{}, in, err, func(v *variantFormView) {
 		v.New, v.Action, v.CancelURL = true, "/o/"+c.Org.Slug+"/personas/"+base.ID+"/variants", "/o/"+c.Org.Slug+"/personas/"+base.ID
 	})
 }
 
-func (h *Handler) variantFormError(w http.ResponseWriter, r *http.Request, c *Ctx, base persona.Persona, in app.VariantInput, err error, setup func(*variantFormView)) error {
+// variantFormError shows the form again after err, with what was posted;
+// prev is the variant as stored (empty for a new one), so that only
+// overrides whose base really moved are flagged as changed.
+func (h *Handler) variantFormError(w http.ResponseWriter, r *http.Request, c *Ctx, base persona.Persona, prev persona.VariantContent, in app.VariantInput, err error, setup func(*variantFormView)) error {
 	e, ok := persona.AsError(err)
 	if !ok || (e.Code != persona.CodeInvalid && e.Code != persona.CodePreconditionFailed && e.Code != persona.CodePreconditionRequired) {
 		return err
@@ -293,6 +355,7 @@ func (h *Handler) variantFormError(w http.ResponseWriter, r *http.Request, c *Ct
 	}
 	content := persona.VariantContent{CustomerID: in.CustomerID, CustomerLabel: in.CustomerLabel, Note: in.Note,
 		Values: in.Values, Dimensions: in.Dimensions, FieldNotes: in.FieldNotes}
+	persona.RecordBase(base.Content, &content, prev, nil)
 	v, ferr := h.variantForm(r, c, base, content, errs)
 	if ferr != nil {
 		return ferr
@@ -334,9 +397,13 @@ func (h *Handler) updateVariant(w http.ResponseWriter, r *http.Request, c *Ctx) 
 	if err != nil {
 		return err
 	}
-	var in app.VariantInput
+	var (
+		in      app.VariantInput
+		changed []string
+		unclear []persona.FieldError
+	)
 	if r.PostForm.Get("action") == "" {
-		in = readVariantForm(r, ver.Definition)
+		in, changed, unclear = readVariantForm(r, ver.Definition, d.Base.Content, d.Variant.VariantContent)
 	} else {
 		// Quick actions from the variant page: confirm or drop one override
 		// whose base changed, keeping everything else as it is.
@@ -353,14 +420,15 @@ func (h *Handler) updateVariant(w http.ResponseWriter, r *http.Request, c *Ctx) 
 		}
 	}
 	rev, _ := strconv.Atoi(r.PostForm.Get("revision"))
-	_, err = h.svc.UpdateVariant(r.Context(), c.Actor, c.Org.Slug, d.Variant.ID, rev, in)
-	if err == nil {
-		return redirect(w, r, "/o/"+c.Org.Slug+"/variants/"+d.Variant.ID, "Variant saved.")
+	if err = persona.Invalid("some changed values need a decision", unclear); err == nil {
+		if _, err = h.svc.UpdateVariant(r.Context(), c.Actor, c.Org.Slug, d.Variant.ID, rev, in); err == nil {
+			return redirect(w, r, "/o/"+c.Org.Slug+"/variants/"+d.Variant.ID, savedMessage("Variant saved.", changed))
+		}
 	}
 	if r.PostForm.Get("action") != "" && persona.ErrorCode(err) == persona.CodePreconditionFailed {
 		return redirect(w, r, "/o/"+c.Org.Slug+"/variants/"+d.Variant.ID, "Someone changed this variant meanwhile; nothing was saved. Check it and try again.")
 	}
-	return h.variantFormError(w, r, c, d.Base, in, err, func(v *variantFormView) {
+	return h.variantFormError(w, r, c, d.Base, d.Variant.VariantContent, in, err, func(v *variantFormView) {
 		v.Action, v.CancelURL, v.Revision = "/o/"+c.Org.Slug+"/variants/"+d.Variant.ID, "/o/"+c.Org.Slug+"/variants/"+d.Variant.ID, d.Variant.Revision
 	})
 }

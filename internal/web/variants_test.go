@@ -28,7 +28,9 @@ func TestVariantFromTheFormAndItsBaseChangedFlag(t *testing.T) {
 		"customer_id": {bank.ID}, "note": {"Every change goes through the **change board**. <script>alert(1)</script>"},
 		"o.values.decision_authority": {"1"}, "v.decision_authority": {"Recommends"}, "n.values.decision_authority": {"CAB approval"},
 		"o.dimensions.risk_tolerance": {"1"}, "d.risk_tolerance": {"1"},
-		"v.role_title": {"ignored: not ticked"},
+		// A changed value without its box ticked is an override too
+		// (issue 14 item 13; it used to be dropped).
+		"v.role_title": {"Changed without a tick"},
 	}).must(t, http.StatusOK)
 	if !strings.Contains(created.URL, org+"/variants/") {
 		t.Fatalf("after create at %s", created.URL)
@@ -43,7 +45,7 @@ func TestVariantFromTheFormAndItsBaseChangedFlag(t *testing.T) {
 	}
 	vid := created.URL[strings.LastIndex(created.URL, "/")+1:]
 	d, err := e.svc.GetVariant(context.Background(), e.actor(e.owner), e.org, vid)
-	if err != nil || len(d.Variant.Values) != 1 || d.Variant.Dimensions["risk_tolerance"] != 1.0 {
+	if err != nil || len(d.Variant.Values) != 2 || d.Variant.Values["role_title"] != "Changed without a tick" || d.Variant.Dimensions["risk_tolerance"] != 1.0 {
 		t.Fatalf("stored variant %+v %v", d.Variant, err)
 	}
 
