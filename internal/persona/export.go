@@ -216,6 +216,10 @@ func ValidateExport(e *OrgExport) error {
 			add(path+".id", "is required")
 			return false
 		}
+		if !ValidID(id) {
+			add(path+".id", idProblem)
+			return false
+		}
 		if prev, dup := ids[id]; dup {
 			add(path+".id", "%q is also used at %s", id, prev)
 			return false
