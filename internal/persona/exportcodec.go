@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -71,7 +73,13 @@ func DecodeExport(r io.Reader, format string) (OrgExport, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&e); err != nil {
-		return e, Errorf(CodeInvalid, "malformed document: %s", describeJSONError(data, err))
+		msg := describeJSONError(data, err)
+		if k, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			// Name the key, but never much of the input.
+			uq, _ := strconv.Unquote(k)
+			msg = "unknown key " + quoteKey(uq)
+		}
+		return e, Errorf(CodeInvalid, "malformed document: %s", msg)
 	}
 	return e, nil
 }
