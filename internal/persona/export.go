@@ -494,10 +494,20 @@ func SortExport(e *OrgExport) {
 		sortNotes(e.Groups[i].Notes)
 	}
 	for i := range e.Personas {
-		sortNotes(e.Personas[i].Notes)
-		slices.SortFunc(e.Personas[i].Variants, func(a, b ExportVariant) int { return byID(a.ID, b.ID) })
-		for j := range e.Personas[i].Variants {
-			sortNotes(e.Personas[i].Variants[j].Notes)
-		}
+		SortPersona(&e.Personas[i])
+	}
+}
+
+// SortPersona puts a persona's variants and notes (and theirs) in ID order,
+// as SortExport does.
+func SortPersona(p *ExportPersona) {
+	byID := func(a, b string) int { return strings.Compare(a, b) }
+	sortNotes := func(ns []ExportNote) {
+		slices.SortFunc(ns, func(a, b ExportNote) int { return byID(a.ID, b.ID) })
+	}
+	sortNotes(p.Notes)
+	slices.SortFunc(p.Variants, func(a, b ExportVariant) int { return byID(a.ID, b.ID) })
+	for j := range p.Variants {
+		sortNotes(p.Variants[j].Notes)
 	}
 }
