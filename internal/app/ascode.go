@@ -476,8 +476,7 @@ func (a *treeApply) planFile(name string, f PersonaFile) error {
 	}
 	if len(changes) > 0 {
 		if f.Revision != cur.Revision {
-			stale()
-			return nil
+			stale() // and go on: every stale part is named at once
 		}
 		plan.write, plan.ifRev = true, cur.Revision
 	}

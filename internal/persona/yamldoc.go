@@ -25,9 +25,10 @@ import (
 // runaway quoted value ends); every unknown key is named with its line; a
 // value of the wrong type names the line of its key.
 
-// maxYAMLNodes bounds how many values a YAML document may expand to
-// through aliases (a "billion laughs" document), per byte of input.
-const maxYAMLNodes = 1_000_000
+// maxYAMLNodes bounds how many more values than it holds (four times
+// over) a YAML document may expand to through aliases (a "billion laughs"
+// document).
+const maxYAMLNodes = 100_000
 
 // MaxYAMLErrors is how many unknown keys one error lists.
 const MaxYAMLErrors = 20
@@ -45,7 +46,8 @@ func DecodeYAML(data []byte, v any) error {
 		return Errorf(CodeInvalid, "the file is empty")
 	}
 	var unknown []string
-	checkYAMLKeys(&root, reflect.TypeOf(v), "", &unknown, 0)
+	kc := keyCheck{seen: map[keyCheckAt]bool{}, out: &unknown}
+	kc.check(&root, reflect.TypeOf(v), "", 0)
 	if len(unknown) > 0 {
 		more := ""
 		if len(unknown) > MaxYAMLErrors {
@@ -54,7 +56,7 @@ func DecodeYAML(data []byte, v any) error {
 		}
 		return Errorf(CodeInvalid, "%s%s", strings.Join(unknown, "; "), more)
 	}
-	budget := maxYAMLNodes + 100*len(data)
+	budget := 4*countNodes(&root) + maxYAMLNodes
 	tree, err := yamlValue(&root, &budget, 0)
 	if err != nil {
 		return Errorf(CodeInvalid, "%v", err)
@@ -77,6 +79,15 @@ func DecodeYAML(data []byte, v any) error {
 		return Errorf(CodeInvalid, "%v", err)
 	}
 	return nil
+}
+
+// countNodes counts a document's nodes as written (aliases not followed).
+func countNodes(n *yaml.Node) int {
+	c := 1
+	for _, k := range n.Content {
+		c += countNodes(k)
+	}
+	return c
 }
 
 // jsonKind names what a Go type reads from JSON.
@@ -208,20 +219,37 @@ func scanQuotes(s string) (open byte, rest string) {
 	return quote, s
 }
 
-// checkYAMLKeys lists the mapping keys of n that t (decoded as JSON) has
-// no field for, each with its line.
-func checkYAMLKeys(n *yaml.Node, t reflect.Type, path string, out *[]string, depth int) {
-	if depth > 100 || n == nil {
+// keyCheck lists the mapping keys of a document that the target type
+// (decoded as JSON) has no field for, each with its line. An alias is
+// checked once per type, however often it is used, so that a document of
+// aliases of aliases costs no more than its size.
+type keyCheck struct {
+	seen map[keyCheckAt]bool
+	out  *[]string
+}
+
+type keyCheckAt struct {
+	n *yaml.Node
+	t reflect.Type
+}
+
+func (kc keyCheck) check(n *yaml.Node, t reflect.Type, path string, depth int) {
+	if depth > 100 || n == nil || len(*kc.out) > MaxYAMLErrors {
 		return
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) > 0 {
-			checkYAMLKeys(n.Content[0], t, path, out, depth+1)
+			kc.check(n.Content[0], t, path, depth+1)
 		}
 		return
 	case yaml.AliasNode:
-		checkYAMLKeys(n.Alias, t, path, out, depth+1)
+		at := keyCheckAt{n.Alias, t}
+		if kc.seen[at] {
+			return
+		}
+		kc.seen[at] = true
+		kc.check(n.Alias, t, path, depth+1)
 		return
 	}
 	for t.Kind() == reflect.Pointer {
@@ -244,24 +272,24 @@ func checkYAMLKeys(n *yaml.Node, t reflect.Type, path string, out *[]string, dep
 				if path != "" {
 					where = " in " + path
 				}
-				*out = append(*out, fmt.Sprintf("line %d: unknown key %s%s", k.Line, quoteKey(k.Value), where))
+				*kc.out = append(*kc.out, fmt.Sprintf("line %d: unknown key %s%s", k.Line, quoteKey(k.Value), where))
 				continue
 			}
-			checkYAMLKeys(val, ft, joinPath(path, k.Value), out, depth+1)
+			kc.check(val, ft, joinPath(path, k.Value), depth+1)
 		}
 	case reflect.Slice, reflect.Array:
 		if n.Kind != yaml.SequenceNode {
 			return
 		}
 		for i, it := range n.Content {
-			checkYAMLKeys(it, t.Elem(), fmt.Sprintf("%s[%d]", path, i), out, depth+1)
+			kc.check(it, t.Elem(), fmt.Sprintf("%s[%d]", path, i), depth+1)
 		}
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
 			return
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			checkYAMLKeys(n.Content[i+1], t.Elem(), joinPath(path, n.Content[i].Value), out, depth+1)
+			kc.check(n.Content[i+1], t.Elem(), joinPath(path, n.Content[i].Value), depth+1)
 		}
 	}
 }

@@ -125,3 +125,30 @@ func TestDecodeYAMLRefusesAliasBombs(t *testing.T) {
 		t.Fatalf("alias bomb: %v", err)
 	}
 }
+
+// FuzzDecodeYAML: any input decodes into an export document or a persona
+// file shape without panicking, and every refusal is an invalid-input
+// error (exit code 2, a 4xx answer), bounded in size.
+func FuzzDecodeYAML(f *testing.F) {
+	for _, s := range []string{longDoc(nil), longDoc(map[int]string{74: `  key_74: "value 74`}), "a: &a [*a]\n", "name: 'x\nb: 'y'\n",
+		"format: personapal/org-export\nversion: 1\npersonas:\n  - id: x\n    values: {a: 2024-01-01}\n", "- [\n", "x: !!binary aGk=\n", "<<: {a: 1}\n", "? [a]\n: b\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 64<<10 || tooBigToFuzz(len(data), 512) {
+			return
+		}
+		for _, v := range []any{&OrgExport{}, &yamlDocTest{}, &map[string]any{}} {
+			err := DecodeYAML(data, v)
+			if err == nil {
+				continue
+			}
+			if ErrorCode(err) != CodeInvalid {
+				t.Fatalf("%q: %T %v", data, err, err)
+			}
+			if len(err.Error()) > 8192 {
+				t.Fatalf("a %d-byte error", len(err.Error()))
+			}
+		}
+	})
+}
