@@ -125,12 +125,17 @@ func personasImportCmd(g *globals) *cobra.Command {
 
 func personasExportCSVCmd(g *globals) *cobra.Command {
 	var org, group, out string
+	var bom bool
 	cmd := &cobra.Command{
 		Use:   "export-csv",
 		Short: "Export a group as CSV, one row per persona",
 		Long: "Write one CSV row per persona of the group: name, summary, status, then every field and\n" +
-			"dimension of the group's templates (dimension columns are prefixed dimension:), lists\n" +
-			"joined with \"; \", after a header row.",
+			"dimension of the group's templates (dimension columns are prefixed dimension:), after a\n" +
+			"header row. List items are joined with \"; \"; a \";\" or \"\\\" inside an item gets a backslash\n" +
+			"before it, and a mapping with escaped: true reads the items back exactly. A cell that a\n" +
+			"spreadsheet would run as a formula (starting with = + - @, a tab or a line break) starts\n" +
+			"with a ' instead; personas import removes it again. --bom starts the file with a UTF-8\n" +
+			"byte order mark, so that Excel reads it as UTF-8.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := required("org", org); err != nil {
@@ -153,7 +158,7 @@ func personasExportCSVCmd(g *globals) *cobra.Command {
 				defer f.Close()
 				w = f
 			}
-			n, err := interchange.ExportGroupCSV(cmd.Context(), svc, app.System, org, group, w)
+			n, err := interchange.ExportGroupCSV(cmd.Context(), svc, app.System, org, group, w, interchange.CSVOptions{BOM: bom})
 			if err != nil {
 				if f != nil {
 					f.Close()
@@ -173,6 +178,7 @@ func personasExportCSVCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&org, "org", "", "organisation slug (required)")
 	cmd.Flags().StringVar(&group, "group", "", "group name or ID (required)")
 	cmd.Flags().StringVar(&out, "out", "", "file to write (default: standard output)")
+	cmd.Flags().BoolVar(&bom, "bom", false, "start the file with a UTF-8 byte order mark (for Excel)")
 	return cmd
 }
 

@@ -3,7 +3,6 @@ package app
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/personapal/personapal/internal/csvout"
 	"github.com/personapal/personapal/internal/persona"
 )
 
@@ -248,7 +248,7 @@ type auditEncoder func(w io.Writer) (put func(persona.AuditEvent) error, flush f
 var auditColumns = []string{"seq", "at", "actor_id", "actor_email", "action", "object_kind", "object_id", "summary"}
 
 func newAuditCSV(w io.Writer) (func(persona.AuditEvent) error, func() error) {
-	cw := csv.NewWriter(w)
+	cw := csvout.NewWriter(w, csvout.Options{}) // neutralises formula cells
 	header := false
 	put := func(e persona.AuditEvent) error {
 		if !header {
@@ -258,7 +258,7 @@ func newAuditCSV(w io.Writer) (func(persona.AuditEvent) error, func() error) {
 			}
 		}
 		return cw.Write([]string{strconv.FormatInt(e.Seq, 10), e.At.UTC().Format(time.RFC3339Nano),
-			csvCell(e.ActorID), csvCell(e.ActorEmail), csvCell(e.Action), csvCell(e.ObjectKind), csvCell(e.ObjectID), csvCell(e.Summary)})
+			e.ActorID, e.ActorEmail, e.Action, e.ObjectKind, e.ObjectID, e.Summary})
 	}
 	flush := func() error {
 		if !header { // an empty log still gets its header row
@@ -271,16 +271,6 @@ func newAuditCSV(w io.Writer) (func(persona.AuditEvent) error, func() error) {
 		return cw.Error()
 	}
 	return put, flush
-}
-
-// csvCell keeps a spreadsheet from reading a cell as a formula (CSV
-// injection): a cell starting with = + - @ or a tab or carriage return is
-// prefixed with an apostrophe, which spreadsheets show as text.
-func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 func newAuditJSONL(w io.Writer) (func(persona.AuditEvent) error, func() error) {

@@ -40,15 +40,7 @@ func (s *Service) ExportOrg(ctx context.Context, actor Actor, slug string) (pers
 		emails[m.UserID] = m.Email
 	}
 	notes := func(target persona.NoteTarget, id string) ([]persona.ExportNote, error) {
-		ns, err := s.store.ListNotes(ctx, org.ID, target, id)
-		if err != nil {
-			return nil, err
-		}
-		var out []persona.ExportNote
-		for _, n := range ns {
-			out = append(out, persona.ExportNote{ID: n.ID, Body: n.Body, AuthorEmail: emails[n.AuthorID], CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt})
-		}
-		return out, nil
+		return s.exportNotes(ctx, org.ID, target, id, emails)
 	}
 	if e.Notes, err = notes(persona.NoteOnOrg, ""); err != nil {
 		return e, err
@@ -96,22 +88,8 @@ func (s *Service) ExportOrg(ctx context.Context, actor Actor, slug string) (pers
 		f.After = page[len(page)-1].ID
 	}
 	for _, p := range personas {
-		ep := persona.ExportPersona{ID: p.ID, TemplateID: p.TemplateID, TemplateVersion: p.TemplateVersion, GroupID: p.GroupID,
-			Name: p.Name, Summary: p.Summary, Status: p.Status, OwnerEmail: emails[p.OwnerID], Values: nonNilValues(p.Values),
-			Dimensions: nonNilValues(p.Dimensions), Retired: p.Retired, LastReviewedOn: p.LastReviewedOn, ReviewIntervalDays: p.ReviewIntervalDays}
-		vs, err := s.store.ListVariants(ctx, org.ID, p.ID)
+		ep, _, err := s.exportPersona(ctx, org.ID, p, emails)
 		if err != nil {
-			return e, err
-		}
-		for _, v := range vs {
-			ev := persona.ExportVariant{ID: v.ID, CustomerID: v.CustomerID, CustomerLabel: v.CustomerLabel, Note: v.Note,
-				Values: nonNilValues(v.Values), Dimensions: nonNilValues(v.Dimensions), FieldNotes: v.FieldNotes, BaseAtOverride: v.BaseAtOverride}
-			if ev.Notes, err = notes(persona.NoteOnVariant, v.ID); err != nil {
-				return e, err
-			}
-			ep.Variants = append(ep.Variants, ev)
-		}
-		if ep.Notes, err = notes(persona.NoteOnPersona, p.ID); err != nil {
 			return e, err
 		}
 		e.Personas = append(e.Personas, ep)
@@ -154,6 +132,44 @@ func (s *Service) ExportOrg(ctx context.Context, actor Actor, slug string) (pers
 		return persona.OrgExport{}, err
 	}
 	return e, nil
+}
+
+// exportNotes lists the notes on a target as exported (authors by email).
+func (s *Service) exportNotes(ctx context.Context, orgID string, target persona.NoteTarget, id string, emails map[string]string) ([]persona.ExportNote, error) {
+	ns, err := s.store.ListNotes(ctx, orgID, target, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []persona.ExportNote
+	for _, n := range ns {
+		out = append(out, persona.ExportNote{ID: n.ID, Body: n.Body, AuthorEmail: emails[n.AuthorID], CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt})
+	}
+	return out, nil
+}
+
+// exportPersona is one persona as exported, with its live variants and the
+// notes on it and on them (owner and authors by email), and the variants as
+// stored.
+func (s *Service) exportPersona(ctx context.Context, orgID string, p persona.Persona, emails map[string]string) (persona.ExportPersona, []persona.Variant, error) {
+	ep := persona.ExportPersona{ID: p.ID, TemplateID: p.TemplateID, TemplateVersion: p.TemplateVersion, GroupID: p.GroupID,
+		Name: p.Name, Summary: p.Summary, Status: p.Status, OwnerEmail: emails[p.OwnerID], Values: nonNilValues(p.Values),
+		Dimensions: nonNilValues(p.Dimensions), Retired: p.Retired, LastReviewedOn: p.LastReviewedOn, ReviewIntervalDays: p.ReviewIntervalDays}
+	vs, err := s.store.ListVariants(ctx, orgID, p.ID)
+	if err != nil {
+		return ep, nil, err
+	}
+	for _, v := range vs {
+		ev := persona.ExportVariant{ID: v.ID, CustomerID: v.CustomerID, CustomerLabel: v.CustomerLabel, Note: v.Note,
+			Values: nonNilValues(v.Values), Dimensions: nonNilValues(v.Dimensions), FieldNotes: v.FieldNotes, BaseAtOverride: v.BaseAtOverride}
+		if ev.Notes, err = s.exportNotes(ctx, orgID, persona.NoteOnVariant, v.ID, emails); err != nil {
+			return ep, nil, err
+		}
+		ep.Variants = append(ep.Variants, ev)
+	}
+	if ep.Notes, err = s.exportNotes(ctx, orgID, persona.NoteOnPersona, p.ID, emails); err != nil {
+		return ep, nil, err
+	}
+	return ep, vs, nil
 }
 
 // exportEvidence reads the whole library with files and visible links.

@@ -127,6 +127,14 @@ func TestImportRefusesBadDocumentsAndWritesNothing(t *testing.T) {
 		{"duplicate ID", func(e *persona.OrgExport) { e.Groups[1].ID = e.Groups[0].ID }, "groups[1].id"},
 		{"dangling group", func(e *persona.OrgExport) { e.Personas[2].GroupID = "nope" }, "personas[2].group_id"},
 		{"bad claim verdict", func(e *persona.OrgExport) { e.Alignment.Claims[0].Verdict = "maybe" }, "alignment.claims[0].verdict"},
+		// IDs are canonical UUIDs, nothing else: no paths, no markup.
+		{"dot-dot persona ID", func(e *persona.OrgExport) { e.Personas[0].ID = ".." }, "personas[0].id"},
+		{"markup group ID", func(e *persona.OrgExport) { e.Groups[0].ID = "<script>alert(1)</script>" }, "groups[0].id"},
+		{"path note ID", func(e *persona.OrgExport) {
+			e.Notes = append(e.Notes, persona.ExportNote{ID: "../../etc/passwd", Body: "x"})
+		}, "organisation.notes[?].id"},
+		{"upper-case template ID", func(e *persona.OrgExport) { e.Templates[0].ID = strings.ToUpper(e.Templates[0].ID) }, "templates[0].id"},
+		{"ID with a tail", func(e *persona.OrgExport) { e.Alignment.Links[0].ID += "/x" }, "alignment.links[0].id"},
 		{"evidence link to nowhere", func(e *persona.OrgExport) {
 			for i := range e.Evidence {
 				if len(e.Evidence[i].Links) > 0 {

@@ -15,6 +15,11 @@
 // (persona.Slugify), within the file or with a live persona of the
 // organisation: persona-as-code names its files by that slug.
 //
+// CSV cells follow internal/csvout both ways: the export neutralises cells
+// a spreadsheet would run as formulas and joins list items losslessly, and
+// the reader removes that protective apostrophe again (and a mapping with
+// escaped: true splits such lists), so export-csv → import is lossless.
+//
 // Writing goes through a BatchCreator. The default is the service's
 // CreatePersonas, which writes every persona in one store transaction
 // pulled record by record: the import is all or nothing even if the process

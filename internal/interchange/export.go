@@ -2,17 +2,24 @@ package interchange
 
 import (
 	"context"
-	"encoding/csv"
 	"io"
-	"strings"
 
 	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/csvout"
 	"github.com/personapal/personapal/internal/persona"
 )
 
-// ListSeparator joins list values in CSV cells on export; a mapping with
-// split: "; " reads them back.
-const ListSeparator = "; "
+// ListSeparator separates list items in an exported CSV cell; a backslash
+// escapes ";" and "\" inside an item (csvout.JoinList), and a mapping
+// with escaped: true reads the items back exactly.
+const ListSeparator = csvout.ListSeparator
+
+// CSVOptions configure a CSV export.
+type CSVOptions struct {
+	// BOM starts the file with a UTF-8 byte order mark, so that Excel
+	// reads it as UTF-8.
+	BOM bool
+}
 
 // DimensionPrefix marks dimension columns in an exported CSV (a field and a
 // dimension may share a key).
@@ -22,8 +29,10 @@ const DimensionPrefix = "dimension:"
 // name): name, summary, status, then every field and dimension of the
 // template versions the group's personas use (shared keys share a column),
 // after a header row. Rows are written as they are read, a page at a time.
-// It returns the number of personas written.
-func ExportGroupCSV(ctx context.Context, svc *app.Service, actor app.Actor, org, groupRef string, w io.Writer) (int, error) {
+// Every cell goes through csvout (formula cells are neutralised, list items
+// joined losslessly), so export-csv → personas import gives the same
+// personas back. It returns the number of personas written.
+func ExportGroupCSV(ctx context.Context, svc *app.Service, actor app.Actor, org, groupRef string, w io.Writer, opts CSVOptions) (int, error) {
 	im := &Importer{Svc: svc, Actor: actor, Org: org}
 	group, err := im.findGroup(ctx, groupRef)
 	if err != nil {
@@ -64,7 +73,7 @@ func ExportGroupCSV(ctx context.Context, svc *app.Service, actor app.Actor, org,
 	if err != nil {
 		return 0, err
 	}
-	cw := csv.NewWriter(w)
+	cw := csvout.NewWriter(w, csvout.Options{BOM: opts.BOM})
 	header := []string{"name", "summary", "status"}
 	header = append(header, fieldKeys...)
 	for _, k := range dimKeys {
@@ -99,10 +108,10 @@ func cell(v any) string {
 	case nil:
 		return ""
 	case []string:
-		return strings.Join(x, ListSeparator)
+		return csvout.JoinList(x)
 	case []any:
 		items, _ := flatten(x)
-		return strings.Join(items, ListSeparator)
+		return csvout.JoinList(items)
 	}
 	s, _ := scalarString(v)
 	return s

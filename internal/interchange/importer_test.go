@@ -291,7 +291,7 @@ func TestJSONPath(t *testing.T) {
 func TestExportGroupCSV(t *testing.T) {
 	svc := newSvc(t)
 	var buf bytes.Buffer
-	n, err := ExportGroupCSV(context.Background(), svc, app.System, org, "Product users", &buf)
+	n, err := ExportGroupCSV(context.Background(), svc, app.System, org, "Product users", &buf, CSVOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +312,7 @@ func TestExportGroupCSV(t *testing.T) {
 	if !found {
 		t.Fatal("System Lead row missing")
 	}
-	if _, err := ExportGroupCSV(context.Background(), svc, app.System, org, "Nope", io.Discard); err == nil {
+	if _, err := ExportGroupCSV(context.Background(), svc, app.System, org, "Nope", io.Discard, CSVOptions{}); err == nil {
 		t.Fatal("unknown group exported")
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/personapal/personapal/internal/csvout"
 	"github.com/personapal/personapal/internal/persona"
 )
 
@@ -28,6 +29,7 @@ import (
 //	fields:
 //	  role_title: {column: Job title}
 //	  goals: {column: Goals, split: ";"} # list splitting
+//	  tools: {column: tools, escaped: true} # a list cell written by export-csv
 //	  pain_points: {path: "pains[*].text"}
 //	dimensions:
 //	  technical_comfort: Tech comfort
@@ -46,17 +48,21 @@ type Mapping struct {
 // path or a constant value. From is the shorthand (a plain string in the
 // mapping file): a column for CSV input, a path for JSON input. Split cuts
 // text into list items (list, tags and multi-choice fields); without it,
-// CSV cells for list fields are split at line breaks.
+// CSV cells for list fields are split at line breaks. Escaped reads items
+// the way `personas export-csv` writes them (csvout.JoinList): separated
+// by Split (";" when not given) except where a backslash precedes it, a
+// backslash making the next character literal — so an item may hold ";".
 type Source struct {
-	From   string `yaml:"-" json:"-"`
-	Column string `yaml:"column,omitempty" json:"column,omitempty"`
-	Path   string `yaml:"path,omitempty" json:"path,omitempty"`
-	Value  any    `yaml:"value,omitempty" json:"value,omitempty"`
-	Split  string `yaml:"split,omitempty" json:"split,omitempty"`
+	From    string `yaml:"-" json:"-"`
+	Column  string `yaml:"column,omitempty" json:"column,omitempty"`
+	Path    string `yaml:"path,omitempty" json:"path,omitempty"`
+	Value   any    `yaml:"value,omitempty" json:"value,omitempty"`
+	Split   string `yaml:"split,omitempty" json:"split,omitempty"`
+	Escaped bool   `yaml:"escaped,omitempty" json:"escaped,omitempty"`
 }
 
 // UnmarshalYAML accepts a plain string (the shorthand) or a mapping with
-// the keys column, path, value and split.
+// the keys column, path, value, split and escaped.
 func (s *Source) UnmarshalYAML(n *yaml.Node) error {
 	switch n.Kind {
 	case yaml.ScalarNode:
@@ -65,8 +71,8 @@ func (s *Source) UnmarshalYAML(n *yaml.Node) error {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i].Value
-			if !slices.Contains([]string{"column", "path", "value", "split"}, k) {
-				return fmt.Errorf("line %d: unknown key %q (want column, path, value or split)", n.Content[i].Line, k)
+			if !slices.Contains([]string{"column", "path", "value", "split", "escaped"}, k) {
+				return fmt.Errorf("line %d: unknown key %q (want column, path, value, split or escaped)", n.Content[i].Line, k)
 			}
 		}
 		type plain Source
@@ -77,7 +83,7 @@ func (s *Source) UnmarshalYAML(n *yaml.Node) error {
 		*s = Source(p)
 		return nil
 	}
-	return fmt.Errorf("line %d: a source is a column name, a JSON path or {column|path|value, split}", n.Line)
+	return fmt.Errorf("line %d: a source is a column name, a JSON path or {column|path|value, split, escaped}", n.Line)
 }
 
 // MaxMappingBytes bounds a mapping file.
@@ -132,16 +138,17 @@ const (
 
 // rule is one compiled source → target.
 type rule struct {
-	kind   int
-	key    string // field or dimension key
-	target string // "name", "values.goals", "dimensions.autonomy"
-	list   bool   // the target takes a list
-	column string
-	col    int // CSV column index, set by bindHeader
-	path   *Path
-	isVal  bool
-	value  any
-	split  string
+	kind    int
+	key     string // field or dimension key
+	target  string // "name", "values.goals", "dimensions.autonomy"
+	list    bool   // the target takes a list
+	column  string
+	col     int // CSV column index, set by bindHeader
+	path    *Path
+	isVal   bool
+	value   any
+	split   string
+	escaped bool
 }
 
 // where names the source in messages.
@@ -172,7 +179,7 @@ func Compile(m *Mapping, format string, def persona.Definition) (*Plan, error) {
 		probs = append(probs, where+": "+fmt.Sprintf(msg, args...))
 	}
 	build := func(where string, kind int, key, target string, list bool, s Source) {
-		r := &rule{kind: kind, key: key, target: target, list: list, col: -1, split: s.Split}
+		r := &rule{kind: kind, key: key, target: target, list: list, col: -1, split: s.Split, escaped: s.Escaped}
 		n := 0
 		for _, set := range []bool{s.From != "", s.Column != "", s.Path != "", s.Value != nil} {
 			if set {
@@ -216,12 +223,16 @@ func Compile(m *Mapping, format string, def persona.Definition) (*Plan, error) {
 				return
 			}
 			r.isVal, r.value = true, v
-			if s.Split != "" {
-				add(where, "split does not apply to a constant value")
+			if s.Split != "" || s.Escaped {
+				add(where, "split and escaped do not apply to a constant value")
 			}
 		}
 		if s.Split != "" && !list {
 			add(where, "split applies only to list, tags and multi-choice fields")
+			return
+		}
+		if s.Escaped && !list {
+			add(where, "escaped applies only to list, tags and multi-choice fields")
 			return
 		}
 		p.rules = append(p.rules, r)
@@ -373,7 +384,7 @@ func (r *rule) extract(rec Record) (v any, present bool, msg string) {
 			cell = rec.row[r.col]
 		}
 		if r.list {
-			return splitText(cell, r.split), true, ""
+			return r.splitText(cell), true, ""
 		}
 		return cell, true, ""
 	}
@@ -386,8 +397,8 @@ func (r *rule) extract(rec Record) (v any, present bool, msg string) {
 				return nil, false, "expected text or a list of text, found an object"
 			}
 			for _, it := range items {
-				if r.split != "" {
-					out = append(out, splitText(it, r.split)...)
+				if r.split != "" || r.escaped {
+					out = append(out, r.splitText(it)...)
 				} else {
 					out = append(out, it)
 				}
@@ -420,6 +431,14 @@ func (r *rule) extract(rec Record) (v any, present bool, msg string) {
 		return nil, false, "expected a single value, found a list"
 	}
 	return nil, false, "expected a single value, found an object"
+}
+
+// splitText cuts a cell into list items by the rule's split and escaped.
+func (r *rule) splitText(s string) []string {
+	if r.escaped {
+		return csvout.SplitList(s, r.split)
+	}
+	return splitText(s, r.split)
 }
 
 func splitText(s, sep string) []string {

@@ -10,6 +10,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/personapal/personapal/internal/csvout"
 )
 
 // Formats of foreign input.
@@ -133,6 +135,7 @@ func newCSVReader(r io.Reader) (*csvReader, error) {
 	if err != nil {
 		return nil, c.wrap(err, 1)
 	}
+	unquote(header)
 	c.header = header
 	c.cols = make(map[string]int, len(header))
 	for i, h := range header {
@@ -190,7 +193,17 @@ func (c *csvReader) Next() (Record, error) {
 	if err != nil {
 		return Record{}, c.wrap(err, c.row)
 	}
+	unquote(rec)
 	return Record{Where: "row " + strconv.Itoa(c.row), Index: c.row - 1, row: rec, cols: c.cols}, nil
+}
+
+// unquote undoes the formula protection of csvout.Cell in every cell, so a
+// cell written as '=x by an export (ours, or any tool that follows OWASP's
+// advice) reads as =x. Other leading apostrophes stay.
+func unquote(cells []string) {
+	for i, c := range cells {
+		cells[i] = csvout.Unquote(c)
+	}
 }
 
 // JSON array.

@@ -216,6 +216,10 @@ func ValidateExport(e *OrgExport) error {
 			add(path+".id", "is required")
 			return false
 		}
+		if !ValidID(id) {
+			add(path+".id", idProblem)
+			return false
+		}
 		if prev, dup := ids[id]; dup {
 			add(path+".id", "%q is also used at %s", id, prev)
 			return false
@@ -281,11 +285,11 @@ func ValidateExport(e *OrgExport) error {
 		unique(p, ep.ID)
 		personaTypes[ep.ID] = types[ep.TemplateID]
 		if ep.GroupID != "" && !groups[ep.GroupID] {
-			add(p+".group_id", "%q is not a group of this export", ep.GroupID)
+			add(p+".group_id", "%s is not a group of this export", quoteKey(ep.GroupID))
 		}
 		def, ok := versions[ep.TemplateID][ep.TemplateVersion]
 		if !ok {
-			add(p+".template_version", "template %q has no version %d in this export", ep.TemplateID, ep.TemplateVersion)
+			add(p+".template_version", "template %s has no version %d in this export", quoteKey(ep.TemplateID), ep.TemplateVersion)
 			continue
 		}
 		c := ep.content()
@@ -313,7 +317,7 @@ func ValidateExport(e *OrgExport) error {
 	for i := range e.Personas {
 		for j, v := range e.Personas[i].Variants {
 			if v.CustomerID != "" && personaTypes[v.CustomerID] != ProfileArchetype {
-				add(fmt.Sprintf("personas[%d].variants[%d].customer_id", i, j), "%q is not a customer archetype of this export", v.CustomerID)
+				add(fmt.Sprintf("personas[%d].variants[%d].customer_id", i, j), "%s is not a customer archetype of this export", quoteKey(v.CustomerID))
 			}
 		}
 	}
@@ -322,10 +326,10 @@ func ValidateExport(e *OrgExport) error {
 		p := fmt.Sprintf("alignment.links[%d]", i)
 		unique(p, l.ID)
 		if personaTypes[l.BuyerID] != ProfileMarketing {
-			add(p+".buyer_id", "%q is not a marketing/sales persona of this export", l.BuyerID)
+			add(p+".buyer_id", "%s is not a marketing/sales persona of this export", quoteKey(l.BuyerID))
 		}
 		if t, ok := personaTypes[l.TargetID]; !ok || t == ProfileMarketing {
-			add(p+".target_id", "%q is not a UX persona, archetype or agent of this export", l.TargetID)
+			add(p+".target_id", "%s is not a UX persona, archetype or agent of this export", quoteKey(l.TargetID))
 		}
 		linked[[2]string{l.BuyerID, l.TargetID}] = true
 	}
@@ -339,10 +343,10 @@ func ValidateExport(e *OrgExport) error {
 			}
 		}
 		if _, ok := personaTypes[c.BuyerID]; !ok {
-			add(p+".buyer_id", "%q is not a persona of this export", c.BuyerID)
+			add(p+".buyer_id", "%s is not a persona of this export", quoteKey(c.BuyerID))
 		}
 		if _, ok := personaTypes[c.UserID]; !ok {
-			add(p+".user_id", "%q is not a persona of this export", c.UserID)
+			add(p+".user_id", "%s is not a persona of this export", quoteKey(c.UserID))
 		}
 	}
 	variantOf := map[string]string{} // variant ID → persona ID
@@ -377,10 +381,10 @@ func ValidateExport(e *OrgExport) error {
 			lp := fmt.Sprintf("%s.links[%d]", p, j)
 			unique(lp, l.ID)
 			if _, ok := personaTypes[l.PersonaID]; !ok {
-				add(lp+".persona_id", "%q is not a persona of this export", l.PersonaID)
+				add(lp+".persona_id", "%s is not a persona of this export", quoteKey(l.PersonaID))
 			}
 			if l.VariantID != "" && variantOf[l.VariantID] != l.PersonaID {
-				add(lp+".variant_id", "%q is not a variant of that persona in this export", l.VariantID)
+				add(lp+".variant_id", "%s is not a variant of that persona in this export", quoteKey(l.VariantID))
 			}
 			if !l.Stance.Valid() {
 				add(lp+".stance", "must be supports or contradicts")
@@ -391,7 +395,7 @@ func ValidateExport(e *OrgExport) error {
 		p := fmt.Sprintf("launchpads[%d]", i)
 		unique(p, l.ID)
 		if personaTypes[l.ArchetypeID] != ProfileArchetype {
-			add(p+".archetype_id", "%q is not a customer archetype of this export", l.ArchetypeID)
+			add(p+".archetype_id", "%s is not a customer archetype of this export", quoteKey(l.ArchetypeID))
 		}
 		if strings.TrimSpace(l.Name) == "" {
 			add(p+".name", "is required")
@@ -490,10 +494,20 @@ func SortExport(e *OrgExport) {
 		sortNotes(e.Groups[i].Notes)
 	}
 	for i := range e.Personas {
-		sortNotes(e.Personas[i].Notes)
-		slices.SortFunc(e.Personas[i].Variants, func(a, b ExportVariant) int { return byID(a.ID, b.ID) })
-		for j := range e.Personas[i].Variants {
-			sortNotes(e.Personas[i].Variants[j].Notes)
-		}
+		SortPersona(&e.Personas[i])
+	}
+}
+
+// SortPersona puts a persona's variants and notes (and theirs) in ID order,
+// as SortExport does.
+func SortPersona(p *ExportPersona) {
+	byID := func(a, b string) int { return strings.Compare(a, b) }
+	sortNotes := func(ns []ExportNote) {
+		slices.SortFunc(ns, func(a, b ExportNote) int { return byID(a.ID, b.ID) })
+	}
+	sortNotes(p.Notes)
+	slices.SortFunc(p.Variants, func(a, b ExportVariant) int { return byID(a.ID, b.ID) })
+	for j := range p.Variants {
+		sortNotes(p.Variants[j].Notes)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -64,46 +65,23 @@ func DecodeExport(r io.Reader, format string) (OrgExport, error) {
 	switch format {
 	case "json":
 	case "yaml", "yml":
-		var tree any
-		if err := yaml.Unmarshal(data, &tree); err != nil {
-			return e, Errorf(CodeInvalid, "malformed YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
-		}
-		tree = jsonable(tree)
-		if data, err = json.Marshal(tree); err != nil {
-			return e, Errorf(CodeInvalid, "malformed YAML: %v", err)
-		}
+		// Through the JSON form, with every error on its line.
+		return e, DecodeYAML(data, &e)
 	default:
 		return e, Errorf(CodeInvalid, "unknown format %q: use json or yaml", format)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&e); err != nil {
-		return e, Errorf(CodeInvalid, "malformed document: %s", describeJSONError(data, err))
+		msg := describeJSONError(data, err)
+		if k, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			// Name the key, but never much of the input.
+			uq, _ := strconv.Unquote(k)
+			msg = "unknown key " + quoteKey(uq)
+		}
+		return e, Errorf(CodeInvalid, "malformed document: %s", msg)
 	}
 	return e, nil
-}
-
-// jsonable turns what YAML decodes (maps with any keys, timestamps) into
-// what JSON can encode.
-func jsonable(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			x[k] = jsonable(e)
-		}
-		return x
-	case map[any]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[fmt.Sprint(k)] = jsonable(e)
-		}
-		return m
-	case []any:
-		for i, e := range x {
-			x[i] = jsonable(e)
-		}
-	}
-	return v
 }
 
 // describeJSONError adds the line and column to a JSON syntax or type

@@ -3,11 +3,11 @@ package seed
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"strings"
 
 	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/csvout"
 	"github.com/personapal/personapal/internal/persona"
 )
 
@@ -167,9 +167,12 @@ func surveyCSV() ([]byte, error) {
 		{"Digital bank / fintech", "5", "1", "1", "2"},
 	}
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	if err := w.WriteAll(rows); err != nil {
-		return nil, err
+	w := csvout.NewWriter(&buf, csvout.Options{}) // the product's one CSV writer
+	for _, r := range rows {
+		if err := w.Write(r); err != nil {
+			return nil, err
+		}
 	}
-	return buf.Bytes(), nil
+	w.Flush()
+	return buf.Bytes(), w.Error()
 }

@@ -2,8 +2,14 @@ package server_test
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/base32"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
+
+	"github.com/personapal/personapal/internal/persona"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -106,4 +112,96 @@ func TestExportsValidateAgainstTheServedSchemas(t *testing.T) {
 		t.Fatal("an unknown property passed the schema")
 	}
 	e.must(404, "GET", "/api/schemas/nope.json", "", nil)
+}
+
+// TestImportAcceptsYAMLLikeTheCLI posts the organisation's export as YAML
+// under each YAML media type: each creates a copy, as the CLI's import
+// does; and a YAML document with an unknown key is refused naming its line.
+func TestImportAcceptsYAMLLikeTheCLI(t *testing.T) {
+	e := newEnv(t)
+	var doc persona.OrgExport
+	e.must(200, "GET", e.api("/export"), e.owner, nil).json(t, &doc)
+	var buf bytes.Buffer
+	if err := persona.EncodeExport(&buf, doc, "yaml"); err != nil {
+		t.Fatal(err)
+	}
+	yml := buf.String()
+	for i, ct := range []string{"application/yaml", "application/x-yaml", "text/yaml; charset=utf-8"} {
+		var rep struct {
+			Personas int `json:"personas"`
+		}
+		slug := fmt.Sprintf("yaml-copy-%d", i)
+		e.must(201, "POST", "/api/v1/orgs/import?slug="+slug, e.other, yml, "Content-Type", ct).json(t, &rep)
+		if rep.Personas != len(doc.Personas) || rep.Personas < 15 {
+			t.Fatalf("%s: %d personas imported, the export has %d", ct, rep.Personas, len(doc.Personas))
+		}
+		e.must(200, "GET", "/api/v1/orgs/"+slug, e.other, nil)
+	}
+	typo := strings.Replace(yml, "\nformat:", "\nformatt: x\nformat:", 1)
+	line := strings.Count(typo[:strings.Index(typo, "formatt:")], "\n") + 1
+	p := e.must(422, "POST", "/api/v1/orgs/import?slug=typo", e.other, typo, "Content-Type", "application/yaml").problem(t)
+	if !strings.Contains(p.Detail, fmt.Sprintf(`line %d: unknown key "formatt"`, line)) {
+		t.Fatalf("typo: %+v", p)
+	}
+	e.must(404, "GET", "/api/v1/orgs/typo", e.other, nil)
+}
+
+// TestBadBodiesAreNeverEchoed sends 231 KB of bad body under every media
+// type, to the import and to an ordinary JSON route: each answer is a
+// problem document under 2 KB that holds no 20-byte run of the body — a key
+// of the body is named by at most its first 64 bytes.
+func TestBadBodiesAreNeverEchoed(t *testing.T) {
+	e := newEnv(t)
+	random := func(n int) string {
+		b := make([]byte, n*5/8+1)
+		rand.Read(b)
+		return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)[:n]
+	}
+	const size = 231 << 10
+	bodies := []struct{ name, contentType, body string }{
+		{"malformed JSON", "application/json", `{"format": "personapal/org-export", "organisation": {"name": "` + random(size)},
+		{"JSON with a huge value", "application/json", `{"format": "personapal/org-export", "version": 1, "organisation": {"name": "` + random(size) + `"}}`},
+		{"JSON with a huge key", "application/json", `{"` + random(size) + `": 1}`},
+		{"JSON of the wrong shape", "application/json", `[` + strings.Repeat(`"`+random(40)+`",`, size/43) + `1]`},
+		{"no content type", "", `{"x": "` + random(size)},
+		{"malformed YAML", "application/yaml", "format: personapal/org-export\norganisation:\n  name: \"" + random(size) + "\n  slug: x\n"},
+		{"YAML with a huge key", "application/x-yaml", "format: personapal/org-export\n" + random(size) + ": 1\n"},
+		{"YAML of the wrong type", "text/yaml", "format: personapal/org-export\nversion: " + random(size) + "\n"},
+		{"plain text", "text/plain", random(size)},
+		{"XML", "application/xml", "<export>" + random(size) + "</export>"},
+		{"CBOR", "application/cbor", random(size)},
+		{"a bad media type", "appl/ication/;;", random(size)},
+	}
+	targets := []string{"/api/v1/orgs/import?slug=echo", e.api("/groups")}
+	for _, b := range bodies {
+		for _, target := range targets {
+			r := e.do("POST", target, e.owner, b.body, "Content-Type", b.contentType)
+			where := fmt.Sprintf("%s to %s", b.name, target)
+			if r.Status < 400 || r.Status >= 500 {
+				t.Errorf("%s: status %d", where, r.Status)
+				continue
+			}
+			if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+				t.Errorf("%s: content type %q", where, ct)
+			}
+			if len(r.Body) >= 2048 {
+				t.Errorf("%s: a %d-byte answer: %.300s…", where, len(r.Body), r.Body)
+			}
+			w := 20
+			if strings.Contains(b.name, "key") {
+				w = 66 // 64 bytes and the quotes around them
+			}
+			runs := map[string]bool{}
+			for i := 0; i+w <= len(r.Body); i++ {
+				runs[string(r.Body[i:i+w])] = true
+			}
+			for i := 0; i+w <= len(b.body); i++ {
+				if runs[b.body[i:i+w]] {
+					t.Errorf("%s: the answer repeats the body (%q): %s", where, b.body[i:i+w], r.Body)
+					break
+				}
+			}
+		}
+	}
+	e.must(404, "GET", "/api/v1/orgs/echo", e.owner, nil)
 }
