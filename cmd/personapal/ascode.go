@@ -298,7 +298,7 @@ func applyDir(cmd *cobra.Command, g *globals, org, dir string, dryRun bool) erro
 	}
 	defer db.Close()
 	res, err := svc.ApplyTree(cmd.Context(), app.System, org, files, dryRun)
-	// Whatever was applied is written back, even after a failure part-way.
+	// What was applied is written back (nothing is applied after a failure).
 	for _, c := range res.Changes {
 		if c.Written != nil {
 			if werr := writeYAML(filepath.Join(dir, c.File), c.Written); werr != nil && err == nil {

@@ -23,7 +23,7 @@ type Service struct {
 	// maxUpload bounds evidence files (WithMaxUpload); 0 is the default.
 	maxUpload int64
 	// versions caches published template versions (immutable).
-	versions versionCache
+	versions *versionCache
 }
 
 // Option configures a Service.
@@ -42,15 +42,30 @@ func WithPasswordHasher(h PasswordHasher) Option { return func(s *Service) { s.h
 // New returns a Service over store.
 func New(store Store, opts ...Option) *Service {
 	s := &Service{
-		store:  store,
-		now:    time.Now,
-		log:    slog.Default(),
-		hasher: DefaultPasswordHasher(),
+		store:    store,
+		now:      time.Now,
+		log:      slog.Default(),
+		hasher:   DefaultPasswordHasher(),
+		versions: &versionCache{},
 	}
 	for _, o := range opts {
 		o(s)
 	}
 	return s
+}
+
+// inOneTx runs fn with a Service whose every use case joins one store
+// transaction, for a use case made of several others that must happen
+// together or not at all (applying a directory of persona files). Each
+// inner use case still writes its own audit entry, in that transaction.
+// The template-version cache is fn's own: a version read inside the
+// transaction is not known to others before it commits.
+func (s *Service) inOneTx(ctx context.Context, fn func(s *Service) error) error {
+	return s.store.InTx(ctx, func(tx Store) error {
+		bound := *s
+		bound.store, bound.versions = tx, &versionCache{}
+		return fn(&bound)
+	})
 }
 
 // Store exposes the underlying store for administrative edges (migrations,

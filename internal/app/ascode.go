@@ -218,13 +218,25 @@ func (s *Service) ApplyTree(ctx context.Context, actor Actor, slug string, files
 	if err := a.untracked(seen, &res); err != nil {
 		return TreeResult{}, err
 	}
-	for _, p := range a.plans {
-		if !dryRun {
-			if err := a.write(&p); err != nil {
-				return res, fmt.Errorf("%s: %w", p.change.File, err)
-			}
+	if dryRun {
+		for _, p := range a.plans {
+			res.Changes = append(res.Changes, p.change)
 		}
-		res.Changes = append(res.Changes, p.change)
+		return res, nil
+	}
+	// Every file is applied, or — when one write fails — none.
+	err = s.inOneTx(ctx, func(s *Service) error {
+		a.s = s
+		for _, p := range a.plans {
+			if err := a.write(&p); err != nil {
+				return fmt.Errorf("%s: %w", p.change.File, err)
+			}
+			res.Changes = append(res.Changes, p.change)
+		}
+		return nil
+	})
+	if err != nil {
+		return TreeResult{}, err
 	}
 	return res, nil
 }

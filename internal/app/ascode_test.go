@@ -163,7 +163,7 @@ func TestApplyTreeVariantsNotesRevisionsAndRefusals(t *testing.T) {
 			if _, err := svc.CreateUser(ctx, "ed@example.com", "Ed", "a long and unusual passphrase"); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := svc.AddMember(ctx, owner, org, "ed@example.com", persona.RoleEditor); err != nil {
+			if _, err := svc.AddMember(ctx, app.System, org, "ed@example.com", persona.RoleEditor); err != nil {
 				t.Fatal(err)
 			}
 			eu, _ := svc.UserByEmail(ctx, "ed@example.com")
@@ -183,4 +183,74 @@ func sameExport(a, b persona.OrgExport) bool {
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	return string(ja) == string(jb)
+}
+
+// TestApplyTreeIsAllOrNothing: when one file's write fails after another's
+// succeeded, nothing of the directory is stored (SQLite and PostgreSQL).
+// The failure is made by refusing the audit entries of variant changes,
+// so the persona edit of the first file goes through and the variant edit
+// of the second fails.
+func TestApplyTreeIsAllOrNothing(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			ctx := t.Context()
+			db := eng.Open(t)
+			svc := app.New(db, app.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), app.WithPasswordHasher(cheap))
+			creds, err := seed.Demo(ctx, svc, demo.Data())
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, _ := svc.UserByEmail(ctx, creds.Email)
+			owner, _ := svc.ActorFor(ctx, u.ID)
+			org := creds.OrgSlug
+			tree, err := svc.ExportTree(ctx, owner, org)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plain, withVariant *app.PersonaFile
+			for _, f := range tree.Personas {
+				switch {
+				case len(f.Variants) > 0 && withVariant == nil:
+					withVariant = &f
+				case len(f.Variants) == 0 && plain == nil:
+					plain = &f
+				}
+			}
+			if plain == nil || withVariant == nil {
+				t.Fatal("the demo needs a persona with and one without variants")
+			}
+			a, b := copyFile(t, *plain), copyFile(t, *withVariant)
+			a.Summary = "Changed by the first file"
+			b.Variants[0].Note = "Changed by the second file"
+			files := app.TreeFiles{Personas: map[string]app.PersonaFile{"personas/a.yaml": a, "personas/b.yaml": b}}
+
+			refuse, allow := `CREATE TRIGGER refuse_variant_audit BEFORE INSERT ON audit_log WHEN NEW.object_kind = 'variant' BEGIN SELECT RAISE(ABORT, 'audit refused'); END`,
+				`DROP TRIGGER refuse_variant_audit`
+			if eng.Name == "postgres" {
+				refuse = `CREATE FUNCTION refuse_variant_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.object_kind = 'variant' THEN RAISE EXCEPTION 'audit refused'; END IF; RETURN NEW; END $$;
+					CREATE TRIGGER refuse_variant_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_variant_audit()`
+				allow = `DROP TRIGGER refuse_variant_audit ON audit_log; DROP FUNCTION refuse_variant_audit()`
+			}
+			before, _ := svc.ExportOrg(ctx, owner, org)
+			if _, err := db.SQL().ExecContext(ctx, refuse); err != nil {
+				t.Fatal(err)
+			}
+			res, err := svc.ApplyTree(ctx, owner, org, files, false)
+			if err == nil || !strings.Contains(err.Error(), "audit refused") || len(res.Changes) != 0 {
+				t.Fatalf("apply with a failing second file: %+v, %v", res, err)
+			}
+			if after, _ := svc.ExportOrg(ctx, owner, org); !sameExport(before, after) {
+				t.Fatal("the first file's edit was stored although the second failed")
+			}
+			if _, err := db.SQL().ExecContext(ctx, allow); err != nil {
+				t.Fatal(err)
+			}
+			if res, err = svc.ApplyTree(ctx, owner, org, files, false); err != nil || len(res.Changes) != 2 {
+				t.Fatalf("apply: %+v, %v", res, err)
+			}
+			if p, _ := svc.GetPersona(ctx, owner, org, a.ID); p.Summary != a.Summary {
+				t.Fatalf("summary %q", p.Summary)
+			}
+		})
+	}
 }

@@ -35,7 +35,7 @@ const maxCachedVersions = 4096
 // it, reads the store. Callers get their own copy of the definition.
 func (s *Service) version(ctx context.Context, orgID, templateID string, version int) (persona.TemplateVersion, error) {
 	key := versionKey{orgID, templateID, version}
-	c := &s.versions
+	c := s.versions
 	c.mu.RLock()
 	v, ok := c.m[key]
 	c.mu.RUnlock()
