@@ -97,7 +97,7 @@ func (s *Server) orgGate(next func(http.ResponseWriter, *http.Request)) func(htt
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && !role.AtLeast(persona.RoleEditor) {
-			writeProblem(w, &Problem{Title: "Forbidden", Status: http.StatusForbidden, Detail: "viewers can read but not change anything"})
+			writeProblem(w, newProblem(persona.CodeForbidden, "viewers can read but not change anything"))
 			return
 		}
 		next(w, r)
@@ -114,12 +114,11 @@ func requireUTF8(next func(http.ResponseWriter, *http.Request)) func(http.Respon
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
 		if err != nil {
-			writeProblem(w, &Problem{Title: "Request Entity Too Large", Status: http.StatusRequestEntityTooLarge,
-				Detail: "the request body is larger than the API accepts"})
+			writeProblem(w, newProblem(persona.CodeTooLarge, "the request body is larger than the API accepts"))
 			return
 		}
 		if !utf8.Valid(body) {
-			writeProblem(w, &Problem{Title: "Bad Request", Status: http.StatusBadRequest, Detail: "the request body is not valid UTF-8"})
+			writeProblem(w, newProblem(persona.CodeBadRequest, "the request body is not valid UTF-8"))
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -139,8 +138,7 @@ func (s *Server) authenticate(next func(http.ResponseWriter, *http.Request)) fun
 		scheme, token, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="personapal"`)
-			writeProblem(w, &Problem{Title: "Unauthorized", Status: http.StatusUnauthorized,
-				Detail: "send an API token as Authorization: Bearer <token>"})
+			writeProblem(w, newProblem(persona.CodeUnauthenticated, "send an API token as Authorization: Bearer <token>"))
 			return
 		}
 		ctx := app.WithRequestMemo(r.Context())

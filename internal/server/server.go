@@ -16,6 +16,8 @@ import (
 
 	"github.com/personapal/personapal/internal/api"
 	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/fault"
+	"github.com/personapal/personapal/internal/persona"
 	"github.com/personapal/personapal/internal/web"
 )
 
@@ -163,9 +165,10 @@ func recoverer(log *slog.Logger, next http.Handler) http.Handler {
 					panic(v)
 				}
 				log.ErrorContext(r.Context(), "panic", "value", v, "stack", string(debug.Stack()))
+				k := fault.For(persona.CodeInternal)
 				w.Header().Set("Content-Type", "application/problem+json")
-				w.WriteHeader(http.StatusInternalServerError)
-				_, _ = w.Write([]byte(`{"title":"Internal Server Error","status":500,"detail":"internal error; it has been logged"}`))
+				w.WriteHeader(k.Status)
+				_ = json.NewEncoder(w).Encode(map[string]any{"type": k.Type, "title": k.Title, "status": k.Status, "detail": k.Message})
 			}
 		}()
 		next.ServeHTTP(w, r)

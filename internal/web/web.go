@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/fault"
 	"github.com/personapal/personapal/internal/persona"
 )
 
@@ -164,37 +165,28 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c *Ctx, err error
 		http.Redirect(w, r, target, http.StatusSeeOther)
 		return
 	}
-	status := statusFor(code)
-	msg := "Something went wrong on our side. It has been logged; please try again."
-	if e, ok := persona.AsError(err); ok && code != "" {
-		msg = e.Message
-	} else {
+	k, msg := fault.Of(err)
+	if k.Internal() && r.Context().Err() != nil {
+		k, msg = fault.For(persona.CodeCancelled), "" // nobody is waiting for the page
+	} else if k.Internal() {
+		msg = "Something went wrong on our side. It has been logged; please try again."
 		h.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err)
 	}
-	h.renderError(w, r, c, status, msg)
+	if ra := k.RetryAfterHeader(); ra != "" {
+		w.Header().Set("Retry-After", ra)
+	}
+	h.renderError(w, r, c, k.Status, msg)
 }
 
-func statusFor(code persona.Code) int {
-	switch code {
-	case persona.CodeInvalid:
-		return http.StatusUnprocessableEntity
-	case persona.CodeNotFound:
-		return http.StatusNotFound
-	case persona.CodeConflict:
-		return http.StatusConflict
-	case persona.CodeForbidden:
-		return http.StatusForbidden
-	case persona.CodePreconditionFailed:
-		return http.StatusPreconditionFailed
-	case persona.CodePreconditionRequired:
-		return http.StatusPreconditionRequired
-	case persona.CodeTooMany:
-		return http.StatusTooManyRequests
-	case persona.CodeUnauthenticated:
-		return http.StatusUnauthorized
-	}
-	return http.StatusInternalServerError
+// ServeError answers err as the web app's error page (sign-in for the
+// unauthenticated), the same way every page does.
+func (h *Handler) ServeError(w http.ResponseWriter, r *http.Request, err error) {
+	h.fail(w, r, &Ctx{}, err)
 }
+
+// statusFor maps an error code to its page's status (the error table,
+// internal/fault).
+func statusFor(code persona.Code) int { return fault.For(code).Status }
 
 // ---- sessions and flash messages ----
 
