@@ -80,7 +80,6 @@ type authMux struct {
 	s *Server
 }
 
-//
 // A request passes, in this order: authentication, the organisation gate
 // (membership; viewers cannot write), then the body check, which reads at
 // most the operation's own limit (huma's MaxBodyBytes, 1 MB unless the
