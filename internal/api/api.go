@@ -80,7 +80,7 @@ type authMux struct {
 	s *Server
 }
 
-// A request passes, in this order: authentication, the organisation gate
+// HandleFunc wraps h. A request passes, in this order: authentication, the organisation gate
 // (membership; viewers cannot write), then the body check, which reads at
 // most the operation's own limit (huma's MaxBodyBytes, 1 MB unless the
 // operation says otherwise). So nobody's body is read before they are
