@@ -146,6 +146,7 @@ func (g *globals) open(ctx context.Context) (*store.DB, *app.Service, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
+	db.SetLogger(g.logger())
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, nil, fmt.Errorf("migrate database: %w", err)

@@ -78,7 +78,7 @@ func newRateLimiter(l Limits, now func() time.Time) *rateLimiter {
 // exempt lists what is never limited: the health check (load balancers
 // poll it) and static assets (a page pulls several; they cost nothing).
 func exempt(path string) bool {
-	return path == "/healthz" || path == "/favicon.ico" || strings.HasPrefix(path, "/static/")
+	return path == "/healthz" || strings.HasPrefix(path, "/healthz/") || path == "/favicon.ico" || strings.HasPrefix(path, "/static/")
 }
 
 // middleware refuses requests over a limit with 429 and Retry-After. A

@@ -21,9 +21,58 @@ import (
 	"github.com/personapal/personapal/internal/web"
 )
 
-// Pinger reports whether the database answers.
+// Pinger reports whether the database answers. A Pinger that also has
+// Ready(ctx) error (store.DB) is asked that for /healthz/ready.
 type Pinger interface {
 	Ping(ctx context.Context) error
+}
+
+type readier interface {
+	Ready(ctx context.Context) error
+}
+
+// registerHealth adds the health checks. /healthz and /healthz/live say
+// the process is alive and serving (they touch nothing else: a load
+// balancer or supervisor restarting an instance whose database is down
+// would not help). /healthz/ready says the database is reachable and
+// takes writes now (store.DB.Ready: a rolled-back write that must find
+// room); it answers 503 with Retry-After and the reason otherwise, so a
+// load balancer sends no traffic to an instance whose writes would fail.
+func registerHealth(mux *http.ServeMux, db Pinger, log *slog.Logger) {
+	alive := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
+	}
+	mux.HandleFunc("GET /healthz", alive)
+	mux.HandleFunc("GET /healthz/live", alive)
+	mux.HandleFunc("GET /healthz/ready", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		var err error
+		if rd, ok := db.(readier); ok {
+			err = rd.Ready(ctx)
+		} else {
+			err = db.Ping(ctx)
+		}
+		if err == nil {
+			_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
+			return
+		}
+		k, msg := fault.Of(err)
+		if k.Code != persona.CodeUnavailable && k.Code != persona.CodeStorageFull {
+			// Ready answers in those two; anything else (a Pinger's own
+			// error) is logged here and called unavailable.
+			log.ErrorContext(ctx, "readiness check failed", "err", err)
+			k = fault.For(persona.CodeUnavailable)
+			msg = k.Message
+		}
+		w.Header().Set("Retry-After", k.RetryAfterHeader())
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_ = json.NewEncoder(w).Encode(map[string]string{"status": string(k.Code), "detail": msg})
+	})
 }
 
 // Handler is the assembled server.
@@ -66,19 +115,7 @@ func NewWithOptions(svc *app.Service, db Pinger, log *slog.Logger, opts Options,
 		return nil, err
 	}
 	webApp.Register(mux)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "no-store")
-		if err := db.Ping(ctx); err != nil {
-			log.ErrorContext(ctx, "health check failed", "err", err)
-			w.WriteHeader(http.StatusServiceUnavailable)
-			_ = json.NewEncoder(w).Encode(map[string]string{"status": "unavailable"})
-			return
-		}
-		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
-	})
+	registerHealth(mux, db, log)
 	var h http.Handler = mux
 	if opts.Limits.on() {
 		now := opts.Clock

@@ -53,6 +53,11 @@ type DB struct {
 	// stopped when it has returned.
 	stop, stopped chan struct{}
 	closeOnce     sync.Once
+	// health classifies, logs (rate-limited) and remembers the database's
+	// unavailability and full storage (faults.go); path is the SQLite
+	// file, for the free-space check of Ready.
+	health *health
+	path   string
 }
 
 // Open connects to the database named by dsn. A dsn starting with
@@ -69,9 +74,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		d   dialect
 		err error
 	)
+	h := newHealth()
 	if isPostgres(dsn) {
 		d = postgresDialect
-		db, err = sql.Open("pgx", dsn)
+		db, err = openPool(DialectPostgres, dsn, h)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -85,7 +91,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		db, err = sql.Open("sqlite", sdsn)
+		db, err = openPool(DialectSQLite, sdsn, h)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
@@ -97,7 +103,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.SetConnMaxIdleTime(0)
 		db.SetConnMaxLifetime(0)
 	}
-	s := &DB{db: newPool(db, d.name == DialectSQLite), d: d, writer: make(chan struct{}, 1), stop: make(chan struct{})}
+	s := &DB{db: newPool(db, d.name == DialectSQLite), d: d, writer: make(chan struct{}, 1), stop: make(chan struct{}), health: h}
+	if d.name == DialectSQLite {
+		s.path = sqlitePath(dsn)
+	}
 	if err := s.Ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", d.name, err)
