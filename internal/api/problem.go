@@ -17,12 +17,12 @@ import (
 // validation errors, so clients see one error format whatever caught the
 // mistake; CurrentRevision is an extension set on 412 and 428.
 type Problem struct {
-	Type            string              `json:"type,omitempty"`
-	Title           string              `json:"title"`
-	Status          int                 `json:"status"`
-	Detail          string              `json:"detail,omitempty"`
-	Errors          []*huma.ErrorDetail `json:"errors,omitempty"`
-	CurrentRevision int                 `json:"current_revision,omitempty"`
+	Type            string              `json:"type,omitempty" doc:"The kind of error, a URI reference such as /problems/not-found (the table is in docs/ERRORS.md)"`
+	Title           string              `json:"title" doc:"The same for every error of the type"`
+	Status          int                 `json:"status" doc:"The HTTP status"`
+	Detail          string              `json:"detail,omitempty" doc:"What went wrong, safe to show"`
+	Errors          []*huma.ErrorDetail `json:"errors,omitempty" doc:"One entry per bad field"`
+	CurrentRevision int                 `json:"current_revision,omitempty" doc:"The current revision (412 and 428)"`
 
 	headers http.Header
 }
