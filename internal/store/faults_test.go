@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/personapal/personapal/internal/persona"
 )
@@ -67,6 +70,7 @@ func limitedSQLite(t *testing.T, room int, pragmas ...string) (*DB, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	db.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	return db, path
 }
 
@@ -322,5 +326,40 @@ func TestPostgresReadRetriedOnAFreshConnection(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "database unavailable") {
 		t.Errorf("the lost write was not logged:\n%s", logs.String())
+	}
+}
+
+// PostgreSQL's readiness probe cannot reserve space (the server allocates
+// it), so a write that found the disk full keeps the database from being
+// ready for 30 seconds after the last such write.
+func TestPostgresNotReadyShortlyAfterAFullDisk(t *testing.T) {
+	dsn := postgresForFaults(t)
+	ctx := context.Background()
+	db, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	db.health.now = func() time.Time { return now }
+	if err := db.Ready(ctx); err != nil {
+		t.Fatalf("ready: %v", err)
+	}
+	// What pgx reports when the server cannot extend a file.
+	full := db.health.fault(&pgconn.PgError{Severity: "ERROR", Code: "53100", Message: "could not extend file: No space left on device"})
+	if persona.ErrorCode(full) != persona.CodeStorageFull {
+		t.Fatalf("53100: %v", full)
+	}
+	now = now.Add(29 * time.Second)
+	if err := db.Ready(ctx); persona.ErrorCode(err) != persona.CodeStorageFull {
+		t.Fatalf("ready 29 s after a full disk: %v", err)
+	}
+	now = now.Add(2 * time.Second)
+	if err := db.Ready(ctx); err != nil {
+		t.Fatalf("ready 31 s after: %v", err)
 	}
 }
