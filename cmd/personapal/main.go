@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/personapal/personapal/internal/api"
 	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/fault"
 	"github.com/personapal/personapal/internal/persona"
 	"github.com/personapal/personapal/internal/store"
 )
@@ -29,19 +31,84 @@ func main() {
 	os.Exit(code)
 }
 
-// Exit codes: 0 success, 1 internal failure, 2 bad usage or input, 3 not
-// found, 4 conflict.
+// Exit codes come from the error table (internal/fault): 0 success, 1
+// internal failure, 2 bad usage or input, 3 not found, 4 conflict, 5 the
+// database is unavailable or full.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	return execute(ctx, root, stderr)
+}
+
+// execute runs the command tree and reports its error on stderr, returning
+// the exit code. Usage errors are told apart by where cobra stopped, not by
+// their wording: an error from parsing flags (cobra's flag error function)
+// or from anything before a command's own RunE started (finding the
+// command, checking its arguments and required flags) is a usage error.
+func execute(ctx context.Context, root *cobra.Command, stderr io.Writer) int {
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err.Error()} })
+	started := false
+	var mark func(c *cobra.Command)
+	mark = func(c *cobra.Command) {
+		if run := c.RunE; run != nil {
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				started = true
+				return run(cmd, args)
+			}
+		}
+		for _, sub := range c.Commands() {
+			mark(sub)
+		}
+	}
+	mark(root)
 	err := root.ExecuteContext(ctx)
+	if err != nil && !started {
+		var usage usageError
+		if !errors.As(err, &usage) {
+			err = usageError{err.Error()}
+		}
+	}
+	return report(err, stderr)
+}
+
+// report writes err to stderr and returns its exit code. Internal errors
+// show only the table's message; their detail goes to a log record.
+func report(err error, stderr io.Writer) int {
 	if err == nil {
-		return 0
+		return fault.ExitOK
+	}
+	var usage usageError
+	if errors.As(err, &usage) {
+		fmt.Fprintln(stderr, "error:", usage.msg)
+		return fault.ExitUsage
+	}
+	err = fileError(err)
+	k, _ := fault.Of(err)
+	if k.Internal() {
+		slog.New(slog.NewTextHandler(stderr, nil)).Error("command failed", "err", err)
+		fmt.Fprintln(stderr, "error:", k.Message)
+		return k.Exit
 	}
 	fmt.Fprintln(stderr, "error:", describe(err))
-	return exitCode(err)
+	return k.Exit
+}
+
+// fileError classifies failures to read or write a file named on the
+// command line by their type: a missing file is not found, any other file
+// error is bad input. Their text (the path and the reason) is the user's
+// own and safe to show.
+func fileError(err error) error {
+	var pe *fs.PathError
+	if _, ok := persona.AsError(err); ok || !errors.As(err, &pe) {
+		return err
+	}
+	code := persona.CodeInvalid
+	if errors.Is(err, fs.ErrNotExist) {
+		code = persona.CodeNotFound
+	}
+	return &persona.Error{Code: code, Message: err.Error(), Err: err}
 }
 
 func describe(err error) string {
@@ -49,25 +116,6 @@ func describe(err error) string {
 		return e.Error()
 	}
 	return err.Error()
-}
-
-func exitCode(err error) int {
-	var usage usageError
-	if errors.As(err, &usage) {
-		return 2
-	}
-	switch persona.ErrorCode(err) {
-	case persona.CodeInvalid, persona.CodeUnauthenticated, persona.CodeForbidden:
-		return 2
-	case persona.CodeNotFound:
-		return 3
-	case persona.CodeConflict, persona.CodePreconditionFailed, persona.CodePreconditionRequired:
-		return 4
-	}
-	if strings.Contains(err.Error(), "flag") || strings.Contains(err.Error(), "unknown command") || strings.Contains(err.Error(), "arg") {
-		return 2
-	}
-	return 1
 }
 
 type usageError struct{ msg string }
@@ -98,6 +146,7 @@ func (g *globals) open(ctx context.Context) (*store.DB, *app.Service, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
+	db.SetLogger(g.logger())
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, nil, fmt.Errorf("migrate database: %w", err)

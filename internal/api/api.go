@@ -6,6 +6,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -27,6 +28,8 @@ const Version = "1.0.0"
 type Server struct {
 	svc *app.Service
 	log *slog.Logger
+	// bodyLimits holds each operation's body limit by route pattern.
+	bodyLimits map[string]int64
 }
 
 // Mux is the router the API registers on; *http.ServeMux satisfies it.
@@ -67,6 +70,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerTransfer(api)
 	s.registerAudit(api)
 	s.registerLaunchpads(api)
+	s.noteBodyLimits(api)
 	return api
 }
 
@@ -77,15 +81,48 @@ type authMux struct {
 	s *Server
 }
 
+// HandleFunc wraps h. A request passes, in this order: authentication, the organisation gate
+// (membership; viewers cannot write), then the body check, which reads at
+// most the operation's own limit (huma's MaxBodyBytes, 1 MB unless the
+// operation says otherwise). So nobody's body is read before they are
+// known and allowed, and no route buffers more than it accepts.
 func (m *authMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	if strings.Contains(pattern, "/api/v1/") {
+		h = m.s.requireUTF8(pattern, h)
+	}
 	if strings.Contains(pattern, "/orgs/{org}") {
 		h = m.s.orgGate(h)
 	}
 	if strings.Contains(pattern, "/api/v1/") {
-		h = m.s.authenticate(requireUTF8(h))
+		h = m.s.authenticate(h)
 	}
 	m.Mux.HandleFunc(pattern, h)
 }
+
+// noteBodyLimits records every operation's body limit by its route
+// pattern, once all are registered (before anything is served).
+func (s *Server) noteBodyLimits(api huma.API) {
+	s.bodyLimits = map[string]int64{}
+	for path, item := range api.OpenAPI().Paths {
+		for method, op := range map[string]*huma.Operation{http.MethodPost: item.Post, http.MethodPut: item.Put,
+			http.MethodPatch: item.Patch, http.MethodDelete: item.Delete} {
+			if op != nil && op.MaxBodyBytes > 0 {
+				s.bodyLimits[method+" "+path] = op.MaxBodyBytes
+			}
+		}
+	}
+}
+
+// bodyLimit is the most a route reads of a body.
+func (s *Server) bodyLimit(pattern string) int64 {
+	if n, ok := s.bodyLimits[pattern]; ok {
+		return n
+	}
+	return defaultBodyLimit
+}
+
+// defaultBodyLimit is huma's default MaxBodyBytes.
+const defaultBodyLimit = 1 << 20
 
 // orgGate runs before any organisation route's own decoding: non-members get
 // 404 whatever they send, and viewers get 403 on every write. The
@@ -98,7 +135,7 @@ func (s *Server) orgGate(next func(http.ResponseWriter, *http.Request)) func(htt
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && !role.AtLeast(persona.RoleEditor) {
-			writeProblem(w, &Problem{Title: "Forbidden", Status: http.StatusForbidden, Detail: "viewers can read but not change anything"})
+			writeProblem(w, newProblem(persona.CodeForbidden, "viewers can read but not change anything"))
 			return
 		}
 		next(w, r)
@@ -106,21 +143,31 @@ func (s *Server) orgGate(next func(http.ResponseWriter, *http.Request)) func(htt
 }
 
 // requireUTF8 refuses JSON bodies that are not valid UTF-8: encoding/json
-// would quietly turn the bad bytes into U+FFFD and store mangled text.
-func requireUTF8(next func(http.ResponseWriter, *http.Request)) func(http.ResponseWriter, *http.Request) {
+// would quietly turn the bad bytes into U+FFFD and store mangled text. It
+// reads at most the route's body limit.
+func (s *Server) requireUTF8(pattern string, next func(http.ResponseWriter, *http.Request)) func(http.ResponseWriter, *http.Request) {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 			next(w, r)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+		limit := s.bodyLimit(pattern)
+		var body []byte
+		err := error(&http.MaxBytesError{Limit: limit})
+		if r.ContentLength <= limit {
+			body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+		}
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeProblem(w, newProblem(persona.CodeTooLarge, "the request body is larger than the "+persona.FormatBytes(limit)+" this route accepts"))
+			return
+		}
 		if err != nil {
-			writeProblem(w, &Problem{Title: "Request Entity Too Large", Status: http.StatusRequestEntityTooLarge,
-				Detail: "the request body is larger than the API accepts"})
+			writeProblem(w, newProblem(persona.CodeBadRequest, "the request body could not be read"))
 			return
 		}
 		if !utf8.Valid(body) {
-			writeProblem(w, &Problem{Title: "Bad Request", Status: http.StatusBadRequest, Detail: "the request body is not valid UTF-8"})
+			writeProblem(w, newProblem(persona.CodeBadRequest, "the request body is not valid UTF-8"))
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -140,8 +187,7 @@ func (s *Server) authenticate(next func(http.ResponseWriter, *http.Request)) fun
 		scheme, token, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="personapal"`)
-			writeProblem(w, &Problem{Title: "Unauthorized", Status: http.StatusUnauthorized,
-				Detail: "send an API token as Authorization: Bearer <token>"})
+			writeProblem(w, newProblem(persona.CodeUnauthenticated, "send an API token as Authorization: Bearer <token>"))
 			return
 		}
 		ctx := app.WithRequestMemo(r.Context())

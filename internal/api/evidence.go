@@ -422,8 +422,9 @@ func (s *Server) registerEvidence(api huma.API) {
 // tooLargeProblem is the 413 for a file over the upload limit.
 func tooLargeProblem(max int64) *Problem {
 	msg := "is larger than the " + persona.FormatBytes(max) + " upload limit"
-	return &Problem{Title: "Content Too Large", Status: http.StatusRequestEntityTooLarge, Detail: "the file " + msg,
-		Errors: []*huma.ErrorDetail{{Location: "body.file", Message: msg}}}
+	p := newProblem(persona.CodeTooLarge, "the file "+msg)
+	p.Errors = []*huma.ErrorDetail{{Location: "body.file", Message: msg}}
+	return p
 }
 
 // limitUpload bounds an upload's body before huma reads it (huma does not
@@ -438,8 +439,7 @@ func (s *Server) limitUpload(ctx huma.Context, next func(huma.Context)) {
 		return
 	}
 	if mt := r.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(mt), "multipart/form-data") {
-		writeProblem(w, &Problem{Title: "Unsupported Media Type", Status: http.StatusUnsupportedMediaType,
-			Detail: "send the document as multipart/form-data with the file in a part named file"})
+		writeProblem(w, newProblem(persona.CodeUnsupportedMedia, "send the document as multipart/form-data with the file in a part named file"))
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
@@ -449,8 +449,7 @@ func (s *Server) limitUpload(ctx huma.Context, next func(huma.Context)) {
 			writeProblem(w, tooLargeProblem(max))
 			return
 		}
-		writeProblem(w, &Problem{Title: "Bad Request", Status: http.StatusBadRequest,
-			Detail: "the multipart form could not be read; send the file in a part named file"})
+		writeProblem(w, newProblem(persona.CodeBadRequest, "the multipart form could not be read; send the file in a part named file"))
 		return
 	}
 	defer r.MultipartForm.RemoveAll()

@@ -20,6 +20,33 @@ const (
 	CodePreconditionFailed   Code = "precondition_failed"
 	CodePreconditionRequired Code = "precondition_required"
 	CodeTooMany              Code = "too_many_requests"
+
+	// Codes the edges give requests that never reach a use case.
+
+	// CodeBadRequest: the request could not be read at all (malformed
+	// body or form, invalid UTF-8).
+	CodeBadRequest Code = "bad_request"
+	// CodeTooLarge: the request body is over the route's limit.
+	CodeTooLarge Code = "too_large"
+	// CodeUnsupportedMedia: the body is not in a format the route takes.
+	CodeUnsupportedMedia Code = "unsupported_media_type"
+
+	// Codes for the database's state rather than the request's.
+
+	// CodeUnavailable: the database cannot be reached, is shutting down or
+	// starting up, is busy beyond its timeout, or refuses writes (read-only
+	// file); trying again later may succeed.
+	CodeUnavailable Code = "unavailable"
+	// CodeStorageFull: the database's storage is full (SQLite "database or
+	// disk is full", PostgreSQL 53100 disk_full); nothing was saved.
+	CodeStorageFull Code = "storage_full"
+
+	// CodeCancelled: the caller went away before the answer was ready.
+	CodeCancelled Code = "cancelled"
+	// CodeInternal is the code of every error that is not an *Error: a
+	// bug or an unexpected failure, logged and never shown. ErrorCode
+	// returns "" for those; the edges' error table files both under it.
+	CodeInternal Code = "internal"
 )
 
 // FieldError names one bad input field and what is wrong with it. Field is a
@@ -36,7 +63,13 @@ type Error struct {
 	Fields  []FieldError
 	// Current is the current revision when Code is CodePreconditionFailed.
 	Current int
+	// Err is the cause, for logs (e.g. the driver error behind
+	// CodeUnavailable); it is never shown.
+	Err error
 }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
 
 func (e *Error) Error() string {
 	if len(e.Fields) == 0 {

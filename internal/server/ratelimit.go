@@ -12,6 +12,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/personapal/personapal/internal/fault"
+	"github.com/personapal/personapal/internal/persona"
 )
 
 // Rate is a token bucket: PerSecond requests on average, up to Burst at
@@ -75,7 +78,7 @@ func newRateLimiter(l Limits, now func() time.Time) *rateLimiter {
 // exempt lists what is never limited: the health check (load balancers
 // poll it) and static assets (a page pulls several; they cost nothing).
 func exempt(path string) bool {
-	return path == "/healthz" || path == "/favicon.ico" || strings.HasPrefix(path, "/static/")
+	return path == "/healthz" || strings.HasPrefix(path, "/healthz/") || path == "/favicon.ico" || strings.HasPrefix(path, "/static/")
 }
 
 // middleware refuses requests over a limit with 429 and Retry-After. A
@@ -160,7 +163,8 @@ func tooManyRequests(w http.ResponseWriter, r *http.Request, wait time.Duration)
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(http.StatusTooManyRequests)
-		_ = json.NewEncoder(w).Encode(map[string]any{"title": "Too Many Requests", "status": http.StatusTooManyRequests, "detail": detail})
+		k := fault.For(persona.CodeTooMany)
+		_ = json.NewEncoder(w).Encode(map[string]any{"type": k.Type, "title": k.Title, "status": k.Status, "detail": detail})
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -10,18 +10,94 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/personapal/personapal/internal/api"
 	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/fault"
+	"github.com/personapal/personapal/internal/persona"
 	"github.com/personapal/personapal/internal/web"
 )
 
-// Pinger reports whether the database answers.
+// Pinger reports whether the database answers. A Pinger that also has
+// Ready(ctx) error (store.DB) is asked that for /healthz/ready.
 type Pinger interface {
 	Ping(ctx context.Context) error
+}
+
+type readier interface {
+	Ready(ctx context.Context) error
+}
+
+// registerHealth adds the health checks. /healthz and /healthz/live say
+// the process is alive and serving (they touch nothing else: a load
+// balancer or supervisor restarting an instance whose database is down
+// would not help). /healthz/ready says the database is reachable and
+// takes writes now (store.DB.Ready: a rolled-back write that must find
+// room); it answers 503 with Retry-After and the reason otherwise, so a
+// load balancer sends no traffic to an instance whose writes would fail.
+//
+// The health checks are not rate limited, so the readiness answer is kept
+// for a second: however many ask, the database sees at most one probe (a
+// write transaction) a second.
+func registerHealth(mux *http.ServeMux, db Pinger, log *slog.Logger, now func() time.Time) {
+	alive := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
+	}
+	mux.HandleFunc("GET /healthz", alive)
+	mux.HandleFunc("GET /healthz/live", alive)
+	check := db.Ping
+	if rd, ok := db.(readier); ok {
+		check = rd.Ready
+	}
+	ready := &readiness{now: now, check: check}
+	mux.HandleFunc("GET /healthz/ready", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		err := ready.get(r.Context())
+		if err == nil {
+			_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
+			return
+		}
+		k, msg := fault.Of(err)
+		if k.Code != persona.CodeUnavailable && k.Code != persona.CodeStorageFull {
+			// Ready answers in those two; anything else (a Pinger's own
+			// error) is logged here and called unavailable.
+			log.ErrorContext(r.Context(), "readiness check failed", "err", err)
+			k = fault.For(persona.CodeUnavailable)
+			msg = k.Message
+		}
+		w.Header().Set("Retry-After", k.RetryAfterHeader())
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_ = json.NewEncoder(w).Encode(map[string]string{"status": string(k.Code), "detail": msg})
+	})
+}
+
+// readiness runs the readiness check at most once a second.
+type readiness struct {
+	mu    sync.Mutex
+	now   func() time.Time
+	check func(context.Context) error
+	at    time.Time
+	err   error
+}
+
+func (c *readiness) get(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.at.IsZero() && c.now().Sub(c.at) < time.Second {
+		return c.err
+	}
+	// Not the caller's context: its answer is everyone's for a second.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	c.err, c.at = c.check(ctx), c.now()
+	return c.err
 }
 
 // Handler is the assembled server.
@@ -38,7 +114,8 @@ type Options struct {
 	// TrustedProxies are the peers whose X-Forwarded-For and
 	// X-Forwarded-Proto headers are believed (see ParseTrustedProxy).
 	TrustedProxies []netip.Prefix
-	// Clock is the rate limiter's time source; nil means time.Now.
+	// Clock is the rate limiter's and the readiness check's time source;
+	// nil means time.Now.
 	Clock func() time.Time
 }
 
@@ -64,25 +141,13 @@ func NewWithOptions(svc *app.Service, db Pinger, log *slog.Logger, opts Options,
 		return nil, err
 	}
 	webApp.Register(mux)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "no-store")
-		if err := db.Ping(ctx); err != nil {
-			log.ErrorContext(ctx, "health check failed", "err", err)
-			w.WriteHeader(http.StatusServiceUnavailable)
-			_ = json.NewEncoder(w).Encode(map[string]string{"status": "unavailable"})
-			return
-		}
-		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
-	})
+	now := opts.Clock
+	if now == nil {
+		now = time.Now
+	}
+	registerHealth(mux, db, log, now)
 	var h http.Handler = mux
 	if opts.Limits.on() {
-		now := opts.Clock
-		if now == nil {
-			now = time.Now
-		}
 		h = newRateLimiter(opts.Limits, now).middleware(h)
 	}
 	h = withClient(proxies(opts.TrustedProxies), recoverer(log, logRequests(log, securityHeaders(h))))
@@ -163,9 +228,10 @@ func recoverer(log *slog.Logger, next http.Handler) http.Handler {
 					panic(v)
 				}
 				log.ErrorContext(r.Context(), "panic", "value", v, "stack", string(debug.Stack()))
+				k := fault.For(persona.CodeInternal)
 				w.Header().Set("Content-Type", "application/problem+json")
-				w.WriteHeader(http.StatusInternalServerError)
-				_, _ = w.Write([]byte(`{"title":"Internal Server Error","status":500,"detail":"internal error; it has been logged"}`))
+				w.WriteHeader(k.Status)
+				_ = json.NewEncoder(w).Encode(map[string]any{"type": k.Type, "title": k.Title, "status": k.Status, "detail": k.Message})
 			}
 		}()
 		next.ServeHTTP(w, r)

@@ -60,6 +60,7 @@ var CopySkipped = map[string]string{
 	"login_attempts":   "sign-in throttling counts",
 	"goose_db_version": "migration bookkeeping: each database keeps its own",
 	"store_tasks":      "SQLite's pending migration work",
+	"health_probe":     "the readiness probe's scratch table: always empty",
 }
 
 // sqliteOnlyColumns are SQLite rowid aliases that key its full-text tables;

@@ -56,6 +56,11 @@ type DB struct {
 	// tx is set on the view InTx hands its function: every method of that
 	// view reads and writes inside the one transaction.
 	tx *sql.Tx
+	// health classifies, logs (rate-limited) and remembers the database's
+	// unavailability and full storage (faults.go); path is the SQLite
+	// file, for the free-space check of Ready.
+	health *health
+	path   string
 }
 
 // InTx runs fn with a view of the database bound to one transaction,
@@ -69,7 +74,7 @@ func (s *DB) InTx(ctx context.Context, fn func(tx app.Store) error) error {
 		return fn(s)
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		return fn(&DB{db: s.db, d: s.d, tx: tx})
+		return fn(&DB{db: s.db, d: s.d, tx: tx, health: s.health, path: s.path})
 	})
 }
 
@@ -142,9 +147,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		d   dialect
 		err error
 	)
+	h := newHealth()
 	if isPostgres(dsn) {
 		d = postgresDialect
-		db, err = sql.Open("pgx", dsn)
+		db, err = openPool(DialectPostgres, dsn, h)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -158,7 +164,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		db, err = sql.Open("sqlite", sdsn)
+		db, err = openPool(DialectSQLite, sdsn, h)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
@@ -170,7 +176,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.SetConnMaxIdleTime(0)
 		db.SetConnMaxLifetime(0)
 	}
-	s := &DB{db: newPool(db, d.name == DialectSQLite), d: d, writer: make(chan struct{}, 1), stop: make(chan struct{})}
+	s := &DB{db: newPool(db, d.name == DialectSQLite), d: d, writer: make(chan struct{}, 1), stop: make(chan struct{}), health: h}
+	if d.name == DialectSQLite {
+		s.path = sqlitePath(dsn)
+	}
 	if err := s.Ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", d.name, err)

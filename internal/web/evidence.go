@@ -19,7 +19,7 @@ import (
 func (h *Handler) evidenceRoutes() {
 	h.org("GET /o/{org}/evidence", h.evidenceLibrary)
 	h.org("POST /o/{org}/evidence", h.addEvidence)
-	h.org("POST /o/{org}/evidence/upload", h.uploadEvidence)
+	h.upload("POST /o/{org}/evidence/upload", persona.RoleEditor, h.uploadLimit, false, h.uploadEvidence)
 	h.org("GET /o/{org}/evidence/coverage", h.orgCoveragePage)
 	h.org("GET /o/{org}/evidence/{id}", h.evidencePage)
 	h.org("GET /o/{org}/evidence/{id}/edit", h.editEvidencePage)
@@ -220,6 +220,10 @@ func (h *Handler) addEvidence(w http.ResponseWriter, r *http.Request, c *Ctx) er
 	return h.renderLibrary(w, r, c, http.StatusUnprocessableEntity, v)
 }
 
+// uploadLimit bounds an upload's body: the largest file plus room for the
+// other fields and the multipart framing.
+func (h *Handler) uploadLimit() int64 { return h.svc.MaxUpload() + 1<<20 }
+
 // uploadEvidence adds a document from the upload form (multipart). The body
 // is bounded before it is read; an oversized, empty or refused file gets
 // the form back with a clear message, and nothing is stored.
@@ -231,11 +235,10 @@ func (h *Handler) uploadEvidence(w http.ResponseWriter, r *http.Request, c *Ctx)
 		v.Drafts.Document = d
 		return h.renderLibrary(w, r, c, status, v)
 	}
-	limit := max + 1<<20 // the other fields and the multipart framing
+	limit := h.uploadLimit() // the registration bounds the body by it
 	if r.ContentLength > limit {
 		return refuse(http.StatusRequestEntityTooLarge, tooBig, evidenceDraft{})
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if err := r.ParseMultipartForm(limit); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

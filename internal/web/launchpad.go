@@ -604,7 +604,7 @@ func (h *Handler) catalogueRoutes() {
 	h.org("GET /o/{org}/catalogue", h.cataloguePage)
 	h.org("GET /o/{org}/catalogue/export.yaml", h.catalogueExport)
 	h.org("GET /o/{org}/catalogue/export.json", h.catalogueExport)
-	h.org("POST /o/{org}/catalogue/import", h.catalogueImport)
+	h.upload("POST /o/{org}/catalogue/import", persona.RoleAdmin, catalogueImportLimit, true, h.catalogueImport)
 	h.org("GET /o/{org}/catalogue/{kind}/new", h.catalogueItemForm)
 	h.org("POST /o/{org}/catalogue/{kind}/new", h.catalogueItemSave)
 	h.org("GET /o/{org}/catalogue/{kind}/{key}", h.catalogueItemForm)
@@ -767,10 +767,16 @@ func (h *Handler) catalogueExport(w http.ResponseWriter, r *http.Request, c *Ctx
 	return err
 }
 
+// catalogueImportLimit bounds the import form: one catalogue document (as
+// a file or pasted) and the form's other fields.
+func catalogueImportLimit() int64 { return app.MaxCatalogueDocument + 64<<10 }
+
+// catalogueImport reads a catalogue document; the registration has checked
+// the admin role and parsed the bounded form.
 func (h *Handler) catalogueImport(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	doc := ""
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		if err := r.ParseMultipartForm(app.MaxCatalogueDocument + 64<<10); err != nil {
+		if err := r.ParseMultipartForm(catalogueImportLimit()); err != nil {
 			return persona.Errorf(persona.CodeInvalid, "the upload could not be read (at most 1 MB)")
 		}
 		if f, _, err := r.FormFile("file"); err == nil {

@@ -156,6 +156,12 @@ func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, c *Ctx, st
 		}
 	case http.StatusForbidden:
 		heading = "Not allowed"
+	case http.StatusRequestEntityTooLarge:
+		heading = "Too large"
+	case http.StatusServiceUnavailable:
+		heading = "Temporarily unavailable"
+	case http.StatusInsufficientStorage:
+		heading = "Storage full"
 	}
 	if r.Header.Get("HX-Request") != "" {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -8,7 +8,9 @@ package web
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/fault"
 	"github.com/personapal/personapal/internal/persona"
 )
 
@@ -93,6 +96,35 @@ func (c *Ctx) Can(min persona.Role) bool { return c.Role.AtLeast(min) }
 
 type pageHandler func(w http.ResponseWriter, r *http.Request, c *Ctx) error
 
+// Request bodies. Every route's limit is declared where it is registered,
+// and the body is read only after the checks before it: public routes
+// (sign-in, sign-out) read a few KB; signed-in forms are read after the
+// session (and on organisation pages the membership) check, parsed by the
+// registration itself so that a handler's FormValue cannot hide a
+// too-large body as an empty field; uploads are read only after the role
+// check, up to their own limit. Over the limit the answer is 413, and
+// nothing goes to disk: a form is parsed in memory (it is never larger
+// than its limit), only uploads may spool their file.
+const (
+	// smallBody bounds what anyone may send before signing in.
+	smallBody int64 = 16 << 10
+	// formBody bounds every signed-in form (a persona with long Markdown
+	// fields is the largest; the JSON API takes 1 MB of JSON for one).
+	formBody int64 = 2 << 20
+)
+
+// body is how a route reads its request body.
+type body struct {
+	limit func() int64
+	// parse: the registration parses the form; otherwise the handler
+	// reads the (bounded) body itself.
+	parse bool
+	// minRole is checked before an organisation route's body is read.
+	minRole persona.Role
+}
+
+func formOf(limit int64) body { return body{limit: func() int64 { return limit }, parse: true} }
+
 // public registers a page anyone may reach.
 func (h *Handler) public(pattern string, fn pageHandler) {
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
@@ -100,7 +132,7 @@ func (h *Handler) public(pattern string, fn pageHandler) {
 		if a, err := h.actorFromCookie(r); err == nil {
 			c.Actor = a
 		}
-		h.serve(w, r, c, fn)
+		h.serve(w, r, c, formOf(smallBody), fn)
 	})
 }
 
@@ -112,14 +144,28 @@ func (h *Handler) signedIn(pattern string, fn pageHandler) {
 			h.fail(w, r, &Ctx{}, err)
 			return
 		}
-		h.serve(w, r, &Ctx{Actor: a}, fn)
+		h.serve(w, r, &Ctx{Actor: a}, formOf(formBody), fn)
 	})
 }
 
 // org registers a page inside an organisation: the actor must be a member
-// (others get 404, as if it did not exist), and anything but GET needs at
-// least the editor role. Handlers check finer roles through the app layer.
+// (others get 404, as if it did not exist). Handlers check roles through
+// the app layer.
 func (h *Handler) org(pattern string, fn pageHandler) {
+	h.orgRoute(pattern, formOf(formBody), fn)
+}
+
+// upload registers an organisation route that takes a file: the actor's
+// role must be at least min before a byte of the body is read, and the
+// body is bounded by limit (read at request time: the configured upload
+// size). With parse the registration parses the form in memory; without,
+// the handler reads the bounded body (and answers an oversized one with
+// its own page).
+func (h *Handler) upload(pattern string, min persona.Role, limit func() int64, parse bool, fn pageHandler) {
+	h.orgRoute(pattern, body{limit: limit, minRole: min, parse: parse}, fn)
+}
+
+func (h *Handler) orgRoute(pattern string, b body, fn pageHandler) {
 	h.orgRoutes = append(h.orgRoutes, pattern)
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(app.WithRequestMemo(r.Context()))
@@ -134,14 +180,58 @@ func (h *Handler) org(pattern string, fn pageHandler) {
 			h.fail(w, r, c, err)
 			return
 		}
-		h.serve(w, r, c, fn)
+		if b.minRole != "" && !c.Role.AtLeast(b.minRole) {
+			h.fail(w, r, c, persona.Errorf(persona.CodeForbidden, "This needs the %s role; yours is %s. Nothing was read or changed.", b.minRole, c.Role))
+			return
+		}
+		h.serve(w, r, c, b, fn)
 	})
 }
 
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request, c *Ctx, fn pageHandler) {
+// readBody bounds r's body by b's limit and, for forms, parses it in
+// memory. A body over the limit is refused (too large) before or while it
+// is read; an unreadable form is a bad request.
+func readBody(w http.ResponseWriter, r *http.Request, b body) error {
+	limit := b.limit()
+	tooLarge := persona.Errorf(persona.CodeTooLarge, "What was sent is larger than the %s this page accepts, so nothing was saved.", persona.FormatBytes(limit))
+	if b.parse && r.ContentLength > limit {
+		return tooLarge
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+	}
+	if !b.parse || r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return nil
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var err error
+	switch mt {
+	case "multipart/form-data":
+		// The whole body fits in maxMemory, so no part goes to disk.
+		err = r.ParseMultipartForm(limit)
+	case "application/x-www-form-urlencoded":
+		err = r.ParseForm()
+	default:
+		return nil
+	}
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return tooLarge
+	case err != nil:
+		return persona.Errorf(persona.CodeBadRequest, "The form could not be read. Reload the page and try again.")
+	}
+	return nil
+}
+
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, c *Ctx, b body, fn pageHandler) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 	c.Flash = takeFlash(w, r)
+	if err := readBody(w, r, b); err != nil {
+		h.fail(w, r, c, err)
+		return
+	}
 	if err := fn(w, r, c); err != nil {
 		h.fail(w, r, c, err)
 	}
@@ -164,37 +254,28 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c *Ctx, err error
 		http.Redirect(w, r, target, http.StatusSeeOther)
 		return
 	}
-	status := statusFor(code)
-	msg := "Something went wrong on our side. It has been logged; please try again."
-	if e, ok := persona.AsError(err); ok && code != "" {
-		msg = e.Message
-	} else {
+	k, msg := fault.Of(err)
+	if k.Internal() && r.Context().Err() != nil {
+		k, msg = fault.For(persona.CodeCancelled), "" // nobody is waiting for the page
+	} else if k.Internal() {
+		msg = "Something went wrong on our side. It has been logged; please try again."
 		h.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err)
 	}
-	h.renderError(w, r, c, status, msg)
+	if ra := k.RetryAfterHeader(); ra != "" {
+		w.Header().Set("Retry-After", ra)
+	}
+	h.renderError(w, r, c, k.Status, msg)
 }
 
-func statusFor(code persona.Code) int {
-	switch code {
-	case persona.CodeInvalid:
-		return http.StatusUnprocessableEntity
-	case persona.CodeNotFound:
-		return http.StatusNotFound
-	case persona.CodeConflict:
-		return http.StatusConflict
-	case persona.CodeForbidden:
-		return http.StatusForbidden
-	case persona.CodePreconditionFailed:
-		return http.StatusPreconditionFailed
-	case persona.CodePreconditionRequired:
-		return http.StatusPreconditionRequired
-	case persona.CodeTooMany:
-		return http.StatusTooManyRequests
-	case persona.CodeUnauthenticated:
-		return http.StatusUnauthorized
-	}
-	return http.StatusInternalServerError
+// ServeError answers err as the web app's error page (sign-in for the
+// unauthenticated), the same way every page does.
+func (h *Handler) ServeError(w http.ResponseWriter, r *http.Request, err error) {
+	h.fail(w, r, &Ctx{}, err)
 }
+
+// statusFor maps an error code to its page's status (the error table,
+// internal/fault).
+func statusFor(code persona.Code) int { return fault.For(code).Status }
 
 // ---- sessions and flash messages ----
 

@@ -1,0 +1,10 @@
+-- +goose Up
+-- The readiness probe's scratch table (store.Ready): it inserts a row in a
+-- transaction it rolls back, so the table is always empty.
+CREATE TABLE health_probe (
+	id integer PRIMARY KEY,
+	payload bytea NOT NULL
+);
+
+-- +goose Down
+DROP TABLE health_probe;
