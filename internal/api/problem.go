@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -12,16 +13,35 @@ import (
 	"github.com/personapal/personapal/internal/persona"
 )
 
-// Problem is an RFC 9457 problem document. Its shape matches huma's own
-// validation errors, so clients see one error format whatever caught the
-// mistake; CurrentRevision is an extension set on 412 and 428.
+// Problem is an RFC 9457 problem document. huma's own validation errors
+// are Problems too (huma.NewError is newProblem), so clients see one error
+// format whatever caught the mistake, and the OpenAPI document describes
+// it; CurrentRevision is an extension set on 412 and 428.
 type Problem struct {
-	Type            string              `json:"type,omitempty"`
-	Title           string              `json:"title"`
-	Status          int                 `json:"status"`
-	Detail          string              `json:"detail,omitempty"`
-	Errors          []*huma.ErrorDetail `json:"errors,omitempty"`
-	CurrentRevision int                 `json:"current_revision,omitempty"`
+	Type            string              `json:"type,omitempty" doc:"A URI reference naming the problem type; absent means about:blank"`
+	Title           string              `json:"title" doc:"A short summary of the problem type"`
+	Status          int                 `json:"status" doc:"The HTTP status code"`
+	Detail          string              `json:"detail,omitempty" doc:"What went wrong this time"`
+	Errors          []*huma.ErrorDetail `json:"errors,omitempty" doc:"One entry per bad input field"`
+	CurrentRevision int                 `json:"current_revision,omitempty" doc:"On 412 and 428: the current revision, to send in If-Match"`
+}
+
+// newProblem is huma's error constructor: the same shape as huma's own
+// ErrorModel, as a Problem.
+func newProblem(status int, msg string, errs ...error) huma.StatusError {
+	p := &Problem{Title: http.StatusText(status), Status: status, Detail: msg}
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		var d huma.ErrorDetailer
+		if errors.As(err, &d) {
+			p.Errors = append(p.Errors, d.ErrorDetail())
+		} else {
+			p.Errors = append(p.Errors, &huma.ErrorDetail{Message: err.Error()})
+		}
+	}
+	return p
 }
 
 func (p *Problem) Error() string  { return p.Detail }

@@ -228,12 +228,10 @@ type Tally struct {
 // unaddressed otherwise. Mappings of claims the buyer no longer makes are
 // ignored.
 func VerdictsFor(claims []Claim, userID string, mappings []ClaimMapping) ([]ClaimVerdict, Tally) {
-	var (
-		out []ClaimVerdict
-		t   Tally
-	)
+	var t Tally
+	out := make([]ClaimVerdict, 0, len(claims))
 	for _, c := range claims {
-		cv := ClaimVerdict{Claim: c, Verdict: VerdictUnaddressed}
+		cv := ClaimVerdict{Claim: c, Verdict: VerdictUnaddressed, Mappings: []ClaimMapping{}}
 		for _, m := range mappings {
 			if m.UserID != userID || m.ClaimField != c.Field || m.Claim != c.Text {
 				continue
