@@ -26,11 +26,7 @@ func (s *Service) CreateOrg(ctx context.Context, actor Actor, name, slug string)
 		slug = persona.Slugify(name)
 	}
 	var fields []persona.FieldError
-	if name == "" {
-		fields = append(fields, persona.FieldError{Field: "name", Message: "is required"})
-	} else if len([]rune(name)) > 200 {
-		fields = append(fields, persona.FieldError{Field: "name", Message: "must be at most 200 characters"})
-	}
+	name, fields = nameField(fields, "name", name)
 	if !persona.ValidSlug(slug) {
 		fields = append(fields, persona.FieldError{Field: "slug", Message: "must be 1-63 lower-case letters, digits and hyphens, not starting or ending with a hyphen"})
 	}
@@ -75,9 +71,9 @@ func (s *Service) RenameOrg(ctx context.Context, actor Actor, slug, name string)
 	if err != nil {
 		return persona.Org{}, err
 	}
-	name = strings.TrimSpace(name)
-	if name == "" || len([]rune(name)) > 200 {
-		return persona.Org{}, persona.Invalid("invalid organisation", []persona.FieldError{{Field: "name", Message: "is required and at most 200 characters"}})
+	name, fields := nameField(nil, "name", name)
+	if err := persona.Invalid("invalid organisation", fields); err != nil {
+		return persona.Org{}, err
 	}
 	org.Name = name
 	forgetScope(ctx)

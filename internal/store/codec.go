@@ -141,6 +141,18 @@ func (c jsonCol) Scan(src any) error {
 	return nil
 }
 
+// definitionCol scans a template definition with empty lists, never nil
+// ones (a definition saved without dimensions reads as "dimensions": []).
+type definitionCol struct{ d *persona.Definition }
+
+func (c definitionCol) Scan(src any) error {
+	if err := (jsonCol{c.d}).Scan(src); err != nil {
+		return err
+	}
+	*c.d = c.d.WithLists()
+	return nil
+}
+
 // valuesCol scans a JSON object into Values in their canonical forms:
 // numbers as float64, and arrays of strings as []string (encoding/json alone
 // would give []any). An empty object (or NULL) reads as an empty map, never
