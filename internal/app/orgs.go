@@ -11,7 +11,7 @@ import (
 
 // CreateOrg creates an organisation owned by the caller, with the built-in
 // starter templates copied into it (each published as version 1). An empty
-// slug is derived from the name.
+// slug is derived from the name (orgSlugFor: ASCII, unique).
 func (s *Service) CreateOrg(ctx context.Context, actor Actor, name, slug string) (persona.Org, error) {
 	if actor.UserID == "" {
 		return persona.Org{}, persona.Errorf(persona.CodeUnauthenticated, "authentication required")
@@ -22,12 +22,14 @@ func (s *Service) CreateOrg(ctx context.Context, actor Actor, name, slug string)
 	}
 	name = strings.TrimSpace(name)
 	slug = strings.TrimSpace(slug)
-	if slug == "" {
-		slug = persona.Slugify(name)
+	if slug == "" && name != "" {
+		if slug, err = s.orgSlugFor(ctx, name); err != nil {
+			return persona.Org{}, err
+		}
 	}
 	var fields []persona.FieldError
 	name, fields = nameField(fields, "name", name)
-	if !persona.ValidSlug(slug) {
+	if !persona.ValidSlug(slug) && slug+name != "" {
 		fields = append(fields, persona.FieldError{Field: "slug", Message: "must be 1-63 lower-case letters, digits and hyphens, not starting or ending with a hyphen"})
 	}
 	if err := persona.Invalid("invalid organisation", fields); err != nil {

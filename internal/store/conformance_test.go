@@ -40,6 +40,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"CrossOrgIsolation", testCrossOrgIsolation},
 		{"CrossOrgReferences", testCrossOrgReferences},
 		{"Search", testSearch},
+		{"SearchFolding", testSearchFolding},
 		{"Names", testNames},
 		{"TokenUserOrg", testTokenUserOrg},
 		{"SearchHostileInput", testSearchHostileInput},
