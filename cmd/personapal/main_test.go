@@ -44,7 +44,12 @@ func TestAdminCommands(t *testing.T) {
 		{[]string{"user", "create", "--db", db}, 2, "--email is required"},
 		{[]string{"user", "create", "--db", db, "--email", "bob@example.com"}, 0, "password: "},
 		{[]string{"org", "create", "--db", db, "--name", "Acme Research", "--owner", "ada@example.com"}, 0, "org: acme-research"},
-		{[]string{"org", "create", "--db", db, "--name", "Acme Research", "--owner", "ada@example.com"}, 4, "slug"},
+		// A derived slug never collides: a taken one gets a suffix; a
+		// slug given outright that is taken is refused.
+		{[]string{"org", "create", "--db", db, "--name", "Acme Research", "--owner", "ada@example.com"}, 0, "org: acme-research-"},
+		{[]string{"org", "create", "--db", db, "--name", "Acme Research", "--slug", "acme-research", "--owner", "ada@example.com"}, 4, "slug"},
+		{[]string{"org", "create", "--db", db, "--name", "Ольга и партнёры", "--owner", "ada@example.com"}, 0, "org: olga-i-partnery"},
+		{[]string{"org", "create", "--db", db, "--name", "王芳工作室", "--owner", "ada@example.com"}, 0, "org: org-"},
 		{[]string{"org", "create", "--db", db, "--name", "Ghost", "--owner", "ghost@example.com"}, 3, "not found"},
 		{[]string{"member", "add", "--db", db, "--org", "acme-research", "--email", "bob@example.com", "--role", "editor"}, 0, "role: editor"},
 		{[]string{"member", "add", "--db", db, "--org", "nope", "--email", "bob@example.com", "--role", "editor"}, 3, "not found"},

@@ -24,6 +24,17 @@ import (
 // Version is the API version reported in the OpenAPI document.
 const Version = "1.0.0"
 
+func init() {
+	// No collection in an answer is ever null: every list is an array
+	// (empty when there is nothing) and the document says so, so that a
+	// generated client can type lists as arrays. (huma's default documents
+	// every array as "array or null".) The server tests check every JSON
+	// answer against the document.
+	huma.DefaultArrayNullable = false
+	// huma's own errors are our Problems (problem.go's init), so the
+	// document describes one error shape.
+}
+
 // Server holds what the handlers need.
 type Server struct {
 	svc *app.Service
@@ -50,6 +61,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	config.DocsPath = "/api/docs"
 	config.SchemasPath = "/api/openapi/schemas"
 	config.CreateHooks = nil // no $schema links injected into bodies
+	config.Transformers = append(config.Transformers, emptyCollections)
 	config.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token (`personapal token create`, or the web app's token page)."},
 	}

@@ -103,7 +103,9 @@ func (s *Server) registerInvitations(api huma.API) {
 	added := op("add-member", http.MethodPost, "/api/v1/orgs/{org}/members",
 		"Removed: answers 410. Members join by invitation (POST /api/v1/orgs/{org}/invitations)", tagAccounts, 0)
 	added.Deprecated = true
-	added.Errors = []int{http.StatusGone}
+	// The gate answers before the route: no token 401, a viewer 403, an
+	// outsider 404.
+	added.Errors = []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusGone}
 	huma.Register(api, added, func(ctx context.Context, in *OrgPath) (*struct{}, error) {
 		return nil, gone
 	})

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -114,8 +115,15 @@ func (s *Server) registerCatalogue(api huma.API) {
 			return &struct{ Body app.CatalogueFields }{Body: f}, nil
 		})
 
-	huma.Register(api, op("export-catalogue", http.MethodGet, "/api/v1/orgs/{org}/catalogue/export",
-		"Export the catalogue as a YAML (default) or JSON document", tagCatalogue, 0),
+	// The body is bytes already encoded; the document says what they are:
+	// YAML text, or the catalogue document as JSON.
+	exportOp := op("export-catalogue", http.MethodGet, "/api/v1/orgs/{org}/catalogue/export",
+		"Export the catalogue as a YAML (default) or JSON document", tagCatalogue, 0)
+	exportOp.Responses = map[string]*huma.Response{"200": {Description: "The catalogue document", Content: map[string]*huma.MediaType{
+		"application/yaml": {Schema: &huma.Schema{Type: huma.TypeString}},
+		"application/json": {Schema: api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[app.CatalogueDocument](), true, "CatalogueDocument")},
+	}}}
+	huma.Register(api, exportOp,
 		func(ctx context.Context, in *struct {
 			OrgPath
 			Format string `query:"format" enum:"yaml,json" default:"yaml"`

@@ -15,9 +15,10 @@ import (
 	"github.com/personapal/personapal/internal/persona"
 )
 
-// Problem is an RFC 9457 problem document. Its shape matches huma's own
-// validation errors, so clients see one error format whatever caught the
-// mistake; CurrentRevision is an extension set on 412 and 428.
+// Problem is an RFC 9457 problem document. huma's own validation errors
+// are Problems too (huma.NewError, set in init below), so clients see one error
+// format whatever caught the mistake, and the OpenAPI document describes
+// it; CurrentRevision is an extension set on 412 and 428.
 type Problem struct {
 	Type            string              `json:"type,omitempty" doc:"The kind of error, a URI reference such as /problems/not-found (the table is in docs/ERRORS.md)"`
 	Title           string              `json:"title" doc:"The same for every error of the type"`

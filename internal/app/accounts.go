@@ -18,8 +18,8 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string) 
 	name = strings.TrimSpace(name)
 	if name == "" {
 		fields = append(fields, persona.FieldError{Field: "name", Message: "is required"})
-	} else if len([]rune(name)) > 200 {
-		fields = append(fields, persona.FieldError{Field: "name", Message: "must be at most 200 characters"})
+	} else if msg := persona.LineProblem(name, 200); msg != "" {
+		fields = append(fields, persona.FieldError{Field: "name", Message: msg})
 	}
 	if err := persona.ValidatePassword(password); err != nil {
 		fields = append(fields, persona.FieldError{Field: "password", Message: err.Error()})
@@ -146,8 +146,8 @@ func (s *Service) CreateToken(ctx context.Context, actor Actor, name string) (st
 	if name == "" {
 		name = "API token"
 	}
-	if len([]rune(name)) > 100 {
-		return "", persona.Token{}, persona.Invalid("invalid token", []persona.FieldError{{Field: "name", Message: "must be at most 100 characters"}})
+	if msg := persona.LineProblem(name, 100); msg != "" {
+		return "", persona.Token{}, persona.Invalid("invalid token", []persona.FieldError{{Field: "name", Message: msg}})
 	}
 	secret, hash, err := newTokenSecret()
 	if err != nil {

@@ -70,6 +70,9 @@ func (s *Service) CreatePersonas(ctx context.Context, actor Actor, slug string, 
 		if err := persona.ValidateContent(ver.Definition, &content); err != nil {
 			return persona.PersonaWrite{}, false, fmt.Errorf("persona %d (%s): %w", i, in.Name, err)
 		}
+		if err := persona.Invalid("invalid persona", messageFields(in.Message)); err != nil {
+			return persona.PersonaWrite{}, false, fmt.Errorf("persona %d (%s): %w", i, in.Name, err)
+		}
 		now := s.timestamp()
 		p := persona.Persona{ID: newID(), OrgID: org.ID, TemplateID: tmpl.ID, ProfileType: tmpl.ProfileType, Content: content,
 			Revision: 1, CreatedAt: now, CreatedBy: actor.UserID, UpdatedAt: now, UpdatedBy: actor.UserID}

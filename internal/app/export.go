@@ -251,6 +251,10 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 	}
 	if name = strings.TrimSpace(name); name == "" {
 		name = e.Org.Name
+	} else if n, err := persona.ValidateName(name); err != nil {
+		return ImportReport{}, persona.Invalid("invalid import", []persona.FieldError{{Field: "name", Message: err.Error()}})
+	} else {
+		name = n
 	}
 	if !persona.ValidSlug(slug) {
 		return ImportReport{}, persona.Invalid("invalid import", []persona.FieldError{{Field: "slug", Message: "must be 1-63 lower-case letters, digits and hyphens"}})

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"strings"
 
 	"github.com/personapal/personapal/internal/persona"
 )
@@ -14,17 +13,9 @@ type GroupInput struct {
 }
 
 func (in GroupInput) validate() (GroupInput, error) {
-	in.Name = strings.TrimSpace(in.Name)
-	in.Description = strings.TrimSpace(in.Description)
 	var fields []persona.FieldError
-	if in.Name == "" {
-		fields = append(fields, persona.FieldError{Field: "name", Message: "is required"})
-	} else if len([]rune(in.Name)) > 200 {
-		fields = append(fields, persona.FieldError{Field: "name", Message: "must be at most 200 characters"})
-	}
-	if len([]rune(in.Description)) > 2000 {
-		fields = append(fields, persona.FieldError{Field: "description", Message: "must be at most 2000 characters"})
-	}
+	in.Name, fields = nameField(fields, "name", in.Name)
+	in.Description, fields = descriptionField(fields, "description", in.Description)
 	return in, persona.Invalid("invalid group", fields)
 }
 

@@ -960,7 +960,7 @@ type LaunchpadUpdate struct {
 func (s *Service) UpdateLaunchpad(ctx context.Context, actor Actor, slug, id string, ifMatch int, in LaunchpadUpdate) (persona.Launchpad, error) {
 	return s.editLaunchpad(ctx, actor, slug, id, ifMatch, in.Message, func(c *persona.LaunchpadContent) error {
 		c.Name, c.Notes, c.Decisions, c.Plan = in.Name, in.Notes, in.Decisions, in.Plan
-		return nil
+		return persona.Invalid("invalid Launchpad", messageFields(in.Message))
 	})
 }
 

@@ -11,7 +11,7 @@ import (
 
 // CreateOrg creates an organisation owned by the caller, with the built-in
 // starter templates copied into it (each published as version 1). An empty
-// slug is derived from the name.
+// slug is derived from the name (orgSlugFor: ASCII, unique).
 func (s *Service) CreateOrg(ctx context.Context, actor Actor, name, slug string) (persona.Org, error) {
 	if actor.UserID == "" {
 		return persona.Org{}, persona.Errorf(persona.CodeUnauthenticated, "authentication required")
@@ -22,16 +22,14 @@ func (s *Service) CreateOrg(ctx context.Context, actor Actor, name, slug string)
 	}
 	name = strings.TrimSpace(name)
 	slug = strings.TrimSpace(slug)
-	if slug == "" {
-		slug = persona.Slugify(name)
+	if slug == "" && name != "" {
+		if slug, err = s.orgSlugFor(ctx, name); err != nil {
+			return persona.Org{}, err
+		}
 	}
 	var fields []persona.FieldError
-	if name == "" {
-		fields = append(fields, persona.FieldError{Field: "name", Message: "is required"})
-	} else if len([]rune(name)) > 200 {
-		fields = append(fields, persona.FieldError{Field: "name", Message: "must be at most 200 characters"})
-	}
-	if !persona.ValidSlug(slug) {
+	name, fields = nameField(fields, "name", name)
+	if !persona.ValidSlug(slug) && slug+name != "" {
 		fields = append(fields, persona.FieldError{Field: "slug", Message: "must be 1-63 lower-case letters, digits and hyphens, not starting or ending with a hyphen"})
 	}
 	if err := persona.Invalid("invalid organisation", fields); err != nil {
@@ -75,9 +73,9 @@ func (s *Service) RenameOrg(ctx context.Context, actor Actor, slug, name string)
 	if err != nil {
 		return persona.Org{}, err
 	}
-	name = strings.TrimSpace(name)
-	if name == "" || len([]rune(name)) > 200 {
-		return persona.Org{}, persona.Invalid("invalid organisation", []persona.FieldError{{Field: "name", Message: "is required and at most 200 characters"}})
+	name, fields := nameField(nil, "name", name)
+	if err := persona.Invalid("invalid organisation", fields); err != nil {
+		return persona.Org{}, err
 	}
 	org.Name = name
 	forgetScope(ctx)

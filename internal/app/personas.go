@@ -182,6 +182,7 @@ func (s *Service) CreatePersona(ctx context.Context, actor Actor, slug string, i
 			fields = append(fields, fieldsOf(err)...)
 		}
 	}
+	fields = append(fields, messageFields(in.Message)...)
 	if err := persona.Invalid("invalid persona", fields); err != nil {
 		return persona.Persona{}, err
 	}
@@ -241,6 +242,7 @@ func (s *Service) UpdatePersona(ctx context.Context, actor Actor, slug, id strin
 	if err := persona.ValidateContent(version.Definition, &content); err != nil {
 		fields = append(fields, fieldsOf(err)...)
 	}
+	fields = append(fields, messageFields(in.Message)...)
 	if err := persona.Invalid("invalid persona", fields); err != nil {
 		return persona.Persona{}, err
 	}

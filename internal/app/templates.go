@@ -20,16 +20,9 @@ type TemplateInput struct {
 }
 
 func validateTemplateMeta(name, description string) (string, string, []persona.FieldError) {
-	name, description = strings.TrimSpace(name), strings.TrimSpace(description)
 	var fields []persona.FieldError
-	if name == "" {
-		fields = append(fields, persona.FieldError{Field: "name", Message: "is required"})
-	} else if len([]rune(name)) > 200 {
-		fields = append(fields, persona.FieldError{Field: "name", Message: "must be at most 200 characters"})
-	}
-	if len([]rune(description)) > 2000 {
-		fields = append(fields, persona.FieldError{Field: "description", Message: "must be at most 2000 characters"})
-	}
+	name, fields = nameField(fields, "name", name)
+	description, fields = descriptionField(fields, "description", description)
 	return name, description, fields
 }
 

@@ -74,7 +74,7 @@ func (s *Service) variantContent(ctx context.Context, orgID string, base persona
 	if err != nil {
 		return c, err
 	}
-	var fields []persona.FieldError
+	fields := messageFields(in.Message)
 	if err := persona.ValidateVariant(version.Definition, &c); err != nil {
 		fields = append(fields, fieldsOf(err)...)
 	}

@@ -153,7 +153,7 @@ func (im *Importer) Import(ctx context.Context, m *Mapping, format string, open 
 	if err != nil {
 		return Report{}, err
 	}
-	taken, err := im.existingSlugs(ctx)
+	taken, err := im.existingNames(ctx)
 	if err != nil {
 		return Report{}, err
 	}
@@ -166,7 +166,7 @@ func (im *Importer) Import(ctx context.Context, m *Mapping, format string, open 
 
 	// Pass 1: validate everything, keep at most maxErr problems.
 	ierr := &ImportError{}
-	seen := map[string]string{} // slug → where, for this file
+	seen := map[string]string{} // name key → where, for this file
 	err = im.each(open, format, plan, "validating", func(rec Record, in app.PersonaInput, probs []Problem) bool {
 		rep.Records++
 		c := persona.Content{Name: in.Name, Summary: in.Summary, Status: in.Status, Values: in.Values, Dimensions: in.Dimensions}
@@ -174,15 +174,17 @@ func (im *Importer) Import(ctx context.Context, m *Mapping, format string, open 
 			probs = append(probs, plan.problems(rec.Where, verr)...)
 		}
 		if c.Name != "" {
-			slug := persona.Slugify(c.Name)
-			if prev, ok := seen[slug]; ok {
+			// The same name, not the same slug: a slug folds and drops
+			// what a name keeps (王芳 and 李娜 are different people).
+			key := persona.NameKey(c.Name)
+			if prev, ok := seen[key]; ok {
 				probs = append(probs, Problem{Where: rec.Where, Source: plan.source("name"), Field: "name",
-					Message: fmt.Sprintf("duplicate persona %q: %s has the same name (slug %s)", c.Name, prev, slug)})
-			} else if name, ok := taken[slug]; ok {
+					Message: fmt.Sprintf("duplicate persona %q: %s has the same name", c.Name, prev)})
+			} else if name, ok := taken[key]; ok {
 				probs = append(probs, Problem{Where: rec.Where, Source: plan.source("name"), Field: "name",
-					Message: fmt.Sprintf("persona %q already exists in the organisation (slug %s)", name, slug)})
+					Message: fmt.Sprintf("persona %q already exists in the organisation (as %q)", c.Name, name)})
 			} else {
-				seen[slug] = rec.Where
+				seen[key] = rec.Where
 			}
 		}
 		for _, p := range probs {
@@ -394,8 +396,8 @@ func (im *Importer) findGroup(ctx context.Context, ref string) (persona.Group, e
 	return persona.Group{}, persona.Errorf(persona.CodeInvalid, "mapping: group %q: no such group in organisation %s (groups: %s)", ref, im.Org, strings.Join(names, ", "))
 }
 
-// existingSlugs maps the slug of every live persona's name to the name.
-func (im *Importer) existingSlugs(ctx context.Context) (map[string]string, error) {
+// existingNames maps the NameKey of every live persona's name to the name.
+func (im *Importer) existingNames(ctx context.Context) (map[string]string, error) {
 	out := map[string]string{}
 	cursor := ""
 	for {
@@ -404,7 +406,7 @@ func (im *Importer) existingSlugs(ctx context.Context) (map[string]string, error
 			return nil, err
 		}
 		for _, p := range page.Items {
-			out[persona.Slugify(p.Name)] = p.Name
+			out[persona.NameKey(p.Name)] = p.Name
 		}
 		if page.NextCursor == "" {
 			return out, nil

@@ -228,12 +228,10 @@ type Tally struct {
 // unaddressed otherwise. Mappings of claims the buyer no longer makes are
 // ignored.
 func VerdictsFor(claims []Claim, userID string, mappings []ClaimMapping) ([]ClaimVerdict, Tally) {
-	var (
-		out []ClaimVerdict
-		t   Tally
-	)
+	var t Tally
+	out := make([]ClaimVerdict, 0, len(claims))
 	for _, c := range claims {
-		cv := ClaimVerdict{Claim: c, Verdict: VerdictUnaddressed}
+		cv := ClaimVerdict{Claim: c, Verdict: VerdictUnaddressed, Mappings: []ClaimMapping{}}
 		for _, m := range mappings {
 			if m.UserID != userID || m.ClaimField != c.Field || m.Claim != c.Text {
 				continue
@@ -276,9 +274,16 @@ func ValidateClaimMapping(m *ClaimMapping) error {
 	var errs []FieldError
 	m.Claim = strings.TrimSpace(m.Claim)
 	m.UserItem = strings.TrimSpace(m.UserItem)
-	m.Note = strings.TrimSpace(m.Note)
+	m.Note = CleanText(m.Note)
 	if m.ClaimField == "" || m.Claim == "" {
 		errs = append(errs, FieldError{Field: "claim", Message: "is required"})
+	} else if msg := TextProblem(m.Claim, MaxStringLength); msg != "" {
+		// A claim is a list item, or the whole text of a text or
+		// Markdown field: multi-line.
+		errs = append(errs, FieldError{Field: "claim", Message: msg})
+	}
+	if msg := TextProblem(m.UserItem, MaxStringLength); msg != "" {
+		errs = append(errs, FieldError{Field: "user_item", Message: msg})
 	}
 	if m.UserID == "" {
 		errs = append(errs, FieldError{Field: "user_id", Message: "is required"})
@@ -289,8 +294,8 @@ func ValidateClaimMapping(m *ClaimMapping) error {
 	if !m.Verdict.Valid() {
 		errs = append(errs, FieldError{Field: "verdict", Message: "must be supported or contradicted"})
 	}
-	if len([]rune(m.Note)) > 2000 {
-		errs = append(errs, FieldError{Field: "note", Message: "must be at most 2000 characters"})
+	if msg := TextProblem(m.Note, 2000); msg != "" {
+		errs = append(errs, FieldError{Field: "note", Message: msg})
 	}
 	return Invalid("invalid claim mapping", errs)
 }

@@ -231,13 +231,17 @@ const (
 func ValidateEvidence(e *Evidence) error {
 	var errs []FieldError
 	add := func(path, msg string) { errs = append(errs, FieldError{Field: path, Message: msg}) }
-	text := func(path string, s *string, max int, required bool) {
+	text := func(path string, s *string, max int, required, multiLine bool) {
+		problem := LineProblem
+		if multiLine {
+			*s, problem = CleanText(*s), TextProblem
+		}
 		*s = strings.TrimSpace(*s)
 		switch {
 		case *s == "" && required:
 			add(path, "is required")
 		case *s != "":
-			if msg := stringProblem(*s, max); msg != "" {
+			if msg := problem(*s, max); msg != "" {
 				add(path, msg)
 			}
 		}
@@ -245,10 +249,9 @@ func ValidateEvidence(e *Evidence) error {
 	if !e.Kind.Valid() {
 		add("kind", "must be one of: document, link, quote, study")
 	}
-	text("title", &e.Title, MaxNameLength, true)
-	text("source", &e.Source, MaxNameLength, false)
-	text("summary", &e.Summary, MaxStringLength, false)
-	e.Summary = strings.ReplaceAll(e.Summary, "\r\n", "\n")
+	text("title", &e.Title, MaxNameLength, true, false)
+	text("source", &e.Source, MaxNameLength, false, false)
+	text("summary", &e.Summary, MaxStringLength, false, true)
 	e.CollectedOn = strings.TrimSpace(e.CollectedOn)
 	if e.CollectedOn != "" && !validDate(e.CollectedOn) {
 		add("collected_on", "must be a date (YYYY-MM-DD)")
@@ -265,7 +268,7 @@ func ValidateEvidence(e *Evidence) error {
 		}
 	}
 	e.URL = strings.TrimSpace(e.URL)
-	e.Quote = strings.TrimSpace(strings.ReplaceAll(e.Quote, "\r\n", "\n"))
+	e.Quote = CleanText(e.Quote)
 	e.Speaker = strings.TrimSpace(e.Speaker)
 	onlyFor("url", e.URL != "", EvidenceWebLink)
 	onlyFor("quote", e.Quote != "", EvidenceQuote)
@@ -278,12 +281,12 @@ func ValidateEvidence(e *Evidence) error {
 		switch {
 		case e.URL == "":
 			add("url", "is required")
-		case len(e.URL) > 2000 || !validURL(e.URL) || hasControl(e.URL):
+		case len(e.URL) > 2000 || !validURL(e.URL) || HasControl(e.URL):
 			add("url", "must be an http or https address")
 		}
 	case EvidenceQuote:
-		text("quote", &e.Quote, MaxQuoteLength, true)
-		text("speaker", &e.Speaker, MaxNameLength, false)
+		text("quote", &e.Quote, MaxQuoteLength, true, true)
+		text("speaker", &e.Speaker, MaxNameLength, false, false)
 	case EvidenceStudy:
 		if !e.Method.Valid() {
 			add("method", "must be one of: interview, survey, analytics, usability_test, other")
@@ -308,7 +311,7 @@ func normaliseTags(in []string) ([]string, string) {
 		if t == "" || slices.Contains(out, t) {
 			continue
 		}
-		if msg := stringProblem(t, MaxTagLength); msg != "" {
+		if msg := LineProblem(t, MaxTagLength); msg != "" {
 			return out, "each tag " + strings.TrimPrefix(msg, "is ")
 		}
 		if strings.ContainsRune(t, ',') {
@@ -624,12 +627,12 @@ func ValidateEvidenceLink(l *EvidenceLink) error {
 	} else if l.VariantID != "" {
 		add("field", "a link to a variant must name one of its fields")
 	}
-	l.Excerpt = strings.TrimSpace(strings.ReplaceAll(l.Excerpt, "\r\n", "\n"))
-	if msg := stringProblem(l.Excerpt, MaxExcerptLength); msg != "" {
+	l.Excerpt = CleanText(l.Excerpt)
+	if msg := TextProblem(l.Excerpt, MaxExcerptLength); msg != "" {
 		add("excerpt", msg)
 	}
 	l.Page = strings.TrimSpace(l.Page)
-	if msg := stringProblem(l.Page, MaxPageRefLength); msg != "" {
+	if msg := LineProblem(l.Page, MaxPageRefLength); msg != "" {
 		add("page", msg)
 	}
 	return Invalid("invalid evidence link", errs)

@@ -2,6 +2,7 @@ package persona
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -248,6 +249,11 @@ func ValidateExport(e *OrgExport) error {
 		if _, err := ValidateName(g.Name); err != nil {
 			add(p+".name", "%s", err.Error())
 		}
+		if d, err := ValidateDescription(g.Description); err != nil {
+			add(p+".description", "%s", err.Error())
+		} else {
+			e.Groups[i].Description = d
+		}
 		noteIDs(p, e.Groups[i].Notes)
 	}
 	versions := map[string]map[int]Definition{}
@@ -257,6 +263,11 @@ func ValidateExport(e *OrgExport) error {
 		unique(p, t.ID)
 		if _, err := ValidateName(t.Name); err != nil {
 			add(p+".name", "%s", err.Error())
+		}
+		if d, err := ValidateDescription(t.Description); err != nil {
+			add(p+".description", "%s", err.Error())
+		} else {
+			e.Templates[i].Description = d
 		}
 		if !t.ProfileType.Valid() {
 			add(p+".profile_type", "must be one of: ux, marketing, archetype, agent")
@@ -307,7 +318,9 @@ func ValidateExport(e *OrgExport) error {
 			vc := v.Content()
 			if err := ValidateVariant(def, &vc); err != nil {
 				for _, fe := range fieldsErrs(err) {
-					add(vp+"."+fe.Field, "%s", fe.Message)
+					if !staleOverride(*v, fe.Field) {
+						add(vp+"."+fe.Field, "%s", fe.Message)
+					}
 				}
 			}
 			noteIDs(vp, v.Notes)
@@ -377,7 +390,8 @@ func ValidateExport(e *OrgExport) error {
 				}
 			}
 		}
-		for j, l := range ev.Links {
+		for j := range ev.Links {
+			l := &ev.Links[j]
 			lp := fmt.Sprintf("%s.links[%d]", p, j)
 			unique(lp, l.ID)
 			if _, ok := personaTypes[l.PersonaID]; !ok {
@@ -386,22 +400,92 @@ func ValidateExport(e *OrgExport) error {
 			if l.VariantID != "" && variantOf[l.VariantID] != l.PersonaID {
 				add(lp+".variant_id", "%s is not a variant of that persona in this export", quoteKey(l.VariantID))
 			}
-			if !l.Stance.Valid() {
-				add(lp+".stance", "must be supports or contradicts")
+			link := EvidenceLink{PersonaID: l.PersonaID, VariantID: l.VariantID, Field: l.Field, Stance: l.Stance, Excerpt: l.Excerpt, Page: l.Page}
+			if err := ValidateEvidenceLink(&link); err != nil {
+				for _, fe := range fieldsErrs(err) {
+					if fe.Field != "persona_id" {
+						add(lp+"."+fe.Field, "%s", fe.Message)
+					}
+				}
+			} else {
+				l.Field, l.Excerpt, l.Page = link.Field, link.Excerpt, link.Page
 			}
 		}
 	}
-	for i, l := range e.Launchpads {
+	if e.Catalogue != nil {
+		// Its rules were checked against the templates when saved; the
+		// templates may have changed since, so only the catalogue itself
+		// is checked here (keys, text, references, dependency order).
+		if err := ValidateCatalogue(e.Catalogue, KnownFields{}); err != nil {
+			for _, fe := range fieldsErrs(err) {
+				add("catalogue."+fe.Field, "%s", fe.Message)
+			}
+		}
+	}
+	for i := range e.Launchpads {
+		l := &e.Launchpads[i]
 		p := fmt.Sprintf("launchpads[%d]", i)
 		unique(p, l.ID)
 		if personaTypes[l.ArchetypeID] != ProfileArchetype {
 			add(p+".archetype_id", "%s is not a customer archetype of this export", quoteKey(l.ArchetypeID))
 		}
-		if strings.TrimSpace(l.Name) == "" {
-			add(p+".name", "is required")
+		if err := ValidateLaunchpad(&l.LaunchpadContent); err != nil {
+			for _, fe := range fieldsErrs(err) {
+				if fe.Field != "archetype_id" {
+					add(p+"."+fe.Field, "%s", fe.Message)
+				}
+			}
+		}
+	}
+	// Text no check above reads (a Launchpad's generated content, a
+	// variant's remembered base values, IDs and emails) holds no control
+	// characters either: whatever the application accepts it accepts, and
+	// nothing it could not store gets in.
+	for _, fe := range ControlProblems("", e) {
+		if !slices.ContainsFunc(errs, func(prev FieldError) bool {
+			return fe.Field == prev.Field || strings.HasPrefix(fe.Field, prev.Field+".") || strings.HasPrefix(fe.Field, prev.Field+"[")
+		}) {
+			errs = append(errs, fe)
 		}
 	}
 	return Invalid("invalid organisation export", errs)
+}
+
+// staleOverride reports whether the problem at path (as ValidateVariant
+// names it) is an override the base's template version no longer takes: a
+// field or dimension it dropped, or a value it now refuses (an option
+// removed, a shorter limit). Upgrading a persona leaves its variants'
+// overrides as they are, so the application holds such variants and the
+// import keeps them as they are too — when the value is plain text, a
+// number or a list of texts, as an override once was.
+func staleOverride(v ExportVariant, path string) bool {
+	var raw any
+	if k, ok := strings.CutPrefix(path, "values."); ok {
+		raw = v.Values[k]
+	} else if k, ok := strings.CutPrefix(path, "dimensions."); ok {
+		raw = v.Dimensions[k]
+	} else {
+		return false
+	}
+	switch x := raw.(type) {
+	case string:
+		return TextProblem(x, 0) == ""
+	case float64:
+		return !math.IsNaN(x) && !math.IsInf(x, 0)
+	case []any:
+		if len(x) > MaxListItems {
+			return false
+		}
+		for _, it := range x {
+			if s, ok := it.(string); !ok || TextProblem(s, 0) != "" {
+				return false
+			}
+		}
+		return true
+	case []string:
+		return len(x) <= MaxListItems && !slices.ContainsFunc(x, func(s string) bool { return TextProblem(s, 0) != "" })
+	}
+	return false
 }
 
 // item is the export's evidence as a domain item (without its file).

@@ -334,7 +334,7 @@ func ValidateCatalogue(c *Catalogue, known KnownFields) error {
 	checkItem := func(path string, key, name, desc *string) {
 		*key = strings.TrimSpace(*key)
 		*name = strings.TrimSpace(*name)
-		*desc = strings.TrimSpace(*desc)
+		*desc = CleanText(*desc)
 		switch {
 		case *key == "":
 			add(path+".key", "is required")
@@ -347,10 +347,10 @@ func ValidateCatalogue(c *Catalogue, known KnownFields) error {
 		}
 		if *name == "" {
 			add(path+".name", "is required")
-		} else if msg := stringProblem(*name, MaxNameLength); msg != "" {
+		} else if msg := LineProblem(*name, MaxNameLength); msg != "" {
 			add(path+".name", msg)
 		}
-		if msg := stringProblem(*desc, maxItemText); msg != "" && *desc != "" {
+		if msg := TextProblem(*desc, maxItemText); msg != "" && *desc != "" {
 			add(path+".description", msg)
 		}
 	}
@@ -369,11 +369,11 @@ func ValidateCatalogue(c *Catalogue, known KnownFields) error {
 			add(p+".phase", "must be foundation, pilot or scale")
 		}
 		m.Owner = strings.TrimSpace(m.Owner)
-		if msg := stringProblem(m.Owner, MaxNameLength); msg != "" && m.Owner != "" {
+		if msg := LineProblem(m.Owner, MaxNameLength); msg != "" && m.Owner != "" {
 			add(p+".owner", msg)
 		}
-		m.DoneWhen = strings.TrimSpace(m.DoneWhen)
-		if msg := stringProblem(m.DoneWhen, maxItemText); msg != "" && m.DoneWhen != "" {
+		m.DoneWhen = CleanText(m.DoneWhen)
+		if msg := TextProblem(m.DoneWhen, maxItemText); msg != "" && m.DoneWhen != "" {
 			add(p+".done_when", msg)
 		}
 		m.DependsOn = cleanKeyList(add, p+".depends_on", m.DependsOn)
@@ -469,7 +469,7 @@ func cleanTextList(add func(string, string), path string, in []string) []string 
 		if s == "" || slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, s) }) {
 			continue
 		}
-		if msg := stringProblem(s, MaxNameLength); msg != "" {
+		if msg := LineProblem(s, MaxNameLength); msg != "" {
 			add(path, prefixMust("entries", msg))
 			continue
 		}
@@ -510,8 +510,8 @@ func validateRules(add func(string, string), path string, rules []Rule, minScore
 		case r.Weight == 0:
 			r.Weight = 1
 		}
-		r.Note = strings.TrimSpace(r.Note)
-		if msg := stringProblem(r.Note, 500); msg != "" && r.Note != "" {
+		r.Note = CleanText(r.Note)
+		if msg := TextProblem(r.Note, 500); msg != "" && r.Note != "" {
 			add(p+".note", msg)
 		}
 		if len(r.Conditions) == 0 {
@@ -607,7 +607,7 @@ func normaliseConditionValue(op Op, v any) (any, string) {
 		if s == "" {
 			return nil, "give a value to compare with"
 		}
-		if msg := stringProblem(s, MaxNameLength); msg != "" {
+		if msg := LineProblem(s, MaxNameLength); msg != "" {
 			return nil, msg
 		}
 		if op == OpEquals {
@@ -645,7 +645,7 @@ func normaliseConditionValue(op Op, v any) (any, string) {
 			if s == "" || slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, s) }) {
 				continue
 			}
-			if msg := stringProblem(s, MaxNameLength); msg != "" {
+			if msg := LineProblem(s, MaxNameLength); msg != "" {
 				return nil, prefixMust("entries", msg)
 			}
 			out = append(out, s)
@@ -1674,11 +1674,11 @@ func ValidateLaunchpad(c *LaunchpadContent) error {
 	c.Name = strings.TrimSpace(c.Name)
 	if c.Name == "" {
 		add("name", "is required")
-	} else if msg := stringProblem(c.Name, MaxNameLength); msg != "" {
+	} else if msg := LineProblem(c.Name, MaxNameLength); msg != "" {
 		add("name", msg)
 	}
-	c.Notes = strings.TrimSpace(c.Notes)
-	if msg := stringProblem(c.Notes, MaxLaunchpadNotes); msg != "" && c.Notes != "" {
+	c.Notes = CleanText(c.Notes)
+	if msg := TextProblem(c.Notes, MaxLaunchpadNotes); msg != "" && c.Notes != "" {
 		add("notes", msg)
 	}
 	if c.ArchetypeID == "" {
@@ -1745,8 +1745,8 @@ func ValidateLaunchpad(c *LaunchpadContent) error {
 		if e.Owners != nil {
 			e.Owners = cleanLines(add, path+".owners", e.Owners, MaxItemList, MaxNameLength)
 		}
-		e.Notes = strings.TrimSpace(e.Notes)
-		if msg := stringProblem(e.Notes, 5000); msg != "" && e.Notes != "" {
+		e.Notes = CleanText(e.Notes)
+		if msg := TextProblem(e.Notes, 5000); msg != "" && e.Notes != "" {
 			add(path+".notes", msg)
 		}
 		if e.ExitCriteria == nil && e.Owners == nil && e.Notes == "" {
@@ -1794,7 +1794,7 @@ func cleanLines(add func(string, string), path string, in []string, maxItems, ma
 		if s == "" {
 			continue
 		}
-		if msg := stringProblem(s, maxLen); msg != "" {
+		if msg := LineProblem(s, maxLen); msg != "" {
 			add(path, prefixMust("entries", msg))
 			continue
 		}

@@ -1,7 +1,6 @@
 package persona
 
 import (
-	"strings"
 	"time"
 )
 
@@ -41,17 +40,15 @@ type Note struct {
 // MaxNoteLength bounds a note's Markdown.
 const MaxNoteLength = 20000
 
-// ValidateNoteBody trims a note's Markdown and checks it.
+// ValidateNoteBody cleans a note's Markdown (CleanText) and checks it as
+// multi-line text (TextProblem).
 func ValidateNoteBody(body string) (string, error) {
-	body = strings.TrimSpace(strings.ReplaceAll(body, "\r\n", "\n"))
+	body = CleanText(body)
 	msg := ""
-	switch {
-	case body == "":
+	if body == "" {
 		msg = "is required"
-	case len([]rune(body)) > MaxNoteLength:
-		msg = "must be at most 20000 characters"
-	case strings.ContainsRune(body, 0):
-		msg = "must not contain NUL characters"
+	} else {
+		msg = TextProblem(body, MaxNoteLength)
 	}
 	if msg != "" {
 		return body, Invalid("invalid note", []FieldError{{Field: "body", Message: msg}})

@@ -61,8 +61,10 @@ func cleanIndexText(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// SearchTerms splits user input into search terms: lower-cased runs of
-// letters and digits (any script; combining marks stay with their letters).
+// SearchTerms splits user input into search terms: the runs of letters
+// and digits (any script; combining marks stay with their letters) of the
+// folded input (FoldSearch: lower case, Latin, Greek, Hebrew and Arabic
+// diacritics removed, ł→l and the like), the form the index holds.
 // Everything else — quotes, operators, punctuation, SQL and FTS
 // metacharacters — separates terms and is dropped. At most 16 terms of at
 // most 64 runes each (longer ones are cut), de-duplicated, in input order.
@@ -70,9 +72,9 @@ func cleanIndexText(s string) string {
 func SearchTerms(q string) []string {
 	terms := []string{}
 	seen := map[string]bool{}
-	q = strings.ToValidUTF8(q, " ")
+	q = FoldSearch(strings.ToValidUTF8(q, " "))
 	for _, span := range wordSpans(q) {
-		f := strings.ToLower(q[span[0]:span[1]])
+		f := q[span[0]:span[1]]
 		if utf8.RuneCountInString(f) > MaxSearchTermRunes {
 			f = string([]rune(f)[:MaxSearchTermRunes])
 		}
@@ -145,13 +147,15 @@ func (sc *wordScanner) next() ([2]int, bool) {
 	return [2]int{}, false
 }
 
-// SearchWords returns the lower-cased words of s by the rule SearchTerms
-// splits queries with, so an index built from them agrees with the terms.
+// SearchWords returns the words of s folded (FoldSearch) and split by the
+// rule SearchTerms splits queries with, so an index built from them agrees
+// with the terms, on every engine.
 func SearchWords(s string) []string {
+	s = FoldSearch(strings.ToValidUTF8(s, " "))
 	spans := wordSpans(s)
 	words := make([]string, len(spans))
 	for i, sp := range spans {
-		words[i] = strings.ToLower(s[sp[0]:sp[1]])
+		words[i] = s[sp[0]:sp[1]]
 	}
 	return words
 }
@@ -178,10 +182,19 @@ func Snippet(terms []string, texts ...string) string {
 		}
 	}
 	matchOf := func(word string) int {
-		if r, _ := utf8.DecodeRuneInString(word); !firsts[unicode.ToLower(r)] {
-			return -1
+		var w string
+		if c := word[0]; c < utf8.RuneSelf {
+			if !firsts[unicode.ToLower(rune(c))] {
+				return -1
+			}
+			w = FoldSearch(word)
+		} else {
+			// Folding can change the first letter (Ł → l): fold first.
+			w = FoldSearch(word)
+			if r, _ := utf8.DecodeRuneInString(w); !firsts[r] {
+				return -1
+			}
 		}
-		w := strings.ToLower(word)
 		for k, term := range terms {
 			if strings.HasPrefix(w, term) {
 				return k

@@ -70,7 +70,7 @@ func FuzzSearchQuery(f *testing.F) {
 			if strings.ContainsAny(p.Text, SnippetOpen+SnippetClose) {
 				t.Fatalf("part %q holds a marker", p.Text)
 			}
-			if p.Match && !slices.ContainsFunc(terms, func(term string) bool { return strings.HasPrefix(strings.ToLower(p.Text), term) }) {
+			if p.Match && !slices.ContainsFunc(terms, func(term string) bool { return strings.HasPrefix(FoldSearch(p.Text), term) }) {
 				t.Fatalf("highlighted %q matches no term of %q", p.Text, terms)
 			}
 		}

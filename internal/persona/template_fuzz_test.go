@@ -165,7 +165,7 @@ func checkInvalid(t *testing.T, err error) *Error {
 		t.Fatalf("invalid error without fields: %v", err)
 	}
 	for _, fe := range e.Fields {
-		if fe.Field == "" || fe.Message == "" || !utf8.ValidString(fe.Field) || hasControl(fe.Field) {
+		if fe.Field == "" || fe.Message == "" || !utf8.ValidString(fe.Field) || HasControl(fe.Field) {
 			t.Fatalf("bad field error %q: %q", fe.Field, fe.Message)
 		}
 	}

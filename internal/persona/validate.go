@@ -59,6 +59,27 @@ func (d Definition) Dimension(key string) (Dimension, bool) {
 	return Dimension{}, false
 }
 
+// WithLists returns d with empty lists where it has none (sections, each
+// section's fields, dimensions), so that they are written as [] and never
+// as null. The definition's own slices are not modified.
+func (d Definition) WithLists() Definition {
+	if d.Sections == nil {
+		d.Sections = []Section{}
+	}
+	if d.Dimensions == nil {
+		d.Dimensions = []Dimension{}
+	}
+	if slices.ContainsFunc(d.Sections, func(s Section) bool { return s.Fields == nil }) {
+		d.Sections = slices.Clone(d.Sections)
+		for i := range d.Sections {
+			if d.Sections[i].Fields == nil {
+				d.Sections[i].Fields = []Field{}
+			}
+		}
+	}
+	return d
+}
+
 // FieldKeys returns every field key in template order.
 func (d Definition) FieldKeys() []string {
 	var keys []string
@@ -227,13 +248,13 @@ func checkLabel(add func(string, string), path, s string) {
 }
 
 func checkShortText(add func(string, string), path, s string) {
-	if msg := stringProblem(s, MaxNameLength); msg != "" {
+	if msg := LineProblem(s, MaxNameLength); msg != "" {
 		add(path, msg)
 	}
 }
 
 func checkHelp(add func(string, string), path, s string) {
-	if msg := stringProblem(s, MaxHelpLength); msg != "" {
+	if msg := TextProblem(s, MaxHelpLength); msg != "" {
 		add(path, msg)
 	}
 }
@@ -259,7 +280,7 @@ func checkOptions(add func(string, string), path string, opts []string) {
 			add(path, "duplicate option "+o)
 			return
 		}
-		if msg := stringProblem(o, MaxNameLength); msg != "" {
+		if msg := LineProblem(o, MaxNameLength); msg != "" {
 			add(path, prefixMust("options", msg))
 			return
 		}
@@ -274,39 +295,6 @@ func sortedLabelTypes(m map[ProfileType]string) []ProfileType {
 	}
 	slices.Sort(ts)
 	return ts
-}
-
-// stringProblem returns what is wrong with s as user text of at most max
-// runes (max <= 0: only the global cap), or "".
-func stringProblem(s string, max int) string {
-	if !utf8.ValidString(s) {
-		return "is not valid UTF-8"
-	}
-	if hasControl(s) {
-		return "contains control characters"
-	}
-	if max <= 0 || max > MaxStringLength {
-		max = MaxStringLength
-	}
-	if len(s) > max && utf8.RuneCountInString(s) > max {
-		return fmt.Sprintf("must be at most %d characters", max)
-	}
-	return ""
-}
-
-// hasControl reports whether s holds a control character other than tab,
-// line feed and carriage return. The snippet markers are control characters,
-// so user text can never forge a highlight.
-func hasControl(s string) bool {
-	for _, r := range s {
-		if r == '\n' || r == '\r' || r == '\t' {
-			continue
-		}
-		if unicode.IsControl(r) {
-			return true
-		}
-	}
-	return false
 }
 
 // prefixMust turns "must be at most 5 characters" into "items must be at
@@ -352,11 +340,11 @@ func ValidateContent(def Definition, c *Content) error {
 	c.Name = strings.TrimSpace(c.Name)
 	if c.Name == "" {
 		add("name", "is required")
-	} else if msg := stringProblem(c.Name, MaxNameLength); msg != "" {
+	} else if msg := LineProblem(c.Name, MaxNameLength); msg != "" {
 		add("name", msg)
 	}
-	c.Summary = strings.TrimSpace(c.Summary)
-	if msg := stringProblem(c.Summary, MaxSummaryLength); msg != "" {
+	c.Summary = CleanText(c.Summary)
+	if msg := TextProblem(c.Summary, MaxSummaryLength); msg != "" {
 		add("summary", msg)
 	}
 	if c.Status == "" {
@@ -488,7 +476,9 @@ func normaliseValue(f Field, v any) (out any, empty bool, msg string) {
 			return nil, false, "must be a string"
 		}
 		if f.Kind == KindMarkdown {
-			s = strings.TrimRight(strings.TrimLeft(s, "\r\n"), " \t\r\n")
+			// Leading spaces stay: they can make a code block.
+			s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+			s = strings.TrimRight(strings.TrimLeft(s, "\n"), " \t\n")
 			if strings.TrimSpace(s) == "" {
 				s = ""
 			}
@@ -498,7 +488,11 @@ func normaliseValue(f Field, v any) (out any, empty bool, msg string) {
 		if s == "" {
 			return nil, true, ""
 		}
-		if msg := stringProblem(s, f.MaxLength); msg != "" {
+		problem := LineProblem
+		if f.Kind == KindMarkdown {
+			problem = TextProblem
+		}
+		if msg := problem(s, f.MaxLength); msg != "" {
 			return nil, false, msg
 		}
 		switch f.Kind {
@@ -532,7 +526,7 @@ func normaliseValue(f Field, v any) (out any, empty bool, msg string) {
 			if it == "" {
 				continue
 			}
-			if msg := stringProblem(it, f.MaxLength); msg != "" {
+			if msg := LineProblem(it, f.MaxLength); msg != "" {
 				return nil, false, prefixMust("items", msg)
 			}
 			switch f.Kind {
@@ -720,7 +714,7 @@ func ValidateEmail(s string) (string, error) {
 		return "", &Error{Code: CodeInvalid, Message: "is required"}
 	}
 	bad := &Error{Code: CodeInvalid, Message: "must be a valid email address"}
-	if len(s) > 254 || !utf8.ValidString(s) || hasControl(s) || strings.ContainsAny(s, " \t\r\n<>(),;:\\\"[]") {
+	if len(s) > 254 || !utf8.ValidString(s) || HasControl(s) || strings.ContainsAny(s, " \t\r\n<>(),;:\\\"[]") {
 		return "", bad
 	}
 	local, domain, ok := strings.Cut(s, "@")
@@ -755,14 +749,15 @@ func ValidatePassword(s string) error {
 }
 
 // ValidateName trims a required display name (group, template, organisation,
-// user) and checks it: at most 200 characters, no control characters. The
-// error's message is short enough to stand as a field message.
+// user) and checks it as single-line text: at most 200 characters, no
+// control characters (LineProblem). The error's message is short enough to
+// stand as a field message.
 func ValidateName(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", &Error{Code: CodeInvalid, Message: "is required"}
 	}
-	if msg := stringProblem(s, MaxNameLength); msg != "" {
+	if msg := LineProblem(s, MaxNameLength); msg != "" {
 		return "", &Error{Code: CodeInvalid, Message: msg}
 	}
 	return s, nil
@@ -771,11 +766,11 @@ func ValidateName(s string) (string, error) {
 // ValidateGroupName is ValidateName for persona groups.
 func ValidateGroupName(s string) (string, error) { return ValidateName(s) }
 
-// ValidateDescription trims an optional description (at most 2000
-// characters, no control characters other than line breaks and tabs).
+// ValidateDescription cleans an optional description (CleanText) and
+// checks it as multi-line text of at most 2000 characters (TextProblem).
 func ValidateDescription(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if msg := stringProblem(s, MaxSummaryLength); msg != "" {
+	s = CleanText(s)
+	if msg := TextProblem(s, MaxSummaryLength); msg != "" {
 		return "", &Error{Code: CodeInvalid, Message: msg}
 	}
 	return s, nil

@@ -95,7 +95,7 @@ func TestDefinitionValidate(t *testing.T) {
 		{"dimension scale span", func(d *Definition) { d.Dimensions[0].Max = 102 }, []FieldError{{"dimensions[0].max", "must be at most 100 above min"}}},
 		{"dimension choice without options", func(d *Definition) { d.Dimensions[1].Options = nil }, []FieldError{{"dimensions[1].options", "needs at least one option"}}},
 		{"dimension bad kind", func(d *Definition) { d.Dimensions[1].Kind = "ranking" }, []FieldError{{"dimensions[1].kind", "must be one of: scale, choice"}}},
-		{"control characters in help", func(d *Definition) { d.Sections[0].Help = "a\x02b" }, []FieldError{{"sections[0].help", "contains control characters"}}},
+		{"control characters in help", func(d *Definition) { d.Sections[0].Help = "a\x02b" }, []FieldError{{"sections[0].help", "contains a control character (U+0002): only tabs and line breaks are allowed"}}},
 		{"every problem at once", func(d *Definition) {
 			d.Sections[0].Key = "1x"
 			d.Sections[1].Fields[5].Min = nil
@@ -227,7 +227,7 @@ func TestValidateContentErrors(t *testing.T) {
 	}{
 		{"name required", func(c *Content) { c.Name = "   " }, []FieldError{{"name", "is required"}}},
 		{"name too long", func(c *Content) { c.Name = long }, []FieldError{{"name", "must be at most 200 characters"}}},
-		{"name control chars", func(c *Content) { c.Name = "a\x02b" }, []FieldError{{"name", "contains control characters"}}},
+		{"name control chars", func(c *Content) { c.Name = "a\x02b" }, []FieldError{{"name", "contains a control character (U+0002): single-line text may not hold tabs, line breaks or other control characters"}}},
 		{"summary too long", func(c *Content) { c.Summary = strings.Repeat("é", 2001) }, []FieldError{{"summary", "must be at most 2000 characters"}}},
 		{"summary invalid utf8", func(c *Content) { c.Summary = "a\xffb" }, []FieldError{{"summary", "is not valid UTF-8"}}},
 		{"bad status", func(c *Content) { c.Status = "live" }, []FieldError{{"status", "must be one of: draft, published, archived"}}},
@@ -240,8 +240,8 @@ func TestValidateContentErrors(t *testing.T) {
 		{"text too long for MaxLength", func(c *Content) { c.Values["role"] = strings.Repeat("r", 21) }, []FieldError{{"values.role", "must be at most 20 characters"}}},
 		{"text global cap", func(c *Content) { c.Values["bio"] = strings.Repeat("b", 20001) }, []FieldError{{"values.bio", "must be at most 20000 characters"}}},
 		{"text wrong type", func(c *Content) { c.Values["role"] = 5.0 }, []FieldError{{"values.role", "must be a string"}}},
-		{"text control characters", func(c *Content) { c.Values["bio"] = "match \x03 marker" }, []FieldError{{"values.bio", "contains control characters"}}},
-		{"text null byte", func(c *Content) { c.Values["bio"] = "a\x00" }, []FieldError{{"values.bio", "contains control characters"}}},
+		{"text control characters", func(c *Content) { c.Values["bio"] = "match \x03 marker" }, []FieldError{{"values.bio", "contains a control character (U+0003): only tabs and line breaks are allowed"}}},
+		{"text null byte", func(c *Content) { c.Values["bio"] = "a\x00" }, []FieldError{{"values.bio", "contains a control character (NUL): only tabs and line breaks are allowed"}}},
 		{"text tabs and newlines ok", func(c *Content) { c.Values["bio"] = "a\tb\r\nc" }, nil},
 		{"url relative", func(c *Content) { c.Values["site"] = "/path" }, []FieldError{{"values.site", "must be an absolute http(s) URL"}}},
 		{"url javascript", func(c *Content) { c.Values["site"] = "javascript:alert(1)" }, []FieldError{{"values.site", "must be an absolute http(s) URL"}}},
@@ -257,7 +257,7 @@ func TestValidateContentErrors(t *testing.T) {
 		{"list with number item", func(c *Content) { c.Values["goals"] = []any{"one", 2.0} }, []FieldError{{"values.goals", "must be a list of strings"}}},
 		{"list object", func(c *Content) { c.Values["goals"] = map[string]any{"a": "b"} }, []FieldError{{"values.goals", "must be a list of strings"}}},
 		{"list item too long", func(c *Content) { c.Values["goals"] = []any{"short", "much too long"} }, []FieldError{{"values.goals", "items must be at most 10 characters"}}},
-		{"list item control chars", func(c *Content) { c.Values["tools"] = []any{"a\x02"} }, []FieldError{{"values.tools", "contains control characters"}}},
+		{"list item control chars", func(c *Content) { c.Values["tools"] = []any{"a\x02"} }, []FieldError{{"values.tools", "contains a control character (U+0002): single-line text may not hold tabs, line breaks or other control characters"}}},
 		{"list too many items", func(c *Content) {
 			items := make([]string, 201)
 			for i := range items {
@@ -434,7 +434,7 @@ func TestValidateNames(t *testing.T) {
 		{"  Banking customers ", "Banking customers", ""},
 		{"   ", "", "is required"},
 		{strings.Repeat("g", 201), "", "must be at most 200 characters"},
-		{"tab\x1bescape", "", "contains control characters"},
+		{"tab\x1bescape", "", "contains a control character (ESC): single-line text may not hold tabs, line breaks or other control characters"},
 	}
 	for _, tt := range tests {
 		got, err := ValidateGroupName(tt.in)

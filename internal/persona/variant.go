@@ -187,12 +187,12 @@ func ValidateVariant(def Definition, v *VariantContent) error {
 	case v.CustomerID != "" && v.CustomerLabel != "":
 		add("customer", "give either a customer archetype or a label, not both")
 	case v.CustomerLabel != "":
-		if msg := stringProblem(v.CustomerLabel, MaxCustomerLabel); msg != "" {
+		if msg := LineProblem(v.CustomerLabel, MaxCustomerLabel); msg != "" {
 			add("customer_label", msg)
 		}
 	}
-	v.Note = strings.TrimSpace(v.Note)
-	if msg := stringProblem(v.Note, MaxVariantNoteLength); msg != "" && v.Note != "" {
+	v.Note = CleanText(v.Note)
+	if msg := TextProblem(v.Note, MaxVariantNoteLength); msg != "" && v.Note != "" {
 		add("note", msg)
 	}
 	if v.Values == nil {
@@ -234,7 +234,7 @@ func ValidateVariant(def Definition, v *VariantContent) error {
 		}
 	}
 	for _, p := range SortedKeys(v.FieldNotes) {
-		note := strings.TrimSpace(v.FieldNotes[p])
+		note := CleanText(v.FieldNotes[p])
 		if note == "" {
 			delete(v.FieldNotes, p)
 			continue
@@ -243,7 +243,7 @@ func ValidateVariant(def Definition, v *VariantContent) error {
 			add("field_notes."+safePath(p), "explains a field this variant does not override")
 			continue
 		}
-		if msg := stringProblem(note, MaxVariantNoteLength); msg != "" {
+		if msg := TextProblem(note, MaxVariantNoteLength); msg != "" {
 			add("field_notes."+p, msg)
 			continue
 		}

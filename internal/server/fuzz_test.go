@@ -92,6 +92,7 @@ type fuzzServer struct {
 	org, token              string
 	persona, tmplate, group string
 	export                  []byte // the demo organisation's export
+	schemaProblem           string // how the last answer misses the OpenAPI document, or ""
 }
 
 // newFuzzServer is newEnv for a testing.TB: a server on a temporary
@@ -140,6 +141,7 @@ func (fs *fuzzServer) do(method, target string, body []byte, ifMatch string) (in
 	}
 	rec := httptest.NewRecorder()
 	fs.h.ServeHTTP(rec, req)
+	fs.schemaProblem = openAPIProblem(fs.h, req, rec.Code, rec.Header(), rec.Body.Bytes())
 	return rec.Code, rec.Header(), rec.Body.Bytes()
 }
 
@@ -209,6 +211,9 @@ func (fs *fuzzServer) check(route uint8, body []byte, text, rawQuery string) str
 		}
 	default:
 		return fmt.Sprintf("%s: unexpected %d", where, code)
+	}
+	if fs.schemaProblem != "" {
+		return fmt.Sprintf("%s: %d %s", where, code, fs.schemaProblem)
 	}
 	return ""
 }

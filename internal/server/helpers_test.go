@@ -174,6 +174,7 @@ func (e *env) do(method, path, token string, body any, headers ...string) respon
 	}
 	rec := httptest.NewRecorder()
 	e.h.ServeHTTP(rec, req)
+	checkOpenAPI(e.t, e.h, req, rec.Code, rec.Header(), rec.Body.Bytes())
 	return response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 }
 

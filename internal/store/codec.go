@@ -141,12 +141,38 @@ func (c jsonCol) Scan(src any) error {
 	return nil
 }
 
-// valuesCol scans a JSON object into Values in their canonical forms: an
-// empty object reads as nil, numbers as float64, and arrays of strings as
-// []string (encoding/json alone would give []any).
+// definitionCol scans a template definition with empty lists, never nil
+// ones (a definition saved without dimensions reads as "dimensions": []).
+type definitionCol struct{ d *persona.Definition }
+
+func (c definitionCol) Scan(src any) error {
+	if err := (jsonCol{c.d}).Scan(src); err != nil {
+		return err
+	}
+	*c.d = c.d.WithLists()
+	return nil
+}
+
+// valuesCol scans a JSON object into Values in their canonical forms:
+// numbers as float64, and arrays of strings as []string (encoding/json alone
+// would give []any). An empty object (or NULL) reads as an empty map, never
+// nil: values and dimensions are objects in every answer. Optional maps
+// that are left out when empty (retired values) use optionalValuesCol.
 type valuesCol struct{ v *persona.Values }
 
 func (c valuesCol) Scan(src any) error {
+	var m map[string]any
+	if err := (jsonCol{&m}).Scan(src); err != nil {
+		return err
+	}
+	*c.v = objectValues(m)
+	return nil
+}
+
+// optionalValuesCol is valuesCol for a map that is nil when empty.
+type optionalValuesCol struct{ v *persona.Values }
+
+func (c optionalValuesCol) Scan(src any) error {
 	var m map[string]any
 	if err := (jsonCol{&m}).Scan(src); err != nil {
 		return err
@@ -155,6 +181,15 @@ func (c valuesCol) Scan(src any) error {
 	return nil
 }
 
+// objectValues is canonicalValues that gives an empty map for nothing.
+func objectValues(m map[string]any) persona.Values {
+	if v := canonicalValues(m); v != nil {
+		return v
+	}
+	return persona.Values{}
+}
+
+// canonicalValues puts m in canonical form; empty gives nil.
 func canonicalValues(m map[string]any) persona.Values {
 	if len(m) == 0 {
 		return nil
@@ -189,8 +224,8 @@ func decodeContent(src []byte) (persona.Content, error) {
 	if err := json.Unmarshal(src, &c); err != nil {
 		return c, fmt.Errorf("store: decode revision content: %w", err)
 	}
-	c.Values = canonicalValues(c.Values)
-	c.Dimensions = canonicalValues(c.Dimensions)
+	c.Values = objectValues(c.Values)
+	c.Dimensions = objectValues(c.Dimensions)
 	c.Retired = canonicalValues(c.Retired)
 	return c, nil
 }

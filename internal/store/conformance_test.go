@@ -42,6 +42,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"CrossOrgIsolation", testCrossOrgIsolation},
 		{"CrossOrgReferences", testCrossOrgReferences},
 		{"Search", testSearch},
+		{"SearchFolding", testSearchFolding},
 		{"Names", testNames},
 		{"TokenUserOrg", testTokenUserOrg},
 		{"SearchHostileInput", testSearchHostileInput},
@@ -1173,11 +1174,24 @@ func testJSONValues(t *testing.T, db *DB) {
 	if d := cmp.Diff(vals, rev.Content.Values); d != "" {
 		t.Errorf("revision values (-want +got):\n%s", d)
 	}
-	// Nil maps read back as nil.
+	// Values and dimensions that are empty (or were nil) read back as empty
+	// maps, never nil: they are objects in every answer ("dimensions":
+	// null broke generated API clients). Retired values, which are left
+	// out when there are none, read back as nil.
 	q := mustPersona(t, db, f, "", func(p *persona.Persona) { p.Values, p.Dimensions, p.Retired = nil, nil, nil })
 	got, _ = db.GetPersona(ctx, f.Org.ID, q.ID)
-	if got.Values != nil || got.Dimensions != nil || got.Retired != nil {
+	if got.Values == nil || len(got.Values) != 0 || got.Dimensions == nil || len(got.Dimensions) != 0 || got.Retired != nil {
 		t.Errorf("nil values read back as %#v %#v %#v", got.Values, got.Dimensions, got.Retired)
+	}
+	list, _ := db.ListPersonas(ctx, f.Org.ID, persona.PersonaFilter{Limit: 200})
+	for _, lp := range list {
+		if lp.Values == nil || lp.Dimensions == nil {
+			t.Errorf("listed persona %s has nil values or dimensions", lp.Name)
+		}
+	}
+	rev, _ = db.GetRevision(ctx, f.Org.ID, q.ID, 1)
+	if rev.Content.Values == nil || rev.Content.Dimensions == nil || rev.Content.Retired != nil {
+		t.Errorf("revision of nil values reads back as %#v %#v %#v", rev.Content.Values, rev.Content.Dimensions, rev.Content.Retired)
 	}
 	// Template definitions round-trip exactly (pointers, maps, options).
 	tmpl, _ := db.GetTemplate(ctx, f.Org.ID, f.UX.ID)

@@ -59,8 +59,15 @@ var CopySkipped = map[string]string{
 	"sessions":         "browser sessions: everyone signs in again",
 	"login_attempts":   "sign-in throttling counts",
 	"goose_db_version": "migration bookkeeping: each database keeps its own",
-	"store_tasks":      "SQLite's pending migration work",
+	"store_tasks":      "pending migration work: each database keeps its own",
 	"health_probe":     "the readiness probe's scratch table: always empty",
+}
+
+// postgresOnlyColumns are PostgreSQL's search vectors (migration 00014):
+// the copy computes them from the copied rows, as the store writes them.
+var postgresOnlyColumns = map[string]bool{
+	"personas.search":       true,
+	"search_entries.search": true,
 }
 
 // sqliteOnlyColumns are SQLite rowid aliases that key its full-text tables;
@@ -232,8 +239,8 @@ type copyPlan struct {
 // Copy copies a migrated SQLite database into a migrated, empty PostgreSQL
 // database: every table in copyTables, with IDs, password and token hashes,
 // timestamps, revisions, trash state, evidence files and the audit log's
-// sequence numbers; PostgreSQL's search columns are generated from the
-// copied rows. It refuses, writing nothing, when the two are not at this
+// sequence numbers; PostgreSQL's search vectors are computed from the
+// copied rows, in the same transaction. It refuses, writing nothing, when the two are not at this
 // binary's migration version, when either schema holds a table it does not
 // know, or when the target already holds data. progress, if not nil, is
 // called after each table (inside the transaction: nothing is visible until
@@ -305,6 +312,9 @@ func Copy(ctx context.Context, src, dst *DB, progress func(CopyTable)) ([]CopyTa
 				progress(t)
 			}
 		}
+		if err := reindexPostgres(ctx, tx); err != nil {
+			return fmt.Errorf("compute the search vectors: %w", err)
+		}
 		return nil
 	})
 	if err != nil {
@@ -363,8 +373,8 @@ func copyPlans(ctx context.Context, stx *sql.Tx, dst *DB) ([]copyPlan, error) {
 				rows.Close()
 				return nil, err
 			}
-			if generated != "NEVER" {
-				continue // computed by PostgreSQL (the search tsvectors)
+			if generated != "NEVER" || postgresOnlyColumns[table+"."+name] {
+				continue // computed, not copied (the search vectors)
 			}
 			dstCols[name] = typ
 			if identity == "YES" || strings.HasPrefix(def, "nextval(") {

@@ -33,7 +33,7 @@ func scanPersona(row interface{ Scan(...any) error }) (persona.Persona, error) {
 	var p persona.Persona
 	err := row.Scan(&p.OrgID, &p.ID, &p.TemplateID, &p.TemplateVersion, &p.ProfileType, strCol{&p.GroupID},
 		&p.Name, &p.Summary, &p.Status, strCol{&p.OwnerID}, valuesCol{&p.Values}, valuesCol{&p.Dimensions},
-		valuesCol{&p.Retired}, strCol{&p.LastReviewedOn}, &p.ReviewIntervalDays, &p.Revision,
+		optionalValuesCol{&p.Retired}, strCol{&p.LastReviewedOn}, &p.ReviewIntervalDays, &p.Revision,
 		timeCol{&p.CreatedAt}, &p.CreatedBy, timeCol{&p.UpdatedAt}, &p.UpdatedBy, nullTimeCol{&p.DeletedAt}, &p.DeletedBy)
 	return p, err
 }

@@ -50,11 +50,26 @@ func ftsMatch(orgID string, terms []string) string {
 	return strings.Join(parts, " AND ")
 }
 
+// pgWords is text as PostgreSQL's search vectors hold it: the folded words
+// (persona.SearchWords), so that both engines index the same words.
+func pgWords(text string) string { return strings.Join(persona.SearchWords(text), " ") }
+
+// The search vectors PostgreSQL stores, from folded words ($3… in order):
+// a persona's name (weight A), summary (B) and other text (C); an entry's
+// title (A) and body (C).
+const (
+	pgPersonaVector = `setweight(to_tsvector('simple', $3), 'A') || setweight(to_tsvector('simple', $4), 'B') || setweight(to_tsvector('simple', $5), 'C')`
+	pgEntryVector   = `setweight(to_tsvector('simple', $4), 'A') || setweight(to_tsvector('simple', $5), 'C')`
+)
+
 // indexPersona (re)writes a persona's full-text entry inside the caller's
-// transaction. PostgreSQL indexes a generated column instead.
+// transaction: SQLite's full-text row, PostgreSQL's search vector (migration
+// 00014), both from the folded words of its text.
 func (s *DB) indexPersona(ctx context.Context, q querier, orgID, id, name, summary, searchText string) error {
 	if s.d.name != DialectSQLite {
-		return nil
+		_, err := s.exec(ctx, q, `UPDATE personas SET search = `+pgPersonaVector+` WHERE org_id = $1 AND id = $2`,
+			orgID, id, pgWords(name), pgWords(summary), pgWords(searchText))
+		return err
 	}
 	key := ftsKey(orgID)
 	_, err := s.exec(ctx, q, `INSERT OR REPLACE INTO personas_fts (rowid, name, summary, search_text)
@@ -63,10 +78,13 @@ func (s *DB) indexPersona(ctx context.Context, q querier, orgID, id, name, summa
 	return err
 }
 
-// indexEntry (re)writes a search entry's full-text row (SQLite).
+// indexEntry (re)writes a search entry's full-text row (SQLite) or search
+// vector (PostgreSQL).
 func (s *DB) indexEntry(ctx context.Context, q querier, e persona.SearchEntry) error {
 	if s.d.name != DialectSQLite {
-		return nil
+		_, err := s.exec(ctx, q, `UPDATE search_entries SET search = `+pgEntryVector+` WHERE org_id = $1 AND kind = $2 AND ref_id = $3`,
+			e.OrgID, string(e.Kind), e.RefID, pgWords(e.Title), pgWords(e.Body))
+		return err
 	}
 	key := ftsKey(e.OrgID)
 	_, err := s.exec(ctx, q, `INSERT OR REPLACE INTO search_entries_fts (rowid, title, body)
@@ -75,16 +93,18 @@ func (s *DB) indexEntry(ctx context.Context, q querier, e persona.SearchEntry) e
 	return err
 }
 
-// runStoreTasks finishes migration work that needs Go (SQLite): each task
-// runs in one transaction that also removes it, so it runs exactly once
-// even when two processes migrate the same file.
+// runStoreTasks finishes migration work that needs Go: each task runs in
+// one transaction that also removes it, so it runs exactly once even when
+// two processes migrate the same database (PostgreSQL: the row is locked,
+// a second instance waits and then finds it gone).
 func (s *DB) runStoreTasks(ctx context.Context) error {
-	if s.d.name != DialectSQLite {
-		return nil
+	lock := ""
+	if s.d.name == DialectPostgres {
+		lock = " FOR UPDATE"
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var name string
-		err := tx.QueryRowContext(ctx, `SELECT name FROM store_tasks WHERE name = 'reindex_search'`).Scan(&name)
+		err := tx.QueryRowContext(ctx, `SELECT name FROM store_tasks WHERE name = 'reindex_search'`+lock).Scan(&name)
 		if err == sql.ErrNoRows {
 			return nil
 		} else if err != nil {
@@ -98,9 +118,13 @@ func (s *DB) runStoreTasks(ctx context.Context) error {
 	})
 }
 
-// reindexSearch rebuilds both full-text tables from the stored rows, in
-// batches so that memory stays flat.
+// reindexSearch rebuilds the search index from the stored rows, in
+// batches so that memory stays flat: SQLite's two full-text tables, or
+// PostgreSQL's search vectors.
 func (s *DB) reindexSearch(ctx context.Context, tx *sql.Tx) error {
+	if s.d.name == DialectPostgres {
+		return reindexPostgres(ctx, tx)
+	}
 	for _, stmt := range []string{
 		`INSERT INTO personas_fts (personas_fts) VALUES ('delete-all')`,
 		`INSERT INTO search_entries_fts (search_entries_fts) VALUES ('delete-all')`,
@@ -161,6 +185,72 @@ func (s *DB) reindexSearch(ctx context.Context, tx *sql.Tx) error {
 				}
 				after = r.seq
 			}
+		}
+	}
+	return nil
+}
+
+// reindexPostgres rewrites every search vector from the folded words of its
+// row, 500 rows at a time in key order.
+func reindexPostgres(ctx context.Context, tx *sql.Tx) error {
+	type key struct{ org, kind, id string }
+	batches := []struct {
+		read   string
+		update string
+		keys   int
+	}{
+		{`SELECT org_id, '', id, name, summary, search_text FROM personas WHERE (org_id, id) > ($1, $2) ORDER BY org_id, id LIMIT 500`,
+			`UPDATE personas SET search = ` + pgPersonaVector + ` WHERE org_id = $1 AND id = $2`, 2},
+		{`SELECT org_id, kind, ref_id, title, body, '' FROM search_entries WHERE (org_id, kind, ref_id) > ($1, $2, $3) ORDER BY org_id, kind, ref_id LIMIT 500`,
+			`UPDATE search_entries SET search = ` + pgEntryVector + ` WHERE org_id = $1 AND kind = $2 AND ref_id = $3`, 3},
+	}
+	for _, b := range batches {
+		update, err := tx.PrepareContext(ctx, b.update)
+		if err != nil {
+			return err
+		}
+		defer update.Close()
+		after := key{}
+		for {
+			args := []any{after.org, after.id}
+			if b.keys == 3 {
+				args = []any{after.org, after.kind, after.id}
+			}
+			rows, err := tx.QueryContext(ctx, b.read, args...)
+			if err != nil {
+				return err
+			}
+			type row struct {
+				k       key
+				a, b, c string
+			}
+			var rs []row
+			for rows.Next() {
+				var r row
+				if err := rows.Scan(&r.k.org, &r.k.kind, &r.k.id, &r.a, &r.b, &r.c); err != nil {
+					rows.Close()
+					return err
+				}
+				rs = append(rs, r)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if len(rs) == 0 {
+				break
+			}
+			for _, r := range rs {
+				if b.keys == 2 {
+					_, err = update.ExecContext(ctx, r.k.org, r.k.id, pgWords(r.a), pgWords(r.b), pgWords(r.c))
+				} else {
+					_, err = update.ExecContext(ctx, r.k.org, r.k.kind, r.k.id, pgWords(r.a), pgWords(r.b))
+				}
+				if err != nil {
+					return err
+				}
+			}
+			after = rs[len(rs)-1].k
 		}
 	}
 	return nil

@@ -163,7 +163,7 @@ func TestSearchTerms(t *testing.T) {
 		{`"*AND(`, []string{"and"}},
 		{"Night-shift NURSE's 2nd job", []string{"night", "shift", "nurse", "s", "2nd", "job"}},
 		{"'; DROP TABLE personas;--", []string{"drop", "table", "personas"}},
-		{"Zoë café", []string{"zoë", "café"}},
+		{"Zoë café", []string{"zoe", "cafe"}}, // folded, as the index holds them
 	} {
 		got := searchTerms(tc.in)
 		if strings.Join(got, "|") != strings.Join(tc.want, "|") {

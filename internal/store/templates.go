@@ -12,7 +12,7 @@ const templateCols = `org_id, id, name, profile_type, description, latest_versio
 func scanTemplate(row interface{ Scan(...any) error }) (persona.Template, error) {
 	var t persona.Template
 	err := row.Scan(&t.OrgID, &t.ID, &t.Name, &t.ProfileType, &t.Description, &t.LatestVersion,
-		jsonCol{&t.Draft}, timeCol{&t.DraftUpdatedAt}, timeCol{&t.CreatedAt}, timeCol{&t.UpdatedAt})
+		definitionCol{&t.Draft}, timeCol{&t.DraftUpdatedAt}, timeCol{&t.CreatedAt}, timeCol{&t.UpdatedAt})
 	return t, err
 }
 
@@ -110,7 +110,7 @@ const versionSelect = `SELECT v.org_id, v.template_id, v.version, v.definition, 
 
 func scanVersion(row interface{ Scan(...any) error }) (persona.TemplateVersion, error) {
 	var v persona.TemplateVersion
-	err := row.Scan(&v.OrgID, &v.TemplateID, &v.Version, jsonCol{&v.Definition}, timeCol{&v.PublishedAt},
+	err := row.Scan(&v.OrgID, &v.TemplateID, &v.Version, definitionCol{&v.Definition}, timeCol{&v.PublishedAt},
 		&v.PublishedBy, &v.PersonaCount)
 	return v, err
 }

@@ -38,8 +38,8 @@ func decodeVariantContent(src []byte) (persona.VariantContent, error) {
 	if err := (jsonCol{&c}).Scan(src); err != nil {
 		return c, err
 	}
-	c.Values = canonicalValues(c.Values)
-	c.Dimensions = canonicalValues(c.Dimensions)
+	c.Values = objectValues(c.Values)
+	c.Dimensions = objectValues(c.Dimensions)
 	c.BaseAtOverride = canonicalValues(c.BaseAtOverride)
 	return c, nil
 }

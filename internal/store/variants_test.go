@@ -51,6 +51,13 @@ func testVariants(t *testing.T, db *DB) {
 	if len(forLabel) != 1 || forLabel[0].ID != label.ID {
 		t.Errorf("variants for label: %+v", forLabel)
 	}
+	// No dimension overrides read back as an empty map, not nil.
+	if got, _ := db.GetVariant(ctx, f.Org.ID, label.ID); got.Dimensions == nil || len(got.Dimensions) != 0 || got.Values == nil {
+		t.Errorf("a variant without dimension overrides reads back as %#v / %#v", got.Values, got.Dimensions)
+	}
+	if revs, _ := db.ListVariantRevisions(ctx, f.Org.ID, label.ID); len(revs) != 1 || revs[0].Content.Dimensions == nil {
+		t.Errorf("revision of a variant without dimension overrides: %+v", revs)
+	}
 
 	// Update with optimistic concurrency, then a stale update.
 	next := v

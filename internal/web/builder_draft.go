@@ -368,17 +368,12 @@ func isPlaceholderKey(key, base string) bool {
 	return err == nil
 }
 
-// keyFrom derives a key from a label with the slug rules (lower-case ASCII,
-// common accents spelled out) and underscores: "Pain points" → pain_points.
-// A label with nothing usable gives fallback.
+// keyFrom derives a key from a label with the ASCII slug rules (lower-case
+// ASCII, accents spelled out, Greek and Cyrillic transliterated) and
+// underscores: "Pain points" → pain_points, "Цели" → tseli. A label with
+// nothing usable gives fallback.
 func keyFrom(label, fallback string) string {
-	// Slugify gives "org" for a name with nothing usable; a sentinel word
-	// tells that apart from a label that really says "org".
-	s := persona.Slugify(label + " x")
-	if s == "x" {
-		return fallback
-	}
-	s = strings.TrimSuffix(s, "-x")
+	s := persona.ASCIISlug(label)
 	s = strings.ReplaceAll(s, "-", "_")
 	if s == "" {
 		return fallback

@@ -207,13 +207,14 @@ func download(w http.ResponseWriter, contentType, filename string, body []byte) 
 	return nil
 }
 
-// fileSlug is a safe ASCII file name (without extension) for a name, or
-// fallback when the name has no usable letters.
+// fileSlug is a safe ASCII file name (without extension) for a name
+// (persona.ASCIISlug: Latin without accents, Greek and Cyrillic
+// transliterated), or fallback when nothing of the name is left.
 func fileSlug(name, fallback string) string {
-	if persona.Slugify(name+" x") == "x" { // nothing usable in name
-		return fallback
+	if s := persona.ASCIISlug(name); s != "" {
+		return s
 	}
-	return persona.Slugify(name)
+	return fallback
 }
 
 func compareFileSlug(in []persona.MarkdownCompared) string {

@@ -322,7 +322,7 @@ func (h *Handler) launchpadMarkdown(w http.ResponseWriter, r *http.Request, c *C
 	if err != nil {
 		return err
 	}
-	name := persona.Slugify(l.Name)
+	name := fileSlug(l.Name, "plan")
 	w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="launchpad-`+name+`.md"`)
 	_, err = w.Write([]byte(md))
