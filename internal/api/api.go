@@ -164,12 +164,12 @@ func actorFrom(ctx context.Context) app.Actor {
 
 // fail converts err for huma, locating field errors in the body.
 func (s *Server) fail(ctx context.Context, err error) error {
-	return problemFor(ctx, s.log, err, "body")
+	return withRetryAfter(err, problemFor(ctx, s.log, err, "body"))
 }
 
 // failQuery converts err for huma, locating field errors in the query.
 func (s *Server) failQuery(ctx context.Context, err error) error {
-	return problemFor(ctx, s.log, err, "query")
+	return withRetryAfter(err, problemFor(ctx, s.log, err, "query"))
 }
 
 // etag formats a revision as a strong entity tag.

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -84,6 +86,22 @@ func problemFor(ctx context.Context, log *slog.Logger, err error, where string) 
 		p.Errors = append(p.Errors, &huma.ErrorDetail{Location: loc, Message: f.Message})
 	}
 	return p
+}
+
+// withRetryAfter adds a Retry-After header (whole seconds, at least 1) to
+// the problem of a too-many error that knows its wait.
+func withRetryAfter(err error, p *Problem) error {
+	e, ok := persona.AsError(err)
+	if !ok || e.Code != persona.CodeTooMany || e.RetryAfter <= 0 {
+		return p
+	}
+	return huma.ErrorWithHeaders(p, http.Header{"Retry-After": {RetryAfterSeconds(e.RetryAfter)}})
+}
+
+// RetryAfterSeconds is d as a Retry-After value: whole seconds, rounded
+// up, at least 1.
+func RetryAfterSeconds(d time.Duration) string {
+	return strconv.Itoa(max(1, int((d+time.Second-1)/time.Second)))
 }
 
 // writeProblem writes a problem outside huma (middleware, plain handlers).

@@ -27,7 +27,7 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string) 
 	if err := persona.Invalid("invalid user", fields); err != nil {
 		return persona.User{}, err
 	}
-	hash, err := s.hasher.Hash(password)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return persona.User{}, err
 	}
@@ -51,20 +51,26 @@ func (s *Service) UserByEmail(ctx context.Context, email string) (persona.User, 
 }
 
 // CheckPassword returns the user whose email and password match. Wrong email
-// and wrong password give the same error.
+// and wrong password give the same error, and cost the same: each path
+// verifies exactly one hash (an unknown email against a dummy hash made
+// once per service), so timing does not tell which emails have accounts.
 func (s *Service) CheckPassword(ctx context.Context, email, password string) (persona.User, error) {
 	bad := persona.Errorf(persona.CodeUnauthenticated, "wrong email or password")
 	u, err := s.UserByEmail(ctx, email)
 	if err != nil {
-		if persona.ErrorCode(err) == persona.CodeNotFound {
-			// Spend the same time as a real check so that timing does not
-			// reveal which emails exist.
-			_, _ = s.hasher.Verify(dummyHash(s.hasher), password)
-			return persona.User{}, bad
+		if persona.ErrorCode(err) != persona.CodeNotFound {
+			return persona.User{}, err
 		}
-		return persona.User{}, err
+		dummy, err := s.dummyHash()
+		if err != nil {
+			return persona.User{}, err
+		}
+		if _, err := s.verifyPassword(ctx, dummy, password); err != nil {
+			return persona.User{}, err
+		}
+		return persona.User{}, bad
 	}
-	ok, err := s.hasher.Verify(u.PasswordHash, password)
+	ok, err := s.verifyPassword(ctx, u.PasswordHash, password)
 	if err != nil {
 		return persona.User{}, err
 	}
@@ -74,9 +80,21 @@ func (s *Service) CheckPassword(ctx context.Context, email, password string) (pe
 	return u, nil
 }
 
-func dummyHash(h PasswordHasher) string {
-	hash, _ := h.Hash("not a real password")
-	return hash
+// dummyHash is a hash of a password nobody has, with the hasher's own
+// parameters, made once (lazily: most processes never need it). It is
+// made outside the verification slots, so that a busy moment cannot fail
+// it; callers arriving meanwhile wait for the one being made.
+func (s *Service) dummyHash() (string, error) {
+	s.dummy.Lock()
+	defer s.dummy.Unlock()
+	if s.dummy.hash == "" {
+		h, err := s.hasher.Hash("not a real password: " + newID())
+		if err != nil {
+			return "", err
+		}
+		s.dummy.hash = h
+	}
+	return s.dummy.hash, nil
 }
 
 // Authenticate resolves an API bearer token to its actor.
@@ -194,7 +212,7 @@ func (s *Service) SetPassword(ctx context.Context, email, password string) error
 	if err := persona.ValidatePassword(password); err != nil {
 		return persona.Invalid("invalid password", []persona.FieldError{{Field: "password", Message: err.Error()}})
 	}
-	hash, err := s.hasher.Hash(password)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return err
 	}

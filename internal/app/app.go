@@ -7,6 +7,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -19,7 +20,16 @@ type Service struct {
 	store  Store
 	now    func() time.Time
 	log    *slog.Logger
-	hasher PasswordHasher
+	hasher Hasher
+	// dummy is a hash of a password nobody has, made once (dummyHash):
+	// checking a password for an unknown email verifies against it.
+	dummy struct {
+		sync.Mutex
+		hash string
+	}
+	// verifying bounds the password hashes and verifications running at
+	// once (each argon2id call holds its memory, 19 MiB by default).
+	verifying verifySlots
 	// maxUpload bounds evidence files (WithMaxUpload); 0 is the default.
 	maxUpload int64
 	// versions caches published template versions (immutable).
@@ -36,8 +46,16 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
 // WithPasswordHasher replaces the password hasher (tests use cheaper
-// parameters).
-func WithPasswordHasher(h PasswordHasher) Option { return func(s *Service) { s.hasher = h } }
+// parameters, or wrap it to count its calls).
+func WithPasswordHasher(h Hasher) Option { return func(s *Service) { s.hasher = h } }
+
+// WithPasswordConcurrency sets how many password hashes or verifications
+// may run at once (at least 1) and how long one waits for its turn before
+// it is refused as too many (a 429); the defaults are DefaultPasswordConcurrency
+// and DefaultPasswordWait.
+func WithPasswordConcurrency(n int, wait time.Duration) Option {
+	return func(s *Service) { s.verifying = newVerifySlots(n, wait) }
+}
 
 // New returns a Service over store.
 func New(store Store, opts ...Option) *Service {
@@ -47,6 +65,7 @@ func New(store Store, opts ...Option) *Service {
 		log:    slog.Default(),
 		hasher: DefaultPasswordHasher(),
 	}
+	s.verifying = newVerifySlots(DefaultPasswordConcurrency(), DefaultPasswordWait)
 	for _, o := range opts {
 		o(s)
 	}

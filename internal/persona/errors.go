@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Code classifies an error so that every edge (HTTP, HTML, CLI) can map it the
@@ -36,6 +37,9 @@ type Error struct {
 	Fields  []FieldError
 	// Current is the current revision when Code is CodePreconditionFailed.
 	Current int
+	// RetryAfter is how long to wait before trying again, when Code is
+	// CodeTooMany and the wait is known (sent as Retry-After).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
