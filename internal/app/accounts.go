@@ -55,29 +55,46 @@ func (s *Service) UserByEmail(ctx context.Context, email string) (persona.User, 
 // verifies exactly one hash (an unknown email against a dummy hash made
 // once per service), so timing does not tell which emails have accounts.
 func (s *Service) CheckPassword(ctx context.Context, email, password string) (persona.User, error) {
-	bad := persona.Errorf(persona.CodeUnauthenticated, "wrong email or password")
-	u, err := s.UserByEmail(ctx, email)
+	release, err := s.verifying.acquire(ctx)
 	if err != nil {
-		if persona.ErrorCode(err) != persona.CodeNotFound {
-			return persona.User{}, err
-		}
-		dummy, err := s.dummyHash()
-		if err != nil {
-			return persona.User{}, err
-		}
-		if _, err := s.verifyPassword(ctx, dummy, password); err != nil {
-			return persona.User{}, err
-		}
-		return persona.User{}, bad
+		return persona.User{}, err
 	}
-	ok, err := s.verifyPassword(ctx, u.PasswordHash, password)
+	defer release()
+	u, ok, err := s.verifyCredentials(ctx, email, password)
 	if err != nil {
 		return persona.User{}, err
 	}
 	if !ok {
-		return persona.User{}, bad
+		return persona.User{}, errWrongPassword()
 	}
 	return u, nil
+}
+
+func errWrongPassword() error {
+	return persona.Errorf(persona.CodeUnauthenticated, "wrong email or password")
+}
+
+// verifyCredentials verifies password for the account of email with
+// exactly one verification, in the caller's slot: u is the user when the
+// email has an account (whatever the password), ok whether the password is
+// theirs.
+func (s *Service) verifyCredentials(ctx context.Context, email, password string) (u persona.User, ok bool, err error) {
+	u, err = s.UserByEmail(ctx, email)
+	hash := u.PasswordHash
+	if err != nil {
+		if persona.ErrorCode(err) != persona.CodeNotFound {
+			return persona.User{}, false, err
+		}
+		u = persona.User{}
+		if hash, err = s.dummyHash(); err != nil {
+			return persona.User{}, false, err
+		}
+	}
+	ok, err = s.hasher.Verify(hash, password)
+	if err != nil {
+		return persona.User{}, false, err
+	}
+	return u, ok && u.ID != "", nil
 }
 
 // dummyHash is a hash of a password nobody has, with the hasher's own

@@ -30,6 +30,8 @@ type Service struct {
 	// verifying bounds the password hashes and verifications running at
 	// once (each argon2id call holds its memory, 19 MiB by default).
 	verifying verifySlots
+	// signInPolicy throttles sign-in attempts (WithSignInPolicy).
+	signInPolicy persona.SignInPolicy
 	// maxUpload bounds evidence files (WithMaxUpload); 0 is the default.
 	maxUpload int64
 	// versions caches published template versions (immutable).
@@ -57,6 +59,9 @@ func WithPasswordConcurrency(n int, wait time.Duration) Option {
 	return func(s *Service) { s.verifying = newVerifySlots(n, wait) }
 }
 
+// WithSignInPolicy replaces the sign-in throttling limits.
+func WithSignInPolicy(p persona.SignInPolicy) Option { return func(s *Service) { s.signInPolicy = p } }
+
 // New returns a Service over store.
 func New(store Store, opts ...Option) *Service {
 	s := &Service{
@@ -64,6 +69,8 @@ func New(store Store, opts ...Option) *Service {
 		now:    time.Now,
 		log:    slog.Default(),
 		hasher: DefaultPasswordHasher(),
+
+		signInPolicy: persona.DefaultSignInPolicy,
 	}
 	s.verifying = newVerifySlots(DefaultPasswordConcurrency(), DefaultPasswordWait)
 	for _, o := range opts {

@@ -170,6 +170,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c *Ctx, err error
 	msg := "Something went wrong on our side. It has been logged; please try again."
 	if e, ok := persona.AsError(err); ok && code != "" {
 		msg = e.Message
+		if e.RetryAfter > 0 {
+			w.Header().Set("Retry-After", retryAfter(e.RetryAfter))
+		}
 	} else {
 		h.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err)
 	}
