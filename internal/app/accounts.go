@@ -192,7 +192,7 @@ func (s *Service) CreateToken(ctx context.Context, actor Actor, name string) (st
 	if err := s.store.CreateToken(ctx, t); err != nil {
 		return "", persona.Token{}, err
 	}
-	s.auditUser(ctx, actor, "create", "token", t.ID, t.Name)
+	s.recordSecurityEvent(ctx, actor.UserID, persona.SecurityTokenCreated, "API token "+quoted(t.Name)+" created")
 	return secret, t, nil
 }
 
@@ -209,7 +209,19 @@ func (s *Service) RevokeToken(ctx context.Context, actor Actor, tokenID string) 
 	if actor.UserID == "" {
 		return persona.Errorf(persona.CodeUnauthenticated, "authentication required")
 	}
-	return s.auditUserOK(ctx, s.store.RevokeToken(ctx, actor.UserID, tokenID, s.timestamp()), actor, "revoke", "token", tokenID, "")
+	if err := s.store.RevokeToken(ctx, actor.UserID, tokenID, s.timestamp()); err != nil {
+		return err
+	}
+	name := tokenID
+	if tokens, err := s.store.ListTokens(ctx, actor.UserID); err == nil {
+		for _, t := range tokens {
+			if t.ID == tokenID {
+				name = t.Name
+			}
+		}
+	}
+	s.recordSecurityEvent(ctx, actor.UserID, persona.SecurityTokenRevoked, "API token "+quoted(name)+" revoked")
+	return nil
 }
 
 // ListMyOrgs lists the organisations the caller belongs to.
@@ -220,22 +232,70 @@ func (s *Service) ListMyOrgs(ctx context.Context, actor Actor) ([]persona.OrgMem
 	return s.store.OrgsForUser(ctx, actor.UserID)
 }
 
-// SetPassword replaces a user's password (administrative edges).
-func (s *Service) SetPassword(ctx context.Context, email, password string) error {
+// SetPassword replaces a user's password (administrative edges: the CLI's
+// reset). It signs the user out of every browser and, with revokeTokens
+// (the CLI's default), revokes their API tokens too, all in one
+// transaction, and records the reset in their security log. It returns
+// how many tokens it revoked.
+func (s *Service) SetPassword(ctx context.Context, email, password string, revokeTokens bool) (int, error) {
 	u, err := s.UserByEmail(ctx, email)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if err := persona.ValidatePassword(password); err != nil {
-		return persona.Invalid("invalid password", []persona.FieldError{{Field: "password", Message: err.Error()}})
+		return 0, persona.Invalid("invalid password", []persona.FieldError{{Field: "password", Message: err.Error()}})
 	}
 	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if err := s.store.SetPassword(ctx, u.ID, hash); err != nil {
-		return err
+	summary := "Password reset by an administrator; signed out everywhere"
+	if revokeTokens {
+		summary += "; API tokens revoked"
 	}
-	// A new password signs the user out of every browser.
-	return s.store.DeleteUserSessions(ctx, u.ID)
+	return s.store.ResetAccess(ctx, AccessReset{UserID: u.ID, PasswordHash: hash, RevokeTokens: revokeTokens, At: s.timestamp(),
+		Event: s.securityEvent(ctx, u.ID, persona.SecurityPasswordReset, summary)})
+}
+
+// ChangePassword replaces the caller's password after checking their
+// current one (a check throttled like a sign-in: it is one). It signs them
+// out of every browser, this one included, and, with revokeTokens,
+// revokes their API tokens too, in one transaction, and records the change
+// in their security log. It returns how many tokens it revoked. A wrong
+// current password is a field error of current_password.
+func (s *Service) ChangePassword(ctx context.Context, actor Actor, current, next string, revokeTokens bool) (int, error) {
+	if actor.UserID == "" || actor.System {
+		return 0, persona.Errorf(persona.CodeUnauthenticated, "authentication required")
+	}
+	if err := persona.ValidatePassword(next); err != nil {
+		return 0, persona.Invalid("invalid password", []persona.FieldError{{Field: "new_password", Message: err.Error()}})
+	}
+	if current == next {
+		return 0, persona.Invalid("invalid password", []persona.FieldError{{Field: "new_password", Message: "must differ from your current password"}})
+	}
+	u, err := s.store.UserByID(ctx, actor.UserID)
+	if err != nil {
+		return 0, err
+	}
+	ok, err := s.throttled(ctx, u.Email, clientInfo(ctx).Address, func() (bool, error) {
+		_, ok, err := s.verifyCredentials(ctx, u.Email, current)
+		return ok, err
+	})
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		s.recordSecurityEvent(ctx, u.ID, persona.SecuritySignInFailed, "Password change refused: the current password was wrong")
+		return 0, persona.Invalid("wrong password", []persona.FieldError{{Field: "current_password", Message: "is not your current password"}})
+	}
+	hash, err := s.hashPassword(ctx, next)
+	if err != nil {
+		return 0, err
+	}
+	summary := "Password changed; signed out everywhere"
+	if revokeTokens {
+		summary += "; API tokens revoked"
+	}
+	return s.store.ResetAccess(ctx, AccessReset{UserID: u.ID, PasswordHash: hash, RevokeTokens: revokeTokens, At: s.timestamp(),
+		Event: s.securityEvent(ctx, u.ID, persona.SecurityPasswordChanged, summary)})
 }

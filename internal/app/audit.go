@@ -20,9 +20,9 @@ import (
 // Launchpads; alignment links and verdicts; settings — record their entry
 // in the change's own transaction; the others append it right after the
 // change succeeded. Never for a refused or failed change; entries are
-// never edited or deleted. Token and session events belong to a user rather than an
-// organisation; they are recorded in every organisation the user belongs to
-// at that moment (see auditUser).
+// never edited or deleted. Token, password and session events belong to a
+// user rather than an organisation: they go to the user's own security log
+// (security.go), never here.
 
 // auditStore keeps the append-only audit log.
 type auditStore interface {
@@ -114,30 +114,6 @@ func PendingAudit(ctx context.Context) bool {
 func (s *Service) auditOK(ctx context.Context, err error, orgID string, actor Actor, action, kind, id, summary string) error {
 	if err == nil {
 		s.audit(ctx, orgID, actor, action, kind, id, summary)
-	}
-	return err
-}
-
-// auditUser records an event about the actor's own account (API tokens,
-// sessions) in the log of every organisation the actor is a member of at
-// that moment: a token opens all of them, so each one's admins should see
-// it. Organisations joined later do not get earlier events, and an event
-// stays in an organisation's log after the user leaves it.
-func (s *Service) auditUser(ctx context.Context, actor Actor, action, kind, id, summary string) {
-	orgs, err := s.store.OrgsForUser(ctx, actor.UserID)
-	if err != nil {
-		s.log.ErrorContext(ctx, "audit log write failed", "action", action, "kind", kind, "id", id, "err", err)
-		return
-	}
-	for _, m := range orgs {
-		s.audit(ctx, m.Org.ID, actor, action, kind, id, summary)
-	}
-}
-
-// auditUserOK is auditUser for a change that happened (err is nil).
-func (s *Service) auditUserOK(ctx context.Context, err error, actor Actor, action, kind, id, summary string) error {
-	if err == nil {
-		s.auditUser(ctx, actor, action, kind, id, summary)
 	}
 	return err
 }

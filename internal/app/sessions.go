@@ -32,9 +32,47 @@ const sessionPrefix = "pps_"
 // verified. So parallel guesses cannot outrun the count, and at most the
 // slots' number of verifications run at once.
 func (s *Service) SignIn(ctx context.Context, email, password, client string) (string, persona.User, error) {
-	release, err := s.verifying.acquire(ctx)
+	if client != "" {
+		ctx = WithClientInfo(ctx, ClientInfo{Address: client, UserAgent: clientInfo(ctx).UserAgent})
+	}
+	var u persona.User
+	ok, err := s.throttled(ctx, email, client, func() (bool, error) {
+		var (
+			ok  bool
+			err error
+		)
+		u, ok, err = s.verifyCredentials(ctx, email, password)
+		return ok, err
+	})
 	if err != nil {
 		return "", persona.User{}, err
+	}
+	if !ok {
+		// Only an existing account has a log to record it in.
+		s.recordSecurityEvent(ctx, u.ID, persona.SecuritySignInFailed, "Failed sign-in: wrong password")
+		return "", persona.User{}, errWrongPassword()
+	}
+	secret, err := randomSecret(sessionPrefix)
+	if err != nil {
+		return "", persona.User{}, err
+	}
+	sess := persona.Session{TokenHash: hashToken(secret), UserID: u.ID, Data: []byte("{}"), ExpiresAt: s.timestamp().Add(SessionLifetime)}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return "", persona.User{}, err
+	}
+	s.recordSecurityEvent(ctx, u.ID, persona.SecuritySignIn, "Signed in")
+	return secret, u, nil
+}
+
+// throttled runs check, a verification of the password of email's
+// account, as one throttled sign-in attempt from client: in one of the
+// bounded verification slots, after counting the attempt (refused as too
+// many, without running check, when a limit says so); a check that
+// succeeds clears the account's counts. ok is check's answer.
+func (s *Service) throttled(ctx context.Context, email, client string, check func() (bool, error)) (ok bool, err error) {
+	release, err := s.verifying.acquire(ctx)
+	if err != nil {
+		return false, err
 	}
 	defer release()
 
@@ -47,34 +85,18 @@ func (s *Service) SignIn(ctx context.Context, email, password, client string) (s
 		return counterList(next), nil
 	})
 	if err != nil {
-		return "", persona.User{}, err
+		return false, err
 	}
 	if refusal != nil {
-		return "", persona.User{}, tooManySignIns(refusal)
+		return false, tooManySignIns(refusal)
 	}
-
-	u, ok, err := s.verifyCredentials(ctx, email, password)
-	if err != nil {
-		return "", persona.User{}, err
-	}
-	if !ok {
-		return "", persona.User{}, errWrongPassword()
+	if ok, err = check(); err != nil || !ok {
+		return false, err
 	}
 	err = s.store.UpdateLoginCounters(ctx, now, keys.list(), func(cs []persona.LoginCounter) ([]persona.LoginCounter, error) {
 		return counterList(s.signInPolicy.Succeeded(signInCounters(cs))), nil
 	})
-	if err != nil {
-		return "", persona.User{}, err
-	}
-	secret, err := randomSecret(sessionPrefix)
-	if err != nil {
-		return "", persona.User{}, err
-	}
-	sess := persona.Session{TokenHash: hashToken(secret), UserID: u.ID, Data: []byte("{}"), ExpiresAt: now.Add(SessionLifetime)}
-	if err := s.store.CreateSession(ctx, sess); err != nil {
-		return "", persona.User{}, err
-	}
-	return secret, u, nil
+	return err == nil, err
 }
 
 func tooManySignIns(r *persona.SignInRefusal) error {
@@ -189,10 +211,18 @@ func randomSecret(prefix string) (string, error) {
 	return prefix + base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// SignOutEverywhere ends every session of the caller, on every instance.
-func (s *Service) SignOutEverywhere(ctx context.Context, actor Actor) error {
-	if actor.UserID == "" {
-		return persona.Errorf(persona.CodeUnauthenticated, "please sign in")
+// SignOutEverywhere ends every session of the caller, on every instance,
+// and, with revokeTokens, revokes their API tokens too (in one
+// transaction), and records it in their security log. It returns how many
+// tokens it revoked.
+func (s *Service) SignOutEverywhere(ctx context.Context, actor Actor, revokeTokens bool) (int, error) {
+	if actor.UserID == "" || actor.System {
+		return 0, persona.Errorf(persona.CodeUnauthenticated, "please sign in")
 	}
-	return s.auditUserOK(ctx, s.store.DeleteUserSessions(ctx, actor.UserID), actor, "sign out everywhere", "user", actor.UserID, "")
+	summary := "Signed out everywhere"
+	if revokeTokens {
+		summary += "; API tokens revoked"
+	}
+	return s.store.ResetAccess(ctx, AccessReset{UserID: actor.UserID, RevokeTokens: revokeTokens, At: s.timestamp(),
+		Event: s.securityEvent(ctx, actor.UserID, persona.SecuritySignOutEverywhere, summary)})
 }

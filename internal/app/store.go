@@ -130,6 +130,18 @@ type Store interface {
 	// windowsBefore and whose next slot has passed at now.
 	DeleteStaleLoginCounters(ctx context.Context, windowsBefore, now time.Time) (int64, error)
 
+	// Each user's security log (sign-ins, tokens, passwords), never an
+	// organisation's.
+	AppendSecurityEvent(ctx context.Context, e persona.SecurityEvent) error
+	// ListSecurityEvents lists newest first, below the sequence number
+	// before (0: the newest).
+	ListSecurityEvents(ctx context.Context, userID string, before int64, limit int) ([]persona.SecurityEvent, error)
+	// ResetAccess sets the password (unless PasswordHash is ""), ends every
+	// session and, with RevokeTokens, revokes every active API token of the
+	// user, and records Event, in one transaction; it returns the number of
+	// tokens revoked.
+	ResetAccess(ctx context.Context, r AccessReset) (int, error)
+
 	variantStore
 	noteStore
 	evidenceStore
@@ -138,6 +150,15 @@ type Store interface {
 	importStore
 	batchStore
 	auditStore
+}
+
+// AccessReset is a change to a user's access (Store.ResetAccess).
+type AccessReset struct {
+	UserID       string
+	PasswordHash string // "" keeps the password
+	RevokeTokens bool
+	At           time.Time
+	Event        persona.SecurityEvent
 }
 
 // TokenAuth is what authenticating an API request to an organisation needs.

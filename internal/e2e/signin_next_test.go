@@ -46,3 +46,21 @@ func TestSignInNextCannotLeaveTheServer(t *testing.T) {
 		b.step("open "+path+" signed in", open(path), onThisServer(home...))
 	}
 }
+
+// The account page after a real sign-in: the security log names this
+// sign-in, and the page fits a phone and a wide screen without sideways
+// scrolling.
+func TestAccountPageShowsTheSignIn(t *testing.T) {
+	b := signIn(t, "/account")
+	b.step("see this sign-in at the top of the security log",
+		see("#security-log tbody tr:first-child", "Signed in", "127.0.0.1"),
+		present("#sign-out-everywhere", 1), present("#sessions-revoke-tokens", 1), present("#password-revoke-tokens", 1))
+	for _, width := range []int64{390, 1440} {
+		b.step(fmt.Sprintf("no sideways scroll at %d px", width),
+			chromedp.EmulateViewport(width, 900),
+			until("the page fits its width", `() => {
+				const d = document.documentElement;
+				return d.scrollWidth <= d.clientWidth ? "" : "the page is " + d.scrollWidth + " px wide in a " + d.clientWidth + " px window";
+			}`))
+	}
+}
