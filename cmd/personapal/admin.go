@@ -49,9 +49,10 @@ func userCmd(g *globals) *cobra.Command {
 	create.Flags().StringVar(&password, "password", "", "password, at least 10 characters (default: generated)")
 
 	var setEmail, setPassword string
+	var keepTokens bool
 	setPw := &cobra.Command{
 		Use:   "set-password",
-		Short: "Set a user's password (a password is generated and printed when --password is not given)",
+		Short: "Reset a user's password: signs them out everywhere and revokes their API tokens unless --keep-tokens (a password is generated and printed when --password is not given)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := required("email", setEmail); err != nil {
@@ -66,10 +67,14 @@ func userCmd(g *globals) *cobra.Command {
 			if generated {
 				setPassword = seed.RandomPassword()
 			}
-			if err := svc.SetPassword(cmd.Context(), setEmail, setPassword); err != nil {
+			revoked, err := svc.SetPassword(cmd.Context(), setEmail, setPassword, !keepTokens)
+			if err != nil {
 				return err
 			}
-			fmt.Fprintln(g.stdout, "password changed")
+			fmt.Fprintln(g.stdout, "password changed; signed out everywhere")
+			if !keepTokens {
+				fmt.Fprintf(g.stdout, "API tokens revoked: %d\n", revoked)
+			}
 			if generated {
 				fmt.Fprintf(g.stdout, "password: %s\n", setPassword)
 			}
@@ -78,6 +83,7 @@ func userCmd(g *globals) *cobra.Command {
 	}
 	setPw.Flags().StringVar(&setEmail, "email", "", "email address (required)")
 	setPw.Flags().StringVar(&setPassword, "password", "", "new password (default: generated)")
+	setPw.Flags().BoolVar(&keepTokens, "keep-tokens", false, "keep the user's API tokens working (by default a reset revokes them)")
 	cmd.AddCommand(create, setPw)
 	return cmd
 }

@@ -97,6 +97,33 @@ type tokenPath struct {
 	ID string `path:"id" maxLength:"64"`
 }
 
+type securityPage struct {
+	Body struct {
+		Items      []persona.SecurityEvent `json:"items"`
+		NextBefore *int64                  `json:"next_before" doc:"Pass as before for the next (older) page; null on the last"`
+	}
+}
+
+type passwordInput struct {
+	Body struct {
+		CurrentPassword string `json:"current_password" maxLength:"1000" doc:"Your password now"`
+		NewPassword     string `json:"new_password" maxLength:"1000" doc:"10 to 200 characters, not only spaces, not a common or very repetitive one"`
+		RevokeTokens    bool   `json:"revoke_tokens,omitempty" doc:"Also revoke every API token of yours, this one included"`
+	}
+}
+
+type revokeTokensInput struct {
+	Body *struct {
+		RevokeTokens bool `json:"revoke_tokens,omitempty" doc:"Also revoke every API token of yours, this one included"`
+	}
+}
+
+type accessResetOutput struct {
+	Body struct {
+		RevokedTokens int `json:"revoked_tokens" doc:"How many API tokens were revoked"`
+	}
+}
+
 func (s *Server) registerAccounts(api huma.API) {
 	huma.Register(api, op("get-me", http.MethodGet, "/api/v1/me", "The authenticated user", tagAccounts, 0),
 		func(ctx context.Context, _ *struct{}) (*userOutput, error) {
@@ -133,6 +160,58 @@ func (s *Server) registerAccounts(api huma.API) {
 				return nil, s.fail(ctx, err)
 			}
 			return nil, nil
+		})
+
+	huma.Register(api, op("list-security-events", http.MethodGet, "/api/v1/me/security-events",
+		"Your security log: sign-ins, failed sign-ins, API tokens, password changes, newest first (yours only)", tagAccounts, 0),
+		func(ctx context.Context, in *struct {
+			Before int64 `query:"before" minimum:"0" doc:"Continue below this seq (next_before of the previous page)"`
+			Limit  int   `query:"limit" minimum:"0" maximum:"1000" doc:"Page size (default 100)"`
+		}) (*securityPage, error) {
+			limit := in.Limit
+			if limit == 0 {
+				limit = 100
+			}
+			items, err := s.svc.ListSecurityEvents(ctx, actorFrom(ctx), in.Before, limit)
+			if err != nil {
+				return nil, s.failQuery(ctx, err)
+			}
+			out := &securityPage{}
+			out.Body.Items = nonNil(items)
+			if len(items) == limit {
+				next := items[len(items)-1].Seq
+				out.Body.NextBefore = &next
+			}
+			return out, nil
+		})
+
+	passwordOp := op("change-password", http.MethodPut, "/api/v1/me/password",
+		"Change your password (signs you out of every browser; optionally revokes your API tokens)", tagAccounts, 0)
+	passwordOp.Description = "Checks current_password (counted like a sign-in attempt: too many wrong ones answer 429 with Retry-After), " +
+		"sets new_password, ends every browser session and, with revoke_tokens, revokes every API token of yours (this one too), in one transaction. " +
+		"A wrong current password is a 422 naming body.current_password."
+	huma.Register(api, passwordOp,
+		func(ctx context.Context, in *passwordInput) (*accessResetOutput, error) {
+			n, err := s.svc.ChangePassword(ctx, actorFrom(ctx), in.Body.CurrentPassword, in.Body.NewPassword, in.Body.RevokeTokens)
+			if err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			out := &accessResetOutput{}
+			out.Body.RevokedTokens = n
+			return out, nil
+		})
+
+	huma.Register(api, op("sign-out-everywhere", http.MethodPost, "/api/v1/me/sign-out-everywhere",
+		"End every browser session of yours; with revoke_tokens, also revoke every API token of yours (this one too)", tagAccounts, 0),
+		func(ctx context.Context, in *revokeTokensInput) (*accessResetOutput, error) {
+			revoke := in.Body != nil && in.Body.RevokeTokens
+			n, err := s.svc.SignOutEverywhere(ctx, actorFrom(ctx), revoke)
+			if err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			out := &accessResetOutput{}
+			out.Body.RevokedTokens = n
+			return out, nil
 		})
 
 	huma.Register(api, op("list-orgs", http.MethodGet, "/api/v1/orgs", "Organisations you belong to", tagAccounts, 0),

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -92,6 +94,9 @@ func problemFor(ctx context.Context, log *slog.Logger, err error, where string) 
 	}
 	if e.Code == persona.CodePreconditionFailed || e.Code == persona.CodePreconditionRequired {
 		p.CurrentRevision = e.Current
+	}
+	if e.RetryAfter > 0 { // the error knows its wait better than the table
+		p.GetHeaders().Set("Retry-After", RetryAfterSeconds(e.RetryAfter))
 	}
 	for _, f := range e.Fields {
 		loc := f.Field
@@ -206,6 +211,12 @@ func init() {
 		// Bounded: huma's messages for an unreadable body can quote it whole.
 		return bound(p)
 	}
+}
+
+// RetryAfterSeconds is d as a Retry-After value: whole seconds, rounded
+// up, at least 1.
+func RetryAfterSeconds(d time.Duration) string {
+	return strconv.Itoa(max(1, int((d+time.Second-1)/time.Second)))
 }
 
 // writeProblem writes a problem outside huma (middleware, plain handlers).

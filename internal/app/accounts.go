@@ -27,7 +27,7 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string) 
 	if err := persona.Invalid("invalid user", fields); err != nil {
 		return persona.User{}, err
 	}
-	hash, err := s.hasher.Hash(password)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return persona.User{}, err
 	}
@@ -51,32 +51,67 @@ func (s *Service) UserByEmail(ctx context.Context, email string) (persona.User, 
 }
 
 // CheckPassword returns the user whose email and password match. Wrong email
-// and wrong password give the same error.
+// and wrong password give the same error, and cost the same: each path
+// verifies exactly one hash (an unknown email against a dummy hash made
+// once per service), so timing does not tell which emails have accounts.
 func (s *Service) CheckPassword(ctx context.Context, email, password string) (persona.User, error) {
-	bad := persona.Errorf(persona.CodeUnauthenticated, "wrong email or password")
-	u, err := s.UserByEmail(ctx, email)
+	release, err := s.verifying.acquire(ctx)
 	if err != nil {
-		if persona.ErrorCode(err) == persona.CodeNotFound {
-			// Spend the same time as a real check so that timing does not
-			// reveal which emails exist.
-			_, _ = s.hasher.Verify(dummyHash(s.hasher), password)
-			return persona.User{}, bad
-		}
 		return persona.User{}, err
 	}
-	ok, err := s.hasher.Verify(u.PasswordHash, password)
+	defer release()
+	u, ok, err := s.verifyCredentials(ctx, email, password)
 	if err != nil {
 		return persona.User{}, err
 	}
 	if !ok {
-		return persona.User{}, bad
+		return persona.User{}, errWrongPassword()
 	}
 	return u, nil
 }
 
-func dummyHash(h PasswordHasher) string {
-	hash, _ := h.Hash("not a real password")
-	return hash
+func errWrongPassword() error {
+	return persona.Errorf(persona.CodeUnauthenticated, "wrong email or password")
+}
+
+// verifyCredentials verifies password for the account of email with
+// exactly one verification, in the caller's slot: u is the user when the
+// email has an account (whatever the password), ok whether the password is
+// theirs.
+func (s *Service) verifyCredentials(ctx context.Context, email, password string) (u persona.User, ok bool, err error) {
+	u, err = s.UserByEmail(ctx, email)
+	hash := u.PasswordHash
+	if err != nil {
+		if persona.ErrorCode(err) != persona.CodeNotFound {
+			return persona.User{}, false, err
+		}
+		u = persona.User{}
+		if hash, err = s.dummyHash(); err != nil {
+			return persona.User{}, false, err
+		}
+	}
+	ok, err = s.hasher.Verify(hash, password)
+	if err != nil {
+		return persona.User{}, false, err
+	}
+	return u, ok && u.ID != "", nil
+}
+
+// dummyHash is a hash of a password nobody has, with the hasher's own
+// parameters, made once (lazily: most processes never need it). It is
+// made outside the verification slots, so that a busy moment cannot fail
+// it; callers arriving meanwhile wait for the one being made.
+func (s *Service) dummyHash() (string, error) {
+	s.dummy.Lock()
+	defer s.dummy.Unlock()
+	if s.dummy.hash == "" {
+		h, err := s.hasher.Hash("not a real password: " + newID())
+		if err != nil {
+			return "", err
+		}
+		s.dummy.hash = h
+	}
+	return s.dummy.hash, nil
 }
 
 // Authenticate resolves an API bearer token to its actor.
@@ -154,10 +189,10 @@ func (s *Service) CreateToken(ctx context.Context, actor Actor, name string) (st
 		return "", persona.Token{}, err
 	}
 	t := persona.Token{ID: newID(), UserID: actor.UserID, Name: name, Hash: hash, Prefix: secret[:len(tokenPrefix)+4], CreatedAt: s.timestamp()}
-	if err := s.store.CreateToken(ctx, t); err != nil {
+	e := s.securityEvent(ctx, actor.UserID, persona.SecurityTokenCreated, "API token "+quoted(t.Name)+" created")
+	if err := s.inUserTx(ctx, &e, func(tx Store) error { return tx.CreateToken(ctx, t) }); err != nil {
 		return "", persona.Token{}, err
 	}
-	s.auditUser(ctx, actor, "create", "token", t.ID, t.Name)
 	return secret, t, nil
 }
 
@@ -174,7 +209,21 @@ func (s *Service) RevokeToken(ctx context.Context, actor Actor, tokenID string) 
 	if actor.UserID == "" {
 		return persona.Errorf(persona.CodeUnauthenticated, "authentication required")
 	}
-	return s.auditUserOK(ctx, s.store.RevokeToken(ctx, actor.UserID, tokenID, s.timestamp()), actor, "revoke", "token", tokenID, "")
+	e := s.securityEvent(ctx, actor.UserID, persona.SecurityTokenRevoked, "")
+	return s.inUserTx(ctx, &e, func(tx Store) error {
+		name := tokenID
+		tokens, err := tx.ListTokens(ctx, actor.UserID)
+		if err != nil {
+			return err
+		}
+		for _, t := range tokens {
+			if t.ID == tokenID {
+				name = t.Name
+			}
+		}
+		e.Summary = "API token " + quoted(name) + " revoked"
+		return tx.RevokeToken(ctx, actor.UserID, tokenID, s.timestamp())
+	})
 }
 
 // ListMyOrgs lists the organisations the caller belongs to.
@@ -185,22 +234,70 @@ func (s *Service) ListMyOrgs(ctx context.Context, actor Actor) ([]persona.OrgMem
 	return s.store.OrgsForUser(ctx, actor.UserID)
 }
 
-// SetPassword replaces a user's password (administrative edges).
-func (s *Service) SetPassword(ctx context.Context, email, password string) error {
+// SetPassword replaces a user's password (administrative edges: the CLI's
+// reset). It signs the user out of every browser and, with revokeTokens
+// (the CLI's default), revokes their API tokens too, all in one
+// transaction, and records the reset in their security log. It returns
+// how many tokens it revoked.
+func (s *Service) SetPassword(ctx context.Context, email, password string, revokeTokens bool) (int, error) {
 	u, err := s.UserByEmail(ctx, email)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if err := persona.ValidatePassword(password); err != nil {
-		return persona.Invalid("invalid password", []persona.FieldError{{Field: "password", Message: err.Error()}})
+		return 0, persona.Invalid("invalid password", []persona.FieldError{{Field: "password", Message: err.Error()}})
 	}
-	hash, err := s.hasher.Hash(password)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if err := s.store.SetPassword(ctx, u.ID, hash); err != nil {
-		return err
+	summary := "Password reset by an administrator; signed out everywhere"
+	if revokeTokens {
+		summary += "; API tokens revoked"
 	}
-	// A new password signs the user out of every browser.
-	return s.store.DeleteUserSessions(ctx, u.ID)
+	return s.store.ResetAccess(ctx, AccessReset{UserID: u.ID, PasswordHash: hash, RevokeTokens: revokeTokens, At: s.timestamp(),
+		Event: s.securityEvent(ctx, u.ID, persona.SecurityPasswordReset, summary)})
+}
+
+// ChangePassword replaces the caller's password after checking their
+// current one (a check throttled like a sign-in: it is one). It signs them
+// out of every browser, this one included, and, with revokeTokens,
+// revokes their API tokens too, in one transaction, and records the change
+// in their security log. It returns how many tokens it revoked. A wrong
+// current password is a field error of current_password.
+func (s *Service) ChangePassword(ctx context.Context, actor Actor, current, next string, revokeTokens bool) (int, error) {
+	if actor.UserID == "" || actor.System {
+		return 0, persona.Errorf(persona.CodeUnauthenticated, "authentication required")
+	}
+	if err := persona.ValidatePassword(next); err != nil {
+		return 0, persona.Invalid("invalid password", []persona.FieldError{{Field: "new_password", Message: err.Error()}})
+	}
+	if current == next {
+		return 0, persona.Invalid("invalid password", []persona.FieldError{{Field: "new_password", Message: "must differ from your current password"}})
+	}
+	u, err := s.store.UserByID(ctx, actor.UserID)
+	if err != nil {
+		return 0, err
+	}
+	ok, err := s.throttled(ctx, u.Email, clientInfo(ctx).Address, func() (bool, error) {
+		_, ok, err := s.verifyCredentials(ctx, u.Email, current)
+		return ok, err
+	})
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		s.recordSecurityEvent(ctx, u.ID, persona.SecuritySignInFailed, "Password change refused: the current password was wrong")
+		return 0, persona.Invalid("wrong password", []persona.FieldError{{Field: "current_password", Message: "is not your current password"}})
+	}
+	hash, err := s.hashPassword(ctx, next)
+	if err != nil {
+		return 0, err
+	}
+	summary := "Password changed; signed out everywhere"
+	if revokeTokens {
+		summary += "; API tokens revoked"
+	}
+	return s.store.ResetAccess(ctx, AccessReset{UserID: u.ID, PasswordHash: hash, RevokeTokens: revokeTokens, At: s.timestamp(),
+		Event: s.securityEvent(ctx, u.ID, persona.SecurityPasswordChanged, summary)})
 }

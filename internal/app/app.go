@@ -7,6 +7,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -19,11 +20,25 @@ type Service struct {
 	store  Store
 	now    func() time.Time
 	log    *slog.Logger
-	hasher PasswordHasher
+	hasher Hasher
+	// dummy is a hash of a password nobody has, made once (dummyHash):
+	// checking a password for an unknown email verifies against it.
+	dummy *dummyHash
+	// verifying bounds the password hashes and verifications running at
+	// once (each argon2id call holds its memory, 19 MiB by default).
+	verifying verifySlots
+	// signInPolicy throttles sign-in attempts (WithSignInPolicy).
+	signInPolicy persona.SignInPolicy
 	// maxUpload bounds evidence files (WithMaxUpload); 0 is the default.
 	maxUpload int64
 	// versions caches published template versions (immutable).
 	versions *versionCache
+}
+
+// dummyHash is the hash checked for an unknown email, made on first use.
+type dummyHash struct {
+	sync.Mutex
+	hash string
 }
 
 // Option configures a Service.
@@ -36,8 +51,19 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
 // WithPasswordHasher replaces the password hasher (tests use cheaper
-// parameters).
-func WithPasswordHasher(h PasswordHasher) Option { return func(s *Service) { s.hasher = h } }
+// parameters, or wrap it to count its calls).
+func WithPasswordHasher(h Hasher) Option { return func(s *Service) { s.hasher = h } }
+
+// WithPasswordConcurrency sets how many password hashes or verifications
+// may run at once (at least 1) and how long one waits for its turn before
+// it is refused as too many (a 429); the defaults are DefaultPasswordConcurrency
+// and DefaultPasswordWait.
+func WithPasswordConcurrency(n int, wait time.Duration) Option {
+	return func(s *Service) { s.verifying = newVerifySlots(n, wait) }
+}
+
+// WithSignInPolicy replaces the sign-in throttling limits.
+func WithSignInPolicy(p persona.SignInPolicy) Option { return func(s *Service) { s.signInPolicy = p } }
 
 // New returns a Service over store.
 func New(store Store, opts ...Option) *Service {
@@ -47,7 +73,11 @@ func New(store Store, opts ...Option) *Service {
 		log:      slog.Default(),
 		hasher:   DefaultPasswordHasher(),
 		versions: &versionCache{},
+		dummy:    &dummyHash{},
+
+		signInPolicy: persona.DefaultSignInPolicy,
 	}
+	s.verifying = newVerifySlots(DefaultPasswordConcurrency(), DefaultPasswordWait)
 	for _, o := range opts {
 		o(s)
 	}

@@ -18,7 +18,9 @@ import (
 // what to which object, and when. Every use case that changes data runs
 // its change through inTx with its entry, so the change and its entry are
 // stored in one transaction: never a change without its entry, nor an entry
-// for a refused or failed change. Entries are never edited or deleted.
+// for a refused or failed change. Entries are never edited or deleted. Token, password and session events belong to a user rather than
+// an organisation: they go to the user's own security log (security.go),
+// never here.
 
 // auditStore keeps the append-only audit log.
 type auditStore interface {
@@ -67,32 +69,6 @@ func (s *Service) inTx(ctx context.Context, e *persona.AuditEvent, fn func(tx St
 // in a transaction of its own.
 func (s *Service) record(ctx context.Context, e *persona.AuditEvent) error {
 	return s.inTx(ctx, e, func(Store) error { return nil })
-}
-
-// auditUser records an event about the actor's own account (API tokens,
-// sessions) in the log of every organisation the actor is a member of at
-// that moment: a token opens all of them, so each one's admins should see
-// it. Organisations joined later do not get earlier events, and an event
-// stays in an organisation's log after the user leaves it.
-func (s *Service) auditUser(ctx context.Context, actor Actor, action, kind, id, summary string) {
-	orgs, err := s.store.OrgsForUser(ctx, actor.UserID)
-	if err != nil {
-		s.log.ErrorContext(ctx, "audit log write failed", "action", action, "kind", kind, "id", id, "err", err)
-		return
-	}
-	for _, m := range orgs {
-		if err := s.record(ctx, s.entry(m.Org.ID, actor, action, kind, id, summary)); err != nil {
-			s.log.ErrorContext(ctx, "audit log write failed", "action", action, "kind", kind, "id", id, "err", err)
-		}
-	}
-}
-
-// auditUserOK is auditUser for a change that happened (err is nil).
-func (s *Service) auditUserOK(ctx context.Context, err error, actor Actor, action, kind, id, summary string) error {
-	if err == nil {
-		s.auditUser(ctx, actor, action, kind, id, summary)
-	}
-	return err
 }
 
 // AuditQuery filters a listing or an export of the audit log. Empty fields

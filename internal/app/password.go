@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -8,10 +9,23 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/personapal/personapal/internal/persona"
 )
+
+// Hasher hashes and verifies passwords. PasswordHasher (argon2id) is the
+// one Persona Pal uses; tests pass cheaper parameters or wrap it.
+type Hasher interface {
+	// Hash returns a self-describing hash of password.
+	Hash(password string) (string, error)
+	// Verify reports whether password matches hash.
+	Verify(hash, password string) (bool, error)
+}
 
 // PasswordHasher hashes and verifies passwords with argon2id. Hashes are
 // self-describing (PHC string format), so parameters can be raised later
@@ -66,6 +80,70 @@ func (PasswordHasher) Verify(hash, password string) (bool, error) {
 	}
 	got := argon2.IDKey([]byte(password), salt, time, memory, threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// Password work is bounded: each argon2id hash or verification holds its
+// memory (19 MiB with the default parameters) for its whole run, so a
+// flood of sign-ins in parallel once took 2 GB. At most
+// DefaultPasswordConcurrency run at once; the others wait up to
+// DefaultPasswordWait for a turn and are then refused as too many, with a
+// short Retry-After.
+const DefaultPasswordWait = 2 * time.Second
+
+// DefaultPasswordConcurrency is one slot per CPU, between 2 and 8.
+func DefaultPasswordConcurrency() int { return min(max(runtime.GOMAXPROCS(0), 2), 8) }
+
+// PasswordBusyRetry is the Retry-After of a refusal because every slot was
+// busy.
+const PasswordBusyRetry = time.Second
+
+type verifySlots struct {
+	slots chan struct{}
+	wait  time.Duration
+}
+
+func newVerifySlots(n int, wait time.Duration) verifySlots {
+	return verifySlots{slots: make(chan struct{}, max(n, 1)), wait: max(wait, 0)}
+}
+
+// acquire waits for a slot; release gives it back.
+func (v verifySlots) acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case v.slots <- struct{}{}:
+		return func() { <-v.slots }, nil
+	default:
+	}
+	t := time.NewTimer(v.wait)
+	defer t.Stop()
+	select {
+	case v.slots <- struct{}{}:
+		return func() { <-v.slots }, nil
+	case <-t.C:
+		return nil, &persona.Error{Code: persona.CodeTooMany, Message: "the server is busy checking passwords; try again in a moment",
+			RetryAfter: PasswordBusyRetry}
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// hashPassword hashes in one of the bounded slots.
+func (s *Service) hashPassword(ctx context.Context, password string) (string, error) {
+	release, err := s.verifying.acquire(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return s.hasher.Hash(password)
+}
+
+// verifyPassword verifies in one of the bounded slots.
+func (s *Service) verifyPassword(ctx context.Context, hash, password string) (bool, error) {
+	release, err := s.verifying.acquire(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	return s.hasher.Verify(hash, password)
 }
 
 // tokenPrefix marks Persona Pal API tokens so that they are recognisable in

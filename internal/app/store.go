@@ -127,12 +127,29 @@ type Store interface {
 	DeleteSession(ctx context.Context, hash string) error
 	DeleteUserSessions(ctx context.Context, userID string) error
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
-	// LoginFailures counts failures for key in the window started after since.
-	LoginFailures(ctx context.Context, key string, since time.Time) (int, error)
-	// RecordLoginFailure counts one more failure, restarting a window that
-	// began at or before since, and returns the count.
-	RecordLoginFailure(ctx context.Context, key string, now, since time.Time) (int, error)
-	ClearLoginFailures(ctx context.Context, key string) error
+	// UpdateLoginCounters hands decide the sign-in throttling counters
+	// with these keys (a missing one reads as count 0 in a window starting
+	// at now) and stores the counters it returns (in the same order; empty
+	// ones are deleted), in one transaction that holds them locked: an
+	// attempt on any instance is decided on counts no other attempt is
+	// changing. An error from decide writes nothing.
+	UpdateLoginCounters(ctx context.Context, now time.Time, keys []string,
+		decide func([]persona.LoginCounter) ([]persona.LoginCounter, error)) error
+	// DeleteStaleLoginCounters removes counters whose window began before
+	// windowsBefore and whose next slot has passed at now.
+	DeleteStaleLoginCounters(ctx context.Context, windowsBefore, now time.Time) (int64, error)
+
+	// Each user's security log (sign-ins, tokens, passwords), never an
+	// organisation's.
+	AppendSecurityEvent(ctx context.Context, e persona.SecurityEvent) error
+	// ListSecurityEvents lists newest first, below the sequence number
+	// before (0: the newest).
+	ListSecurityEvents(ctx context.Context, userID string, before int64, limit int) ([]persona.SecurityEvent, error)
+	// ResetAccess sets the password (unless PasswordHash is ""), ends every
+	// session and, with RevokeTokens, revokes every active API token of the
+	// user, and records Event, in one transaction; it returns the number of
+	// tokens revoked.
+	ResetAccess(ctx context.Context, r AccessReset) (int, error)
 
 	variantStore
 	noteStore
@@ -143,6 +160,15 @@ type Store interface {
 	batchStore
 	auditStore
 	invitationStore
+}
+
+// AccessReset is a change to a user's access (Store.ResetAccess).
+type AccessReset struct {
+	UserID       string
+	PasswordHash string // "" keeps the password
+	RevokeTokens bool
+	At           time.Time
+	Event        persona.SecurityEvent
 }
 
 // TokenAuth is what authenticating an API request to an organisation needs.

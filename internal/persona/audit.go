@@ -28,14 +28,16 @@ type AuditFilter struct {
 
 // AuditActions and AuditKinds are the actions and object kinds the
 // application records, in the order the audit page offers them as filters.
+// Events about a user's own account (tokens, passwords, sessions) are not
+// among them: they go to that user's security log (SecurityEvent).
 var (
 	AuditActions = []string{
 		"create", "update", "delete", "trash", "restore", "purge", "publish", "save draft", "upgrade", "restore revision",
 		"upload", "link", "unlink", "keep override", "drop override", "accept", "reject", "regenerate",
-		"invite", "add", "decline", "change role", "remove", "revoke", "sign out everywhere", "import", "export",
+		"invite", "add", "decline", "change role", "remove", "revoke", "import", "export",
 	}
 	AuditKinds = []string{
-		"organisation", "member", "invitation", "user", "token", "template", "group", "persona", "variant", "note", "evidence",
+		"organisation", "member", "invitation", "template", "group", "persona", "variant", "note", "evidence",
 		"alignment link", "claim verdict", "catalogue", "launchpad", "audit log",
 	}
 )

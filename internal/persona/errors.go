@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Code classifies an error so that every edge (HTTP, HTML, CLI) can map it the
@@ -66,6 +67,9 @@ type Error struct {
 	// Err is the cause, for logs (e.g. the driver error behind
 	// CodeUnavailable); it is never shown.
 	Err error
+	// RetryAfter is how long to wait before trying again, when Code is
+	// CodeTooMany and the wait is known (sent as Retry-After).
+	RetryAfter time.Duration
 }
 
 // Unwrap returns the cause.

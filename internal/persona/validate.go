@@ -733,8 +733,11 @@ func ValidateEmail(s string) (string, error) {
 	return s, nil
 }
 
-// ValidatePassword checks a new password's length (10–200 characters). The
-// error's message is short enough to stand as a field message.
+// ValidatePassword checks a new password: 10–200 characters, not only
+// spaces, not one of the most common passwords, and not of very low
+// variety (fewer than MinPasswordDistinct different characters, one short
+// pattern repeated, or a plain run such as "abcdefghij"). The error's
+// message is short enough to stand as a field message.
 func ValidatePassword(s string) error {
 	n := utf8.RuneCountInString(s)
 	switch {
@@ -742,10 +745,57 @@ func ValidatePassword(s string) error {
 		return &Error{Code: CodeInvalid, Message: fmt.Sprintf("must be at least %d characters", MinPasswordRunes)}
 	case n > MaxPasswordRunes:
 		return &Error{Code: CodeInvalid, Message: fmt.Sprintf("must be at most %d characters", MaxPasswordRunes)}
+	case strings.TrimSpace(s) == "":
+		return &Error{Code: CodeInvalid, Message: "must not be only spaces"}
 	case IsCommonPassword(s):
 		return &Error{Code: CodeInvalid, Message: "is one of the most common passwords; choose another"}
 	}
+	if msg := passwordVarietyProblem(s); msg != "" {
+		return &Error{Code: CodeInvalid, Message: msg}
+	}
 	return nil
+}
+
+// MinPasswordDistinct is the fewest different characters a password may
+// use (letters compared without case).
+const MinPasswordDistinct = 5
+
+// passwordVarietyProblem says why a password of the right length is still
+// trivially guessed, or returns "".
+func passwordVarietyProblem(s string) string {
+	rs := []rune(strings.ToLower(s))
+	distinct := map[rune]bool{}
+	for _, r := range rs {
+		distinct[r] = true
+	}
+	if len(distinct) < MinPasswordDistinct {
+		return fmt.Sprintf("must use at least %d different characters", MinPasswordDistinct)
+	}
+	// One pattern repeated ("abcdeabcde", "Passw0rd!Passw0rd!").
+	for p := 1; p <= len(rs)/2; p++ {
+		if len(rs)%p != 0 {
+			continue
+		}
+		repeated := true
+		for i := p; i < len(rs) && repeated; i++ {
+			repeated = rs[i] == rs[i-p]
+		}
+		if repeated {
+			return "must not be one short pattern repeated"
+		}
+	}
+	// A plain run up or down ("abcdefghij", "9876543210").
+	step := rs[1] - rs[0]
+	if step == 1 || step == -1 {
+		run := true
+		for i := 2; i < len(rs) && run; i++ {
+			run = rs[i]-rs[i-1] == step
+		}
+		if run {
+			return "must not be a plain run of characters such as abcdefghij"
+		}
+	}
+	return ""
 }
 
 // ValidateName trims a required display name (group, template, organisation,

@@ -415,10 +415,23 @@ func TestValidatePassword(t *testing.T) {
 	}{
 		{"123456789", "must be at least 10 characters"},
 		{"", "must be at least 10 characters"},
-		{"ääääääääää", ""}, // 10 runes, 20 bytes
+		{"äöüßéäöüßé!", ""}, // 11 runes, 21 bytes
 		{"correct horse battery staple", ""},
-		{strings.Repeat("p", 200), ""},
+		{strings.Repeat("pass word ", 19) + "0123456789", ""}, // 200
 		{strings.Repeat("p", 201), "must be at most 200 characters"},
+		{strings.Repeat(" ", 10), "must not be only spaces"},
+		{"\t\n \u00a0\u2003\t\n   ", "must not be only spaces"},
+		{"ääääääääää", "must use at least 5 different characters"},
+		{strings.Repeat("p", 200), "must use at least 5 different characters"},
+		{"abababababab", "must use at least 5 different characters"},
+		{"AaAaBbBbCcCcDd", "must use at least 5 different characters"}, // case does not add variety
+		{"abcdeabcde", "must not be one short pattern repeated"},
+		{"Passw0rd!Passw0rd!", "must not be one short pattern repeated"},
+		{"qwertzqwertzqwertz", "must not be one short pattern repeated"},
+		{"abcdefghijk", "must not be a plain run of characters such as abcdefghij"},
+		{"9876543210", "must not be a plain run of characters such as abcdefghij"},
+		{"abcdeabcdf", ""}, // not quite a repetition
+		{"abcdefghiz", ""}, // not quite a run
 	}
 	for _, tt := range tests {
 		if err := ValidatePassword(tt.in); errString(err) != tt.err {

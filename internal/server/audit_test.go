@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/personapal/personapal/internal/app"
@@ -112,9 +113,12 @@ func (e *env) actorOf(token string) app.Actor {
 	return a
 }
 
-// API tokens and sessions belong to a user: their events go to every
-// organisation the user is a member of at that moment, and nowhere else.
-func TestAuditTokenEventsGoToTheUsersOrganisations(t *testing.T) {
+// Events about a user's own account (API tokens, signing out everywhere,
+// password changes) belong to that user: they go to the user's own
+// security log and to no organisation's audit log, not even those the user
+// belongs to. (They once went to all of those, so that any organisation
+// that added someone learnt the names of their tokens.)
+func TestUserEventsGoToTheSecurityLogNotTheAuditLog(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	owner := e.actorOf(e.owner)
@@ -123,37 +127,62 @@ func TestAuditTokenEventsGoToTheUsersOrganisations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	orgs := []string{e.org, third.Slug}
-	heads := map[string]int64{e.org: e.auditHead(e.org), third.Slug: e.auditHead(third.Slug), e.otherOr: e.auditHead(e.otherOr)}
+	if _, err := e.svc.AddMember(ctx, app.System, third.Slug, "outsider@example.com", persona.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	orgs := []string{e.org, third.Slug, e.otherOr}
+	heads := map[string]int64{}
+	for _, org := range orgs {
+		heads[org] = e.auditHead(org)
+	}
+	if _, err := e.svc.SetPassword(ctx, owner.Email, "the owner's first password", false); err != nil {
+		t.Fatal(err)
+	}
 
 	var tok struct {
-		ID     string `json:"id"`
-		Secret string `json:"secret"`
+		ID string `json:"id"`
 	}
-	e.must(201, "POST", "/api/v1/me/tokens", e.owner, map[string]any{"name": "CI =cmd"}).json(t, &tok)
+	e.must(201, "POST", "/api/v1/me/tokens", e.owner, map[string]any{"name": "Secret merger sync"}).json(t, &tok)
 	if tok.ID == "" {
 		t.Fatal("no token ID")
 	}
 	e.must(204, "DELETE", "/api/v1/me/tokens/"+tok.ID, e.owner, nil)
 	e.must(404, "DELETE", "/api/v1/me/tokens/"+tok.ID, e.owner, nil) // already revoked: nothing more
-	if err := e.svc.SignOutEverywhere(ctx, owner); err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"create token " + tok.ID, "revoke token " + tok.ID, "sign out everywhere user " + owner.UserID}
+	e.must(200, "POST", "/api/v1/me/sign-out-everywhere", e.owner, map[string]any{})
+	e.must(200, "PUT", "/api/v1/me/password", e.owner, map[string]any{"current_password": "the owner's first password",
+		"new_password": "the owner's second password"})
+
 	for _, org := range orgs {
-		var got []string
-		for _, g := range e.auditTail(org, heads[org]) {
-			if g.ActorEmail != owner.Email {
-				t.Errorf("%s: actor %q", org, g.ActorEmail)
-			}
-			got = append(got, g.Action+" "+g.ObjectKind+" "+g.ObjectID)
-		}
-		if !slices.Equal(got, want) {
-			t.Errorf("%s: %q, want %q", org, got, want)
+		if got := e.auditTail(org, heads[org]); len(got) != 0 {
+			t.Errorf("%s's audit log got the user's events: %+v", org, got)
 		}
 	}
-	if got := e.auditTail(e.otherOr, heads[e.otherOr]); len(got) != 0 {
-		t.Errorf("another organisation got %+v", got)
+	var log struct {
+		Items []persona.SecurityEvent `json:"items"`
+	}
+	e.must(200, "GET", "/api/v1/me/security-events", e.owner, nil).json(t, &log)
+	var got []string
+	for _, ev := range log.Items {
+		got = append(got, ev.Kind+": "+ev.Summary)
+	}
+	want := []string{
+		"password_changed: Password changed; signed out everywhere",
+		"sign_out_everywhere: Signed out everywhere",
+		"token_revoked: API token “Secret merger sync” revoked",
+		"token_created: API token “Secret merger sync” created",
+		"password_reset: Password reset by an administrator; signed out everywhere",
+	}
+	if len(got) < len(want) || !slices.Equal(got[:len(want)], want) {
+		t.Errorf("the owner's security log:\n%q\nwant it to start with\n%q", got, want)
+	}
+	// The outsider, an admin of an organisation the owner belongs to, sees
+	// nothing of it, in their own log or anywhere they can read.
+	for _, path := range []string{"/api/v1/me/security-events", "/api/v1/orgs/" + third.Slug + "/audit",
+		"/api/v1/orgs/" + third.Slug + "/audit/export?format=jsonl"} {
+		body := string(e.must(200, "GET", path, e.other, nil).Body)
+		if strings.Contains(body, "Secret merger sync") || strings.Contains(body, tok.ID) || strings.Contains(body, "sign out everywhere") {
+			t.Errorf("%s shows the outsider the owner's events: %s", path, body)
+		}
 	}
 }
 

@@ -202,7 +202,7 @@ func TestTwoInstancesOnOnePostgres(t *testing.T) {
 	}
 
 	// "Sign out everywhere" on one instance ends the session on the other.
-	if err := svcs[0].SignOutEverywhere(ctx, actor); err != nil {
+	if _, err := svcs[0].SignOutEverywhere(ctx, actor, false); err != nil {
 		t.Fatal(err)
 	}
 	req, _ = http.NewRequest("GET", urls[1]+"/o/"+creds.OrgSlug, nil)

@@ -150,8 +150,20 @@ func NewWithOptions(svc *app.Service, db Pinger, log *slog.Logger, opts Options,
 	if opts.Limits.on() {
 		h = newRateLimiter(opts.Limits, now).middleware(h)
 	}
-	h = withClient(proxies(opts.TrustedProxies), recoverer(log, logRequests(log, securityHeaders(h))))
+	h = withClient(proxies(opts.TrustedProxies), recoverer(log, logRequests(log, securityHeaders(withClientInfo(h)))))
 	return &Handler{Handler: h, API: humaAPI}, nil
+}
+
+// withClientInfo hands the application the client's address (as resolved
+// through trusted proxies) and User-Agent, for the security log.
+func withClientInfo(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := app.ClientInfo{UserAgent: r.UserAgent()}
+		if ip := clientOf(r).ip; ip.IsValid() {
+			c.Address = ip.String()
+		}
+		next.ServeHTTP(w, r.WithContext(app.WithClientInfo(r.Context(), c)))
+	})
 }
 
 func securityHeaders(next http.Handler) http.Handler {

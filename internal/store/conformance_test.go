@@ -50,6 +50,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"JSONValues", testJSONValues},
 		{"Sessions", testSessions},
 		{"LoginThrottle", testLoginThrottle},
+		{"SecurityEvents", testSecurityEvents},
 		{"Variants", testVariants},
 		{"VariantsFollowTheirPersona", testVariantsFollowTheirPersona},
 		{"Notes", testNotes},

@@ -27,6 +27,7 @@ import (
 var copyTables = []string{
 	"users",
 	"api_tokens",
+	"security_events",
 	"orgs",
 	"memberships",
 	"invitations",

@@ -2,6 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/personapal/personapal/internal/persona"
@@ -53,35 +57,69 @@ func (s *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, e
 	return res.RowsAffected()
 }
 
-// LoginFailures counts the failures recorded for key in the window that
-// started after since.
-func (s *DB) LoginFailures(ctx context.Context, key string, since time.Time) (int, error) {
-	var n int
-	err := s.q().QueryRowContext(ctx, `SELECT count FROM login_attempts WHERE key = $1 AND window_start > $2`, key, ts(since)).Scan(&n)
-	if err := noRows(err, "attempts"); err != nil {
-		if persona.ErrorCode(err) == persona.CodeNotFound {
-			return 0, nil
+// UpdateLoginCounters reads the sign-in throttling counters with these
+// keys, hands them to decide and stores what it returns, in one
+// transaction that holds the counters' rows locked from the first read to
+// the commit: concurrent attempts on a key (from any instance) take turns,
+// so none is decided on a count another is about to change. Each key's row
+// is created (count 0, window starting at now) and locked by one UPSERT, in
+// sorted key order on every caller, so two attempts never wait for each
+// other's rows. decide gets the counters in the order of keys and must
+// return them in that order; counters it returns empty are deleted. An
+// error from decide rolls everything back and is returned.
+func (s *DB) UpdateLoginCounters(ctx context.Context, now time.Time, keys []string,
+	decide func([]persona.LoginCounter) ([]persona.LoginCounter, error)) error {
+	order := make([]int, len(keys))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		cur := make([]persona.LoginCounter, len(keys))
+		for _, i := range order {
+			c := persona.LoginCounter{Key: keys[i]}
+			err := tx.QueryRowContext(ctx, `INSERT INTO login_attempts (key, count, window_start) VALUES ($1, 0, $2)
+				ON CONFLICT (key) DO UPDATE SET count = login_attempts.count
+				RETURNING count, window_start, not_before`, keys[i], ts(now)).
+				Scan(&c.Count, timeCol{&c.WindowStart}, timeCol{&c.NotBefore})
+			if err != nil {
+				return s.d.mapErr(err)
+			}
+			cur[i] = c
 		}
+		next, err := decide(cur)
+		if err != nil {
+			return err
+		}
+		if len(next) != len(keys) {
+			return fmt.Errorf("store: login counters: %d returned for %d keys", len(next), len(keys))
+		}
+		for _, i := range order {
+			c := next[i]
+			if c.Key != keys[i] {
+				return fmt.Errorf("store: login counters: %q returned for %q", c.Key, keys[i])
+			}
+			if c.IsZero() {
+				_, err = tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE key = $1`, c.Key)
+			} else {
+				_, err = tx.ExecContext(ctx, `UPDATE login_attempts SET count = $2, window_start = $3, not_before = $4 WHERE key = $1`,
+					c.Key, c.Count, ts(c.WindowStart), nullTS(&c.NotBefore))
+			}
+			if err != nil {
+				return s.d.mapErr(err)
+			}
+		}
+		return nil
+	})
+}
+
+// DeleteStaleLoginCounters removes throttling counters whose window began
+// before windowsBefore and whose next slot (if any) is before now.
+func (s *DB) DeleteStaleLoginCounters(ctx context.Context, windowsBefore, now time.Time) (int64, error) {
+	res, err := s.exec(ctx, s.db, `DELETE FROM login_attempts WHERE window_start < $1 AND (not_before IS NULL OR not_before < $2)`,
+		ts(windowsBefore), ts(now))
+	if err != nil {
 		return 0, err
 	}
-	return n, nil
-}
-
-// RecordLoginFailure adds a failure for key and returns the count in the
-// current window; a window that started at or before since is restarted at
-// now. One statement, so concurrent failures are all counted.
-func (s *DB) RecordLoginFailure(ctx context.Context, key string, now, since time.Time) (int, error) {
-	var n int
-	err := s.q().QueryRowContext(ctx, `INSERT INTO login_attempts (key, count, window_start) VALUES ($1, 1, $2)
-		ON CONFLICT (key) DO UPDATE SET
-			count = CASE WHEN login_attempts.window_start <= $3 THEN 1 ELSE login_attempts.count + 1 END,
-			window_start = CASE WHEN login_attempts.window_start <= $3 THEN $2 ELSE login_attempts.window_start END
-		RETURNING count`, key, ts(now), ts(since)).Scan(&n)
-	return n, s.d.mapErr(err)
-}
-
-// ClearLoginFailures forgets the failures for key (after a good sign-in).
-func (s *DB) ClearLoginFailures(ctx context.Context, key string) error {
-	_, err := s.exec(ctx, s.q(), `DELETE FROM login_attempts WHERE key = $1`, key)
-	return err
+	return res.RowsAffected()
 }

@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -57,36 +61,137 @@ func testSessions(t *testing.T, db *DB) {
 func testLoginThrottle(t *testing.T, db *DB) {
 	ctx := context.Background()
 	now := time.Now().UTC()
-	window := 15 * time.Minute
-	if n, err := db.LoginFailures(ctx, "email:x", now.Add(-window)); err != nil || n != 0 {
-		t.Fatalf("fresh key: %d %v", n, err)
+	read := func(at time.Time, keys ...string) []persona.LoginCounter {
+		t.Helper()
+		var got []persona.LoginCounter
+		err := db.UpdateLoginCounters(ctx, at, keys, func(cs []persona.LoginCounter) ([]persona.LoginCounter, error) {
+			got = slices.Clone(cs)
+			return cs, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
 	}
-	var wg sync.WaitGroup
-	for range 6 {
+	// A key never seen reads as an empty window starting now, and reading
+	// it stores nothing.
+	if got := read(now, "x"); len(got) != 1 || got[0].Key != "x" || got[0].Count != 0 || !got[0].WindowStart.Equal(want(now)) || !got[0].NotBefore.IsZero() {
+		t.Fatalf("fresh key: %+v", got)
+	}
+	var rows int
+	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM login_attempts`).Scan(&rows); err != nil || rows != 0 {
+		t.Fatalf("reading stored %d rows (%v)", rows, err)
+	}
+
+	// Check-and-count under contention: 50 attempts at once, a limit of 5,
+	// keys shared in both orders. Exactly 5 are admitted and counted on
+	// both keys; nothing is lost, nothing deadlocks.
+	const attempts, limit = 50, 5
+	var (
+		wg       sync.WaitGroup
+		admitted atomic.Int32
+	)
+	for i := range attempts {
+		keys := []string{"acct:a", "addr:b"}
+		if i%2 == 1 {
+			keys = []string{"addr:b", "acct:a"}
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := db.RecordLoginFailure(ctx, "email:x", now, now.Add(-window)); err != nil {
+			err := db.UpdateLoginCounters(ctx, now, keys, func(cs []persona.LoginCounter) ([]persona.LoginCounter, error) {
+				if cs[0].Count != cs[1].Count {
+					return nil, fmt.Errorf("the two counters disagree: %+v", cs)
+				}
+				if cs[0].Count >= limit {
+					return cs, nil
+				}
+				admitted.Add(1)
+				for j := range cs {
+					cs[j].Count++
+				}
+				return cs, nil
+			})
+			if err != nil {
 				t.Error(err)
 			}
 		}()
 	}
 	wg.Wait()
-	if n, err := db.LoginFailures(ctx, "email:x", now.Add(-window)); err != nil || n != 6 {
-		t.Fatalf("after 6 concurrent failures: %d %v", n, err)
+	if n := admitted.Load(); n != limit {
+		t.Fatalf("%d of %d concurrent attempts admitted under a limit of %d", n, attempts, limit)
 	}
-	// Outside the window the count starts again.
-	later := now.Add(window + time.Minute)
-	if n, err := db.LoginFailures(ctx, "email:x", later.Add(-window)); err != nil || n != 0 {
-		t.Fatalf("old window still counted: %d %v", n, err)
+	if got := read(now, "acct:a", "addr:b"); got[0].Count != limit || got[1].Count != limit {
+		t.Fatalf("stored counts %+v, want %d each", got, limit)
 	}
-	if n, err := db.RecordLoginFailure(ctx, "email:x", later, later.Add(-window)); err != nil || n != 1 {
-		t.Fatalf("new window: %d %v", n, err)
+	// Counting only: 40 concurrent increments of one key all land.
+	for range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := db.UpdateLoginCounters(ctx, now, []string{"count"}, func(cs []persona.LoginCounter) ([]persona.LoginCounter, error) {
+				cs[0].Count++
+				return cs, nil
+			}); err != nil {
+				t.Error(err)
+			}
+		}()
 	}
-	if err := db.ClearLoginFailures(ctx, "email:x"); err != nil {
+	wg.Wait()
+	if got := read(now, "count"); got[0].Count != 40 {
+		t.Fatalf("40 concurrent increments stored %d", got[0].Count)
+	}
+
+	// What decide returns is stored, next slot included; an error writes
+	// nothing; an emptied counter is deleted.
+	slot := now.Add(90 * time.Second)
+	start := now.Add(-time.Minute)
+	err := db.UpdateLoginCounters(ctx, now, []string{"acct:a"}, func(cs []persona.LoginCounter) ([]persona.LoginCounter, error) {
+		return []persona.LoginCounter{{Key: "acct:a", Count: 7, WindowStart: start, NotBefore: slot}}, nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := db.LoginFailures(ctx, "email:x", later.Add(-window)); n != 0 {
-		t.Fatalf("cleared key counts %d", n)
+	if got := read(now, "acct:a")[0]; got.Count != 7 || !got.WindowStart.Equal(want(start)) || !got.NotBefore.Equal(want(slot)) {
+		t.Fatalf("stored %+v", got)
+	}
+	boom := errors.New("boom")
+	err = db.UpdateLoginCounters(ctx, now, []string{"acct:a", "new"}, func(cs []persona.LoginCounter) ([]persona.LoginCounter, error) {
+		return nil, boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("decide's error: %v", err)
+	}
+	if got := read(now, "acct:a")[0]; got.Count != 7 {
+		t.Fatalf("a refused decision changed the counter: %+v", got)
+	}
+	if err := db.UpdateLoginCounters(ctx, now, []string{"acct:a"}, func(cs []persona.LoginCounter) ([]persona.LoginCounter, error) {
+		return []persona.LoginCounter{{Key: "acct:a"}}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	later := now.Add(time.Hour)
+	if got := read(later, "acct:a")[0]; got.Count != 0 || !got.WindowStart.Equal(want(later)) {
+		t.Fatalf("an emptied counter was kept: %+v", got)
+	}
+	if err := db.UpdateLoginCounters(ctx, now, []string{"acct:a"}, func(cs []persona.LoginCounter) ([]persona.LoginCounter, error) {
+		return []persona.LoginCounter{{Key: "wrong"}}, nil
+	}); err == nil {
+		t.Fatal("a counter returned under another key was stored")
+	}
+
+	// The sweep drops counters whose window is old and whose slot passed.
+	if err := db.UpdateLoginCounters(ctx, now, []string{"old", "slow"}, func(cs []persona.LoginCounter) ([]persona.LoginCounter, error) {
+		return []persona.LoginCounter{{Key: "old", Count: 3, WindowStart: now.Add(-48 * time.Hour)},
+			{Key: "slow", Count: 3, WindowStart: now.Add(-48 * time.Hour), NotBefore: now.Add(time.Minute)}}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.DeleteStaleLoginCounters(ctx, now.Add(-24*time.Hour), now)
+	if err != nil || n != 1 {
+		t.Fatalf("swept %d (%v), want the one old counter", n, err)
+	}
+	if got := read(now, "old", "slow"); got[0].Count != 0 || got[1].Count != 3 {
+		t.Fatalf("after the sweep: %+v", got)
 	}
 }

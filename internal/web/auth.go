@@ -2,7 +2,9 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
@@ -34,7 +36,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 			return err
 		}
 		if status == http.StatusTooManyRequests {
-			w.Header().Set("Retry-After", "900")
+			w.Header().Set("Retry-After", retryAfter(e.RetryAfter))
 		}
 		return h.render(w, r, &Ctx{}, status, "login", "Sign in", loginView{Email: email, Next: next, Error: e.Message})
 	}
@@ -43,6 +45,12 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	}
 	setSessionCookie(w, r, secret, app.SessionLifetime)
 	return redirect(w, r, next, "")
+}
+
+// retryAfter is a Retry-After value for a wait: whole seconds, rounded up,
+// at least 1.
+func retryAfter(d time.Duration) string {
+	return strconv.Itoa(max(1, int((d+time.Second-1)/time.Second)))
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, c *Ctx) error {

@@ -351,15 +351,35 @@ func TestSecuritySignOutEverywhereEndsEverySession(t *testing.T) {
 	e := newWebEnv(t)
 	first := e.signedIn(e.owner)
 	second := e.signedIn(e.owner)
-	page := first.get("/account/tokens").must(t, http.StatusOK)
-	if !strings.Contains(page.Body, `id="sign-out-everywhere"`) {
-		t.Fatal("no sign-out-everywhere button")
+	token := e.apiToken(e.owner)
+	page := first.get("/account").must(t, http.StatusOK)
+	if !strings.Contains(page.Body, `id="sign-out-everywhere"`) || !strings.Contains(page.Body, `id="sessions-revoke-tokens"`) {
+		t.Fatal("no sign-out-everywhere button with its revoke-tokens box on the account page")
 	}
-	first.post("/account/sessions/revoke", url.Values{}).must(t, http.StatusOK)
+	p := first.post("/account/sessions/revoke", url.Values{}).must(t, http.StatusOK)
+	if !strings.HasPrefix(p.URL, "/login") || !strings.Contains(p.Body, "signed out on every device") {
+		t.Fatalf("after signing out everywhere: at %s\n%s", p.URL, p.Body)
+	}
 	for i, b := range []*browser{first, second} {
 		if p := b.get("/o/" + e.org); !strings.HasPrefix(p.URL, "/login") {
 			t.Errorf("browser %d still signed in at %s", i+1, p.URL)
 		}
+	}
+	// API tokens are untouched unless the box is ticked…
+	if _, err := e.svc.Authenticate(context.Background(), token); err != nil {
+		t.Fatalf("signing out everywhere revoked a token without being asked: %v", err)
+	}
+	// …and revoked with the rest when it is.
+	b := e.signedIn(e.owner)
+	p = b.post("/account/sessions/revoke", url.Values{"revoke_tokens": {"on"}}).must(t, http.StatusOK)
+	if !strings.Contains(p.Body, "API token") || !strings.Contains(p.Body, "revoked") {
+		t.Errorf("the sign-out message does not mention the tokens:\n%s", p.Body)
+	}
+	if _, err := e.svc.Authenticate(context.Background(), token); persona.ErrorCode(err) != persona.CodeUnauthenticated {
+		t.Fatalf("a token survived signing out everywhere with revoke ticked: %v", err)
+	}
+	if p := b.get("/o/" + e.org); !strings.HasPrefix(p.URL, "/login") {
+		t.Errorf("still signed in at %s", p.URL)
 	}
 }
 

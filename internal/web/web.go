@@ -17,6 +17,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/fault"
@@ -261,7 +263,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c *Ctx, err error
 		msg = "Something went wrong on our side. It has been logged; please try again."
 		h.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err)
 	}
-	if ra := k.RetryAfterHeader(); ra != "" {
+	if e, ok := persona.AsError(err); ok && e.RetryAfter > 0 { // the error knows its wait
+		w.Header().Set("Retry-After", retryAfter(e.RetryAfter))
+	} else if ra := k.RetryAfterHeader(); ra != "" {
 		w.Header().Set("Retry-After", ra)
 	}
 	h.renderError(w, r, c, k.Status, msg)
@@ -378,13 +382,75 @@ func clientAddress(r *http.Request) string {
 	return host
 }
 
-// safeNext accepts only local paths as a post-sign-in destination.
+// safeNext returns next when it is a path on this server, and "/"
+// otherwise. Nothing is stripped or repaired: a browser reading a Location
+// header drops tabs and line breaks and treats a backslash as a slash, so
+// "/<TAB>/evil.example" would land on //evil.example. See localPath.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !localPath(next) {
 		return "/"
 	}
 	return next
 }
+
+// maxNextLength bounds a post-sign-in destination (a URL the server made).
+const maxNextLength = 2000
+
+// localPath reports whether next is a path on this server: one "/"
+// followed by anything but "/" or a backslash; no scheme, no host; no
+// control, format or space characters, backslashes or look-alikes of a
+// slash anywhere. Percent-decoded, it must still start that way and hold
+// no control, format or slash-like character (%09, %2F, %5C hide there).
+func localPath(next string) bool {
+	if next == "" || len(next) > maxNextLength || !utf8.ValidString(next) {
+		return false
+	}
+	if !pathStart(next) || hasUnsafeRune(next, true) {
+		return false
+	}
+	decoded, err := url.PathUnescape(next)
+	if err != nil || !utf8.ValidString(decoded) || !pathStart(decoded) || hasUnsafeRune(decoded, false) {
+		return false
+	}
+	if r, _ := utf8.DecodeRuneInString(decoded[1:]); len(decoded) > 1 && unicode.IsSpace(r) {
+		return false
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
+		return false
+	}
+	return true
+}
+
+// pathStart reports whether s starts with exactly one slash followed by a
+// character that is neither a slash nor a backslash (or is just "/").
+func pathStart(s string) bool {
+	if !strings.HasPrefix(s, "/") {
+		return false
+	}
+	return len(s) == 1 || (s[1] != '/' && s[1] != '\\')
+}
+
+// hasUnsafeRune reports control characters (C0, DEL, C1), invisible format
+// characters (bidi overrides, zero-width spaces), backslashes and the
+// Unicode look-alikes of slashes and backslashes; with spaces, also any
+// space or line separator.
+func hasUnsafeRune(s string, spaces bool) bool {
+	for _, r := range s {
+		switch {
+		case r == '\\', unicode.Is(unicode.Cc, r), unicode.Is(unicode.Cf, r), strings.ContainsRune(slashLookalikes, r):
+			return true
+		case spaces && (unicode.IsSpace(r) || unicode.In(r, unicode.Zs, unicode.Zl, unicode.Zp)):
+			return true
+		}
+	}
+	return false
+}
+
+// slashLookalikes are characters that some URL parsers or IDNA mappings
+// turn into a slash or a backslash (fraction slash, division slash, fullwidth and
+// small forms, big solidus, mathematical rising diagonal, set minus…).
+const slashLookalikes = "\u2044\u2215\uFF0F\uFE68\uFF3C\u29F8\u29F9\u2571\u2572\u2216\u29F5\u27CB\u27CD\u1735\u2CC6\u3033"
 
 // OrgRoutes lists the patterns of every organisation page, so that tests
 // can walk them all.

@@ -1,0 +1,36 @@
+package persona
+
+import "time"
+
+// SecurityEvent is one entry of a user's own security log: something that
+// happened to their account (a sign-in, a failed one, an API token, a
+// password change, signing out everywhere). It belongs to the user alone:
+// no organisation's audit log ever holds it.
+type SecurityEvent struct {
+	Seq       int64     `json:"seq"`
+	UserID    string    `json:"-"`
+	At        time.Time `json:"at"`
+	Kind      string    `json:"kind" enum:"sign_in,sign_in_failed,sign_out_everywhere,token_created,token_revoked,password_changed,password_reset"`
+	Summary   string    `json:"summary" doc:"What happened, in a sentence"`
+	Client    string    `json:"client_address,omitempty" doc:"The client's address as the server saw it"`
+	UserAgent string    `json:"user_agent,omitempty" doc:"The client's User-Agent, shortened"`
+}
+
+// The kinds of security event.
+const (
+	SecuritySignIn            = "sign_in"
+	SecuritySignInFailed      = "sign_in_failed"
+	SecuritySignOutEverywhere = "sign_out_everywhere"
+	SecurityTokenCreated      = "token_created"
+	SecurityTokenRevoked      = "token_revoked"
+	SecurityPasswordChanged   = "password_changed"
+	SecurityPasswordReset     = "password_reset"
+)
+
+// Bounds of a security event's texts: the user agent is the client's to
+// write (a failed sign-in records it too), so it is kept short.
+const (
+	MaxSecuritySummary   = 500
+	MaxSecurityUserAgent = 200
+	MaxSecurityClient    = 100
+)
