@@ -199,3 +199,41 @@ func tableKind() ast.NodeKind {
 	})
 	return k
 }
+
+// The pages' renderer drops raw HTML and unlinks every link, image and
+// autolink whose address is not http, https, mailto or relative, however
+// it is spelled; safe ones stay links.
+func TestRenderUnlinksUnsafeAddresses(t *testing.T) {
+	for _, md := range []string{
+		"[x](javascript:alert(1))", "[x](JaVaScRiPt:alert(1))", "[x](java&#x09;script:alert(1))", "[x](&#106;avascript:alert(1))",
+		"[x](javascript&colon;alert(1))", "[x](java%0ascript:alert(1))", "[x](<java\tscript:alert(1)>)", "[x]( \x01javascript:alert(1))",
+		"[x](vbscript:msgbox(1))", "[x](data:text/html,x)", "![x](data:image/svg+xml,x)", "![x](javascript:alert(1))",
+		"<javascript:alert(1)>", "[x]: javascript:alert(1)\n\n[x]", "[x](file:///etc/passwd)", "ftp://example.com/x",
+		"<script>alert(1)</script>", "<a href=\"javascript:alert(1)\">x</a>",
+	} {
+		out := Render(md)
+		if strings.Contains(out, "href=") || strings.Contains(out, "src=") || strings.Contains(out, "<script") || strings.Contains(out, "<a ") {
+			t.Errorf("%q rendered %s", md, out)
+		}
+	}
+	for _, c := range []struct{ md, want string }{
+		{"[x](https://example.com/a)", `<a href="https://example.com/a">x</a>`},
+		{"[x](/o/org/personas/1#notes)", `<a href="/o/org/personas/1#notes">x</a>`},
+		{"[x](mailto:a@b.example)", `<a href="mailto:a@b.example">x</a>`},
+		{"![i](https://example.com/i.png)", `<img src="https://example.com/i.png" alt="i">`},
+		{"<https://example.com>", `<a href="https://example.com">https://example.com</a>`},
+		{"[javascript](https://example.com)", `<a href="https://example.com">javascript</a>`},
+	} {
+		if out := Render(c.md); !strings.Contains(out, c.want) {
+			t.Errorf("%q rendered %s, want %s", c.md, out, c.want)
+		}
+	}
+	for _, u := range []string{"http://a", "HTTPS://a", "mailto:a@b", "/x", "x/y:z", "#top", "?q=1", "//host/x", ""} {
+		if !SafeURL(u, false) {
+			t.Errorf("SafeURL(%q) refused", u)
+		}
+	}
+	if SafeURL("mailto:a@b", true) {
+		t.Error("an image from mailto: is allowed")
+	}
+}
