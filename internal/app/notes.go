@@ -2,6 +2,10 @@ package app
 
 import (
 	"context"
+	"encoding/base64"
+	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/personapal/personapal/internal/persona"
 )
@@ -11,6 +15,10 @@ type noteStore interface {
 	CreateNote(ctx context.Context, n persona.Note, entry persona.SearchEntry) error
 	GetNote(ctx context.Context, orgID, id string) (persona.Note, error)
 	ListNotes(ctx context.Context, orgID string, target persona.NoteTarget, targetID string) ([]persona.Note, error)
+	// ListNotesPage lists up to limit notes on a target, newest first,
+	// after the cursor; CountNotes counts them all.
+	ListNotesPage(ctx context.Context, orgID string, target persona.NoteTarget, targetID string, after persona.NoteCursor, limit int) ([]persona.Note, error)
+	CountNotes(ctx context.Context, orgID string, target persona.NoteTarget, targetID string) (int, error)
 	UpdateNote(ctx context.Context, n persona.Note, entry persona.SearchEntry) error
 	DeleteNote(ctx context.Context, orgID, id string) error
 }
@@ -54,6 +62,70 @@ func (s *Service) ListNotes(ctx context.Context, actor Actor, slug string, targe
 		return nil, err
 	}
 	return s.store.ListNotes(ctx, org.ID, target, n.TargetID)
+}
+
+// NotePage is one page of the notes on a target, newest first.
+type NotePage struct {
+	Items []persona.Note
+	Total int // notes on the target, all pages
+	// Older is the cursor of the next page (older notes); "" on the last.
+	Older string
+}
+
+// NotesPageSize is how many notes a page shows.
+const NotesPageSize = 20
+
+// ListNotesPage lists a page of the notes on a target, newest first
+// (viewers). cursor is "" for the first page, or a page's Older.
+func (s *Service) ListNotesPage(ctx context.Context, actor Actor, slug string, target persona.NoteTarget, targetID, cursor string) (NotePage, error) {
+	org, _, err := s.scope(ctx, actor, slug, persona.RoleViewer)
+	if err != nil {
+		return NotePage{}, err
+	}
+	after, ok := decodeNoteCursor(cursor)
+	if !ok {
+		return NotePage{}, persona.Invalid("The page of notes asked for (older) is not one this server linked to.", []persona.FieldError{{Field: "older", Message: "is not a page of notes this server linked to"}})
+	}
+	n := persona.Note{Target: target, TargetID: targetID}
+	if err := s.noteTarget(ctx, org.ID, &n); err != nil {
+		return NotePage{}, err
+	}
+	items, err := s.store.ListNotesPage(ctx, org.ID, target, n.TargetID, after, NotesPageSize+1)
+	if err != nil {
+		return NotePage{}, err
+	}
+	total, err := s.store.CountNotes(ctx, org.ID, target, n.TargetID)
+	if err != nil {
+		return NotePage{}, err
+	}
+	page := NotePage{Items: items, Total: total}
+	if len(items) > NotesPageSize {
+		page.Items = items[:NotesPageSize]
+		last := page.Items[NotesPageSize-1]
+		page.Older = encodeNoteCursor(persona.NoteCursor{CreatedAt: last.CreatedAt, ID: last.ID})
+	}
+	return page, nil
+}
+
+// A note cursor is the last note's creation time and ID, base64url-coded.
+func encodeNoteCursor(c persona.NoteCursor) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(c.CreatedAt.UTC().Format(time.RFC3339Nano) + " " + c.ID))
+}
+
+func decodeNoteCursor(s string) (persona.NoteCursor, bool) {
+	if s == "" {
+		return persona.NoteCursor{}, true
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) > 200 {
+		return persona.NoteCursor{}, false
+	}
+	at, id, ok := strings.Cut(string(b), " ")
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if !ok || err != nil || id == "" || !utf8.ValidString(id) {
+		return persona.NoteCursor{}, false
+	}
+	return persona.NoteCursor{CreatedAt: t, ID: id}, true
 }
 
 // AddNote writes a note on a target (editors).

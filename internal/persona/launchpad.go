@@ -2242,7 +2242,7 @@ func LaunchpadMarkdown(name, notes string, v LaunchpadView) string {
 	}
 	if notes != "" {
 		line("")
-		line("%s", notes)
+		line("%s", PublishableMarkdown(notes, 1))
 	}
 	status := func(d Decision) string {
 		if d == "" {
@@ -2324,7 +2324,7 @@ func LaunchpadMarkdown(name, notes string, v LaunchpadView) string {
 		}
 		if ph.Notes != "" {
 			line("")
-			line("%s", ph.Notes)
+			line("%s", PublishableMarkdown(ph.Notes, 3))
 		}
 	}
 	for _, w := range v.Plan.Warnings {
@@ -2334,12 +2334,9 @@ func LaunchpadMarkdown(name, notes string, v LaunchpadView) string {
 	return b.String()
 }
 
-// mdText keeps user text from turning into Markdown structure: it escapes
-// characters with inline meaning and folds line breaks.
-func mdText(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	return strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`, "<", `\<`, ">", `\>`, "#", `\#`, "|", `\|`).Replace(s)
-}
+// mdText keeps user text from turning into Markdown structure, HTML or an
+// entity: one line, escaped as the other exports escape it.
+func mdText(s string) string { return EscapeMarkdown(s) }
 
 // FormatDays shows an effort in person-days: "12.5".
 func FormatDays(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

@@ -7,13 +7,19 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/personapal/personapal/internal/markdown"
 )
 
 // Markdown export: personas, groups and comparisons as GitHub-flavoured
 // Markdown. User text is escaped so that it reads as the text it is and
-// cannot open a heading, list, table cell, link, HTML tag or code block of
-// its own. Markdown fields stay Markdown, with their headings moved below
-// the field's own heading and any open code fence closed.
+// cannot open a heading, list, table cell, link, HTML tag, entity or code
+// block of its own. Markdown fields stay Markdown, with their headings
+// moved below the field's own heading and any open code fence closed, and
+// made publishable (markdown.Publishable): their raw HTML reads as text and
+// their links and images lose their brackets unless they lead to http,
+// https, mailto or a relative address. So every Markdown file the product
+// writes is safe on a renderer that passes raw HTML through.
 
 // MarkdownPersona is a persona with what its export shows besides its
 // values.
@@ -329,7 +335,7 @@ func (b *mdBuilder) fieldValue(f Field, v any, level int) {
 	switch f.Kind {
 	case KindMarkdown:
 		s, _ := v.(string)
-		b.raw(demoteMarkdown(s, level))
+		b.raw(PublishableMarkdown(s, level))
 	case KindList:
 		items, _ := stringList(v)
 		for _, it := range items {
@@ -390,7 +396,9 @@ func cellValue(f Field, v any) string {
 }
 
 // markdownCell keeps a Markdown value's inline formatting in a table cell:
-// pipes are escaped, raw HTML is neutralised and lines are joined with <br>.
+// pipes are escaped, lines are joined with <br>, and the cell is made
+// publishable as a cell (raw HTML reads as text, unsafe links lose their
+// brackets).
 func markdownCell(s string) string {
 	lines := trimBlankEnds(splitLines(s))
 	out := make([]string, 0, len(lines))
@@ -398,10 +406,9 @@ func markdownCell(s string) string {
 		l = strings.TrimSpace(l)
 		l = strings.ReplaceAll(l, "\\|", "|")
 		l = strings.ReplaceAll(l, "|", "\\|")
-		l = strings.ReplaceAll(l, "<", "\\<")
 		out = append(out, l)
 	}
-	return strings.Join(out, "<br>")
+	return markdown.PublishableCell(strings.Join(out, "<br>"))
 }
 
 func scaleText(f Field, v any) string {
@@ -511,17 +518,23 @@ func joinAnd(names []string) string {
 // ---- Markdown fields ----
 
 var (
-	atxHeading    = regexp.MustCompile(`^ {0,3}(#{1,6})([ \t]|$)`)
-	fenceOpen     = regexp.MustCompile("^ {0,3}(`{3,}|~{3,})")
-	setextUnder   = regexp.MustCompile(`^ {0,3}(=+|-+)[ \t]*$`)
-	htmlBlockOpen = regexp.MustCompile(`^ {0,3}<`)
+	atxHeading  = regexp.MustCompile(`^ {0,3}(#{1,6})([ \t]|$)`)
+	fenceOpen   = regexp.MustCompile("^ {0,3}(`{3,}|~{3,})")
+	setextUnder = regexp.MustCompile(`^ {0,3}(=+|-+)[ \t]*$`)
 )
+
+// PublishableMarkdown is a user's Markdown value as an export writes it
+// under a heading of the given level: nested below the heading
+// (demoteMarkdown) and safe to publish (markdown.Publishable).
+func PublishableMarkdown(s string, level int) string {
+	return markdown.Publishable(demoteMarkdown(s, level))
+}
 
 // demoteMarkdown keeps a Markdown value's own structure while nesting it
 // under a heading of the given level: its headings move down (never above
-// level+1, at most 6), setext headings become ATX ones, raw HTML blocks
-// are escaped, and an unclosed code fence is closed, so that the value
-// cannot end the export's structure early or swallow what follows.
+// level+1, at most 6), setext headings become ATX ones, and an unclosed
+// code fence is closed, so that the value cannot end the export's
+// structure early or swallow what follows.
 func demoteMarkdown(s string, level int) string {
 	lines := trimBlankEnds(splitLines(s))
 	out := make([]string, 0, len(lines)+1)
@@ -555,9 +568,6 @@ func demoteMarkdown(s string, level int) string {
 			prev := strings.TrimSpace(out[len(out)-1])
 			out[len(out)-1] = strings.Repeat("#", min(n+level, 6)) + " " + prev
 			continue
-		}
-		if htmlBlockOpen.MatchString(l) {
-			l = strings.Replace(l, "<", "\\<", 1)
 		}
 		out = append(out, l)
 	}

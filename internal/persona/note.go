@@ -37,6 +37,17 @@ type Note struct {
 	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
+// NoteCursor marks where a page of notes (newest first) ended: the
+// creation time and ID of its last note. The next page holds the notes
+// created before it (or at the same time with a smaller ID).
+type NoteCursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// IsZero reports whether the cursor is unset (the first page).
+func (c NoteCursor) IsZero() bool { return c.ID == "" }
+
 // MaxNoteLength bounds a note's Markdown.
 const MaxNoteLength = 20000
 

@@ -54,6 +54,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"Variants", testVariants},
 		{"VariantsFollowTheirPersona", testVariantsFollowTheirPersona},
 		{"Notes", testNotes},
+		{"NotesPages", testNotesPages},
 		{"SearchEntries", testSearchEntries},
 		{"Alignment", testAlignment},
 		{"Audit", testAudit},

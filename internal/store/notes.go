@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"github.com/personapal/personapal/internal/persona"
 )
@@ -62,6 +63,34 @@ func (s *DB) ListNotes(ctx context.Context, orgID string, target persona.NoteTar
 		return nil, err
 	}
 	return collect(rows, scanNote)
+}
+
+// ListNotesPage lists up to limit visible notes on one target, newest
+// first, beginning after the cursor (the first page when it is zero).
+func (s *DB) ListNotesPage(ctx context.Context, orgID string, target persona.NoteTarget, targetID string, after persona.NoteCursor, limit int) ([]persona.Note, error) {
+	q := noteSelect + ` AND n.target = $2 AND n.target_id = $3`
+	args := []any{orgID, string(target), targetID}
+	if !after.IsZero() {
+		q += ` AND (n.created_at < $4 OR (n.created_at = $4 AND n.id < $5))`
+		args = append(args, ts(after.CreatedAt), after.ID)
+	}
+	args = append(args, limit)
+	rows, err := s.db.QueryContext(ctx, q+fmt.Sprintf(` ORDER BY n.created_at DESC, n.id DESC LIMIT $%d`, len(args)), args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanNote)
+}
+
+// CountNotes counts the visible notes on one target.
+func (s *DB) CountNotes(ctx context.Context, orgID string, target persona.NoteTarget, targetID string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM notes n
+		LEFT JOIN personas p ON p.org_id = n.org_id AND p.id = n.persona_id
+		LEFT JOIN variants v ON v.org_id = n.org_id AND v.id = n.variant_id
+		WHERE n.org_id = $1 AND (n.persona_id IS NULL OR p.deleted_at IS NULL) AND (n.variant_id IS NULL OR v.deleted_at IS NULL)
+		AND n.target = $2 AND n.target_id = $3`, orgID, string(target), targetID).Scan(&n)
+	return n, err
 }
 
 // UpdateNote replaces a visible note's body and its search entry.

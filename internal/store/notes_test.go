@@ -78,3 +78,68 @@ func testNotes(t *testing.T, db *DB) {
 	foreign := persona.Note{ID: newID(), OrgID: o.Org.ID, Target: persona.NoteOnGroup, TargetID: g.ID, GroupID: g.ID, Body: "x", CreatedAt: t0, UpdatedAt: t0}
 	wantCode(t, db.CreateNote(ctx, foreign, persona.SearchEntry{}), persona.CodeNotFound, "note on another organisation's group")
 }
+
+// testNotesPages pages through a target's notes newest first: every note
+// once, ties on the creation time broken by ID, nothing of other targets
+// or organisations, and a count of the visible notes.
+func testNotesPages(t *testing.T, db *DB) {
+	ctx := t.Context()
+	f := mustOrg(t, db, "notepages")
+	g := mustGroup(t, db, f.Org.ID, "Clinicians")
+	p := mustPersona(t, db, f, g.ID)
+	for i := range 45 {
+		at := t0.Add(time.Duration(i/3) * time.Minute) // three notes share each minute
+		n := persona.Note{ID: newID(), OrgID: f.Org.ID, Target: persona.NoteOnPersona, TargetID: p.ID, PersonaID: p.ID,
+			Body: "note", AuthorID: f.Owner.ID, CreatedAt: at, UpdatedAt: at}
+		wantNoErr(t, db.CreateNote(ctx, n, persona.SearchEntry{}), "CreateNote")
+	}
+	other := mustOrg(t, db, "notepages-other")
+	wantNoErr(t, db.CreateNote(ctx, persona.Note{ID: newID(), OrgID: f.Org.ID, Target: persona.NoteOnOrg, Body: "org",
+		AuthorID: f.Owner.ID, CreatedAt: t0.Add(time.Hour), UpdatedAt: t0.Add(time.Hour)}, persona.SearchEntry{}), "org note")
+
+	all, err := db.ListNotes(ctx, f.Org.ID, persona.NoteOnPersona, p.ID)
+	wantNoErr(t, err, "ListNotes")
+	var got []string
+	var after persona.NoteCursor
+	for pages := 0; ; pages++ {
+		page, err := db.ListNotesPage(ctx, f.Org.ID, persona.NoteOnPersona, p.ID, after, 20)
+		wantNoErr(t, err, "ListNotesPage")
+		for _, n := range page {
+			got = append(got, n.ID)
+		}
+		if len(page) < 20 {
+			wantEqual(t, pages, 2, "pages before the last")
+			wantEqual(t, len(page), 5, "notes on the last page")
+			break
+		}
+		last := page[len(page)-1]
+		after = persona.NoteCursor{CreatedAt: last.CreatedAt, ID: last.ID}
+	}
+	ids := make([]string, len(all))
+	for i, n := range all {
+		ids[i] = n.ID
+	}
+	wantEqual(t, got, ids, "paged notes in ListNotes' order")
+	for i := 1; i < len(all); i++ {
+		a, b := all[i-1], all[i]
+		if a.CreatedAt.Before(b.CreatedAt) || a.CreatedAt.Equal(b.CreatedAt) && a.ID < b.ID {
+			t.Fatalf("not newest first at %d: %v %s before %v %s", i, a.CreatedAt, a.ID, b.CreatedAt, b.ID)
+		}
+	}
+	n, err := db.CountNotes(ctx, f.Org.ID, persona.NoteOnPersona, p.ID)
+	wantNoErr(t, err, "CountNotes")
+	wantEqual(t, n, 45, "notes counted")
+	n, _ = db.CountNotes(ctx, f.Org.ID, persona.NoteOnOrg, "")
+	wantEqual(t, n, 1, "organisation notes counted")
+	n, _ = db.CountNotes(ctx, other.Org.ID, persona.NoteOnPersona, p.ID)
+	wantEqual(t, n, 0, "another organisation's count")
+	page, _ := db.ListNotesPage(ctx, other.Org.ID, persona.NoteOnPersona, p.ID, persona.NoteCursor{}, 20)
+	wantEqual(t, len(page), 0, "another organisation's page")
+
+	// The trash hides them from pages and counts alike.
+	wantNoErr(t, db.TrashPersona(ctx, f.Org.ID, p.ID, f.Owner.ID, t0), "TrashPersona")
+	n, _ = db.CountNotes(ctx, f.Org.ID, persona.NoteOnPersona, p.ID)
+	wantEqual(t, n, 0, "notes of a trashed persona counted")
+	page, _ = db.ListNotesPage(ctx, f.Org.ID, persona.NoteOnPersona, p.ID, persona.NoteCursor{}, 20)
+	wantEqual(t, len(page), 0, "notes of a trashed persona listed")
+}

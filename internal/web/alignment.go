@@ -225,7 +225,7 @@ func (h *Handler) alignmentReportMarkdown(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Alignment report — %s\n\n", mdCell(c.Org.Name))
+	fmt.Fprintf(&b, "# Alignment report — %s\n\n", persona.EscapeMarkdown(c.Org.Name))
 	fmt.Fprintf(&b, "A divergence is a gap of at least %s points on a 1–5 scale (scaled for other ranges).\n\n", formatNumber(v.Points))
 	b.WriteString("| Buyer | User | Supported | Contradicted | Unaddressed | Divergences |\n|---|---|---:|---:|---:|---:|\n")
 	for _, p := range v.Pairs {
@@ -238,11 +238,9 @@ func (h *Handler) alignmentReportMarkdown(w http.ResponseWriter, r *http.Request
 	return err
 }
 
-// mdCell escapes text for a Markdown table cell.
-func mdCell(s string) string {
-	s = strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(s)
-	return strings.TrimSpace(s)
-}
+// mdCell escapes user text for a Markdown table cell: it reads as the text
+// it is (no markup, HTML, entity or cell border of its own), on one line.
+func mdCell(s string) string { return persona.EscapeMarkdown(s) }
 
 func (h *Handler) alignmentSettings(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	points, err := strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("divergence_points")), 64)

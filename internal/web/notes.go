@@ -67,14 +67,17 @@ func init() {
 	funcs["entryLabel"] = entryLabel
 }
 
-// notesView is the notes block of a page: the notes on one target and the
-// form to add one.
+// notesView is the notes block of a page: a page of the notes on one
+// target (newest first, app.NotesPageSize a page) and the form to add one.
 type notesView struct {
 	Org      string
 	Target   persona.NoteTarget
 	TargetID string
 	Back     string // where forms return to
 	Items    []noteItem
+	Total    int    // notes on the target, all pages
+	Older    string // link to the next page (older notes), "" on the last
+	Newest   string // link back to the first page, "" on it
 	CanWrite bool
 	Error    string
 	Draft    string
@@ -86,17 +89,39 @@ type noteItem struct {
 	Edited    bool
 }
 
+// notesFor reads the page of notes the request asks for (?older=<cursor>).
 func (h *Handler) notesFor(r *http.Request, c *Ctx, target persona.NoteTarget, targetID, back string) (notesView, error) {
-	notes, err := h.svc.ListNotes(r.Context(), c.Actor, c.Org.Slug, target, targetID)
+	cursor := r.URL.Query().Get("older")
+	page, err := h.svc.ListNotesPage(r.Context(), c.Actor, c.Org.Slug, target, targetID, cursor)
 	if err != nil {
 		return notesView{}, err
 	}
-	v := notesView{Org: c.Org.Slug, Target: target, TargetID: targetID, Back: back, CanWrite: c.Can(persona.RoleEditor)}
-	for _, n := range notes {
+	v := notesView{Org: c.Org.Slug, Target: target, TargetID: targetID, Back: back, Total: page.Total, CanWrite: c.Can(persona.RoleEditor)}
+	if page.Older != "" {
+		v.Older = notesPageURL(r, page.Older)
+	}
+	if cursor != "" {
+		v.Newest = notesPageURL(r, "")
+	}
+	for _, n := range page.Items {
 		v.Items = append(v.Items, noteItem{Note: n, Edited: n.UpdatedAt.After(n.CreatedAt),
 			CanChange: c.Can(persona.RoleAdmin) || (c.Can(persona.RoleEditor) && n.AuthorID == c.Actor.UserID)})
 	}
 	return v, nil
+}
+
+// notesPageURL links to this page with another page of its notes.
+func notesPageURL(r *http.Request, cursor string) string {
+	q := r.URL.Query()
+	q.Del("older")
+	if cursor != "" {
+		q.Set("older", cursor)
+	}
+	u := r.URL.Path
+	if enc := q.Encode(); enc != "" {
+		u += "?" + enc
+	}
+	return u + "#notes"
 }
 
 func (h *Handler) addNote(w http.ResponseWriter, r *http.Request, c *Ctx) error {

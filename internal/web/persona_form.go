@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/markdown"
 	"github.com/personapal/personapal/internal/persona"
 )
 
@@ -402,12 +404,44 @@ func contentOf(in app.PersonaInput) persona.Content {
 }
 
 // previewMarkdown renders a Markdown field for the editor's preview (htmx).
+// Only those who may write Markdown (editors and up: the role that writes
+// personas and notes) may have it rendered, and no more of it than any
+// Markdown field or note holds (markdown.MaxLength characters): the body
+// is limited before it is read.
 func (h *Handler) previewMarkdown(w http.ResponseWriter, r *http.Request, c *Ctx) error {
-	src := r.PostFormValue(r.URL.Query().Get("field"))
-	if len(src) > 100_000 {
-		return persona.Errorf(persona.CodeInvalid, "too long to preview")
+	if !c.Can(persona.RoleEditor) {
+		return persona.Errorf(persona.CodeForbidden, "Only editors can preview Markdown.")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxPreviewBody)
+	if err := r.ParseForm(); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			h.renderError(w, r, c, http.StatusRequestEntityTooLarge, previewTooLong)
+			return nil
+		}
+		return persona.Errorf(persona.CodeInvalid, "The preview could not read the form.")
+	}
+	src := r.PostForm.Get(r.URL.Query().Get("field"))
+	if n := markdown.Length(src); n > markdown.MaxLength {
+		return persona.Errorf(persona.CodeInvalid, "%s This text has %s characters.", previewTooLong, groupDigits(n))
 	}
 	return h.renderFragment(w, http.StatusOK, "persona_form", "md-preview", renderMarkdown(src))
+}
+
+// maxPreviewBody bounds a preview request: one field of markdown.MaxLength
+// characters, each up to four bytes and percent-encoded (three bytes a
+// byte), and its name.
+const maxPreviewBody = 4*3*markdown.MaxLength + 1024
+
+var previewTooLong = "The preview shows at most " + groupDigits(markdown.MaxLength) + " characters, as much as a Markdown field holds."
+
+// groupDigits writes n with thousands separated: 20,000.
+func groupDigits(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // today is the default for "last reviewed" when an editor marks a review.

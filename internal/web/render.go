@@ -17,9 +17,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/extension"
-
 	"github.com/personapal/personapal/internal/persona"
 )
 
@@ -177,17 +174,10 @@ func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, c *Ctx, st
 
 // ---- template functions ----
 
-var markdown = goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Typographer))
-
-// renderMarkdown turns user Markdown into HTML. goldmark drops raw HTML
-// unless told otherwise, so the output is safe to embed.
-func renderMarkdown(s string) template.HTML {
-	var buf bytes.Buffer
-	if err := markdown.Convert([]byte(s), &buf); err != nil {
-		return template.HTML(template.HTMLEscapeString(s))
-	}
-	return template.HTML(buf.String())
-}
+// renderMarkdown turns user Markdown into HTML that is safe to embed (no
+// raw HTML, no script-ish links; internal/markdown), in bounded time, and
+// reuses the HTML of Markdown it rendered before (mdcache.go).
+func renderMarkdown(s string) template.HTML { return renderedMarkdown.render(s) }
 
 var funcs = template.FuncMap{
 	"asset":     assetPath,

@@ -37,5 +37,15 @@
   document.addEventListener("input", markOverride);
   document.addEventListener("change", markOverride);
   document.addEventListener("DOMContentLoaded", function () { syncOutputs(document); });
+  // A refused Markdown preview (too long, not allowed) says why in the
+  // preview box: let htmx swap those answers in too.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var target = e.detail.target;
+    var status = e.detail.xhr && e.detail.xhr.status;
+    if (target && target.classList.contains("md-preview") && (status === 403 || status === 413 || status === 422)) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
   document.addEventListener("htmx:afterSwap", function (e) { syncOutputs(e.target); });
 })();
