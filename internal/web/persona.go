@@ -14,7 +14,9 @@ func (h *Handler) personaRoutes() {
 	h.org("POST /o/{org}/personas", h.createPersona)
 	h.org("GET /o/{org}/personas/{id}/edit", h.editPersonaPage)
 	h.org("POST /o/{org}/personas/{id}", h.updatePersona)
-	h.org("POST /o/{org}/preview/markdown", h.previewMarkdown)
+	// Editors alone preview, checked before the body is read; the handler
+	// reads its own bounded body and says why a huge one is refused.
+	h.upload("POST /o/{org}/preview/markdown", persona.RoleEditor, func() int64 { return maxPreviewBody }, false, h.previewMarkdown)
 	h.org("GET /o/{org}/personas/{id}/history", h.historyPage)
 	h.org("POST /o/{org}/personas/{id}/revisions/{n}/restore", h.restoreRevision)
 	h.org("POST /o/{org}/personas/{id}/trash", h.trashPersona)

@@ -157,7 +157,8 @@ func (h *Handler) org(pattern string, fn pageHandler) {
 	h.orgRoute(pattern, formOf(formBody), fn)
 }
 
-// upload registers an organisation route that takes a file: the actor's
+// upload registers an organisation route that takes a file (or another
+// body with a limit of its own): the actor's
 // role must be at least min before a byte of the body is read, and the
 // body is bounded by limit (read at request time: the configured upload
 // size). With parse the registration parses the form in memory; without,
