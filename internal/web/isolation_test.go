@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -98,4 +99,75 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 	if list, _ := e.svc.ListInvitations(ctx, owner, e.org); len(list) != 1 || list[0].ID != invitation.ID || list[0].RevokedAt != nil {
 		t.Fatalf("an outsider changed the invitations: %+v", list)
 	}
+}
+
+// Every organisation form a viewer posts to is refused with 403 before
+// anything is read or checked: a viewer learns nothing from validation
+// messages and changes nothing.
+func TestViewersAreRefusedOnEveryOrganisationForm(t *testing.T) {
+	e := newWebEnv(t)
+	ctx := context.Background()
+	owner := e.actor(e.owner)
+	h, err := web.New(e.svc, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lead := e.demoPersona("System Lead")
+	bank := e.demoPersona("Big Bank")
+	variants, _ := e.svc.ListVariants(ctx, owner, e.org, lead.ID)
+	tmpls, _ := e.svc.ListTemplates(ctx, owner, e.org)
+	evidence, _ := e.svc.ListEvidence(ctx, owner, e.org, persona.EvidenceFilter{Kind: persona.EvidenceDocument, Limit: 1}, "")
+	launchpads, _ := e.svc.ListLaunchpads(ctx, owner, e.org, "")
+	note, err := e.svc.AddNote(ctx, owner, e.org, persona.NoteOnPersona, lead.ID, "A note")
+	if err != nil || len(variants) == 0 || len(evidence.Items) == 0 || len(launchpads) == 0 {
+		t.Fatalf("fixtures: %v", err)
+	}
+	invitation, err := e.svc.InviteMember(ctx, owner, e.org, "invitee@example.com", persona.RoleEditor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idFor := map[string]string{
+		"/templates/{id}": tmpls[0].ID, "/evidence/{id}": evidence.Items[0].ID, "/launchpads/{id}": launchpads[0].ID,
+		"/groups/{id}": e.demoGroups()[0], "/notes/{id}": note.ID, "/customers/{id}": bank.ID,
+		"/invitations/{id}": invitation.ID,
+	}
+	fill := func(pattern string) string {
+		id := lead.ID
+		for seg, v := range idFor {
+			if strings.Contains(pattern, seg) {
+				id = v
+			}
+		}
+		return strings.NewReplacer("{org}", e.org, "{id}", id, "{vid}", variants[0].Variant.ID, "{n}", "1",
+			"{kind}", "modules", "{key}", "approval-workflows", "{link}", "x", "{user}", owner.UserID).Replace(pattern)
+	}
+	viewer := e.signedIn(e.viewer)
+	before, err := e.svc.ExportOrg(ctx, owner, e.org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	walked := 0
+	for _, pattern := range h.OrgRoutes() {
+		method, path, _ := strings.Cut(pattern, " ")
+		if method != http.MethodPost {
+			continue
+		}
+		walked++
+		p := viewer.post(fill(path), url.Values{"body": {"x"}, "name": {"x"}, "target_id": {lead.ID}, "title": {"x"}})
+		if p.Status != http.StatusForbidden {
+			t.Errorf("viewer POST %s → %d, want 403", path, p.Status)
+		}
+	}
+	after, err := e.svc.ExportOrg(ctx, owner, e.org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before.ExportedAt, after.ExportedAt = after.ExportedAt, after.ExportedAt
+	if !reflect.DeepEqual(before, after) {
+		t.Error("a viewer's posts changed the organisation")
+	}
+	if walked < 30 {
+		t.Fatalf("walked only %d forms", walked)
+	}
+	t.Logf("%d forms refused to a viewer", walked)
 }

@@ -151,10 +151,16 @@ func (h *Handler) signedIn(pattern string, fn pageHandler) {
 }
 
 // org registers a page inside an organisation: the actor must be a member
-// (others get 404, as if it did not exist). Handlers check roles through
-// the app layer.
+// (others get 404, as if it did not exist). A form that changes something
+// (any method but GET) needs at least the editor role before its body is
+// read or checked, so a viewer is refused alike everywhere and learns
+// nothing from validation; the app layer checks the finer roles.
 func (h *Handler) org(pattern string, fn pageHandler) {
-	h.orgRoute(pattern, formOf(formBody), fn)
+	b := formOf(formBody)
+	if method, _, _ := strings.Cut(pattern, " "); method != http.MethodGet && method != http.MethodHead {
+		b.minRole = persona.RoleEditor
+	}
+	h.orgRoute(pattern, b, fn)
 }
 
 // upload registers an organisation route that takes a file (or another
