@@ -16,6 +16,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/persona"
 )
 
 // repeat is an endless reader of one byte.
@@ -67,6 +70,16 @@ func TestBodiesAreBoundedBeforeTheyAreRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := e.svc.CreateUser(ctx, "editor@example.com", "Ed Editor", "editor-password-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.AddMember(ctx, app.System, e.org, "editor@example.com", persona.RoleEditor); err != nil {
+		t.Fatal(err)
+	}
+	editorSession, _, err := e.svc.SignIn(ctx, "editor@example.com", "editor-password-1", "192.0.2.8")
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(e.h)
 	t.Cleanup(srv.Close)
 	spool := t.TempDir()
@@ -94,7 +107,8 @@ func TestBodiesAreBoundedBeforeTheyAreRead(t *testing.T) {
 		{name: "catalogue import, viewer", path: "/o/" + org + "/catalogue/import", cookie: viewerSession, want: 403},
 		{name: "catalogue import without a length, viewer", path: "/o/" + org + "/catalogue/import", cookie: viewerSession, chunked: true, want: 403},
 		{name: "evidence upload, viewer", path: "/o/" + org + "/evidence/upload", cookie: viewerSession, chunked: true, want: 403},
-		{name: "a form, viewer", path: "/o/" + org + "/notes", cookie: viewerSession, urlencode: true, chunked: true, want: 413, maxAlloc: 12 << 20},
+		{name: "a form, viewer", path: "/o/" + org + "/notes", cookie: viewerSession, urlencode: true, chunked: true, want: 403},
+		{name: "a form, editor", path: "/o/" + org + "/notes", cookie: editorSession, urlencode: true, chunked: true, want: 413, maxAlloc: 12 << 20},
 		{name: "API catalogue import, viewer", path: "/api/v1/orgs/" + org + "/catalogue/import", token: e.viewer, json: true, chunked: true, want: 403},
 		{name: "API catalogue import, outsider", path: "/api/v1/orgs/" + org + "/catalogue/import", token: e.other, json: true, chunked: true, want: 404},
 		{name: "API group, owner", path: "/api/v1/orgs/" + org + "/groups", token: e.owner, json: true, chunked: true, want: 413, maxAlloc: 8 << 20},
@@ -189,7 +203,7 @@ func TestBodiesAreBoundedBeforeTheyAreRead(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/o/"+org+"/notes",
 		strings.NewReader(url.Values{"target": {"org"}, "body": {strings.Repeat("a", 300<<10)}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.AddCookie(&http.Cookie{Name: "pp_session", Value: viewerSession})
+	req.AddCookie(&http.Cookie{Name: "pp_session", Value: editorSession})
 	res, err = client.Do(req)
 	if err != nil || res.StatusCode == http.StatusRequestEntityTooLarge || res.StatusCode >= 500 {
 		t.Fatalf("a 300 KB form: %v %v", res, err)
