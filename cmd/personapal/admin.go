@@ -122,7 +122,7 @@ func orgCmd(g *globals) *cobra.Command {
 	create.Flags().StringVar(&name, "name", "", "organisation name (required)")
 	create.Flags().StringVar(&slug, "slug", "", "URL slug (default: derived from the name)")
 	create.Flags().StringVar(&owner, "owner", "", "email of the user who owns it (required)")
-	cmd.AddCommand(create)
+	cmd.AddCommand(create, orgSSOCmd(g)) // sso.go
 	return cmd
 }
 

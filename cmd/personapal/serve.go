@@ -25,6 +25,7 @@ func serveCmd(g *globals) *cobra.Command {
 	var tlsCert, tlsKey string
 	var trusted []string
 	rl := defaultRateFlags()
+	oidcFlags := &oidcFlags{}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server (migrates the database first)",
@@ -41,6 +42,9 @@ func serveCmd(g *globals) *cobra.Command {
 			}
 			tlsConfig, err := loadTLS(tlsCert, tlsKey)
 			if err != nil {
+				return err
+			}
+			if err := oidcFlags.configure(ctx, g, &opts, log); err != nil { // sso.go
 				return err
 			}
 			db, svc, err := g.open(ctx)
@@ -119,6 +123,7 @@ func serveCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringSliceVar(&trusted, "trusted-proxy", nil,
 		"a proxy (address or CIDR) whose X-Forwarded-For and X-Forwarded-Proto are believed; repeat or separate with commas")
 	rl.register(cmd)
+	oidcFlags.register(cmd)
 	return cmd
 }
 

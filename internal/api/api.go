@@ -82,6 +82,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerTransfer(api)
 	s.registerAudit(api)
 	s.registerLaunchpads(api)
+	s.registerSSO(api) // sso.go
 	s.noteBodyLimits(api)
 	return api
 }

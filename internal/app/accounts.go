@@ -86,6 +86,11 @@ func (s *Service) verifyCredentials(ctx context.Context, email, password string)
 			return persona.User{}, false, err
 		}
 		u = persona.User{}
+	}
+	// An unknown email, and an account without a password (made by single
+	// sign-on), verify against the dummy hash: the same cost, never a match.
+	noPassword := hash == "" || u.ID == ""
+	if noPassword {
 		if hash, err = s.dummyHash(); err != nil {
 			return persona.User{}, false, err
 		}
@@ -94,7 +99,7 @@ func (s *Service) verifyCredentials(ctx context.Context, email, password string)
 	if err != nil {
 		return persona.User{}, false, err
 	}
-	return u, ok && u.ID != "", nil
+	return u, ok && !noPassword, nil
 }
 
 // dummyHash is a hash of a password nobody has, with the hasher's own
@@ -190,7 +195,13 @@ func (s *Service) CreateToken(ctx context.Context, actor Actor, name string) (st
 	}
 	t := persona.Token{ID: newID(), UserID: actor.UserID, Name: name, Hash: hash, Prefix: secret[:len(tokenPrefix)+4], CreatedAt: s.timestamp()}
 	e := s.securityEvent(ctx, actor.UserID, persona.SecurityTokenCreated, "API token "+quoted(t.Name)+" created")
-	if err := s.inUserTx(ctx, &e, func(tx Store) error { return tx.CreateToken(ctx, t) }); err != nil {
+	err = s.inUserTx(ctx, &e, func(tx Store) error {
+		if err := tx.CreateToken(ctx, t); err != nil {
+			return err
+		}
+		return s.markTokenSSO(ctx, tx, actor, t.ID) // made in a single sign-on session (sso.go)
+	})
+	if err != nil {
 		return "", persona.Token{}, err
 	}
 	return secret, t, nil

@@ -33,6 +33,8 @@ type Service struct {
 	maxUpload int64
 	// versions caches published template versions (immutable).
 	versions *versionCache
+	// sso is single sign-on's configuration and the sign-up policy (sso.go).
+	sso ssoConfig
 }
 
 // dummyHash is the hash checked for an unknown email, made on first use.
@@ -108,6 +110,9 @@ type Actor struct {
 	Email   string
 	Name    string
 	TokenID string // set when authenticated by API token
+	// SSO: the browser session signed in with the configured single
+	// sign-on (for a token it is looked up when needed: sso.go).
+	SSO bool
 	// System marks trusted local administration (the CLI working on the
 	// database directly): it acts as an owner of every organisation.
 	System bool
@@ -152,6 +157,11 @@ func (s *Service) scope(ctx context.Context, actor Actor, slug string, min perso
 			*memo = scopeMemo{valid: true, userID: actor.UserID, slug: slug, org: org, role: role}
 		}
 	}
+	// A member of an organisation that requires single sign-on must have
+	// signed in with it (memo, when set, is this user's and slug's now).
+	if err := s.checkSSO(ctx, actor, org, memo); err != nil {
+		return persona.Org{}, "", err
+	}
 	if !role.AtLeast(min) {
 		return persona.Org{}, "", persona.Errorf(persona.CodeForbidden, "this needs the %s role or higher; you are %s", min, role)
 	}
@@ -171,6 +181,7 @@ type scopeMemo struct {
 	org          persona.Org
 	role         persona.Role
 	missing      bool // not a member (or no such organisation)
+	ssoOK        bool // the single sign-on rule let this request through
 }
 
 // WithRequestMemo returns a context whose membership checks are memoised

@@ -181,6 +181,7 @@ func (s *Service) SessionActor(ctx context.Context, secret string) (Actor, error
 	if persona.ErrorCode(err) == persona.CodeNotFound {
 		return Actor{}, bad
 	}
+	a.SSO = s.sessionSSO(sess.Data)
 	return a, err
 }
 
@@ -198,6 +199,9 @@ func (s *Service) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	now := s.timestamp()
 	window := max(s.signInPolicy.Window, s.signInPolicy.AccountWindow)
 	if _, err := s.store.DeleteStaleLoginCounters(ctx, now.Add(-window), now); err != nil {
+		return 0, err
+	}
+	if _, err := s.store.DeleteExpiredSSOFlows(ctx, now); err != nil {
 		return 0, err
 	}
 	return s.store.DeleteExpiredSessions(ctx, now)

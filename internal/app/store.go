@@ -160,6 +160,7 @@ type Store interface {
 	batchStore
 	auditStore
 	invitationStore
+	ssoStore
 }
 
 // AccessReset is a change to a user's access (Store.ResetAccess).

@@ -73,6 +73,8 @@ var kinds = [...]Kind{
 		Message: "please sign in or send an API token", Exit: ExitUsage},
 	{Code: persona.CodeForbidden, Status: http.StatusForbidden, Type: typeBase + "forbidden",
 		Message: "your role does not allow this", Exit: ExitUsage},
+	{Code: persona.CodeSSORequired, Status: http.StatusForbidden, Type: typeBase + "sso-required", Title: "Single Sign-On Required",
+		Message: "this organisation requires single sign-on; sign in with it (API tokens: create one while signed in with it)", Exit: ExitUsage},
 	{Code: persona.CodeNotFound, Status: http.StatusNotFound, Type: typeBase + "not-found",
 		Message: "not found", Exit: ExitNotFound},
 	{Code: persona.CodeConflict, Status: http.StatusConflict, Type: typeBase + "conflict",

@@ -39,5 +39,6 @@ var (
 	AuditKinds = []string{
 		"organisation", "member", "invitation", "template", "group", "persona", "variant", "note", "evidence",
 		"alignment link", "claim verdict", "catalogue", "launchpad", "audit log",
+		"single sign-on", "sso domain",
 	}
 )

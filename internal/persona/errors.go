@@ -21,6 +21,9 @@ const (
 	CodePreconditionFailed   Code = "precondition_failed"
 	CodePreconditionRequired Code = "precondition_required"
 	CodeTooMany              Code = "too_many_requests"
+	// CodeSSORequired: the organisation requires its members to have
+	// signed in with single sign-on, and this session or token did not.
+	CodeSSORequired Code = "sso_required"
 
 	// Codes the edges give requests that never reach a use case.
 

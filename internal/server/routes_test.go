@@ -229,7 +229,7 @@ func TestOtherOrganisationGetsNotFoundEverywhere(t *testing.T) {
 
 // adminReads are the reads that need more than the viewer role.
 var adminReads = map[string]bool{"/api/v1/orgs/{org}/export": true, "/api/v1/orgs/{org}/audit": true, "/api/v1/orgs/{org}/audit/export": true,
-	"/api/v1/orgs/{org}/invitations": true}
+	"/api/v1/orgs/{org}/invitations": true, "/api/v1/orgs/{org}/sso": true}
 
 // A viewer reads everything (but the admin-only reads) and changes nothing.
 func TestViewerGetsForbiddenOnEveryWrite(t *testing.T) {

@@ -117,6 +117,8 @@ type Options struct {
 	// Clock is the rate limiter's and the readiness check's time source;
 	// nil means time.Now.
 	Clock func() time.Time
+	// Web configures the web application (web.WithSSO).
+	Web []web.Option
 }
 
 // New builds the HTTP handler over svc: the JSON API under /api, the web
@@ -136,7 +138,7 @@ func NewWithOptions(svc *app.Service, db Pinger, log *slog.Logger, opts Options,
 		register(mux)
 	}
 	humaAPI := api.Register(mux, svc, log)
-	webApp, err := web.New(svc, log)
+	webApp, err := web.New(svc, log, opts.Web...)
 	if err != nil {
 		return nil, err
 	}

@@ -35,16 +35,23 @@ type Handler struct {
 	pages     *pageSet
 	mux       *http.ServeMux
 	csrf      *http.CrossOriginProtection
+	// sso is the OpenID provider of "Sign in with …" (nil: none), and
+	// ssoRedirect its configured callback address (sso.go).
+	sso         SSO
+	ssoRedirect string
 }
 
 // New builds the web application. It parses every page template up front so
 // that a broken template stops the server at start-up, not at first use.
-func New(svc *app.Service, log *slog.Logger) (*Handler, error) {
+func New(svc *app.Service, log *slog.Logger, opts ...Option) (*Handler, error) {
 	pages, err := loadPages()
 	if err != nil {
 		return nil, err
 	}
 	h := &Handler{svc: svc, log: log, pages: pages, mux: http.NewServeMux(), csrf: http.NewCrossOriginProtection()}
+	for _, o := range opts {
+		o(h)
+	}
 	h.csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, &Ctx{}, http.StatusForbidden, "This form was sent from another site, so it was refused. Reload the page and try again.")
 	}))
@@ -81,6 +88,7 @@ func (h *Handler) routes() {
 	h.alignmentRoutes() // alignment.go
 	h.launchpadRoutes() // launchpad.go
 	h.exportRoutes()    // exports.go
+	h.ssoRoutes()       // sso.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request
@@ -261,6 +269,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c *Ctx, err error
 			return
 		}
 		http.Redirect(w, r, target, http.StatusSeeOther)
+		return
+	}
+	if code == persona.CodeSSORequired && r.Header.Get("HX-Request") == "" {
+		if err := h.renderSSORequired(w, r, c, err); err != nil {
+			h.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err)
+		}
 		return
 	}
 	k, msg := fault.Of(err)
