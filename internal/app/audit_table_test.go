@@ -35,7 +35,8 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 		t.Run(eng.Name, func(t *testing.T) {
 			ctx := t.Context()
 			db := eng.Open(t)
-			svc := app.New(db, app.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), app.WithPasswordHasher(cheap))
+			svc := app.New(db, app.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), app.WithPasswordHasher(cheap),
+				app.WithSSO("https://idp.example.com/", "Example IdP"))
 			creds, err := seed.Demo(ctx, svc, demo.Data())
 			if err != nil {
 				t.Fatal(err)
@@ -93,7 +94,10 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 				groupID, emptyGroupID, tmplID, personaID, variantID, noteID, evidenceID, docID, linkID string
 				alignID, claimID, launchpadID, invitationID, declinedID                                string
 				personaRev, variantRev, launchpadRev, catRev                                           int
+				ssoJoinedID                                                                            string
 			)
+			ssoOwner := owner
+			ssoOwner.SSO = true // signed in with single sign-on
 			def := persona.Definition{Sections: []persona.Section{{Key: "profile", Label: "Profile",
 				Fields: []persona.Field{{Key: "bio", Label: "Bio", Kind: persona.KindText}}}}, Dimensions: []persona.Dimension{}}
 			def2 := def
@@ -462,6 +466,32 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 					must(svc.RemoveMember(ctx, owner, org, newcomer.ID))
 					return newcomer.ID
 				}},
+				{"add", "sso domain", func() string {
+					_, err := svc.AddSSODomain(ctx, owner, org, "example.com", persona.RoleViewer)
+					must(err)
+					return "example.com"
+				}},
+				{"update", "single sign-on", func() string {
+					_, err := svc.SetSSORequired(ctx, ssoOwner, org, true)
+					must(err)
+					return ""
+				}},
+				{"add", "member", func() string { // by the domain mapping, at a first single sign-on
+					res, err := svc.SignInWithSSO(ctx, app.SSOClaims{Issuer: "https://idp.example.com/", Subject: "audited-subject",
+						Email: "sso-joiner@example.com", EmailVerified: true, Name: "Sam Sso"})
+					must(err)
+					ssoJoinedID = res.User.ID
+					return res.User.ID
+				}},
+				{"update", "single sign-on", func() string {
+					_, err := svc.SetSSORequired(ctx, ssoOwner, org, false)
+					must(err)
+					return ""
+				}},
+				{"remove", "sso domain", func() string {
+					must(svc.RemoveSSODomain(ctx, owner, org, "example.com"))
+					return "example.com"
+				}},
 				{"create", "organisation", func() string {
 					o, err := svc.CreateOrg(ctx, owner, "Second Audited Org", "")
 					must(err)
@@ -518,6 +548,8 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 				g := got[0]
 				by := owner
 				switch { // the invitees answer their invitations themselves
+				case st.action == "add" && st.kind == "member" && id == ssoJoinedID:
+					by = app.Actor{Email: "(single sign-on)"} // a domain mapping added them
 				case st.action == "add" && st.kind == "member":
 					by = newcomerActor
 				case st.action == "decline":
@@ -558,6 +590,10 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 			refused["trash of a trashed persona"] = svc.TrashPersona(ctx, owner, org, variantID)
 			refused["remove a non-member"] = svc.RemoveMember(ctx, owner, org, newcomer.ID)
 			_, refused["invite a member"] = svc.InviteMember(ctx, owner, org, vu.Email, persona.RoleEditor)
+			_, refused["require single sign-on from a password session"] = svc.SetSSORequired(ctx, owner, org, true)
+			_, refused["map another organisation's domain"] = svc.AddSSODomain(ctx, owner, org, "elsewhere.example", persona.RoleViewer)
+			_, refused["single sign-on with an unverified address"] = svc.SignInWithSSO(ctx, app.SSOClaims{Issuer: "https://idp.example.com/",
+				Subject: "unverified", Email: "someone@example.com"})
 			_, refused["a viewer invites"] = svc.InviteMember(ctx, viewer, org, "someone@example.com", persona.RoleViewer)
 			_, refused["accept an answered invitation"] = svc.AcceptInvitation(ctx, declinerActor, declinedID)
 			_, refused["decline someone else's invitation"] = svc.DeclineInvitation(ctx, viewer, invitationID)

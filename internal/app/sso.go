@@ -261,10 +261,15 @@ func (s *Service) ssoSignIn(ctx context.Context, c SSOClaims, out *SSOSignIn) er
 			}
 			// The account exists (perhaps with a password): the verified
 			// address links it, unless it is linked to someone else there.
-			switch _, err := s.store.SSOIdentityOfUser(ctx, u.ID, c.Issuer); persona.ErrorCode(err) {
+			switch linked, err := s.store.SSOIdentityOfUser(ctx, u.ID, c.Issuer); persona.ErrorCode(err) {
 			case "":
 				if err != nil {
 					return err
+				}
+				if linked.Subject == c.Subject {
+					// Linked by a sign-in that committed between our two
+					// reads: the retry finds it by its subject.
+					return persona.Errorf(persona.CodeConflict, "signed in at the same moment")
 				}
 				return persona.Errorf(persona.CodeForbidden,
 					"The Persona Pal account for %s is linked to another person at %s, so nobody was signed in. Ask an administrator.", c.Email, name)

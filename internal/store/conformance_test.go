@@ -51,6 +51,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"Sessions", testSessions},
 		{"LoginThrottle", testLoginThrottle},
 		{"SecurityEvents", testSecurityEvents},
+		{"SSO", testSSO},
 		{"Variants", testVariants},
 		{"VariantsFollowTheirPersona", testVariantsFollowTheirPersona},
 		{"Notes", testNotes},

@@ -51,6 +51,11 @@ var copyTables = []string{
 	"launchpads",
 	"launchpad_revisions",
 	"audit_log",
+	"sso_identities",
+	"org_sso",
+	"org_sso_domains",
+	"org_sso_joins",
+	"sso_tokens",
 }
 
 // CopySkipped names the tables the copy leaves behind, with the reason.
@@ -62,6 +67,7 @@ var CopySkipped = map[string]string{
 	"goose_db_version": "migration bookkeeping: each database keeps its own",
 	"store_tasks":      "pending migration work: each database keeps its own",
 	"health_probe":     "the readiness probe's scratch table: always empty",
+	"sso_flows":        "single sign-on flows in progress: they expire within minutes",
 }
 
 // postgresOnlyColumns are PostgreSQL's search vectors (migration 00014):
