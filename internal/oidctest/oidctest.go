@@ -73,7 +73,14 @@ func Start(t testing.TB, users ...User) *Provider {
 	st := &store{Storage: storage.NewStorageWithClients(us, map[string]*storage.Client{ClientID: base}),
 		client: globClient{Client: base}}
 	router := exampleop.SetupServer(issuer, st, nil, false)
-	srv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/favicon.ico" { // a browser asks; a 404 would be a console error
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		router.ServeHTTP(w, r)
+	})
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
