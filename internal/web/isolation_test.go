@@ -162,7 +162,7 @@ func TestViewersAreRefusedOnEveryOrganisationForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before.ExportedAt, after.ExportedAt = after.ExportedAt, after.ExportedAt
+	before.ExportedAt = after.ExportedAt
 	if !reflect.DeepEqual(before, after) {
 		t.Error("a viewer's posts changed the organisation")
 	}
