@@ -33,6 +33,10 @@ type Service struct {
 	maxUpload int64
 	// versions caches published template versions (immutable).
 	versions *versionCache
+	// signup is who may create an account (WithSignupPolicy); verifier
+	// sends a sign-up's verification link (WithVerificationSender).
+	signup   persona.SignupPolicy
+	verifier VerificationSender
 }
 
 // dummyHash is the hash checked for an unknown email, made on first use.
@@ -76,6 +80,7 @@ func New(store Store, opts ...Option) *Service {
 		dummy:    &dummyHash{},
 
 		signInPolicy: persona.DefaultSignInPolicy,
+		signup:       persona.SignupPolicy{Mode: persona.SignupInvite},
 	}
 	s.verifying = newVerifySlots(DefaultPasswordConcurrency(), DefaultPasswordWait)
 	for _, o := range opts {
@@ -108,6 +113,11 @@ type Actor struct {
 	Email   string
 	Name    string
 	TokenID string // set when authenticated by API token
+	// ReadOnly is set for a read-only API token: the API refuses its
+	// writes (403) before reading them.
+	ReadOnly bool
+	// SessionID names the browser session it came with ("" otherwise).
+	SessionID string
 	// System marks trusted local administration (the CLI working on the
 	// database directly): it acts as an owner of every organisation.
 	System bool
