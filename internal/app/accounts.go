@@ -268,13 +268,20 @@ func (s *Service) CreateScopedToken(ctx context.Context, actor Actor, o TokenOpt
 	}
 	now := s.timestamp()
 	t := persona.Token{ID: newID(), UserID: actor.UserID, Name: name, Hash: hash, Prefix: secret[:len(tokenPrefix)+4], CreatedAt: now, Scope: o.Scope}
-	summary := "API token " + quoted(t.Name) + " (" + t.Scope.Label()
+	var details []string
+	if t.Scope == persona.ScopeRead {
+		details = append(details, t.Scope.Label())
+	}
 	if o.ExpiresIn > 0 {
 		exp := now.Add(o.ExpiresIn)
 		t.ExpiresAt = &exp
-		summary += ", until " + exp.Format("2 January 2006")
+		details = append(details, "until "+exp.Format("2 January 2006"))
 	}
-	e := s.securityEvent(ctx, actor.UserID, persona.SecurityTokenCreated, summary+") created")
+	summary := "API token " + quoted(t.Name) + " created"
+	if len(details) > 0 {
+		summary = "API token " + quoted(t.Name) + " (" + strings.Join(details, ", ") + ") created"
+	}
+	e := s.securityEvent(ctx, actor.UserID, persona.SecurityTokenCreated, summary)
 	if err := s.inUserTx(ctx, &e, func(tx Store) error { return tx.CreateToken(ctx, t) }); err != nil {
 		return "", persona.Token{}, err
 	}
