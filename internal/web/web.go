@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -35,6 +36,8 @@ type Handler struct {
 	pages     *pageSet
 	mux       *http.ServeMux
 	csrf      *http.CrossOriginProtection
+	// setUp is set once an account exists (setup.go: firstRun).
+	setUp atomic.Bool
 }
 
 // New builds the web application. It parses every page template up front so
@@ -54,7 +57,7 @@ func New(svc *app.Service, log *slog.Logger) (*Handler, error) {
 
 // Register mounts the web application on mux, next to the API.
 func (h *Handler) Register(mux *http.ServeMux) {
-	mux.Handle("/", h.csrf.Handler(h.mux))
+	mux.Handle("/", h.csrf.Handler(h.firstRun(h.mux)))
 }
 
 func (h *Handler) routes() {
@@ -81,6 +84,8 @@ func (h *Handler) routes() {
 	h.alignmentRoutes() // alignment.go
 	h.launchpadRoutes() // launchpad.go
 	h.exportRoutes()    // exports.go
+	h.setupRoutes()     // setup.go
+	h.signupRoutes()    // signup.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request
