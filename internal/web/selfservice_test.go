@@ -341,7 +341,7 @@ func TestAccountPageSessionsAndName(t *testing.T) {
 	if !strings.Contains(p.Body, "Your name is now Dana Demo-Owner") {
 		t.Fatalf("name change:\n%s", p.Body)
 	}
-	if p := here.get("/o/" + e.org + "/members").must(t, http.StatusOK); !strings.Contains(p.Body, "Dana Demo-Owner") {
+	if p := here.get("/o/"+e.org+"/members").must(t, http.StatusOK); !strings.Contains(p.Body, "Dana Demo-Owner") {
 		t.Fatal("the members page shows the old name")
 	}
 }
