@@ -128,8 +128,11 @@ type globals struct {
 	logLevel string
 	// maxUploadMB bounds evidence uploads (serve's --max-upload-mb).
 	maxUploadMB int64
-	stdout      io.Writer
-	stderr      io.Writer
+	// appOptions are more service options a command sets before open
+	// (serve's sign-up policy).
+	appOptions []app.Option
+	stdout     io.Writer
+	stderr     io.Writer
 }
 
 func (g *globals) logger() *slog.Logger {
@@ -151,7 +154,8 @@ func (g *globals) open(ctx context.Context) (*store.DB, *app.Service, error) {
 		db.Close()
 		return nil, nil, fmt.Errorf("migrate database: %w", err)
 	}
-	return db, app.New(db, app.WithLogger(g.logger()), app.WithMaxUpload(g.maxUploadMB<<20)), nil
+	opts := append([]app.Option{app.WithLogger(g.logger()), app.WithMaxUpload(g.maxUploadMB << 20)}, g.appOptions...)
+	return db, app.New(db, opts...), nil
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
