@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -161,7 +164,7 @@ func memberCmd(g *globals) *cobra.Command {
 
 func tokenCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "token", Short: "Manage API tokens", Args: cobra.NoArgs}
-	var email, name string
+	var email, name, scope, expires string
 	create := &cobra.Command{
 		Use:   "create",
 		Short: "Create an API token for a user and print it (shown only once)",
@@ -169,6 +172,13 @@ func tokenCmd(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := required("email", email); err != nil {
 				return err
+			}
+			if scope != string(persona.ScopeRead) && scope != string(persona.ScopeWrite) {
+				return usageError{"--scope must be read or write"}
+			}
+			lifetime, err := parseLifetime(expires)
+			if err != nil {
+				return usageError{"--expires: " + err.Error()}
 			}
 			db, svc, err := g.open(cmd.Context())
 			if err != nil {
@@ -179,18 +189,54 @@ func tokenCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			secret, _, err := svc.CreateToken(cmd.Context(), actor, name)
+			secret, tok, err := svc.CreateScopedToken(cmd.Context(), actor, app.TokenOptions{Name: name, Scope: persona.TokenScope(scope), ExpiresIn: lifetime})
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(g.stdout, "token: %s\n", secret)
+			fmt.Fprintf(g.stdout, "token: %s\nscope: %s\n", secret, tok.Scope)
+			if tok.ExpiresAt != nil {
+				fmt.Fprintf(g.stdout, "expires: %s\n", tok.ExpiresAt.UTC().Format(time.RFC3339))
+			} else {
+				fmt.Fprintln(g.stdout, "expires: never")
+			}
 			return nil
 		},
 	}
 	create.Flags().StringVar(&email, "email", "", "the user's email (required)")
 	create.Flags().StringVar(&name, "name", "CLI token", "a name to recognise the token by")
+	create.Flags().StringVar(&scope, "scope", "write", "read (every write is refused with 403) or write")
+	create.Flags().StringVar(&expires, "expires", "", "the token stops working after this long: 90d, 12h, 30m (default: never)")
 	cmd.AddCommand(create)
 	return cmd
+}
+
+// parseLifetime reads a token's lifetime: a number of days ("90d"), or a
+// Go duration ("12h", "90m"); "" or "never" is none.
+func parseLifetime(s string) (time.Duration, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	if s == "" || s == "never" {
+		return 0, nil
+	}
+	var d time.Duration
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a number of days such as 90d", s)
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, fmt.Errorf("%q is not a lifetime such as 90d or 12h", s)
+		}
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("%q must be longer than nothing", s)
+	}
+	if d > persona.MaxTokenLifetime {
+		return 0, fmt.Errorf("%q is more than the ten years a token may last", s)
+	}
+	return d, nil
 }
 
 func actorByEmail(cmd *cobra.Command, svc *app.Service, email string) (app.Actor, error) {

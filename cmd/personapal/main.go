@@ -131,7 +131,7 @@ type globals struct {
 	stdout      io.Writer
 	stderr      io.Writer
 	// appOptions are more options of the service open makes (serve's
-	// single sign-on).
+	// single sign-on and sign-up policy).
 	appOptions []app.Option
 }
 

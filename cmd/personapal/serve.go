@@ -15,6 +15,7 @@ import (
 
 	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/demo"
+	"github.com/personapal/personapal/internal/persona"
 	"github.com/personapal/personapal/internal/seed"
 	"github.com/personapal/personapal/internal/server"
 )
@@ -24,6 +25,8 @@ func serveCmd(g *globals) *cobra.Command {
 	var withDemo bool
 	var tlsCert, tlsKey string
 	var trusted []string
+	var signupMode string
+	var signupDomains []string
 	rl := defaultRateFlags()
 	oidcFlags := &oidcFlags{}
 	cmd := &cobra.Command{
@@ -31,7 +34,9 @@ func serveCmd(g *globals) *cobra.Command {
 		Short: "Run the server (migrates the database first)",
 		Long: "Run the Persona Pal server. The database is migrated on start.\n\n" +
 			"With --demo, an empty database is first filled with a demo organisation, and the\n" +
-			"credentials are printed once: org, email, password and an API token.",
+			"credentials are printed once: org, email, password and an API token. Without it, a\n" +
+			"database with no account prints a one-time setup code: the first visit to the web app\n" +
+			"asks for it to create the first owner and organisation.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -44,6 +49,11 @@ func serveCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			policy, err := persona.ParseSignupPolicy(signupMode, signupDomains)
+			if err != nil {
+				return usageError{"--signup/--signup-domains: " + err.Error()}
+			}
+			g.appOptions = append(g.appOptions, app.WithSignupPolicy(policy))
 			if err := oidcFlags.configure(ctx, g, &opts, log); err != nil { // sso.go
 				return err
 			}
@@ -67,6 +77,15 @@ func serveCmd(g *globals) *cobra.Command {
 				} else {
 					fmt.Fprintln(g.stdout, "The database already holds data; no demo data added (credentials were printed at first start).")
 				}
+			}
+			// A database without any account is set up from the browser
+			// with a one-time code printed here, and only here.
+			code, err := svc.IssueSetupCode(ctx)
+			if err != nil {
+				return fmt.Errorf("first-run setup code: %w", err)
+			}
+			if code != "" {
+				fmt.Fprintf(g.stdout, "No account exists yet. Open the url below and set Persona Pal up with this one-time code (a restart prints a new one)\nsetup code: %s\n", code)
 			}
 			handler, err := server.NewWithOptions(svc, db, log, opts)
 			if err != nil {
@@ -122,6 +141,10 @@ func serveCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&tlsKey, "tls-key", "", "the PEM private key for --tls-cert")
 	cmd.Flags().StringSliceVar(&trusted, "trusted-proxy", nil,
 		"a proxy (address or CIDR) whose X-Forwarded-For and X-Forwarded-Proto are believed; repeat or separate with commas")
+	cmd.Flags().StringVar(&signupMode, "signup", string(persona.SignupInvite),
+		"who may create an account on the Join page: closed (nobody), invite (addresses with a pending invitation) or open (anyone, or see --signup-domains)")
+	cmd.Flags().StringSliceVar(&signupDomains, "signup-domains", nil,
+		"with --signup open, only addresses at these domains (exact, comma-separated) may sign up; invited addresses always may")
 	rl.register(cmd)
 	oidcFlags.register(cmd)
 	return cmd

@@ -3,9 +3,11 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
 )
 
@@ -87,13 +89,51 @@ type tokenListOutput struct {
 
 type tokenCreateInput struct {
 	Body struct {
-		Name string `json:"name,omitempty" maxLength:"100"`
+		Name  string `json:"name,omitempty" maxLength:"100"`
+		Scope string `json:"scope,omitempty" enum:"read,write" doc:"read: the token can only read (every write answers 403); write (the default): it reads and writes with your roles"`
+		// ExpiresInDays ends the token after that many days; absent or 0:
+		// it works until revoked.
+		ExpiresInDays int `json:"expires_in_days,omitempty" minimum:"0" maximum:"3650" doc:"The token stops working (401) this many days from now; 0 or absent: until revoked"`
 	}
+}
+
+type meUpdateInput struct {
+	Body struct {
+		Name string `json:"name" maxLength:"1000" doc:"Your display name, as members and the audit log show it"`
+	}
+}
+
+// SessionJSON is one of your browser sessions.
+type SessionJSON struct {
+	ID         string  `json:"id"`
+	Browser    string  `json:"browser" doc:"A short form of the browser's User-Agent"`
+	Client     string  `json:"client_address,omitempty" doc:"The address it was last used from"`
+	CreatedAt  *string `json:"created_at,omitempty" format:"date-time" doc:"When it signed in"`
+	LastSeenAt *string `json:"last_seen_at,omitempty" format:"date-time" doc:"When it was last used (written at most once a minute)"`
+	ExpiresAt  string  `json:"expires_at" format:"date-time"`
+}
+
+type sessionListOutput struct {
+	Body struct {
+		Items []SessionJSON `json:"items"`
+	}
+}
+
+func optTime(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := t.UTC().Format(timeFormat)
+	return &s
 }
 
 type tokenOutput struct{ Body TokenJSON }
 
 type tokenPath struct {
+	ID string `path:"id" maxLength:"64"`
+}
+
+type sessionPath struct {
 	ID string `path:"id" maxLength:"64"`
 }
 
@@ -147,7 +187,8 @@ func (s *Server) registerAccounts(api huma.API) {
 
 	huma.Register(api, op("create-token", http.MethodPost, "/api/v1/me/tokens", "Create an API token (the secret is shown once)", tagAccounts, http.StatusCreated),
 		func(ctx context.Context, in *tokenCreateInput) (*tokenOutput, error) {
-			secret, t, err := s.svc.CreateToken(ctx, actorFrom(ctx), in.Body.Name)
+			secret, t, err := s.svc.CreateScopedToken(ctx, actorFrom(ctx), app.TokenOptions{Name: in.Body.Name,
+				Scope: persona.TokenScope(in.Body.Scope), ExpiresIn: time.Duration(in.Body.ExpiresInDays) * 24 * time.Hour})
 			if err != nil {
 				return nil, s.fail(ctx, err)
 			}
@@ -157,6 +198,38 @@ func (s *Server) registerAccounts(api huma.API) {
 	huma.Register(api, op("revoke-token", http.MethodDelete, "/api/v1/me/tokens/{id}", "Revoke one of your API tokens", tagAccounts, http.StatusNoContent),
 		func(ctx context.Context, in *tokenPath) (*struct{}, error) {
 			if err := s.svc.RevokeToken(ctx, actorFrom(ctx), in.ID); err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			return nil, nil
+		})
+
+	huma.Register(api, op("update-me", http.MethodPut, "/api/v1/me", "Change your display name", tagAccounts, 0),
+		func(ctx context.Context, in *meUpdateInput) (*userOutput, error) {
+			u, err := s.svc.ChangeName(ctx, actorFrom(ctx), in.Body.Name)
+			if err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			return &userOutput{Body: u}, nil
+		})
+
+	huma.Register(api, op("list-sessions", http.MethodGet, "/api/v1/me/sessions", "Your browser sessions, the most recently used first", tagAccounts, 0),
+		func(ctx context.Context, _ *struct{}) (*sessionListOutput, error) {
+			items, err := s.svc.ListSessions(ctx, actorFrom(ctx))
+			if err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			out := &sessionListOutput{}
+			out.Body.Items = []SessionJSON{}
+			for _, it := range items {
+				out.Body.Items = append(out.Body.Items, SessionJSON{ID: it.ID, Browser: it.Browser, Client: it.Client,
+					CreatedAt: optTime(it.CreatedAt), LastSeenAt: optTime(it.LastSeenAt), ExpiresAt: it.ExpiresAt.UTC().Format(timeFormat)})
+			}
+			return out, nil
+		})
+
+	huma.Register(api, op("revoke-session", http.MethodDelete, "/api/v1/me/sessions/{id}", "Sign one of your browser sessions out (at once, everywhere)", tagAccounts, http.StatusNoContent),
+		func(ctx context.Context, in *sessionPath) (*struct{}, error) {
+			if err := s.svc.RevokeSession(ctx, actorFrom(ctx), in.ID); err != nil {
 				return nil, s.fail(ctx, err)
 			}
 			return nil, nil

@@ -213,6 +213,11 @@ func (s *Server) authenticate(next func(http.ResponseWriter, *http.Request)) fun
 			writeProblem(w, p)
 			return
 		}
+		if actor.ReadOnly && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			// Before any body is read or any route's own check runs.
+			writeProblem(w, newProblem(persona.CodeForbidden, "this API token is read-only: it can read but not change anything"))
+			return
+		}
 		next(w, r.WithContext(context.WithValue(ctx, actorKey{}, actor)))
 	}
 }

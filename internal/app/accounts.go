@@ -3,13 +3,41 @@ package app
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/personapal/personapal/internal/persona"
 )
 
 // CreateUser registers a user with a password. It is an administrative act
 // (CLI, demo set-up, or an admin adding a new colleague).
+//
+// Its address counts as verified: an operator, the demo set-up or a
+// signed-in flow (an accepted invitation, single sign-on) made it. Only
+// the sign-up page makes accounts that wait for their address to be
+// verified (SignUp).
 func (s *Service) CreateUser(ctx context.Context, email, name, password string) (persona.User, error) {
+	email, name, fields := userFields(email, name, password)
+	if err := persona.Invalid("invalid user", fields); err != nil {
+		return persona.User{}, err
+	}
+	hash, err := s.hashPassword(ctx, password)
+	if err != nil {
+		return persona.User{}, err
+	}
+	now := s.timestamp()
+	u := persona.User{ID: newID(), Email: email, Name: name, PasswordHash: hash, CreatedAt: now, EmailVerifiedAt: &now}
+	if err := s.store.CreateUser(ctx, u); err != nil {
+		if persona.ErrorCode(err) == persona.CodeConflict {
+			return persona.User{}, persona.Errorf(persona.CodeConflict, "a user with email %s already exists", email)
+		}
+		return persona.User{}, err
+	}
+	return u, nil
+}
+
+// userFields checks a new account's email, name and password, returning
+// the normalised email and name and a field error for each problem.
+func userFields(email, name, password string) (string, string, []persona.FieldError) {
 	var fields []persona.FieldError
 	email, err := persona.ValidateEmail(email)
 	if err != nil {
@@ -24,21 +52,7 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string) 
 	if err := persona.ValidatePassword(password); err != nil {
 		fields = append(fields, persona.FieldError{Field: "password", Message: err.Error()})
 	}
-	if err := persona.Invalid("invalid user", fields); err != nil {
-		return persona.User{}, err
-	}
-	hash, err := s.hashPassword(ctx, password)
-	if err != nil {
-		return persona.User{}, err
-	}
-	u := persona.User{ID: newID(), Email: email, Name: name, PasswordHash: hash, CreatedAt: s.timestamp()}
-	if err := s.store.CreateUser(ctx, u); err != nil {
-		if persona.ErrorCode(err) == persona.CodeConflict {
-			return persona.User{}, persona.Errorf(persona.CodeConflict, "a user with email %s already exists", email)
-		}
-		return persona.User{}, err
-	}
-	return u, nil
+	return email, name, fields
 }
 
 // UserByEmail looks a user up (administrative edges only).
@@ -119,7 +133,9 @@ func (s *Service) dummyHash() (string, error) {
 	return s.dummy.hash, nil
 }
 
-// Authenticate resolves an API bearer token to its actor.
+// Authenticate resolves an API bearer token to its actor. An expired
+// token is unauthenticated; a read-only one gives a ReadOnly actor. The
+// token's last use is recorded at most once a minute (TokenTouchInterval).
 func (s *Service) Authenticate(ctx context.Context, secret string) (Actor, error) {
 	bad := persona.Errorf(persona.CodeUnauthenticated, "invalid or revoked API token")
 	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 200 {
@@ -132,7 +148,28 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Actor, error
 		}
 		return Actor{}, err
 	}
-	return Actor{UserID: u.ID, Email: u.Email, Name: u.Name, TokenID: tok.ID}, nil
+	if err := s.usable(ctx, tok.ID, tok.ExpiresAt, tok.LastUsedAt); err != nil {
+		return Actor{}, err
+	}
+	return Actor{UserID: u.ID, Email: u.Email, Name: u.Name, TokenID: tok.ID, ReadOnly: tok.Scope == persona.ScopeRead}, nil
+}
+
+// usable refuses an expired token and records the use of a good one,
+// unless its last use recorded is less than TokenTouchInterval ago (so a
+// busy token costs one write a minute, not one a request). A failure to
+// record is logged: the request goes on.
+func (s *Service) usable(ctx context.Context, tokenID string, expires, lastUsed *time.Time) error {
+	now := s.timestamp()
+	if expires != nil && !now.Before(*expires) {
+		return persona.Errorf(persona.CodeUnauthenticated, "this API token expired on %s; create a new one", expires.UTC().Format("2 January 2006 15:04 MST"))
+	}
+	if lastUsed != nil && now.Sub(*lastUsed) < TokenTouchInterval {
+		return nil
+	}
+	if _, err := s.store.TouchToken(ctx, tokenID, now, now.Add(-TokenTouchInterval)); err != nil && ctx.Err() == nil {
+		s.log.WarnContext(ctx, "recording an API token's use failed", "err", err)
+	}
+	return nil
 }
 
 // AuthenticateOrg is Authenticate for a request to the organisation with
@@ -153,10 +190,13 @@ func (s *Service) AuthenticateOrg(ctx context.Context, secret, slug string) (Act
 		}
 		return Actor{}, err
 	}
+	if err := s.usable(ctx, a.TokenID, a.ExpiresAt, a.LastUsedAt); err != nil {
+		return Actor{}, err
+	}
 	if memo, ok := ctx.Value(scopeMemoKey{}).(*scopeMemo); ok {
 		*memo = scopeMemo{valid: true, userID: a.User.ID, slug: slug, org: a.Org, role: a.Role, missing: a.Role == ""}
 	}
-	return Actor{UserID: a.User.ID, Email: a.User.Email, Name: a.User.Name, TokenID: a.TokenID}, nil
+	return Actor{UserID: a.User.ID, Email: a.User.Email, Name: a.User.Name, TokenID: a.TokenID, ReadOnly: a.Scope == persona.ScopeRead}, nil
 }
 
 // ActorFor returns the actor for a known user ID (sessions, CLI).
@@ -176,25 +216,77 @@ func (s *Service) Me(ctx context.Context, actor Actor) (persona.User, error) {
 	return s.store.UserByID(ctx, actor.UserID)
 }
 
-// CreateToken creates an API token for the caller. The secret is returned
-// once and never stored.
+// CreateToken creates a read-write API token without expiry for the
+// caller (CreateScopedToken chooses). The secret is returned once and
+// never stored.
 func (s *Service) CreateToken(ctx context.Context, actor Actor, name string) (string, persona.Token, error) {
+	return s.CreateScopedToken(ctx, actor, TokenOptions{Name: name})
+}
+
+// TokenOptions describe a new API token.
+type TokenOptions struct {
+	Name string // "" is "API token"
+	// Scope is read or write ("" is write).
+	Scope persona.TokenScope
+	// ExpiresIn ends the token that long after its creation (at most
+	// persona.MaxTokenLifetime); 0: never.
+	ExpiresIn time.Duration
+}
+
+// CreateScopedToken creates an API token for the caller with a scope and
+// an optional expiry. The secret is returned once and never stored. A
+// read-only token cannot make another token: only a session or a
+// read-write token reach here (the API refuses a read-only token's writes).
+func (s *Service) CreateScopedToken(ctx context.Context, actor Actor, o TokenOptions) (string, persona.Token, error) {
 	if actor.UserID == "" {
 		return "", persona.Token{}, persona.Errorf(persona.CodeUnauthenticated, "authentication required")
 	}
-	name = strings.TrimSpace(name)
+	if actor.ReadOnly {
+		return "", persona.Token{}, persona.Errorf(persona.CodeForbidden, "a read-only token cannot create tokens")
+	}
+	name := strings.TrimSpace(o.Name)
 	if name == "" {
 		name = "API token"
 	}
+	var fields []persona.FieldError
 	if msg := persona.LineProblem(name, 100); msg != "" {
-		return "", persona.Token{}, persona.Invalid("invalid token", []persona.FieldError{{Field: "name", Message: msg}})
+		fields = append(fields, persona.FieldError{Field: "name", Message: msg})
+	}
+	if o.Scope == "" {
+		o.Scope = persona.ScopeWrite
+	}
+	if !o.Scope.Valid() {
+		fields = append(fields, persona.FieldError{Field: "scope", Message: "must be read or write"})
+	}
+	switch {
+	case o.ExpiresIn < 0:
+		fields = append(fields, persona.FieldError{Field: "expires", Message: "must be in the future"})
+	case o.ExpiresIn > persona.MaxTokenLifetime:
+		fields = append(fields, persona.FieldError{Field: "expires", Message: "must be at most 10 years away"})
+	}
+	if err := persona.Invalid("invalid token", fields); err != nil {
+		return "", persona.Token{}, err
 	}
 	secret, hash, err := newTokenSecret()
 	if err != nil {
 		return "", persona.Token{}, err
 	}
-	t := persona.Token{ID: newID(), UserID: actor.UserID, Name: name, Hash: hash, Prefix: secret[:len(tokenPrefix)+4], CreatedAt: s.timestamp()}
-	e := s.securityEvent(ctx, actor.UserID, persona.SecurityTokenCreated, "API token "+quoted(t.Name)+" created")
+	now := s.timestamp()
+	t := persona.Token{ID: newID(), UserID: actor.UserID, Name: name, Hash: hash, Prefix: secret[:len(tokenPrefix)+4], CreatedAt: now, Scope: o.Scope}
+	var details []string
+	if t.Scope == persona.ScopeRead {
+		details = append(details, t.Scope.Label())
+	}
+	if o.ExpiresIn > 0 {
+		exp := now.Add(o.ExpiresIn)
+		t.ExpiresAt = &exp
+		details = append(details, "until "+exp.Format("2 January 2006"))
+	}
+	summary := "API token " + quoted(t.Name) + " created"
+	if len(details) > 0 {
+		summary = "API token " + quoted(t.Name) + " (" + strings.Join(details, ", ") + ") created"
+	}
+	e := s.securityEvent(ctx, actor.UserID, persona.SecurityTokenCreated, summary)
 	err = s.inUserTx(ctx, &e, func(tx Store) error {
 		if err := tx.CreateToken(ctx, t); err != nil {
 			return err
@@ -235,6 +327,36 @@ func (s *Service) RevokeToken(ctx context.Context, actor Actor, tokenID string) 
 		e.Summary = "API token " + quoted(name) + " revoked"
 		return tx.RevokeToken(ctx, actor.UserID, tokenID, s.timestamp())
 	})
+}
+
+// ChangeName changes the caller's display name (what members and the
+// audit log show) and records it in their security log.
+func (s *Service) ChangeName(ctx context.Context, actor Actor, name string) (persona.User, error) {
+	if actor.UserID == "" || actor.System {
+		return persona.User{}, persona.Errorf(persona.CodeUnauthenticated, "authentication required")
+	}
+	name = strings.TrimSpace(name)
+	var fields []persona.FieldError
+	if name == "" {
+		fields = append(fields, persona.FieldError{Field: "name", Message: "is required"})
+	} else if msg := persona.LineProblem(name, 200); msg != "" {
+		fields = append(fields, persona.FieldError{Field: "name", Message: msg})
+	}
+	if err := persona.Invalid("invalid name", fields); err != nil {
+		return persona.User{}, err
+	}
+	var u persona.User
+	e := s.securityEvent(ctx, actor.UserID, persona.SecurityNameChanged, "")
+	err := s.inUserTx(ctx, &e, func(tx Store) error {
+		var err error
+		if u, err = tx.UserByID(ctx, actor.UserID); err != nil {
+			return err
+		}
+		e.Summary = "Name changed from " + quoted(u.Name) + " to " + quoted(name)
+		u.Name = name
+		return tx.SetUserName(ctx, actor.UserID, name)
+	})
+	return u, err
 }
 
 // ListMyOrgs lists the organisations the caller belongs to.

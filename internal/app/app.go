@@ -35,6 +35,10 @@ type Service struct {
 	versions *versionCache
 	// sso is single sign-on's configuration and the sign-up policy (sso.go).
 	sso ssoConfig
+	// signup is who may create an account (WithSignupPolicy); verifier
+	// sends a sign-up's verification link (WithVerificationSender).
+	signup   persona.SignupPolicy
+	verifier VerificationSender
 }
 
 // dummyHash is the hash checked for an unknown email, made on first use.
@@ -78,6 +82,7 @@ func New(store Store, opts ...Option) *Service {
 		dummy:    &dummyHash{},
 
 		signInPolicy: persona.DefaultSignInPolicy,
+		signup:       persona.SignupPolicy{Mode: persona.SignupInvite},
 	}
 	s.verifying = newVerifySlots(DefaultPasswordConcurrency(), DefaultPasswordWait)
 	for _, o := range opts {
@@ -113,6 +118,11 @@ type Actor struct {
 	// SSO: the browser session signed in with the configured single
 	// sign-on (for a token it is looked up when needed: sso.go).
 	SSO bool
+	// ReadOnly is set for a read-only API token: the API refuses its
+	// writes (403) before reading them.
+	ReadOnly bool
+	// SessionID names the browser session it came with ("" otherwise).
+	SessionID string
 	// System marks trusted local administration (the CLI working on the
 	// database directly): it acts as an owner of every organisation.
 	System bool

@@ -52,16 +52,52 @@ func (s *Service) SignIn(ctx context.Context, email, password, client string) (s
 		s.recordSecurityEvent(ctx, u.ID, persona.SecuritySignInFailed, "Failed sign-in: wrong password")
 		return "", persona.User{}, errWrongPassword()
 	}
-	secret, err := randomSecret(sessionPrefix)
-	if err != nil {
-		return "", persona.User{}, err
+	if u.EmailVerifiedAt == nil {
+		// Told only to whoever knows the password.
+		s.recordSecurityEvent(ctx, u.ID, persona.SecuritySignInFailed, "Sign-in refused: the e-mail address is not verified yet")
+		return "", persona.User{}, ErrUnverified(u.Email)
 	}
-	sess := persona.Session{TokenHash: hashToken(secret), UserID: u.ID, Data: []byte("{}"), ExpiresAt: s.timestamp().Add(SessionLifetime)}
-	if err := s.store.CreateSession(ctx, sess); err != nil {
+	secret, err := s.startSession(ctx, u)
+	if err != nil {
 		return "", persona.User{}, err
 	}
 	s.recordSecurityEvent(ctx, u.ID, persona.SecuritySignIn, "Signed in")
 	return secret, u, nil
+}
+
+// ErrUnverified refuses signing in to an account whose address has not
+// been verified yet.
+func ErrUnverified(email string) error {
+	return persona.Errorf(persona.CodeForbidden,
+		"Your e-mail address %s is not verified yet: open the link we sent to it (it works for 24 hours). No link, or too late? Join again with the same address and a new one is sent.", email)
+}
+
+// startSession starts a new browser session for u and returns its secret.
+func (s *Service) startSession(ctx context.Context, u persona.User) (string, error) {
+	return s.startSessionWith(ctx, u, []byte("{}"))
+}
+
+// startSessionWith is startSession with the session's data (how it was
+// signed in: sso.go).
+func (s *Service) startSessionWith(ctx context.Context, u persona.User, data []byte) (string, error) {
+	secret, err := randomSecret(sessionPrefix)
+	if err != nil {
+		return "", err
+	}
+	now := s.timestamp()
+	c := clientInfo(ctx)
+	id, err := randomSecret("")
+	if err != nil {
+		return "", err
+	}
+	sess := persona.Session{TokenHash: hashToken(secret), UserID: u.ID, Data: data, ExpiresAt: now.Add(SessionLifetime),
+		ID: id[:22], CreatedAt: &now, LastSeenAt: &now,
+		Client:    clip(printable(c.Address), persona.MaxSecurityClient),
+		UserAgent: clip(printable(c.UserAgent), persona.MaxSecurityUserAgent)}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return "", err
+	}
+	return secret, nil
 }
 
 // throttled runs check, a verification of the password of email's
@@ -70,33 +106,48 @@ func (s *Service) SignIn(ctx context.Context, email, password, client string) (s
 // many, without running check, when a limit says so); a check that
 // succeeds clears the account's counts. ok is check's answer.
 func (s *Service) throttled(ctx context.Context, email, client string, check func() (bool, error)) (ok bool, err error) {
+	return s.throttledKeys(ctx, signInKeysFor(email, client), check)
+}
+
+// throttledKeys is throttled with the counters keys (throttleKeys): the
+// sign-in ones, or another kind of attempt's (setup codes, sign-ups).
+func (s *Service) throttledKeys(ctx context.Context, keys signInKeys, check func() (bool, error)) (ok bool, err error) {
 	release, err := s.verifying.acquire(ctx)
 	if err != nil {
 		return false, err
 	}
 	defer release()
 
-	keys := signInKeysFor(email, client)
+	if err := s.admit(ctx, keys); err != nil {
+		return false, err
+	}
+	if ok, err = check(); err != nil || !ok {
+		return false, err
+	}
+	now := s.timestamp()
+	err = s.store.UpdateLoginCounters(ctx, now, keys.list(), func(cs []persona.LoginCounter) ([]persona.LoginCounter, error) {
+		return counterList(s.signInPolicy.Succeeded(signInCounters(cs))), nil
+	})
+	return err == nil, err
+}
+
+// admit counts one attempt on keys, or refuses it as too many (with its
+// wait) when a limit says so.
+func (s *Service) admit(ctx context.Context, keys signInKeys) error {
 	now := s.timestamp()
 	var refusal *persona.SignInRefusal
-	err = s.store.UpdateLoginCounters(ctx, now, keys.list(), func(cs []persona.LoginCounter) ([]persona.LoginCounter, error) {
+	err := s.store.UpdateLoginCounters(ctx, now, keys.list(), func(cs []persona.LoginCounter) ([]persona.LoginCounter, error) {
 		next, r := s.signInPolicy.Admit(now, signInCounters(cs))
 		refusal = r
 		return counterList(next), nil
 	})
 	if err != nil {
-		return false, err
+		return err
 	}
 	if refusal != nil {
-		return false, tooManySignIns(refusal)
+		return tooManySignIns(refusal)
 	}
-	if ok, err = check(); err != nil || !ok {
-		return false, err
-	}
-	err = s.store.UpdateLoginCounters(ctx, now, keys.list(), func(cs []persona.LoginCounter) ([]persona.LoginCounter, error) {
-		return counterList(s.signInPolicy.Succeeded(signInCounters(cs))), nil
-	})
-	return err == nil, err
+	return nil
 }
 
 func tooManySignIns(r *persona.SignInRefusal) error {
@@ -128,7 +179,14 @@ type signInKeys struct{ address, accountAddress, account, fresh string }
 // throttled alike, and no email is stored); an IPv6 client counts per /64,
 // which one subscriber usually holds whole.
 func signInKeysFor(email, client string) signInKeys {
-	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
+	return throttleKeys("", email, client)
+}
+
+// throttleKeys are the counters of an attempt of some kind ("" for a
+// sign-in; "setup", "signup") on subject (an email) from client: each kind
+// has counters of its own, so a burst of one kind does not slow another.
+func throttleKeys(kind, subject, client string) signInKeys {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(subject))))
 	account := hex.EncodeToString(sum[:16])
 	if a, err := netip.ParseAddr(client); err == nil {
 		a = a.Unmap().WithZone("")
@@ -141,8 +199,12 @@ func signInKeysFor(email, client string) signInKeys {
 		sum := sha256.Sum256([]byte(client))
 		client = hex.EncodeToString(sum[:16])
 	}
-	return signInKeys{address: "addr:" + client, accountAddress: "acct-addr:" + account + "|" + client,
-		account: "acct:" + account, fresh: "acct-fresh:" + account}
+	p := ""
+	if kind != "" {
+		p = kind + "-"
+	}
+	return signInKeys{address: p + "addr:" + client, accountAddress: p + "acct-addr:" + account + "|" + client,
+		account: p + "acct:" + account, fresh: p + "acct-fresh:" + account}
 }
 
 func (k signInKeys) list() []string { return []string{k.address, k.accountAddress, k.account, k.fresh} }
@@ -171,10 +233,29 @@ func (s *Service) SessionActor(ctx context.Context, secret string) (Actor, error
 		}
 		return Actor{}, err
 	}
-	if sess.ExpiresAt.Sub(now) < SessionLifetime/2 {
-		sess.ExpiresAt = now.Add(SessionLifetime)
+	renew := sess.ExpiresAt.Sub(now) < SessionLifetime/2
+	touch := sess.LastSeenAt == nil || now.Sub(*sess.LastSeenAt) >= SessionTouchInterval
+	if renew || touch {
+		// At most one write a minute however busy the browser: the last
+		// use, the client it came from, and the renewal when it is due.
+		if renew {
+			sess.ExpiresAt = now.Add(SessionLifetime)
+		}
+		sess.LastSeenAt = &now
+		if c := clientInfo(ctx); c.Address != "" || c.UserAgent != "" {
+			sess.Client = clip(printable(c.Address), persona.MaxSecurityClient)
+			sess.UserAgent = clip(printable(c.UserAgent), persona.MaxSecurityUserAgent)
+		}
 		if err := s.store.UpdateSession(ctx, sess); err != nil {
-			return Actor{}, err
+			if persona.ErrorCode(err) == persona.CodeNotFound {
+				return Actor{}, bad // signed out meanwhile
+			}
+			if renew {
+				return Actor{}, err
+			}
+			if ctx.Err() == nil {
+				s.log.WarnContext(ctx, "recording a session's use failed", "err", err)
+			}
 		}
 	}
 	a, err := s.ActorFor(ctx, sess.UserID)
@@ -182,6 +263,7 @@ func (s *Service) SessionActor(ctx context.Context, secret string) (Actor, error
 		return Actor{}, bad
 	}
 	a.SSO = s.sessionSSO(sess.Data)
+	a.SessionID = sess.ID
 	return a, err
 }
 
@@ -229,4 +311,83 @@ func (s *Service) SignOutEverywhere(ctx context.Context, actor Actor, revokeToke
 	}
 	return s.store.ResetAccess(ctx, AccessReset{UserID: actor.UserID, RevokeTokens: revokeTokens, At: s.timestamp(),
 		Event: s.securityEvent(ctx, actor.UserID, persona.SecuritySignOutEverywhere, summary)})
+}
+
+// SessionInfo is one of the caller's browser sessions as the account page
+// lists it.
+type SessionInfo struct {
+	ID         string
+	Browser    string // a short form of its User-Agent ("Firefox on Linux")
+	Client     string // the address it was last used from
+	CreatedAt  *time.Time
+	LastSeenAt *time.Time // written at most once a minute
+	ExpiresAt  time.Time
+	Current    bool // the session of this request
+}
+
+// ListSessions lists the caller's active browser sessions, the most
+// recently used first, marking the one the request came with.
+func (s *Service) ListSessions(ctx context.Context, actor Actor) ([]SessionInfo, error) {
+	if actor.UserID == "" || actor.System {
+		return nil, persona.Errorf(persona.CodeUnauthenticated, "please sign in")
+	}
+	list, err := s.store.ListSessions(ctx, actor.UserID, s.timestamp())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SessionInfo, 0, len(list))
+	for _, sess := range list {
+		out = append(out, SessionInfo{ID: sess.ID, Browser: persona.BrowserName(sess.UserAgent), Client: sess.Client,
+			CreatedAt: sess.CreatedAt, LastSeenAt: sess.LastSeenAt, ExpiresAt: sess.ExpiresAt,
+			Current: sess.ID != "" && sess.ID == actor.SessionID})
+	}
+	return out, nil
+}
+
+// RevokeSession ends one of the caller's sessions, on every instance at
+// once, and records it in their security log. Someone else's session, or
+// one that has ended, is not found.
+func (s *Service) RevokeSession(ctx context.Context, actor Actor, id string) error {
+	if actor.UserID == "" || actor.System {
+		return persona.Errorf(persona.CodeUnauthenticated, "please sign in")
+	}
+	if id == "" || len(id) > 64 {
+		return persona.ErrNotFound("session")
+	}
+	e := s.securityEvent(ctx, actor.UserID, persona.SecuritySessionRevoked, "")
+	return s.inUserTx(ctx, &e, func(tx Store) error {
+		list, err := tx.ListSessions(ctx, actor.UserID, s.timestamp())
+		if err != nil {
+			return err
+		}
+		what := "a browser session"
+		for _, sess := range list {
+			if sess.ID == id {
+				what = "the session of " + persona.BrowserName(sess.UserAgent)
+				if sess.Client != "" {
+					what += " at " + sess.Client
+				}
+			}
+		}
+		e.Summary = "Signed out " + what
+		return tx.DeleteUserSession(ctx, actor.UserID, id)
+	})
+}
+
+// SignOutOtherSessions ends every session of the caller but the one of
+// this request (all of them when the request has none, as with an API
+// token), records it, and returns how many it ended.
+func (s *Service) SignOutOtherSessions(ctx context.Context, actor Actor) (int, error) {
+	if actor.UserID == "" || actor.System {
+		return 0, persona.Errorf(persona.CodeUnauthenticated, "please sign in")
+	}
+	var n int
+	e := s.securityEvent(ctx, actor.UserID, persona.SecuritySessionRevoked, "")
+	err := s.inUserTx(ctx, &e, func(tx Store) error {
+		var err error
+		n, err = tx.DeleteOtherSessions(ctx, actor.UserID, actor.SessionID)
+		e.Summary = "Signed out every other session (" + strconv.Itoa(n) + ")"
+		return err
+	})
+	return n, err
 }

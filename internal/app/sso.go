@@ -28,7 +28,7 @@ import (
 //     is linked to another subject at the same issuer is refused (an
 //     address the provider gave to someone else).
 //   - Otherwise a new account (with no password) is made when the sign-up
-//     policy allows the address (SignupPolicy); a refusal creates nothing.
+//     policy allows the address (signupAllows); a refusal creates nothing.
 //
 // An address the provider does not say is verified never signs anyone in.
 // Then every organisation that maps the address's domain (AddSSODomain)
@@ -37,12 +37,10 @@ import (
 // by single sign-on. The session records that it signed in with single
 // sign-on, for the organisations that require it (SetSSORequired).
 
-// ssoConfig is the Service's single sign-on configuration (WithSSO) and
-// sign-up policy (WithSignupPolicy).
+// ssoConfig is the Service's single sign-on configuration (WithSSO).
 type ssoConfig struct {
 	issuer string // "" when single sign-on is not configured
 	name   string // how the provider is called on pages ("single sign-on")
-	signup SignupPolicy
 }
 
 // WithSSO turns single sign-on on for the issuer (the provider's issuer
@@ -287,7 +285,8 @@ func (s *Service) ssoSignIn(ctx context.Context, c SSOClaims, out *SSOSignIn) er
 					"No Persona Pal account uses %s, and this server does not let new accounts be made with it. Ask an administrator of your organisation to invite you, then sign in with %s again.",
 					c.Email, name)
 			}
-			u = persona.User{ID: newID(), Email: c.Email, Name: c.Name, CreatedAt: now} // no password: single sign-on only
+			// No password: single sign-on only; the provider verified the address.
+			u = persona.User{ID: newID(), Email: c.Email, Name: c.Name, CreatedAt: now, EmailVerifiedAt: &now}
 			if err := s.store.CreateUser(ctx, u); err != nil {
 				return err
 			}
@@ -308,16 +307,12 @@ func (s *Service) ssoSignIn(ctx context.Context, c SSOClaims, out *SSOSignIn) er
 	if err != nil {
 		return err
 	}
-	secret, err := randomSecret(sessionPrefix)
-	if err != nil {
-		return err
-	}
 	data, err := json.Marshal(sessionData{SSO: c.Issuer})
 	if err != nil {
 		return err
 	}
-	if err := s.store.CreateSession(ctx, persona.Session{TokenHash: hashToken(secret), UserID: u.ID, Data: data,
-		ExpiresAt: now.Add(SessionLifetime)}); err != nil {
+	secret, err := s.startSessionWith(ctx, u, data)
+	if err != nil {
 		return err
 	}
 	if out.Linked {
@@ -598,49 +593,16 @@ func (s *Service) DeleteExpiredSSOFlows(ctx context.Context) (int64, error) {
 
 // ---- sign-up policy ----
 
-// SignupPolicy decides whether someone who has no account may get one,
-// here when they sign in with single sign-on for the first time with a
-// provider-verified address. invited says whether the address has a
-// pending invitation, or its domain is mapped by an organisation to
-// automatic membership (AddSSODomain), which counts as a standing
-// invitation.
-//
-// It is the hook for the sign-up modes (serve --signup closed|invite|open,
-// --signup-domains): the default, when none is set, is SignupInviteOnly.
-type SignupPolicy interface {
-	AllowsSignup(email string, invited bool) bool
-}
-
-// SignupFunc is a SignupPolicy made of a function.
-type SignupFunc func(email string, invited bool) bool
-
-// AllowsSignup calls f.
-func (f SignupFunc) AllowsSignup(email string, invited bool) bool { return f(email, invited) }
-
-// SignupInviteOnly, the "invite" mode, lets only invited addresses make an
-// account.
-var SignupInviteOnly SignupPolicy = SignupFunc(func(_ string, invited bool) bool { return invited })
-
-// WithSignupPolicy sets the sign-up policy (the default is SignupInviteOnly).
-func WithSignupPolicy(p SignupPolicy) Option { return func(s *Service) { s.sso.signup = p } }
-
-// signupAllows asks the policy about a verified address with no account.
+// signupAllows decides whether a verified address with no account may get
+// one at its first single sign-on: as the server's sign-up policy allows
+// (AllowsSignup: open sign-up, its domains, or a pending invitation), or —
+// unless sign-up is closed — when an organisation maps the address's
+// domain to automatic membership (AddSSODomain), a standing invitation.
 func (s *Service) signupAllows(ctx context.Context, email string) (bool, error) {
-	invs, err := s.store.InvitationsForEmail(ctx, email, s.timestamp())
-	if err != nil {
-		return false, err
+	ok, err := s.AllowsSignup(ctx, email)
+	if err != nil || ok || s.signup.Mode == persona.SignupClosed {
+		return ok, err
 	}
-	invited := len(invs) > 0
-	if !invited {
-		orgs, err := s.store.SSODomainOrgs(ctx, persona.EmailDomain(email))
-		if err != nil {
-			return false, err
-		}
-		invited = len(orgs) > 0
-	}
-	p := s.sso.signup
-	if p == nil {
-		p = SignupInviteOnly
-	}
-	return p.AllowsSignup(email, invited), nil
+	orgs, err := s.store.SSODomainOrgs(ctx, persona.EmailDomain(email))
+	return len(orgs) > 0, err
 }

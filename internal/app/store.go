@@ -40,7 +40,9 @@ type Store interface {
 	TokenAuth(ctx context.Context, hash, slug string) (TokenAuth, error)
 	ListTokens(ctx context.Context, userID string) ([]persona.Token, error)
 	RevokeToken(ctx context.Context, userID, tokenID string, at time.Time) error
-	TouchToken(ctx context.Context, tokenID string, at time.Time) error
+	// TouchToken records a token's use at at unless its recorded last use
+	// is after ifBefore; it reports whether it wrote.
+	TouchToken(ctx context.Context, tokenID string, at, ifBefore time.Time) (bool, error)
 
 	// Organisations and members. CreateOrg writes the organisation, its owner
 	// membership and its starter templates (each with its first published
@@ -151,6 +153,8 @@ type Store interface {
 	// tokens revoked.
 	ResetAccess(ctx context.Context, r AccessReset) (int, error)
 
+	selfServiceStore // selfservice.go: setup codes, sign-up links, sessions, names
+
 	variantStore
 	noteStore
 	evidenceStore
@@ -175,7 +179,11 @@ type AccessReset struct {
 // TokenAuth is what authenticating an API request to an organisation needs.
 type TokenAuth struct {
 	TokenID string
-	User    persona.User // ID, Email and Name
-	Org     persona.Org  // empty unless the user is a member
-	Role    persona.Role // "" unless the user is a member
+	// Scope, ExpiresAt and LastUsedAt are the token's.
+	Scope      persona.TokenScope
+	ExpiresAt  *time.Time
+	LastUsedAt *time.Time
+	User       persona.User // ID, Email and Name
+	Org        persona.Org  // empty unless the user is a member
+	Role       persona.Role // "" unless the user is a member
 }

@@ -10,7 +10,7 @@ type SecurityEvent struct {
 	Seq       int64     `json:"seq"`
 	UserID    string    `json:"-"`
 	At        time.Time `json:"at"`
-	Kind      string    `json:"kind" enum:"sign_in,sign_in_failed,sign_out_everywhere,token_created,token_revoked,password_changed,password_reset,sign_in_sso,sso_linked"`
+	Kind      string    `json:"kind" enum:"sign_in,sign_in_failed,sign_out_everywhere,token_created,token_revoked,password_changed,password_reset,sign_in_sso,sso_linked,account_created,email_verified,session_revoked,name_changed"`
 	Summary   string    `json:"summary" doc:"What happened, in a sentence"`
 	Client    string    `json:"client_address,omitempty" doc:"The client's address as the server saw it"`
 	UserAgent string    `json:"user_agent,omitempty" doc:"The client's User-Agent, shortened"`
@@ -30,6 +30,13 @@ const (
 	// SecuritySSOLinked: an identity at the OpenID provider was linked to
 	// the account (its first single sign-on).
 	SecuritySSOLinked = "sso_linked"
+	// Self-service accounts: made by first-run setup or sign-up, the
+	// sign-up's address verified, one browser session (or every other)
+	// ended, the name changed.
+	SecurityAccountCreated = "account_created"
+	SecurityEmailVerified  = "email_verified"
+	SecuritySessionRevoked = "session_revoked"
+	SecurityNameChanged    = "name_changed"
 )
 
 // Bounds of a security event's texts: the user agent is the client's to

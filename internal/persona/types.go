@@ -103,6 +103,9 @@ type User struct {
 	Name         string    `json:"name"`
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
+	// EmailVerifiedAt is when the address was verified; nil until then
+	// (a sign-up whose link was not opened yet cannot sign in).
+	EmailVerifiedAt *time.Time `json:"email_verified_at,omitempty"`
 }
 
 // Member is a user's membership of an organisation.
@@ -129,8 +132,12 @@ type Token struct {
 	Hash       string     `json:"-"`
 	Prefix     string     `json:"prefix"`
 	CreatedAt  time.Time  `json:"created_at"`
-	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty" doc:"When it was last used (written at most once a minute)"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+	// Scope is what the token may do: read only, or read and write.
+	Scope TokenScope `json:"scope" enum:"read,write" doc:"read: every write answers 403; write: the owner's roles apply"`
+	// ExpiresAt ends the token; nil: it works until revoked.
+	ExpiresAt *time.Time `json:"expires_at,omitempty" doc:"After this the token is refused (401); absent: until revoked"`
 }
 
 // Group is a persona group inside an organisation.
@@ -345,4 +352,14 @@ type Session struct {
 	UserID    string
 	Data      []byte // opaque to the store (the web edge's JSON)
 	ExpiresAt time.Time
+	// ID names the session to its owner (ending one from the account
+	// page); it is not the secret, nor derived from it.
+	ID string
+	// CreatedAt is the sign-in; LastSeenAt the last use, written at most
+	// once a minute (nil for sessions older than this record).
+	CreatedAt  *time.Time
+	LastSeenAt *time.Time
+	// Client and UserAgent are the address and browser last seen using it.
+	Client    string
+	UserAgent string
 }

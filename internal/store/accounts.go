@@ -12,19 +12,19 @@ import (
 
 // ---- users ----
 
-const userCols = `id, email, name, password_hash, created_at`
+const userCols = `id, email, name, password_hash, created_at, email_verified_at`
 
 func scanUser(row interface{ Scan(...any) error }) (persona.User, error) {
 	var u persona.User
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, timeCol{&u.CreatedAt})
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, timeCol{&u.CreatedAt}, nullTimeCol{&u.EmailVerifiedAt})
 	return u, err
 }
 
 // CreateUser inserts a user; conflict when the email is taken. The email is
 // stored as given (the app lower-cases it).
 func (s *DB) CreateUser(ctx context.Context, u persona.User) error {
-	_, err := s.exec(ctx, s.q(), `INSERT INTO users (`+userCols+`) VALUES ($1, $2, $3, $4, $5)`,
-		u.ID, u.Email, u.Name, u.PasswordHash, ts(u.CreatedAt))
+	_, err := s.exec(ctx, s.q(), `INSERT INTO users (`+userCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
+		u.ID, u.Email, u.Name, u.PasswordHash, ts(u.CreatedAt), nullTS(u.EmailVerifiedAt))
 	return withMessage(err, persona.CodeConflict, "a user with this email already exists")
 }
 
@@ -40,6 +40,18 @@ func (s *DB) UserByID(ctx context.Context, id string) (persona.User, error) {
 	return u, noRows(err, "user")
 }
 
+// SetUserName changes a user's display name.
+func (s *DB) SetUserName(ctx context.Context, userID, name string) error {
+	return s.execOne(ctx, s.q(), "user", `UPDATE users SET name = $2 WHERE id = $1`, userID, name)
+}
+
+// HasUsers reports whether any account exists.
+func (s *DB) HasUsers(ctx context.Context) (bool, error) {
+	var n int
+	err := s.q().QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1) u`).Scan(&n)
+	return n > 0, err
+}
+
 // SetPassword replaces a user's password hash.
 func (s *DB) SetPassword(ctx context.Context, userID, hash string) error {
 	return s.execOne(ctx, s.q(), "user", `UPDATE users SET password_hash = $2 WHERE id = $1`, userID, hash)
@@ -47,19 +59,29 @@ func (s *DB) SetPassword(ctx context.Context, userID, hash string) error {
 
 // ---- API tokens ----
 
-const tokenCols = `id, user_id, name, hash, prefix, created_at, last_used_at, revoked_at`
+const tokenCols = `id, user_id, name, hash, prefix, created_at, last_used_at, revoked_at, scope, expires_at`
 
 func scanToken(row interface{ Scan(...any) error }) (persona.Token, error) {
 	var t persona.Token
 	err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.Hash, &t.Prefix, timeCol{&t.CreatedAt},
-		nullTimeCol{&t.LastUsedAt}, nullTimeCol{&t.RevokedAt})
+		nullTimeCol{&t.LastUsedAt}, nullTimeCol{&t.RevokedAt}, &t.Scope, nullTimeCol{&t.ExpiresAt})
 	return t, err
+}
+
+// tokenScope is the scope stored for t: read and write unless it says
+// read.
+func tokenScope(t persona.Token) string {
+	if t.Scope == persona.ScopeRead {
+		return string(persona.ScopeRead)
+	}
+	return string(persona.ScopeWrite)
 }
 
 // CreateToken inserts an API token; conflict when its hash exists.
 func (s *DB) CreateToken(ctx context.Context, t persona.Token) error {
-	_, err := s.exec(ctx, s.q(), `INSERT INTO api_tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		t.ID, t.UserID, t.Name, t.Hash, t.Prefix, ts(t.CreatedAt), nullTS(t.LastUsedAt), nullTS(t.RevokedAt))
+	_, err := s.exec(ctx, s.q(), `INSERT INTO api_tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		t.ID, t.UserID, t.Name, t.Hash, t.Prefix, ts(t.CreatedAt), nullTS(t.LastUsedAt), nullTS(t.RevokedAt),
+		tokenScope(t), nullTS(t.ExpiresAt))
 	return withMessage(withMessage(err, persona.CodeConflict, "a token with this secret already exists"),
 		persona.CodeInvalid, "user not found")
 }
@@ -79,11 +101,11 @@ func (s *DB) TokenUserByHash(ctx context.Context, hash string) (persona.Token, p
 		u persona.User
 	)
 	err := s.q().QueryRowContext(ctx, `SELECT t.id, t.user_id, t.name, t.hash, t.prefix, t.created_at, t.last_used_at, t.revoked_at,
-		u.id, u.email, u.name, u.password_hash, u.created_at
+		t.scope, t.expires_at, u.id, u.email, u.name, u.password_hash, u.created_at, u.email_verified_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.hash = $1 AND t.revoked_at IS NULL`, hash).
 		Scan(&t.ID, &t.UserID, &t.Name, &t.Hash, &t.Prefix, timeCol{&t.CreatedAt}, nullTimeCol{&t.LastUsedAt}, nullTimeCol{&t.RevokedAt},
-			&u.ID, &u.Email, &u.Name, &u.PasswordHash, timeCol{&u.CreatedAt})
+			&t.Scope, nullTimeCol{&t.ExpiresAt}, &u.ID, &u.Email, &u.Name, &u.PasswordHash, timeCol{&u.CreatedAt}, nullTimeCol{&u.EmailVerifiedAt})
 	if err != nil {
 		return persona.Token{}, persona.User{}, noRows(err, "token")
 	}
@@ -102,12 +124,13 @@ func (s *DB) TokenAuth(ctx context.Context, hash, slug string) (app.TokenAuth, e
 		role                sql.NullString
 		created             *time.Time
 	)
-	err := s.q().QueryRowContext(ctx, `SELECT t.id, u.id, u.email, u.name, o.id, o.slug, o.name, o.created_at, m.role
+	err := s.q().QueryRowContext(ctx, `SELECT t.id, t.scope, t.expires_at, t.last_used_at, u.id, u.email, u.name, o.id, o.slug, o.name, o.created_at, m.role
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		LEFT JOIN orgs o ON o.slug = $2
 		LEFT JOIN memberships m ON m.org_id = o.id AND m.user_id = u.id
 		WHERE t.hash = $1 AND t.revoked_at IS NULL`, hash, slug).
-		Scan(&a.TokenID, &a.User.ID, &a.User.Email, &a.User.Name, &orgID, &oslug, &oname, nullTimeCol{&created}, &role)
+		Scan(&a.TokenID, &a.Scope, nullTimeCol{&a.ExpiresAt}, nullTimeCol{&a.LastUsedAt},
+			&a.User.ID, &a.User.Email, &a.User.Name, &orgID, &oslug, &oname, nullTimeCol{&created}, &role)
 	if err != nil {
 		return app.TokenAuth{}, noRows(err, "token")
 	}
@@ -136,9 +159,17 @@ func (s *DB) RevokeToken(ctx context.Context, userID, tokenID string, at time.Ti
 		userID, tokenID, ts(at))
 }
 
-// TouchToken records when a token was last used.
-func (s *DB) TouchToken(ctx context.Context, tokenID string, at time.Time) error {
-	return s.execOne(ctx, s.q(), "token", `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, tokenID, ts(at))
+// TouchToken records that a token was used at at, unless its last use
+// recorded is after ifBefore (so concurrent requests on every instance
+// write it at most once per interval). It reports whether it wrote.
+func (s *DB) TouchToken(ctx context.Context, tokenID string, at, ifBefore time.Time) (bool, error) {
+	res, err := s.exec(ctx, s.q(), `UPDATE api_tokens SET last_used_at = $2
+		WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $3)`, tokenID, ts(at), ts(ifBefore))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // ---- organisations ----

@@ -358,8 +358,10 @@ func testTokens(t *testing.T, db *DB) {
 	ctx := t.Context()
 	u := mustUser(t, db, "tok@example.com")
 	other := mustUser(t, db, "other@example.com")
-	tok := persona.Token{ID: newID(), UserID: u.ID, Name: "CI", Hash: "hash-1", Prefix: "pp_abc", CreatedAt: t0}
-	tok2 := persona.Token{ID: newID(), UserID: u.ID, Name: "laptop", Hash: "hash-2", Prefix: "pp_def", CreatedAt: t0.Add(time.Hour)}
+	tok := persona.Token{ID: newID(), UserID: u.ID, Name: "CI", Hash: "hash-1", Prefix: "pp_abc", CreatedAt: t0, Scope: persona.ScopeWrite}
+	expires := t0.Add(90 * 24 * time.Hour)
+	tok2 := persona.Token{ID: newID(), UserID: u.ID, Name: "laptop", Hash: "hash-2", Prefix: "pp_def", CreatedAt: t0.Add(time.Hour),
+		Scope: persona.ScopeRead, ExpiresAt: &expires}
 	wantNoErr(t, db.CreateToken(ctx, tok), "CreateToken")
 	wantNoErr(t, db.CreateToken(ctx, tok2), "CreateToken 2")
 	wantCode(t, db.CreateToken(ctx, persona.Token{ID: newID(), UserID: u.ID, Hash: "hash-1", CreatedAt: t0}), persona.CodeConflict, "CreateToken duplicate hash")
@@ -373,14 +375,34 @@ func testTokens(t *testing.T, db *DB) {
 	wantEqual(t, gotTok, tok, "TokenUserByHash token")
 	wantEqual(t, gotUser.ID, u.ID, "TokenUserByHash user")
 	wantEqual(t, gotUser.Email, u.Email, "TokenUserByHash email")
+	// A read-only token with an expiry keeps both.
+	got2, err := db.TokenByHash(ctx, "hash-2")
+	wantNoErr(t, err, "TokenByHash read-only")
+	if got2.Scope != persona.ScopeRead || got2.ExpiresAt == nil || !got2.ExpiresAt.Equal(want(expires)) {
+		t.Errorf("read-only token read back as %+v", got2)
+	}
+	auth, err := db.TokenAuth(ctx, "hash-2", "no-such-org")
+	wantNoErr(t, err, "TokenAuth")
+	if auth.Scope != persona.ScopeRead || auth.ExpiresAt == nil || auth.LastUsedAt != nil {
+		t.Errorf("TokenAuth = %+v", auth)
+	}
 
+	// The last use is written once per interval: a second touch whose
+	// threshold is before the recorded use writes nothing.
 	used := t0.Add(2 * time.Hour)
-	wantNoErr(t, db.TouchToken(ctx, tok.ID, used), "TouchToken")
+	wrote, err := db.TouchToken(ctx, tok.ID, used, used.Add(-time.Minute))
+	wantNoErr(t, err, "TouchToken")
+	wantEqual(t, wrote, true, "first touch writes")
+	wrote, err = db.TouchToken(ctx, tok.ID, used.Add(30*time.Second), used.Add(-30*time.Second))
+	wantNoErr(t, err, "TouchToken again")
+	wantEqual(t, wrote, false, "a touch within the interval writes")
 	got, _ = db.TokenByHash(ctx, "hash-1")
 	if got.LastUsedAt == nil || !got.LastUsedAt.Equal(want(used)) || got.LastUsedAt.Location() != time.UTC {
 		t.Errorf("LastUsedAt = %v, want %v", got.LastUsedAt, want(used))
 	}
-	wantCode(t, db.TouchToken(ctx, newID(), used), persona.CodeNotFound, "TouchToken unknown")
+	wrote, err = db.TouchToken(ctx, newID(), used, used)
+	wantNoErr(t, err, "TouchToken unknown")
+	wantEqual(t, wrote, false, "TouchToken unknown writes")
 
 	list, err := db.ListTokens(ctx, u.ID)
 	wantNoErr(t, err, "ListTokens")

@@ -26,6 +26,7 @@ import (
 // copyTables are the tables copied, parents before children (foreign keys).
 var copyTables = []string{
 	"users",
+	"signup_verifications",
 	"api_tokens",
 	"security_events",
 	"orgs",
@@ -68,6 +69,7 @@ var CopySkipped = map[string]string{
 	"store_tasks":      "pending migration work: each database keeps its own",
 	"health_probe":     "the readiness probe's scratch table: always empty",
 	"sso_flows":        "single sign-on flows in progress: they expire within minutes",
+	"setup_codes":      "first-run setup codes: only a database without accounts has any, and a restart prints a new one",
 }
 
 // postgresOnlyColumns are PostgreSQL's search vectors (migration 00014):

@@ -14,26 +14,69 @@ import (
 // Sessions and sign-in throttling live in the database so that several
 // instances behind one PostgreSQL share them.
 
+const sessionCols = `token_hash, user_id, data, expires_at, id, created_at, last_seen_at, client, user_agent`
+
+func scanSession(row interface{ Scan(...any) error }) (persona.Session, error) {
+	var (
+		sess persona.Session
+		id   sql.NullString
+	)
+	err := row.Scan(&sess.TokenHash, &sess.UserID, &sess.Data, timeCol{&sess.ExpiresAt}, &id,
+		nullTimeCol{&sess.CreatedAt}, nullTimeCol{&sess.LastSeenAt}, &sess.Client, &sess.UserAgent)
+	sess.ID = id.String
+	return sess, err
+}
+
 // CreateSession inserts a session.
 func (s *DB) CreateSession(ctx context.Context, sess persona.Session) error {
-	_, err := s.exec(ctx, s.q(), `INSERT INTO sessions (token_hash, user_id, data, expires_at) VALUES ($1, $2, $3, $4)`,
-		sess.TokenHash, sess.UserID, sess.Data, ts(sess.ExpiresAt))
+	_, err := s.exec(ctx, s.q(), `INSERT INTO sessions (`+sessionCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		sess.TokenHash, sess.UserID, sess.Data, ts(sess.ExpiresAt), sql.NullString{String: sess.ID, Valid: sess.ID != ""},
+		nullTS(sess.CreatedAt), nullTS(sess.LastSeenAt),
+		sess.Client, sess.UserAgent)
 	return err
 }
 
 // SessionByHash returns a session that has not expired at now.
 func (s *DB) SessionByHash(ctx context.Context, hash string, now time.Time) (persona.Session, error) {
-	var sess persona.Session
-	err := s.q().QueryRowContext(ctx, `SELECT token_hash, user_id, data, expires_at FROM sessions
-		WHERE token_hash = $1 AND expires_at > $2`, hash, ts(now)).
-		Scan(&sess.TokenHash, &sess.UserID, &sess.Data, timeCol{&sess.ExpiresAt})
+	sess, err := scanSession(s.q().QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions
+		WHERE token_hash = $1 AND expires_at > $2`, hash, ts(now)))
 	return sess, noRows(err, "session")
 }
 
-// UpdateSession rewrites a session's data and expiry.
+// UpdateSession rewrites a session's data, expiry, last use and client.
 func (s *DB) UpdateSession(ctx context.Context, sess persona.Session) error {
-	return s.execOne(ctx, s.q(), "session", `UPDATE sessions SET data = $2, expires_at = $3 WHERE token_hash = $1`,
-		sess.TokenHash, sess.Data, ts(sess.ExpiresAt))
+	return s.execOne(ctx, s.q(), "session", `UPDATE sessions SET data = $2, expires_at = $3, last_seen_at = $4, client = $5, user_agent = $6
+		WHERE token_hash = $1`,
+		sess.TokenHash, sess.Data, ts(sess.ExpiresAt), nullTS(sess.LastSeenAt), sess.Client, sess.UserAgent)
+}
+
+// ListSessions lists a user's sessions unexpired at now, the most recently
+// used first.
+func (s *DB) ListSessions(ctx context.Context, userID string, now time.Time) ([]persona.Session, error) {
+	rows, err := s.q().QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions
+		WHERE user_id = $1 AND expires_at > $2
+		ORDER BY COALESCE(last_seen_at, created_at, expires_at) DESC, id`, userID, ts(now))
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanSession)
+}
+
+// DeleteUserSession ends one of the user's sessions by its ID; not found
+// when the user has no session with it.
+func (s *DB) DeleteUserSession(ctx context.Context, userID, id string) error {
+	return s.execOne(ctx, s.q(), "session", `DELETE FROM sessions WHERE user_id = $1 AND id = $2`, userID, id)
+}
+
+// DeleteOtherSessions ends every session of the user but the one with
+// the ID keep, and returns how many it ended.
+func (s *DB) DeleteOtherSessions(ctx context.Context, userID, keep string) (int, error) {
+	res, err := s.exec(ctx, s.q(), `DELETE FROM sessions WHERE user_id = $1 AND (id IS NULL OR id <> $2)`, userID, keep)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // DeleteSession removes a session; removing a missing one is not an error.

@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
 )
 
@@ -15,6 +17,9 @@ func (h *Handler) accountRoutes() {
 	h.signedIn("POST /account/tokens", h.createToken)
 	h.signedIn("POST /account/tokens/{id}/revoke", h.revokeToken)
 	h.signedIn("POST /account/sessions/revoke", h.signOutEverywhere)
+	h.signedIn("POST /account/name", h.changeName)
+	h.signedIn("POST /account/sessions/others/revoke", h.signOutOthers)
+	h.signedIn("POST /account/sessions/{id}/revoke", h.revokeSession)
 }
 
 // securityPage is how many security events the account page shows at once.
@@ -23,6 +28,11 @@ const securityPage = 20
 // accountView is the account page: changing the password, signing out
 // everywhere, and the caller's own security log, newest first.
 type accountView struct {
+	// Name is the name form's value; NameError why it was refused.
+	Name      string
+	NameError string
+	// Sessions are the caller's browser sessions, this one marked.
+	Sessions   []app.SessionInfo
 	Events     []persona.SecurityEvent
 	Before     int64 // the page continues below this seq (0: the newest)
 	NextBefore int64 // the next (older) page's before; 0: none
@@ -54,7 +64,60 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, c *Ctx, 
 		v.NextBefore = events[len(events)-1].Seq
 	}
 	v.Events = events
+	if v.Sessions, err = h.svc.ListSessions(r.Context(), c.Actor); err != nil {
+		return err
+	}
+	if v.Name == "" {
+		v.Name = c.Actor.Name
+	}
 	return h.render(w, r, c, status, "account", "Your account", v)
+}
+
+// changeName changes the caller's display name.
+func (h *Handler) changeName(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	name := r.PostFormValue("name")
+	u, err := h.svc.ChangeName(r.Context(), c.Actor, name)
+	if err != nil {
+		e, ok := persona.AsError(err)
+		if !ok || e.Code != persona.CodeInvalid {
+			return err
+		}
+		msg := "Your name " + e.Message + "."
+		for _, f := range e.Fields {
+			msg = "Your name " + f.Message + "."
+		}
+		return h.renderAccount(w, r, c, http.StatusUnprocessableEntity, accountView{Name: strings.TrimSpace(name), NameError: msg})
+	}
+	return redirect(w, r, "/account", "Your name is now "+u.Name+".")
+}
+
+// revokeSession signs one of the caller's browser sessions out.
+func (h *Handler) revokeSession(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	id := r.PathValue("id")
+	if err := h.svc.RevokeSession(r.Context(), c.Actor, id); err != nil {
+		if persona.ErrorCode(err) == persona.CodeNotFound {
+			return redirect(w, r, "/account", "That session had ended already.")
+		}
+		return err
+	}
+	if id == c.Actor.SessionID {
+		setSessionCookie(w, r, "", -1)
+		return redirect(w, r, "/login", "You are signed out.")
+	}
+	return redirect(w, r, "/account", "That session is signed out; it no longer works.")
+}
+
+// signOutOthers signs out every session of the caller but this browser's.
+func (h *Handler) signOutOthers(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	n, err := h.svc.SignOutOtherSessions(r.Context(), c.Actor)
+	if err != nil {
+		return err
+	}
+	msg := "Every other session is signed out (" + strconv.Itoa(n) + "); this browser stays signed in."
+	if n == 0 {
+		msg = "No other session was signed in."
+	}
+	return redirect(w, r, "/account", msg)
 }
 
 // changePassword replaces the caller's password; every session ends with
@@ -122,10 +185,12 @@ func tokenCount(n int) string {
 // one and, right after making one, its secret (shown this once only: it is
 // in this response's body and nowhere else, and the response is no-store).
 type tokensView struct {
-	Tokens    []persona.Token
+	Tokens    []tokenRow
 	Active    int
 	Origin    string // this server as the browser reached it, for the usage example
 	Name      string // the create form's name input
+	Scope     string // the create form's scope ("write" or "read")
+	Expires   string // the create form's expiry in days ("" never)
 	Error     string // why creating a token was refused
 	NewSecret string
 	NewToken  persona.Token
@@ -140,31 +205,53 @@ func (h *Handler) renderTokens(w http.ResponseWriter, r *http.Request, c *Ctx, s
 	if err != nil {
 		return err
 	}
-	v.Tokens = tokens
+	now := time.Now()
 	for _, t := range tokens {
-		if t.RevokedAt == nil {
+		row := tokenRow{Token: t, Expired: t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)}
+		if t.RevokedAt == nil && !row.Expired {
 			v.Active++
 		}
+		v.Tokens = append(v.Tokens, row)
+	}
+	if v.Scope == "" {
+		v.Scope = string(persona.ScopeWrite)
 	}
 	v.Origin = requestOrigin(r)
 	return h.render(w, r, c, status, "tokens", "API tokens", v)
 }
 
+// tokenRow is a token on the tokens page.
+type tokenRow struct {
+	persona.Token
+	Expired bool
+}
+
+// tokenExpiries are the expiry choices of the create form, in days.
+var tokenExpiries = map[string]int{"": 0, "7": 7, "30": 30, "90": 90, "365": 365}
+
 func (h *Handler) createToken(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	name := strings.TrimSpace(r.PostFormValue("name"))
-	secret, tok, err := h.svc.CreateToken(r.Context(), c.Actor, name)
+	scope, expires := r.PostFormValue("scope"), r.PostFormValue("expires")
+	days, ok := tokenExpiries[expires]
+	if !ok {
+		return h.renderTokens(w, r, c, http.StatusUnprocessableEntity, tokensView{Name: name, Scope: scope,
+			Error: "Choose when the token expires from the list."})
+	}
+	secret, tok, err := h.svc.CreateScopedToken(r.Context(), c.Actor, app.TokenOptions{Name: name, Scope: persona.TokenScope(scope),
+		ExpiresIn: time.Duration(days) * 24 * time.Hour})
 	if err != nil {
 		e, ok := persona.AsError(err)
 		if !ok || e.Code != persona.CodeInvalid {
 			return err
 		}
 		msg := e.Message
+		labels := map[string]string{"name": "The name", "scope": "What the token may do", "expires": "The expiry"}
 		for _, f := range e.Fields {
-			if f.Field == "name" {
-				msg = "The name " + f.Message + "."
+			if label, known := labels[f.Field]; known {
+				msg = label + " " + f.Message + "."
 			}
 		}
-		return h.renderTokens(w, r, c, http.StatusUnprocessableEntity, tokensView{Name: name, Error: msg})
+		return h.renderTokens(w, r, c, http.StatusUnprocessableEntity, tokensView{Name: name, Scope: scope, Expires: expires, Error: msg})
 	}
 	// The secret goes into this page only: never a cookie, URL or flash.
 	// serve() has already marked the response no-store.

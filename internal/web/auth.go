@@ -15,13 +15,20 @@ type loginView struct {
 	Next  string
 	Error string
 	SSO   string // the single sign-on provider's name; "" when none
+	// Join links the sign-up page (unless sign-up is closed).
+	Join bool
 }
 
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	if c.Actor.UserID != "" {
 		return redirect(w, r, safeNext(r.URL.Query().Get("next")), "")
 	}
-	return h.render(w, r, c, http.StatusOK, "login", "Sign in", loginView{Next: safeNext(r.URL.Query().Get("next")), SSO: h.ssoLabel()})
+	email := strings.TrimSpace(r.URL.Query().Get("email"))
+	if len(email) > 254 || persona.HasControl(email) {
+		email = ""
+	}
+	return h.render(w, r, c, http.StatusOK, "login", "Sign in", loginView{Next: safeNext(r.URL.Query().Get("next")), Email: email,
+		Join: h.signupOpen() == nil, SSO: h.ssoLabel()})
 }
 
 // login signs in with email and password. A successful sign-in always
@@ -39,7 +46,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 		if status == http.StatusTooManyRequests {
 			w.Header().Set("Retry-After", retryAfter(e.RetryAfter))
 		}
-		return h.render(w, r, &Ctx{}, status, "login", "Sign in", loginView{Email: email, Next: next, Error: e.Message, SSO: h.ssoLabel()})
+		return h.render(w, r, &Ctx{}, status, "login", "Sign in", loginView{Email: email, Next: next, Error: e.Message, Join: h.signupOpen() == nil, SSO: h.ssoLabel()})
 	}
 	if old, err := r.Cookie(sessionCookie); err == nil {
 		_ = h.svc.SignOut(r.Context(), old.Value)

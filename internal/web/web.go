@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -39,6 +40,8 @@ type Handler struct {
 	// ssoRedirect its configured callback address (sso.go).
 	sso         SSO
 	ssoRedirect string
+	// setUp is set once an account exists (setup.go: firstRun).
+	setUp atomic.Bool
 }
 
 // New builds the web application. It parses every page template up front so
@@ -61,7 +64,7 @@ func New(svc *app.Service, log *slog.Logger, opts ...Option) (*Handler, error) {
 
 // Register mounts the web application on mux, next to the API.
 func (h *Handler) Register(mux *http.ServeMux) {
-	mux.Handle("/", h.csrf.Handler(h.mux))
+	mux.Handle("/", h.csrf.Handler(h.firstRun(h.mux)))
 }
 
 func (h *Handler) routes() {
@@ -89,6 +92,8 @@ func (h *Handler) routes() {
 	h.launchpadRoutes() // launchpad.go
 	h.exportRoutes()    // exports.go
 	h.ssoRoutes()       // sso.go
+	h.setupRoutes()     // setup.go
+	h.signupRoutes()    // signup.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request
