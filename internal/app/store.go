@@ -160,6 +160,7 @@ type Store interface {
 	batchStore
 	auditStore
 	invitationStore
+	orgLifeStore
 }
 
 // AccessReset is a change to a user's access (Store.ResetAccess).
