@@ -88,7 +88,7 @@ func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, c *Ctx, sta
 	}
 	v := homeView{Filter: f, Templates: templates, AllGroups: groups,
 		Filtered: f.GroupID != "" || f.ProfileType != "" || f.TemplateID != "" || f.Status != "",
-		CanMove: c.Can(persona.RoleEditor) && len(groups) > 1, Move: move, FirstGroup: defaultGroupName}
+		CanMove:  c.Can(persona.RoleEditor) && len(groups) > 1, Move: move, FirstGroup: defaultGroupName}
 	byGroup := map[string][]personaCard{}
 	counts := map[persona.ProfileType]int{}
 	now := time.Now()

@@ -31,12 +31,12 @@ type personaFormView struct {
 	Groups       []persona.Group
 	// NewGroup names the group a new persona starts when the
 	// organisation has none yet (groups.go).
-	NewGroup string
-	Members  []persona.Member
-	Statuses     []persona.Status
-	Errors       map[string]string // by field path: name, values.<key>, dimensions.<key>
-	ErrorCount   int
-	Conflict     *conflictView
+	NewGroup   string
+	Members    []persona.Member
+	Statuses   []persona.Status
+	Errors     map[string]string // by field path: name, values.<key>, dimensions.<key>
+	ErrorCount int
+	Conflict   *conflictView
 	// Choosing a template first (new persona without ?template=).
 	Templates []persona.Template
 }
