@@ -154,7 +154,9 @@ func (h *Handler) moveGroup(w http.ResponseWriter, r *http.Request, c *Ctx) erro
 			msg = "“" + g.Name + "” is now " + ordinal(i+1) + " of " + strconv.Itoa(len(groups)) + "."
 		}
 	}
-	return redirect(w, r, groupsPath(c)+"?moved="+url.QueryEscape(id)+"&dir="+dir+"#group-"+id, msg)
+	// No fragment: browsers skip autofocus on a URL with one, and the
+	// focused button scrolls into view anyway.
+	return redirect(w, r, groupsPath(c)+"?moved="+url.QueryEscape(id)+"&dir="+dir, msg)
 }
 
 func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request, c *Ctx) error {
