@@ -91,7 +91,7 @@ func TestAFreshOrganisationIsNoDeadEnd(t *testing.T) {
 			ux = tm.ID
 		}
 	}
-	form := b.get("/o/" + slug + "/personas/new?template=" + ux).must(t, 200)
+	form := b.get("/o/"+slug+"/personas/new?template="+ux).must(t, 200)
 	wantIn(t, form, `name="new_group"`, `value="Personas"`, "There is no group yet")
 	refused := b.post("/o/"+slug+"/personas", url.Values{"template_id": {ux}, "new_group": {"Research"}, "name": {""}, "status": {"draft"}})
 	if refused.Status != 422 {
@@ -114,7 +114,7 @@ func TestAFreshOrganisationIsNoDeadEnd(t *testing.T) {
 		t.Fatalf("groups %+v", gs)
 	}
 	// The home page lists it; the first-group invitation is gone.
-	p = b.get("/o/" + slug).must(t, 200)
+	p = b.get("/o/"+slug).must(t, 200)
 	wantIn(t, p, "Research", "Rhea Researcher")
 	if strings.Contains(p.Body, "Create your first group") {
 		t.Fatal("still inviting the first group")
@@ -160,7 +160,7 @@ func TestOrganisationSettings(t *testing.T) {
 			t.Errorf("an admin posts %s: %d", path, p.Status)
 		}
 	}
-	as := ab.get("/o/" + old + "/settings").must(t, 200)
+	as := ab.get("/o/"+old+"/settings").must(t, 200)
 	wantIn(t, as, `id="rename-org"`, `id="change-slug"`)
 	if strings.Contains(as.Body, `id="delete-org"`) || strings.Contains(as.Body, `id="transfer-ownership"`) {
 		t.Fatal("an admin is offered the owners' forms")
@@ -205,7 +205,7 @@ func TestOrganisationSettings(t *testing.T) {
 
 	// Ownership, as the owner: to the admin and back.
 	adminActor := e.actor(admin)
-	ow := ob.get("/o/" + slug + "/settings").must(t, 200)
+	ow := ob.get("/o/"+slug+"/settings").must(t, 200)
 	wantIn(t, ow, `id="transfer-ownership"`, `id="delete-org"`, admin.Email)
 	nobody := ob.post("/o/"+slug+"/settings/transfer", url.Values{"user_id": {"no-such-member"}})
 	if nobody.Status != 422 || !strings.Contains(nobody.Body, `id="transfer-to-error"`) {
@@ -255,7 +255,7 @@ func TestOrganisationSettings(t *testing.T) {
 		t.Fatalf("after restoring: %s", back.URL)
 	}
 	wantIn(t, back, "is restored", "System Lead")
-	vb.get("/o/" + slug + "/personas/" + lead.ID).must(t, 200)
+	vb.get("/o/"+slug+"/personas/"+lead.ID).must(t, 200)
 }
 
 // TestGroupsPage: editors create, rename, reorder (the moved button keeps
@@ -303,7 +303,7 @@ func TestGroupsPage(t *testing.T) {
 	for range len(gs) {
 		b.post(path+"/"+last.ID+"/move", url.Values{"direction": {"up"}}).must(t, 200)
 	}
-	top := b.get(path + "?moved=" + last.ID + "&dir=up").must(t, 200)
+	top := b.get(path+"?moved="+last.ID+"&dir=up").must(t, 200)
 	wantIn(t, top, `id="down-`+last.ID+`" autofocus`) // first: its Up is disabled, Down keeps the focus
 	if gs, _ = e.svc.ListGroups(ctx, owner, e.org); gs[0].ID != last.ID {
 		t.Fatalf("not first: %+v", gs)
@@ -311,7 +311,7 @@ func TestGroupsPage(t *testing.T) {
 	if p := b.post(path+"/"+last.ID+"/move", url.Values{"direction": {"sideways"}}); p.Status != 422 {
 		t.Fatalf("a bad direction: %d", p.Status)
 	}
-	home := b.get("/o/" + e.org).must(t, 200)
+	home := b.get("/o/"+e.org).must(t, 200)
 	if strings.Index(home.Body, "Leads") > strings.Index(home.Body, before[0].Name) {
 		t.Fatal("the home page does not follow the order")
 	}
@@ -349,7 +349,7 @@ func TestMovingPersonasFromTheBrowser(t *testing.T) {
 		t.Fatal("pick another target group")
 	}
 
-	home := b.get("/o/" + e.org).must(t, 200)
+	home := b.get("/o/"+e.org).must(t, 200)
 	wantIn(t, home, `id="move-form"`, `id="pick-`+lead.ID+`"`, `form="move-form"`)
 	if p := vb.get("/o/" + e.org); strings.Contains(p.Body, `id="move-form"`) || strings.Contains(p.Body, `class="pick"`) {
 		t.Fatal("a viewer is offered the move")
@@ -389,7 +389,7 @@ func TestMovingPersonasFromTheBrowser(t *testing.T) {
 	}
 
 	// One at a time, from the persona page.
-	page := b.get("/o/" + e.org + "/personas/" + lead.ID).must(t, 200)
+	page := b.get("/o/"+e.org+"/personas/"+lead.ID).must(t, 200)
 	wantIn(t, page, `id="move-persona"`, `<option value="`+to.ID+`" selected>`)
 	if p := vb.get("/o/" + e.org + "/personas/" + lead.ID); strings.Contains(p.Body, `id="move-persona"`) {
 		t.Fatal("a viewer is offered the move")
