@@ -246,8 +246,9 @@ func demoCmd(g *globals) *cobra.Command {
 	}
 }
 
-// sweepSessions deletes expired browser sessions hourly. Every instance may
-// run it; the delete is idempotent.
+// sweepSessions deletes expired browser sessions hourly, and purges the
+// organisations deleted more than 30 days ago (app.PurgeDeletedOrgs). Every
+// instance may run it; both are idempotent.
 func sweepSessions(ctx context.Context, svc *app.Service, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -260,6 +261,9 @@ func sweepSessions(ctx context.Context, svc *app.Service, log *slog.Logger) {
 				log.Warn("sweeping expired sessions", "err", err)
 			} else if n > 0 {
 				log.Debug("swept expired sessions", "count", n)
+			}
+			if _, err := svc.PurgeDeletedOrgs(ctx); err != nil {
+				log.Warn("purging deleted organisations", "err", err)
 			}
 		}
 	}

@@ -319,7 +319,7 @@ func (s *Server) registerAccounts(api huma.API) {
 			return &orgOutput{Body: orgJSON(org, role)}, nil
 		})
 
-	huma.Register(api, op("rename-org", http.MethodPut, "/api/v1/orgs/{org}", "Rename an organisation (owners)", tagAccounts, 0),
+	huma.Register(api, op("rename-org", http.MethodPut, "/api/v1/orgs/{org}", "Rename an organisation (owners and admins)", tagAccounts, 0),
 		func(ctx context.Context, in *orgRenameInput) (*orgOutput, error) {
 			org, err := s.svc.RenameOrg(ctx, actorFrom(ctx), in.Org, in.Body.Name)
 			if err != nil {

@@ -72,6 +72,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerAccounts(api)
 	s.registerInvitations(api)
 	s.registerGroups(api)
+	s.registerOrgLife(api) // orglife.go
 	s.registerTemplates(api)
 	s.registerPersonas(api)
 	s.registerRevisions(api)

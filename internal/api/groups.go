@@ -77,10 +77,11 @@ func (s *Server) registerGroups(api huma.API) {
 			return &groupOutput{Body: g}, nil
 		})
 
-	huma.Register(api, op("delete-group", http.MethodDelete, "/api/v1/orgs/{org}/groups/{id}", "Delete an empty group (editors)", tagGroups, http.StatusNoContent),
-		func(ctx context.Context, in *GroupPath) (*struct{}, error) {
-			if err := s.svc.DeleteGroup(ctx, actorFrom(ctx), in.Org, in.ID); err != nil {
-				return nil, s.fail(ctx, err)
+	huma.Register(api, op("delete-group", http.MethodDelete, "/api/v1/orgs/{org}/groups/{id}",
+		"Delete a group (editors): an empty one, or one whose personas move to move_to first (one transaction)", tagGroups, http.StatusNoContent),
+		func(ctx context.Context, in *groupDeleteInput) (*struct{}, error) {
+			if err := s.svc.DeleteGroupMoving(ctx, actorFrom(ctx), in.Org, in.ID, in.MoveTo); err != nil {
+				return nil, s.failQuery(ctx, err)
 			}
 			return nil, nil
 		})

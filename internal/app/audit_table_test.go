@@ -68,6 +68,25 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 				t.Fatal(err)
 			}
 			viewer := app.Actor{UserID: vu.ID, Email: vu.Email}
+			hu, err := svc.CreateUser(ctx, "heir@example.com", "Hal Heir", "heir-password-12")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.AddMember(ctx, app.System, org, hu.Email, persona.RoleEditor); err != nil {
+				t.Fatal(err)
+			}
+			heir := app.Actor{UserID: hu.ID, Email: hu.Email}
+			orgInfo, _, err := svc.GetOrg(ctx, owner, org)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A step may say who acts (actedBy) and which entries its
+			// change writes before its own (also: "action kind"), in the
+			// one transaction.
+			var (
+				actedBy *app.Actor
+				also    []string
+			)
 			// must ends a step with its error; the runner below tells a
 			// refused step from a broken one.
 			must := func(err error) {
@@ -92,6 +111,7 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 			// State the steps share, filled as they go.
 			var (
 				groupID, emptyGroupID, tmplID, personaID, variantID, noteID, evidenceID, docID, linkID string
+				newGroupID, newPersonaID                                                               string
 				alignID, claimID, launchpadID, invitationID, declinedID                                string
 				personaRev, variantRev, launchpadRev, catRev                                           int
 				ssoJoinedID                                                                            string
@@ -503,6 +523,71 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 					must(x.Write(ctx, io.Discard))
 					return ""
 				}},
+				{"create", "persona", func() string { // the New persona form of an organisation without groups
+					also = []string{"create group"}
+					p, g, err := svc.CreatePersonaInNewGroup(ctx, owner, org, "First of its kind", app.PersonaInput{Name: "Newly grouped",
+						TemplateID: tmplID, Status: persona.StatusDraft, Values: persona.Values{"bio": "New"}})
+					must(err)
+					newGroupID, newPersonaID = g.ID, p.ID
+					return p.ID
+				}},
+				{"move", "persona", func() string {
+					ps, err := svc.MovePersonas(ctx, owner, org, []string{personaID, newPersonaID}, newGroupID)
+					must(err)
+					personaRev = ps[0].Revision
+					return personaID
+				}},
+				{"reorder", "group", func() string {
+					_, err := svc.MoveGroup(ctx, owner, org, newGroupID, -1)
+					must(err)
+					return newGroupID
+				}},
+				{"reorder", "group", func() string {
+					gs, err := svc.ListGroups(ctx, owner, org)
+					must(err)
+					ids := make([]string, 0, len(gs))
+					for _, g := range slices.Backward(gs) {
+						ids = append(ids, g.ID)
+					}
+					_, err = svc.ReorderGroups(ctx, owner, org, ids)
+					must(err)
+					return ""
+				}},
+				{"delete", "group", func() string { // its two personas move first
+					also = []string{"move persona", "move persona"}
+					must(svc.DeleteGroupMoving(ctx, owner, org, newGroupID, groupID))
+					p, err := svc.GetPersona(ctx, owner, org, personaID)
+					must(err)
+					personaRev = p.Revision
+					return newGroupID
+				}},
+				{"change slug", "organisation", func() string {
+					o, err := svc.ChangeSlug(ctx, owner, org, "audited-elsewhere")
+					must(err)
+					org = o.Slug
+					return o.ID
+				}},
+				{"transfer ownership", "organisation", func() string {
+					_, err := svc.TransferOwnership(ctx, owner, org, heir.UserID)
+					must(err)
+					return orgInfo.ID
+				}},
+				{"transfer ownership", "organisation", func() string { // and back
+					actedBy = &heir
+					_, err := svc.TransferOwnership(ctx, heir, org, owner.UserID)
+					must(err)
+					return orgInfo.ID
+				}},
+				{"delete", "organisation", func() string {
+					_, err := svc.DeleteOrg(ctx, owner, org, org)
+					must(err)
+					return orgInfo.ID
+				}},
+				{"restore", "organisation", func() string {
+					_, err := svc.RestoreOrg(ctx, owner, orgInfo.ID)
+					must(err)
+					return orgInfo.ID
+				}},
 			}
 			run := func(step func() string) (id string, err error) {
 				defer func() {
@@ -528,32 +613,49 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 				}
 				sqlExec(allow)
 
-				// Allowed: exactly one entry.
-				head := auditHead(t, svc, org)
+				// Allowed: exactly one entry (with those of the changes it is
+				// made of, in the same transaction).
+				var head int64 // read from the table: a deleted organisation's log is hidden
+				if err := db.SQL().QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit_log WHERE org_id = $1`, orgInfo.ID).Scan(&head); err != nil {
+					t.Fatal(err)
+				}
+				actedBy, also = nil, nil
 				id, err := run(st.run)
 				if err != nil {
 					t.Fatalf("step %d (%s %s): %v", i, st.action, st.kind, err)
 				}
-				got := auditTail(t, svc, org, head)
-				if st.kind == "organisation" && st.action == "create" {
+				var got []persona.AuditEvent
+				switch {
+				case st.kind == "organisation" && st.action == "create":
 					got = auditTail(t, svc, orgSlugOf(t, svc, owner, id), 0)
+				case st.kind == "organisation" && st.action == "delete": // its log is hidden with it
+					got = auditRows(t, db.SQL(), orgInfo.ID, head)
+				default:
+					got = auditTail(t, svc, org, head)
 				}
-				if len(got) != 1 {
-					var desc []string
-					for _, g := range got {
-						desc = append(desc, g.Action+" "+g.ObjectKind)
-					}
-					t.Fatalf("step %d (%s %s): %d entries %v, want exactly one", i, st.action, st.kind, len(got), desc)
+				var desc []string
+				for _, g := range got {
+					desc = append(desc, g.Action+" "+g.ObjectKind)
 				}
-				g := got[0]
+				if len(got) != 1+len(also) || !slices.Equal(desc[:len(also)], also) {
+					t.Fatalf("step %d (%s %s): %d entries %v, want %v and then exactly one", i, st.action, st.kind, len(got), desc, also)
+				}
+				g := got[len(got)-1]
 				by := owner
 				switch { // the invitees answer their invitations themselves
 				case st.action == "add" && st.kind == "member" && id == ssoJoinedID:
 					by = app.Actor{Email: "(single sign-on)"} // a domain mapping added them
+				case actedBy != nil:
+					by = *actedBy
 				case st.action == "add" && st.kind == "member":
 					by = newcomerActor
 				case st.action == "decline":
 					by = declinerActor
+				}
+				for _, e := range got[:len(also)] {
+					if e.ActorID != by.UserID || !slices.Contains(persona.AuditActions, e.Action) || !slices.Contains(persona.AuditKinds, e.ObjectKind) {
+						t.Errorf("step %d: entry %+v", i, e)
+					}
 				}
 				if g.Action != st.action || g.ObjectKind != st.kind || (id != "" && g.ObjectID != id) ||
 					g.ActorID != by.UserID || g.ActorEmail != by.Email {
@@ -618,6 +720,29 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 // change anywhere shows.
 func fingerprint(t *testing.T, db *sql.DB, engine string) string {
 	t.Helper()
+	return fingerprintTables(t, db, engine, func(string) bool { return false })
+}
+
+// fingerprintTables is fingerprint without the tables skip names.
+func fingerprintTables(t *testing.T, db *sql.DB, engine string, skip func(table string) bool) string {
+	t.Helper()
+	digests := tableDigests(t, db, engine, skip)
+	tables := make([]string, 0, len(digests))
+	for table := range digests {
+		tables = append(tables, table)
+	}
+	sort.Strings(tables)
+	h := sha256.New()
+	for _, table := range tables {
+		fmt.Fprintf(h, "%s %s\n", table, digests[table])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// tableDigests digests each table's rows (but the sign-in tables and those
+// skip names), by table.
+func tableDigests(t *testing.T, db *sql.DB, engine string, skip func(table string) bool) map[string]string {
+	t.Helper()
 	ctx := context.Background()
 	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
 	if engine == "postgres" {
@@ -638,10 +763,13 @@ func fingerprint(t *testing.T, db *sql.DB, engine string) string {
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		t.Fatal(err)
 	}
-	h := sha256.New()
+	out := map[string]string{}
 	for _, table := range tables {
 		switch table {
 		case "sessions", "login_attempts", "goose_db_version":
+			continue
+		}
+		if skip(table) {
 			continue
 		}
 		rows, err := db.QueryContext(ctx, `SELECT * FROM `+table)
@@ -665,9 +793,35 @@ func fingerprint(t *testing.T, db *sql.DB, engine string) string {
 			t.Fatal(err)
 		}
 		sort.Strings(lines)
-		fmt.Fprintf(h, "%s %d\n%s\n", table, len(lines), strings.Join(lines, "\n"))
+		sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
+		out[table] = fmt.Sprintf("%d rows %x", len(lines), sum[:8])
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return out
+}
+
+// auditRows reads the organisation's log after seq straight from the
+// table, oldest first (a deleted organisation's log is hidden from the
+// application).
+func auditRows(t *testing.T, db *sql.DB, orgID string, after int64) []persona.AuditEvent {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), `SELECT seq, actor_id, actor_email, action, object_kind, object_id, summary
+		FROM audit_log WHERE org_id = $1 AND seq > $2 ORDER BY seq`, orgID, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []persona.AuditEvent
+	for rows.Next() {
+		var e persona.AuditEvent
+		if err := rows.Scan(&e.Seq, &e.ActorID, &e.ActorEmail, &e.Action, &e.ObjectKind, &e.ObjectID, &e.Summary); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // auditTail returns the entries of org's log after seq, oldest first.

@@ -376,7 +376,9 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 	rep.Variants, rep.Notes, rep.Links, rep.Claims = len(b.Variants), len(b.Notes), len(b.Links), len(b.Claims)
 	rep.Evidence = len(b.Evidence)
 	if dryRun {
-		if _, err := s.store.OrgBySlug(ctx, slug); err == nil {
+		if free, err := s.slugFree(ctx, slug); err != nil {
+			return rep, err
+		} else if !free {
 			return rep, persona.Errorf(persona.CodeConflict, "an organisation with the slug %q already exists", slug)
 		}
 		return rep, nil

@@ -49,7 +49,15 @@ func (s *Service) CreateGroup(ctx context.Context, actor Actor, slug string, in 
 	}
 	now := s.timestamp()
 	g := persona.Group{ID: newID(), OrgID: org.ID, Name: in.Name, Description: in.Description, CreatedAt: now, UpdatedAt: now}
-	if err := s.inTx(ctx, s.entry(org.ID, actor, "create", "group", g.ID, g.Name), func(tx Store) error { return tx.CreateGroup(ctx, g) }); err != nil {
+	if err := s.inTx(ctx, s.entry(org.ID, actor, "create", "group", g.ID, g.Name), func(tx Store) error {
+		if err := tx.LockOrg(ctx, org.ID); err != nil { // a new group goes last
+			return err
+		}
+		if g.Position, err = tx.NextGroupPosition(ctx, org.ID); err != nil {
+			return err
+		}
+		return tx.CreateGroup(ctx, g)
+	}); err != nil {
 		return persona.Group{}, err
 	}
 	return g, nil
@@ -77,7 +85,8 @@ func (s *Service) UpdateGroup(ctx context.Context, actor Actor, slug, id string,
 }
 
 // DeleteGroup deletes an empty group; a group that still holds personas
-// (trashed ones included) is refused with a conflict.
+// (trashed ones included) is refused with a conflict (DeleteGroupMoving
+// moves them first).
 func (s *Service) DeleteGroup(ctx context.Context, actor Actor, slug, id string) error {
 	org, _, err := s.scope(ctx, actor, slug, persona.RoleEditor)
 	if err != nil {

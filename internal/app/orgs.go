@@ -67,9 +67,9 @@ func (s *Service) GetOrg(ctx context.Context, actor Actor, slug string) (persona
 	return s.scope(ctx, actor, slug, persona.RoleViewer)
 }
 
-// RenameOrg changes an organisation's display name (owners only).
+// RenameOrg changes an organisation's display name (owners and admins).
 func (s *Service) RenameOrg(ctx context.Context, actor Actor, slug, name string) (persona.Org, error) {
-	org, _, err := s.scope(ctx, actor, slug, persona.RoleOwner)
+	org, _, err := s.scope(ctx, actor, slug, persona.RoleAdmin)
 	if err != nil {
 		return persona.Org{}, err
 	}

@@ -33,17 +33,11 @@ func (s *Service) orgSlugFor(ctx context.Context, name string) (string, error) {
 	return base + "-" + randomSlugSuffix(), nil // taken again: the insert says so
 }
 
+// slugFree reports whether no organisation has or had slug (an old slug
+// stays its organisation's: it redirects there, orglife.go).
 func (s *Service) slugFree(ctx context.Context, slug string) (bool, error) {
-	_, err := s.store.OrgBySlug(ctx, slug)
-	switch persona.ErrorCode(err) {
-	case persona.CodeNotFound:
-		return true, nil
-	case "":
-		if err != nil {
-			return false, err
-		}
-	}
-	return false, nil
+	taken, err := s.store.SlugTaken(ctx, slug)
+	return !taken && err == nil, err
 }
 
 // randomSlugSuffix is six random lower-case letters and digits.

@@ -165,6 +165,7 @@ type Store interface {
 	auditStore
 	invitationStore
 	ssoStore
+	orgLifeStore
 }
 
 // AccessReset is a change to a user's access (Store.ResetAccess).

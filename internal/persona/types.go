@@ -146,6 +146,7 @@ type Group struct {
 	OrgID        string    `json:"-"`
 	Name         string    `json:"name"`
 	Description  string    `json:"description"`
+	Position     int       `json:"position" doc:"The group's place in the organisation's order of groups (1 first)"`
 	PersonaCount int       `json:"persona_count"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`

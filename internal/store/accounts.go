@@ -126,7 +126,7 @@ func (s *DB) TokenAuth(ctx context.Context, hash, slug string) (app.TokenAuth, e
 	)
 	err := s.q().QueryRowContext(ctx, `SELECT t.id, t.scope, t.expires_at, t.last_used_at, u.id, u.email, u.name, o.id, o.slug, o.name, o.created_at, m.role
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
-		LEFT JOIN orgs o ON o.slug = $2
+		LEFT JOIN orgs o ON o.slug = $2 AND o.deleted_at IS NULL
 		LEFT JOIN memberships m ON m.org_id = o.id AND m.user_id = u.id
 		WHERE t.hash = $1 AND t.revoked_at IS NULL`, hash, slug).
 		Scan(&a.TokenID, &a.Scope, nullTimeCol{&a.ExpiresAt}, nullTimeCol{&a.LastUsedAt},
@@ -191,6 +191,9 @@ func (s *DB) CreateOrg(ctx context.Context, org persona.Org, owner persona.Membe
 		if err != nil {
 			return withMessage(err, persona.CodeConflict, "an organisation with this slug already exists")
 		}
+		if err := s.reserveSlug(ctx, tx, org.ID, org.Slug, org.CreatedAt); err != nil {
+			return err
+		}
 		owner.OrgID = org.ID
 		if err := s.insertMember(ctx, tx, owner); err != nil {
 			return err
@@ -219,7 +222,7 @@ func (s *DB) OrgForMember(ctx context.Context, slug, userID string) (persona.Org
 	)
 	err := s.q().QueryRowContext(ctx, `SELECT `+orgCols+`, m.role FROM orgs o
 		JOIN memberships m ON m.org_id = o.id AND m.user_id = $2
-		WHERE o.slug = $1`, slug, userID).
+		WHERE o.slug = $1 AND o.deleted_at IS NULL`, slug, userID).
 		Scan(&o.ID, &o.Slug, &o.Name, timeCol{&o.CreatedAt}, &role)
 	if err != nil {
 		return persona.Org{}, "", noRows(err, "organisation")
@@ -231,7 +234,7 @@ func (s *DB) OrgForMember(ctx context.Context, slug, userID string) (persona.Org
 func (s *DB) OrgsForUser(ctx context.Context, userID string) ([]persona.OrgMembership, error) {
 	rows, err := s.q().QueryContext(ctx, `SELECT `+orgCols+`, m.role FROM orgs o
 		JOIN memberships m ON m.org_id = o.id
-		WHERE m.user_id = $1 ORDER BY o.name, o.slug`, userID)
+		WHERE m.user_id = $1 AND o.deleted_at IS NULL ORDER BY o.name, o.slug`, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -242,9 +245,10 @@ func (s *DB) OrgsForUser(ctx context.Context, userID string) ([]persona.OrgMembe
 	})
 }
 
-// OrgBySlug finds an organisation without a membership check.
+// OrgBySlug finds a live organisation without a membership check (a
+// deleted one is not found).
 func (s *DB) OrgBySlug(ctx context.Context, slug string) (persona.Org, error) {
-	o, err := scanOrg(s.q().QueryRowContext(ctx, `SELECT `+orgCols+` FROM orgs o WHERE o.slug = $1`, slug))
+	o, err := scanOrg(s.q().QueryRowContext(ctx, `SELECT `+orgCols+` FROM orgs o WHERE o.slug = $1 AND o.deleted_at IS NULL`, slug))
 	return o, noRows(err, "organisation")
 }
 
@@ -255,11 +259,11 @@ func (s *DB) CountOrgs(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// UpdateOrg writes the organisation's slug and name.
+// UpdateOrg writes the organisation's name. Its slug changes only through
+// ChangeOrgSlug, which keeps the old one (orglife.go).
 func (s *DB) UpdateOrg(ctx context.Context, org persona.Org) error {
-	err := s.execOne(ctx, s.q(), "organisation", `UPDATE orgs SET slug = $2, name = $3 WHERE id = $1`,
-		org.ID, org.Slug, org.Name)
-	return withMessage(err, persona.CodeConflict, "an organisation with this slug already exists")
+	return s.execOne(ctx, s.q(), "organisation", `UPDATE orgs SET name = $2 WHERE id = $1 AND deleted_at IS NULL`,
+		org.ID, org.Name)
 }
 
 // ---- members ----

@@ -30,6 +30,7 @@ var copyTables = []string{
 	"api_tokens",
 	"security_events",
 	"orgs",
+	"org_slugs",
 	"memberships",
 	"invitations",
 	"persona_groups",

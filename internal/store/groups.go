@@ -9,20 +9,20 @@ import (
 )
 
 // groupSelect reads groups with their live persona counts.
-const groupSelect = `SELECT g.id, g.org_id, g.name, g.description, g.created_at, g.updated_at,
+const groupSelect = `SELECT g.id, g.org_id, g.name, g.description, g.position, g.created_at, g.updated_at,
 	(SELECT COUNT(*) FROM personas p WHERE p.org_id = g.org_id AND p.group_id = g.id AND p.deleted_at IS NULL)
 	FROM persona_groups g`
 
 func scanGroup(row interface{ Scan(...any) error }) (persona.Group, error) {
 	var g persona.Group
-	err := row.Scan(&g.ID, &g.OrgID, &g.Name, &g.Description, timeCol{&g.CreatedAt}, timeCol{&g.UpdatedAt}, &g.PersonaCount)
+	err := row.Scan(&g.ID, &g.OrgID, &g.Name, &g.Description, &g.Position, timeCol{&g.CreatedAt}, timeCol{&g.UpdatedAt}, &g.PersonaCount)
 	return g, err
 }
 
-// CreateGroup inserts a group.
+// CreateGroup inserts a group at its position (NextGroupPosition: last).
 func (s *DB) CreateGroup(ctx context.Context, g persona.Group) error {
-	_, err := s.exec(ctx, s.q(), `INSERT INTO persona_groups (org_id, id, name, description, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, g.OrgID, g.ID, g.Name, g.Description, ts(g.CreatedAt), ts(g.UpdatedAt))
+	_, err := s.exec(ctx, s.q(), `INSERT INTO persona_groups (org_id, id, name, description, position, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, g.OrgID, g.ID, g.Name, g.Description, g.Position, ts(g.CreatedAt), ts(g.UpdatedAt))
 	err = withMessage(err, persona.CodeConflict, "a group with this ID already exists")
 	return withMessage(err, persona.CodeInvalid, "organisation not found")
 }
@@ -33,9 +33,10 @@ func (s *DB) GetGroup(ctx context.Context, orgID, id string) (persona.Group, err
 	return g, noRows(err, "group")
 }
 
-// ListGroups lists an organisation's groups by name.
+// ListGroups lists an organisation's groups in their order (position,
+// then name).
 func (s *DB) ListGroups(ctx context.Context, orgID string) ([]persona.Group, error) {
-	rows, err := s.q().QueryContext(ctx, groupSelect+` WHERE g.org_id = $1 ORDER BY g.name, g.id`, orgID)
+	rows, err := s.q().QueryContext(ctx, groupSelect+` WHERE g.org_id = $1 ORDER BY g.position, g.name, g.id`, orgID)
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,9 @@ func (s *DB) ImportOrg(ctx context.Context, b persona.ImportBatch) error {
 		if err != nil {
 			return withMessage(err, persona.CodeConflict, "an organisation with this slug already exists")
 		}
+		if err := s.reserveSlug(ctx, tx, org.ID, org.Slug, org.CreatedAt); err != nil {
+			return err
+		}
 		owner := b.Owner
 		owner.OrgID = org.ID
 		if err := s.insertMember(ctx, tx, owner); err != nil {
@@ -30,9 +33,9 @@ func (s *DB) ImportOrg(ctx context.Context, b persona.ImportBatch) error {
 				return err
 			}
 		}
-		for _, g := range b.Groups {
-			if _, err := s.exec(ctx, tx, `INSERT INTO persona_groups (org_id, id, name, description, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6)`, org.ID, g.ID, g.Name, g.Description, ts(g.CreatedAt), ts(g.UpdatedAt)); err != nil {
+		for i, g := range b.Groups {
+			if _, err := s.exec(ctx, tx, `INSERT INTO persona_groups (org_id, id, name, description, position, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, org.ID, g.ID, g.Name, g.Description, i+1, ts(g.CreatedAt), ts(g.UpdatedAt)); err != nil {
 				return fmt.Errorf("group %s: %w", g.ID, err)
 			}
 		}

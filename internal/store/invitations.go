@@ -21,7 +21,7 @@ const openInvitation = `i.accepted_at IS NULL AND i.declined_at IS NULL AND i.re
 const invitationSelect = `SELECT i.org_id, i.id, i.email, i.role, i.invited_by, COALESCE(u.name, ''), COALESCE(u.email, ''),
 	i.token_hash, i.created_at, i.expires_at, i.accepted_at, i.accepted_by, i.declined_at, i.revoked_at, o.slug, o.name
 	FROM invitations i
-	JOIN orgs o ON o.id = i.org_id
+	JOIN orgs o ON o.id = i.org_id AND o.deleted_at IS NULL
 	LEFT JOIN users u ON u.id = i.invited_by`
 
 func scanInvitation(row interface{ Scan(...any) error }) (persona.Invitation, error) {

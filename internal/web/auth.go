@@ -75,6 +75,7 @@ type indexView struct {
 	Orgs        []persona.OrgMembership
 	Invitations []persona.Invitation // pending, shown first
 	Error       string               // why answering an invitation was refused
+	Deleted     []persona.DeletedOrg // deleted organisations the caller owns and can restore
 }
 
 // index lists the caller's pending invitations and organisations; a member

@@ -17,6 +17,21 @@ type homeView struct {
 	Total      int         // personas shown
 	TypeCounts []typeCount // personas shown, per profile type
 	Filtered   bool
+	// CanMove: the caller may move personas and there is more than one
+	// group to move them between (groups.go).
+	CanMove bool
+	Move    homeMove
+	// FirstGroup is the name the empty page's "Create your first group"
+	// form suggests.
+	FirstGroup string
+}
+
+// homeMove is the "Move to…" form of the home page: which personas were
+// ticked and where to, when a move was refused, and why.
+type homeMove struct {
+	Error    string
+	Selected []string
+	To       string
 }
 
 type typeCount struct {
@@ -55,6 +70,10 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 		GroupID: q.Get("group"), ProfileType: persona.ProfileType(q.Get("type")),
 		TemplateID: q.Get("template"), Status: persona.Status(q.Get("status")),
 	}
+	return h.renderHome(w, r, c, http.StatusOK, f, homeMove{})
+}
+
+func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, c *Ctx, status int, f persona.PersonaFilter, move homeMove) error {
 	personas, err := h.allPersonas(r, c, f)
 	if err != nil {
 		return err
@@ -68,7 +87,8 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 		return err
 	}
 	v := homeView{Filter: f, Templates: templates, AllGroups: groups,
-		Filtered: f.GroupID != "" || f.ProfileType != "" || f.TemplateID != "" || f.Status != ""}
+		Filtered: f.GroupID != "" || f.ProfileType != "" || f.TemplateID != "" || f.Status != "",
+		CanMove:  c.Can(persona.RoleEditor) && len(groups) > 1, Move: move, FirstGroup: defaultGroupName}
 	byGroup := map[string][]personaCard{}
 	counts := map[persona.ProfileType]int{}
 	now := time.Now()
@@ -88,7 +108,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 		}
 		v.Groups = append(v.Groups, groupCards{Group: g, Cards: byGroup[g.ID]})
 	}
-	return h.render(w, r, c, http.StatusOK, "home", c.Org.Name, v)
+	return h.render(w, r, c, status, "home", c.Org.Name, v)
 }
 
 // allPersonas reads every persona matching f, page by page. Invalid filter

@@ -84,10 +84,14 @@ func (h *Handler) renderIndex(w http.ResponseWriter, r *http.Request, c *Ctx, st
 	if err != nil {
 		return err
 	}
-	if len(orgs) == 1 && len(invs) == 0 && v.Error == "" {
+	deleted, err := h.svc.ListDeletedOrgs(r.Context(), c.Actor) // orgs.go
+	if err != nil {
+		return err
+	}
+	if len(orgs) == 1 && len(invs) == 0 && len(deleted) == 0 && v.Error == "" {
 		return redirect(w, r, "/o/"+url.PathEscape(orgs[0].Org.Slug), c.Flash)
 	}
-	v.Orgs, v.Invitations = orgs, invs
+	v.Orgs, v.Invitations, v.Deleted = orgs, invs, deleted
 	title := "Your organisations"
 	if len(invs) > 0 {
 		title = "Your invitations"

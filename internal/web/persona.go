@@ -31,6 +31,7 @@ type personaView struct {
 	TemplateName  string
 	LatestVersion int
 	GroupName     string
+	Groups        []persona.Group // the groups an editor can move it to (with its own)
 	OwnerName     string
 	Sections      []sectionView
 	Dimensions    []dimensionView
@@ -124,7 +125,20 @@ func (h *Handler) personaViewOf(r *http.Request, c *Ctx, p persona.Persona) (per
 	for _, k := range sortedKeys(p.Retired) {
 		v.Retired = append(v.Retired, retiredValue{Key: k, Value: p.Retired[k]})
 	}
-	if g, err := h.svc.GetGroup(ctx, c.Actor, c.Org.Slug, p.GroupID); err == nil {
+	if v.CanEdit { // editors may move it to another group (groups.go)
+		groups, err := h.svc.ListGroups(ctx, c.Actor, c.Org.Slug)
+		if err != nil {
+			return personaView{}, err
+		}
+		for _, g := range groups {
+			if g.ID == p.GroupID {
+				v.GroupName = g.Name
+			}
+		}
+		if len(groups) > 1 {
+			v.Groups = groups
+		}
+	} else if g, err := h.svc.GetGroup(ctx, c.Actor, c.Org.Slug, p.GroupID); err == nil {
 		v.GroupName = g.Name
 	}
 	if v.Variants, err = h.svc.ListVariants(ctx, c.Actor, c.Org.Slug, p.ID); err != nil {

@@ -29,11 +29,14 @@ type personaFormView struct {
 	Sections     []formSection
 	Dimensions   []formDimension
 	Groups       []persona.Group
-	Members      []persona.Member
-	Statuses     []persona.Status
-	Errors       map[string]string // by field path: name, values.<key>, dimensions.<key>
-	ErrorCount   int
-	Conflict     *conflictView
+	// NewGroup names the group a new persona starts when the
+	// organisation has none yet (groups.go).
+	NewGroup   string
+	Members    []persona.Member
+	Statuses   []persona.Status
+	Errors     map[string]string // by field path: name, values.<key>, dimensions.<key>
+	ErrorCount int
+	Conflict   *conflictView
 	// Choosing a template first (new persona without ?template=).
 	Templates []persona.Template
 }
@@ -95,6 +98,9 @@ func (h *Handler) newPersonaPage(w http.ResponseWriter, r *http.Request, c *Ctx)
 	v, err := h.newFormView(r, c, tid, content)
 	if err != nil {
 		return err
+	}
+	if len(v.Groups) == 0 {
+		v.NewGroup = defaultGroupName
 	}
 	return h.render(w, r, c, http.StatusOK, "persona_form", "New persona", v)
 }
@@ -291,8 +297,15 @@ func (h *Handler) createPersona(w http.ResponseWriter, r *http.Request, c *Ctx) 
 	}
 	in := readPersonaForm(r, def.Definition)
 	in.TemplateVersion = v.Version
-	p, err := h.svc.CreatePersona(r.Context(), c.Actor, c.Org.Slug, in)
-	if err == nil {
+	var p persona.Persona
+	if newGroup, ok := r.PostForm["new_group"]; ok && in.GroupID == "" {
+		// The organisation had no group: the persona starts one.
+		v.NewGroup = strings.Join(newGroup, "")
+		var g persona.Group
+		if p, g, err = h.svc.CreatePersonaInNewGroup(r.Context(), c.Actor, c.Org.Slug, v.NewGroup, in); err == nil {
+			return redirect(w, r, "/o/"+c.Org.Slug+"/personas/"+p.ID, "Persona created, in the new group “"+g.Name+"”.")
+		}
+	} else if p, err = h.svc.CreatePersona(r.Context(), c.Actor, c.Org.Slug, in); err == nil {
 		return redirect(w, r, "/o/"+c.Org.Slug+"/personas/"+p.ID, "Persona created.")
 	}
 	v.Content = contentOf(in)

@@ -94,6 +94,7 @@ func (h *Handler) routes() {
 	h.ssoRoutes()       // sso.go
 	h.setupRoutes()     // setup.go
 	h.signupRoutes()    // signup.go
+	h.orgLifeRoutes()   // orgs.go, groups.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request
@@ -199,6 +200,9 @@ func (h *Handler) orgRoute(pattern string, b body, fn pageHandler) {
 		c := &Ctx{Actor: a}
 		c.Org, c.Role, err = h.svc.GetOrg(r.Context(), a, r.PathValue("org"))
 		if err != nil {
+			if h.redirectMoved(w, r, a, err) { // orgs.go: an old slug, for a member
+				return
+			}
 			h.fail(w, r, c, err)
 			return
 		}
