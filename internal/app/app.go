@@ -7,6 +7,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"net/url"
 	"sync"
 	"time"
 
@@ -33,6 +34,8 @@ type Service struct {
 	maxUpload int64
 	// versions caches published template versions (immutable).
 	versions *versionCache
+	// baseURL makes the links in e-mail absolute (WithBaseURL, mail.go).
+	baseURL *url.URL
 }
 
 // dummyHash is the hash checked for an unknown email, made on first use.

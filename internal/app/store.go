@@ -160,6 +160,9 @@ type Store interface {
 	batchStore
 	auditStore
 	invitationStore
+	queueStore
+	linkStore
+	outboxStore
 }
 
 // AccessReset is a change to a user's access (Store.ResetAccess).

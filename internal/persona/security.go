@@ -10,7 +10,7 @@ type SecurityEvent struct {
 	Seq       int64     `json:"seq"`
 	UserID    string    `json:"-"`
 	At        time.Time `json:"at"`
-	Kind      string    `json:"kind" enum:"sign_in,sign_in_failed,sign_out_everywhere,token_created,token_revoked,password_changed,password_reset"`
+	Kind      string    `json:"kind" enum:"sign_in,sign_in_failed,sign_out_everywhere,token_created,token_revoked,password_changed,password_reset,operator_granted,operator_withdrawn"`
 	Summary   string    `json:"summary" doc:"What happened, in a sentence"`
 	Client    string    `json:"client_address,omitempty" doc:"The client's address as the server saw it"`
 	UserAgent string    `json:"user_agent,omitempty" doc:"The client's User-Agent, shortened"`
@@ -25,6 +25,9 @@ const (
 	SecurityTokenRevoked      = "token_revoked"
 	SecurityPasswordChanged   = "password_changed"
 	SecurityPasswordReset     = "password_reset"
+	// The account was made an operator of the instance, or no longer is.
+	SecurityOperatorGranted   = "operator_granted"
+	SecurityOperatorWithdrawn = "operator_withdrawn"
 )
 
 // Bounds of a security event's texts: the user agent is the client's to

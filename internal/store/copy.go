@@ -31,6 +31,7 @@ var copyTables = []string{
 	"orgs",
 	"memberships",
 	"invitations",
+	"links",
 	"persona_groups",
 	"templates",
 	"template_versions",
@@ -62,6 +63,15 @@ var CopySkipped = map[string]string{
 	"goose_db_version": "migration bookkeeping: each database keeps its own",
 	"store_tasks":      "pending migration work: each database keeps its own",
 	"health_probe":     "the readiness probe's scratch table: always empty",
+	"outbox_messages":  "the mail outbox: what the old server sent or logged; stop it once its queue is empty",
+	// The job queue's tables (river's), with its own migrations.
+	"river_client":       "job queue bookkeeping: each database keeps its own",
+	"river_client_queue": "job queue bookkeeping: each database keeps its own",
+	"river_job":          "the job queue: jobs belong to the server that queued them",
+	"river_leader":       "job queue bookkeeping: each database keeps its own",
+	"river_migration":    "job queue migrations: each database keeps its own",
+	"river_notification": "job queue bookkeeping: each database keeps its own",
+	"river_queue":        "job queue bookkeeping: each database keeps its own",
 }
 
 // postgresOnlyColumns are PostgreSQL's search vectors (migration 00014):
