@@ -130,6 +130,9 @@ type globals struct {
 	maxUploadMB int64
 	stdout      io.Writer
 	stderr      io.Writer
+	// appOpts are added to the service's options by open (a command's
+	// own, such as serve's base URL).
+	appOpts []app.Option
 }
 
 func (g *globals) logger() *slog.Logger {
@@ -151,7 +154,8 @@ func (g *globals) open(ctx context.Context) (*store.DB, *app.Service, error) {
 		db.Close()
 		return nil, nil, fmt.Errorf("migrate database: %w", err)
 	}
-	return db, app.New(db, app.WithLogger(g.logger()), app.WithMaxUpload(g.maxUploadMB<<20)), nil
+	opts := append([]app.Option{app.WithLogger(g.logger()), app.WithMaxUpload(g.maxUploadMB << 20)}, g.appOpts...)
+	return db, app.New(db, opts...), nil
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
@@ -173,7 +177,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.PersistentFlags().StringVar(&g.db, "db", "personapal.db", "database: a SQLite file path, or a postgres:// URL")
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	root.AddCommand(serveCmd(g), migrateCmd(g), demoCmd(g), userCmd(g), orgCmd(g), memberCmd(g), tokenCmd(g),
-		exportCmd(g), importCmd(g), backupCmd(g), restoreCmd(g), benchCmd(g), copyCmd(g))
+		exportCmd(g), importCmd(g), backupCmd(g), restoreCmd(g), benchCmd(g), copyCmd(g), outboxCmd(g))
 	root.AddCommand(personasCmd(g))
 	return root
 }

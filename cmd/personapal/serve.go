@@ -15,6 +15,7 @@ import (
 
 	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/demo"
+	"github.com/personapal/personapal/internal/mail"
 	"github.com/personapal/personapal/internal/seed"
 	"github.com/personapal/personapal/internal/server"
 )
@@ -25,6 +26,7 @@ func serveCmd(g *globals) *cobra.Command {
 	var tlsCert, tlsKey string
 	var trusted []string
 	rl := defaultRateFlags()
+	mf := &mailFlags{}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server (migrates the database first)",
@@ -43,6 +45,15 @@ func serveCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			sender, err := mf.sender(log)
+			if err != nil {
+				return err
+			}
+			base, err := mf.base(addr, tlsConfig != nil)
+			if err != nil {
+				return err
+			}
+			g.appOpts = append(g.appOpts, app.WithBaseURL(base))
 			db, svc, err := g.open(ctx)
 			if err != nil {
 				return err
@@ -97,6 +108,15 @@ func serveCmd(g *globals) *cobra.Command {
 				errc <- srv.Serve(ln)
 			}()
 			go sweepSessions(ctx, svc, log)
+			q, err := mf.startQueue(ctx, db, svc, sender, log)
+			if err != nil {
+				return err
+			}
+			if smtp, ok := sender.(interface{ Config() mail.SMTPConfig }); ok {
+				log.Info("mail goes out through SMTP", "smtp", smtp.Config().Redacted(), "from", mf.from, "base_url", base.String())
+			} else {
+				log.Info("no SMTP server (--smtp-url): e-mail goes to the log and the outbox page", "base_url", base.String())
+			}
 			select {
 			case err := <-errc:
 				return err
@@ -107,6 +127,10 @@ func serveCmd(g *globals) *cobra.Command {
 			defer cancel()
 			if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				return err
+			}
+			log.Info("shutting down: finishing background jobs")
+			if err := q.Stop(shutdownCtx); err != nil {
+				log.Warn("stopping the job queue", "err", err)
 			}
 			return nil
 		},
@@ -119,6 +143,7 @@ func serveCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringSliceVar(&trusted, "trusted-proxy", nil,
 		"a proxy (address or CIDR) whose X-Forwarded-For and X-Forwarded-Proto are believed; repeat or separate with commas")
 	rl.register(cmd)
+	mf.register(cmd)
 	return cmd
 }
 

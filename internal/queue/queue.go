@@ -121,12 +121,14 @@ func New(db *store.DB, svc *app.Service, cfg Config) (*Queue, error) {
 	return &Queue{client: client, cfg: cfg, log: cfg.Log, start: make(chan struct{})}, nil
 }
 
-// Start starts working jobs (after Config.StartDelay). ctx bounds the
-// queue's life; Stop ends it gracefully.
+// Start starts working jobs (after Config.StartDelay). Running jobs are
+// not cancelled when ctx is (river would): call Stop, which lets them
+// finish.
 func (q *Queue) Start(ctx context.Context) error {
+	run := context.WithoutCancel(ctx)
 	if q.cfg.StartDelay <= 0 {
 		defer close(q.start)
-		return q.client.Start(ctx)
+		return q.client.Start(run)
 	}
 	q.log.Info("queue starts after a delay", "delay", q.cfg.StartDelay)
 	go func() {
@@ -136,7 +138,7 @@ func (q *Queue) Start(ctx context.Context) error {
 		case <-ctx.Done():
 			return
 		}
-		if err := q.client.Start(ctx); err != nil {
+		if err := q.client.Start(run); err != nil {
 			q.log.Error("queue did not start", "err", err)
 		}
 	}()

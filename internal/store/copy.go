@@ -536,7 +536,7 @@ func copyOne(ctx context.Context, stx, tx *sql.Tx, p copyPlan) (int64, error) {
 // pgValue converts what the SQLite driver returned into what the
 // PostgreSQL column takes. SQLite's TIMESTAMP columns come back as
 // time.Time (text the driver did not recognise is parsed here); JSON is
-// text for jsonb; BLOBs are bytes for bytea. Times keep the microsecond
+// text for jsonb; BLOBs are bytes for bytea; integers 0 and 1 are booleans. Times keep the microsecond
 // precision both engines store.
 func pgValue(v any, pgType string) (any, error) {
 	if v == nil {
@@ -559,6 +559,15 @@ func pgValue(v any, pgType string) (any, error) {
 		if s, ok := v.(string); ok {
 			return []byte(s), nil
 		}
+	case "boolean":
+		// SQLite keeps booleans as integers.
+		switch b := v.(type) {
+		case int64:
+			return b != 0, nil
+		case bool:
+			return b, nil
+		}
+		return nil, fmt.Errorf("a %T is not a boolean", v)
 	case "jsonb", "json", "text":
 		switch t := v.(type) {
 		case []byte:

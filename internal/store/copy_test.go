@@ -73,6 +73,12 @@ func fillSource(t *testing.T) copyFixture {
 	must(err)
 	_, err = svc.InviteMember(ctx, f.other, f.org2, "pending@example.com", persona.RoleViewer)
 	must(err)
+	// A pending one-time link (its hash) for the second owner, who is an
+	// operator.
+	_, linkHash := persona.NewLinkSecret()
+	must(f.db.CreateLink(ctx, persona.Link{Hash: linkHash, Purpose: persona.LinkPasswordReset, UserID: u2.ID, Email: u2.Email,
+		CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}))
+	must(f.db.SetOperator(ctx, u2.ID, true))
 	tpls2, err := svc.ListTemplates(ctx, f.other, f.org2)
 	must(err)
 	var uxTpl2 string
@@ -527,6 +533,11 @@ func canonical(t *testing.T, v any) string {
 		return v.UTC().Format(time.RFC3339Nano)
 	case int64, int32, float64:
 		return fmt.Sprint(v)
+	case bool: // SQLite keeps booleans as 0 and 1
+		if v {
+			return "1"
+		}
+		return "0"
 	case string:
 		if j, ok := jsonCanonical([]byte(v)); ok {
 			return j

@@ -69,7 +69,7 @@ func (s *DB) Enqueue(ctx context.Context, job app.Job) error {
 
 // migrateJobs brings river's tables up to date.
 func (s *DB) migrateJobs(ctx context.Context) error {
-	m, err := rivermigrate.New(s.JobDriver(), &rivermigrate.Config{Logger: s.health.logger()})
+	m, err := rivermigrate.New(s.JobDriver(), &rivermigrate.Config{Logger: quieter(s.health.logger())})
 	if err != nil {
 		return fmt.Errorf("job queue migrations: %w", err)
 	}
@@ -84,3 +84,21 @@ func (h *health) logger() *slog.Logger {
 	defer h.mu.Unlock()
 	return h.log
 }
+
+// quieter passes on warnings and errors only (river's migrator reports
+// every migration it applies at info level).
+func quieter(l *slog.Logger) *slog.Logger { return slog.New(minLevel{l.Handler(), slog.LevelWarn}) }
+
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (m minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= m.min && m.Handler.Enabled(ctx, l)
+}
+
+func (m minLevel) WithAttrs(as []slog.Attr) slog.Handler {
+	return minLevel{m.Handler.WithAttrs(as), m.min}
+}
+func (m minLevel) WithGroup(g string) slog.Handler { return minLevel{m.Handler.WithGroup(g), m.min} }
