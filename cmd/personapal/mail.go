@@ -25,7 +25,7 @@ type mailFlags struct {
 	smtpURL, from, baseURL, caFile string
 	// Queue tuning; hidden: the defaults suit production, tests shorten
 	// them.
-	workers                                    int
+	workers                                   int
 	startDelay, rescueAfter, jobTimeout, poll time.Duration
 }
 
