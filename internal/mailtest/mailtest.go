@@ -1,7 +1,7 @@
 // Package mailtest is a real SMTP server for tests (emersion/go-smtp),
 // started in-process on 127.0.0.1:0: optionally STARTTLS with a
 // self-signed certificate and AUTH PLAIN, recording every message it
-// accepted. It can refuse recipients, or hold messages in DATA until told
+// accepted. It can refuse recipients, or hold a conversation until told
 // to go on (a test then kills the sender in the middle of sending).
 package mailtest
 
@@ -77,10 +77,11 @@ type Server struct {
 	messages []Message
 	// rejectRcpt refuses the next n recipients with code.
 	rejectN, rejectCode int
-	// holding makes DATA wait until Release.
+	// holding makes RCPT (holdData: DATA) wait until Release.
 	holding  bool
+	holdData bool
 	release  chan struct{}
-	inData   int
+	held     int
 	sessions int
 	attempts int // RCPT commands seen
 }
@@ -145,12 +146,38 @@ func (s *Server) RejectRecipients(n, code int) {
 	s.mu.Unlock()
 }
 
-// Hold makes every DATA command wait, without answering, until Release.
-func (s *Server) Hold() {
+// Hold makes every RCPT TO wait, unanswered, until Release: the client is
+// in the middle of sending and has not sent the message yet, so one
+// killed meanwhile delivers nothing.
+func (s *Server) Hold() { s.hold(false) }
+
+// HoldData makes DATA wait before reading the message, until Release: a
+// client has sent the whole message and waits for the reply. One killed
+// meanwhile has still delivered it (the server reads it from the
+// connection afterwards) without learning so — the window in which a
+// message is delivered twice.
+func (s *Server) HoldData() { s.hold(true) }
+
+func (s *Server) hold(data bool) {
 	s.mu.Lock()
-	s.holding = true
+	s.holding, s.holdData = true, data
 	s.release = make(chan struct{})
 	s.mu.Unlock()
+}
+
+// wait blocks while the server holds commands at this step (s.mu held).
+func (s *Server) wait(data bool) {
+	if !s.holding || s.holdData != data {
+		return
+	}
+	s.held++
+	s.notify()
+	rel := s.release
+	s.mu.Unlock()
+	<-rel
+	s.mu.Lock()
+	s.held--
+	s.notify()
 }
 
 // Release lets held messages go on.
@@ -217,11 +244,11 @@ func (s *Server) WaitFor(t testing.TB, addr string, timeout time.Duration) Messa
 	return got
 }
 
-// InData is the number of sessions waiting in a held DATA now.
-func (s *Server) InData() int {
+// Held is the number of sessions waiting in a held command now.
+func (s *Server) Held() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.inData
+	return s.held
 }
 
 func (s *Server) notify() {
@@ -290,6 +317,7 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	defer s.mu.Unlock()
 	s.attempts++
 	s.notify()
+	s.wait(false)
 	if s.rejectN > 0 {
 		s.rejectN--
 		code := s.rejectCode
@@ -306,21 +334,13 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 
 func (ss *session) Data(r io.Reader) error {
 	s := ss.s
+	s.mu.Lock()
+	s.wait(true)
+	s.mu.Unlock()
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	if s.holding {
-		s.inData++
-		s.notify()
-		rel := s.release
-		s.mu.Unlock()
-		<-rel
-		s.mu.Lock()
-		s.inData--
-	}
-	s.mu.Unlock()
 	m, err := parse(raw)
 	if err != nil {
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "unreadable message: " + err.Error()}
