@@ -81,6 +81,7 @@ func (h *Handler) routes() {
 	h.alignmentRoutes() // alignment.go
 	h.launchpadRoutes() // launchpad.go
 	h.exportRoutes()    // exports.go
+	h.outboxRoutes()    // outbox.go (operators)
 }
 
 // Ctx is what a page handler knows about its request beyond the request
