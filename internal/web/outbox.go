@@ -76,4 +76,3 @@ func (h *Handler) outboxTest(w http.ResponseWriter, r *http.Request, c *Ctx) err
 	http.Redirect(w, r, "/admin/outbox/"+url.PathEscape(id), http.StatusSeeOther)
 	return nil
 }
-

@@ -47,7 +47,7 @@ func TestOutboxPageIsForOperatorsOnly(t *testing.T) {
 			t.Errorf("the outbox page lacks %q", want)
 		}
 	}
-	msg := op.get("/admin/outbox/" + id).must(t, http.StatusOK)
+	msg := op.get("/admin/outbox/"+id).must(t, http.StatusOK)
 	if !strings.Contains(msg.Body, `id="message-text"`) || !strings.Contains(msg.Body, "e-mail works") || !strings.Contains(msg.Body, e.svc.BaseURL()+"/") {
 		t.Errorf("the message page lacks the text or the link:\n%s", msg.Body)
 	}
