@@ -49,7 +49,14 @@ func serveCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			base, err := mf.base(addr, tlsConfig != nil)
+			// Listen first: without --base-url, links use the address
+			// really listened on (a port chosen by the system included).
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", addr, err)
+			}
+			defer ln.Close()
+			base, err := mf.base(ln.Addr().String(), tlsConfig != nil)
 			if err != nil {
 				return err
 			}
@@ -78,10 +85,6 @@ func serveCmd(g *globals) *cobra.Command {
 			handler, err := server.NewWithOptions(svc, db, log, opts)
 			if err != nil {
 				return err
-			}
-			ln, err := net.Listen("tcp", addr)
-			if err != nil {
-				return fmt.Errorf("listen on %s: %w", addr, err)
 			}
 			srv := &http.Server{
 				Handler:           handler,

@@ -102,7 +102,7 @@ func New(db *store.DB, svc *app.Service, cfg Config) (*Queue, error) {
 	}
 	rc := &river.Config{
 		ID:                   cfg.ID,
-		Logger:               cfg.Log.With("component", "queue"),
+		Logger:               riverLog(cfg.Log),
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
 		Workers:              workers,
 		FetchPollInterval:    cfg.PollInterval,
