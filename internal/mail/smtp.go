@@ -187,8 +187,35 @@ func (s *SMTP) Send(ctx context.Context, m persona.OutboxMessage) error {
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
 	}
+	tlsConfig := &tls.Config{ServerName: s.cfg.Host, RootCAs: s.cfg.RootCAs, MinVersion: tls.VersionTLS12}
+	// The connection is closed when ctx ends (the job's time is up), so
+	// an attempt never outlives its job: a job rescued later cannot meet
+	// an earlier attempt still talking to the server.
+	var stops []func() bool
+	defer func() {
+		for _, stop := range stops {
+			stop()
+		}
+	}()
+	dial := func(dctx context.Context, network, addr string) (net.Conn, error) {
+		nd := &net.Dialer{Timeout: s.cfg.Timeout}
+		var (
+			conn net.Conn
+			err  error
+		)
+		if s.cfg.TLS == ImplicitTLS {
+			conn, err = (&tls.Dialer{NetDialer: nd, Config: tlsConfig}).DialContext(dctx, network, addr)
+		} else {
+			conn, err = nd.DialContext(dctx, network, addr)
+		}
+		if err != nil {
+			return nil, err
+		}
+		stops = append(stops, context.AfterFunc(ctx, func() { _ = conn.Close() }))
+		return conn, nil
+	}
 	opts := []gomail.Option{gomail.WithPort(s.cfg.Port), gomail.WithTimeout(s.cfg.Timeout), gomail.WithoutRset(),
-		gomail.WithTLSConfig(&tls.Config{ServerName: s.cfg.Host, RootCAs: s.cfg.RootCAs, MinVersion: tls.VersionTLS12})}
+		gomail.WithTLSConfig(tlsConfig), gomail.WithDialContextFunc(dial)}
 	switch s.cfg.TLS {
 	case ImplicitTLS:
 		opts = append(opts, gomail.WithSSL())
@@ -198,7 +225,11 @@ func (s *SMTP) Send(ctx context.Context, m persona.OutboxMessage) error {
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
 	}
 	if s.cfg.Username != "" {
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
+		// The strongest mechanism the server offers; PLAIN and LOGIN only
+		// over TLS (go-mail refuses them on a plain connection, and the
+		// configuration never has credentials without TLS).
+		opts = append(opts, gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthSCRAMSHA256, gomail.SMTPAuthSCRAMSHA1,
+			gomail.SMTPAuthCramMD5, gomail.SMTPAuthPlain, gomail.SMTPAuthLogin),
 			gomail.WithUsername(s.cfg.Username), gomail.WithPassword(s.cfg.Password))
 	}
 	if s.cfg.HELO != "" {

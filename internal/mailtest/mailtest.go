@@ -43,6 +43,9 @@ type Options struct {
 	// STARTTLS offers STARTTLS with a self-signed certificate for
 	// 127.0.0.1 and localhost (CAFile holds it).
 	STARTTLS bool
+	// ImplicitTLS speaks TLS from the first byte (smtps://) with the same
+	// kind of certificate.
+	ImplicitTLS bool
 	// Username and Password, when set, make AUTH PLAIN required before
 	// MAIL FROM (offered only after STARTTLS when STARTTLS is on).
 	Username, Password string
@@ -96,8 +99,8 @@ func Start(t testing.TB, opts Options) *Server {
 	srv.WriteTimeout = 30 * time.Second
 	srv.MaxMessageBytes = 10 << 20
 	srv.MaxRecipients = 10
-	srv.AllowInsecureAuth = !opts.STARTTLS
-	if opts.STARTTLS {
+	srv.AllowInsecureAuth = !opts.STARTTLS && !opts.ImplicitTLS
+	if opts.STARTTLS || opts.ImplicitTLS {
 		cert, pemBytes, err := selfSigned()
 		if err != nil {
 			t.Fatal(err)
@@ -113,6 +116,10 @@ func Start(t testing.TB, opts Options) *Server {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().(*net.TCPAddr)
+	if opts.ImplicitTLS {
+		ln = tls.NewListener(ln, srv.TLSConfig)
+		srv.TLSConfig = nil // no STARTTLS inside TLS
+	}
 	s.Host, s.Port, s.srv = "127.0.0.1", addr.Port, srv
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() {
@@ -125,10 +132,13 @@ func Start(t testing.TB, opts Options) *Server {
 // URL is the --smtp-url that reaches this server.
 func (s *Server) URL() string {
 	u := url.URL{Scheme: "smtp", Host: net.JoinHostPort(s.Host, strconv.Itoa(s.Port))}
+	if s.opts.ImplicitTLS {
+		u.Scheme = "smtps"
+	}
 	if s.opts.Username != "" {
 		u.User = url.UserPassword(s.opts.Username, s.opts.Password)
 	}
-	if !s.opts.STARTTLS {
+	if !s.opts.STARTTLS && !s.opts.ImplicitTLS {
 		u.RawQuery = "starttls=none"
 	}
 	return u.String()

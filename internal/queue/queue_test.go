@@ -34,7 +34,13 @@ func service(t *testing.T, db *store.DB, base string) *app.Service {
 
 func smtpSender(t *testing.T, srv *mailtest.Server) *mail.SMTP {
 	t.Helper()
+	return smtpSenderTimeout(t, srv, 0)
+}
+
+func smtpSenderTimeout(t *testing.T, srv *mailtest.Server, timeout time.Duration) *mail.SMTP {
+	t.Helper()
 	cfg, err := mail.ParseSMTPURL(srv.URL())
+	cfg.Timeout = timeout
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,4 +334,49 @@ func (s timeScan) Scan(src any) error {
 		}
 	}
 	return nil
+}
+
+// smtps:// speaks TLS from the first byte, with authentication.
+func TestMailIsDeliveredOverImplicitTLS(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	svc := service(t, db, "https://pp.example.test")
+	srv := mailtest.Start(t, mailtest.Options{ImplicitTLS: true, Username: "pp", Password: "tls-secret"})
+	if !strings.HasPrefix(srv.URL(), "smtps://") {
+		t.Fatalf("URL %s", srv.URL())
+	}
+	startQueue(t, db, svc, queue.Config{Sender: smtpSender(t, srv)})
+	id, err := svc.QueueTestMessage(t.Context(), app.System, "tls@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := srv.WaitFor(t, "tls@example.com", wait)
+	if !got.TLS || !got.Auth {
+		t.Errorf("TLS %v, auth %v", got.TLS, got.Auth)
+	}
+	waitStatus(t, svc, id, persona.MessageSent, nil)
+}
+
+// An attempt ends with its job's time: a server that never answers has
+// its connection closed, the attempt is recorded as failed and tried
+// again — it cannot still be talking when the job is rescued. (The SMTP
+// steps' own timeout is set far beyond the test's patience here, so only
+// the job's time can end the attempt.)
+func TestAnAttemptEndsWithItsJobTimeout(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	svc := service(t, db, "https://pp.example.test")
+	srv := mailtest.Start(t, mailtest.Options{})
+	srv.Hold()
+	startQueue(t, db, svc, queue.Config{Sender: smtpSenderTimeout(t, srv, time.Hour), JobTimeout: time.Second, RescueAfter: 2 * time.Hour})
+	id, err := svc.QueueTestMessage(t.Context(), app.System, "slow@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := waitStatus(t, svc, id, persona.MessageRetrying, nil)
+	if m.Attempts != 1 || m.LastError == "" {
+		t.Errorf("after the timeout: attempts %d, error %q", m.Attempts, m.LastError)
+	}
+	srv.Release()
+	if n := len(srv.Messages()); n != 0 {
+		t.Errorf("%d messages delivered by an attempt that timed out", n)
+	}
 }
