@@ -380,3 +380,41 @@ func TestAnAttemptEndsWithItsJobTimeout(t *testing.T) {
 		t.Errorf("%d messages delivered by an attempt that timed out", n)
 	}
 }
+
+// Stop is graceful: a message being sent when the instance stops is
+// finished (delivered and marked sent) before Stop returns.
+func TestStopLetsARunningSendFinish(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	svc := service(t, db, "https://pp.example.test")
+	srv := mailtest.Start(t, mailtest.Options{})
+	srv.Hold()
+	q, err := queue.New(db, svc, queue.Config{Sender: smtpSender(t, srv), PollInterval: 100 * time.Millisecond, Log: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	id, err := svc.QueueTestMessage(t.Context(), app.System, "stop@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.WaitUntil(t, wait, "the send to be under way", func(s *mailtest.Server) bool { return s.Held() == 1 })
+	stopped := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		defer cancel()
+		stopped <- q.Stop(ctx)
+	}()
+	srv.Release()
+	if err := <-stopped; err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	m, err := svc.OutboxMessage(t.Context(), app.System, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Status != persona.MessageSent || len(srv.Messages()) != 1 {
+		t.Errorf("after stopping: %s, %d delivered; want sent, 1", m.Status, len(srv.Messages()))
+	}
+}
