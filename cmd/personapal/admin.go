@@ -16,6 +16,7 @@ import (
 func userCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "user", Short: "Manage user accounts", Args: cobra.NoArgs}
 	var email, name, password string
+	var operator bool
 	create := &cobra.Command{
 		Use:   "create",
 		Short: "Create a user (a password is generated and printed when --password is not given)",
@@ -36,11 +37,18 @@ func userCmd(g *globals) *cobra.Command {
 			if name == "" {
 				name = email
 			}
-			u, err := svc.CreateUser(cmd.Context(), email, name, password)
+			create := svc.CreateUser
+			if operator {
+				create = svc.CreateOperator
+			}
+			u, err := create(cmd.Context(), email, name, password)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(g.stdout, "user: %s\nemail: %s\n", u.ID, u.Email)
+			if operator {
+				fmt.Fprintln(g.stdout, "operator: yes")
+			}
 			if generated {
 				fmt.Fprintf(g.stdout, "password: %s\n", password)
 			}
@@ -50,6 +58,7 @@ func userCmd(g *globals) *cobra.Command {
 	create.Flags().StringVar(&email, "email", "", "email address (required)")
 	create.Flags().StringVar(&name, "name", "", "display name (default: the email)")
 	create.Flags().StringVar(&password, "password", "", "password, at least 10 characters (default: generated)")
+	create.Flags().BoolVar(&operator, "operator", false, "make the user an operator of this instance (the outbox page)")
 
 	var setEmail, setPassword string
 	var keepTokens bool
@@ -87,7 +96,7 @@ func userCmd(g *globals) *cobra.Command {
 	setPw.Flags().StringVar(&setEmail, "email", "", "email address (required)")
 	setPw.Flags().StringVar(&setPassword, "password", "", "new password (default: generated)")
 	setPw.Flags().BoolVar(&keepTokens, "keep-tokens", false, "keep the user's API tokens working (by default a reset revokes them)")
-	cmd.AddCommand(create, setPw)
+	cmd.AddCommand(create, setPw, setOperatorCmd(g))
 	return cmd
 }
 

@@ -177,7 +177,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.PersistentFlags().StringVar(&g.db, "db", "personapal.db", "database: a SQLite file path, or a postgres:// URL")
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	root.AddCommand(serveCmd(g), migrateCmd(g), demoCmd(g), userCmd(g), orgCmd(g), memberCmd(g), tokenCmd(g),
-		exportCmd(g), importCmd(g), backupCmd(g), restoreCmd(g), benchCmd(g), copyCmd(g))
+		exportCmd(g), importCmd(g), backupCmd(g), restoreCmd(g), benchCmd(g), copyCmd(g), outboxCmd(g))
 	root.AddCommand(personasCmd(g))
 	return root
 }

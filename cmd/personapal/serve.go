@@ -9,15 +9,18 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/demo"
+	"github.com/personapal/personapal/internal/mail"
 	"github.com/personapal/personapal/internal/persona"
 	"github.com/personapal/personapal/internal/seed"
 	"github.com/personapal/personapal/internal/server"
+	"github.com/personapal/personapal/internal/web"
 )
 
 func serveCmd(g *globals) *cobra.Command {
@@ -29,6 +32,7 @@ func serveCmd(g *globals) *cobra.Command {
 	var signupDomains []string
 	rl := defaultRateFlags()
 	oidcFlags := &oidcFlags{}
+	mf := &mailFlags{}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server (migrates the database first)",
@@ -54,6 +58,27 @@ func serveCmd(g *globals) *cobra.Command {
 				return usageError{"--signup/--signup-domains: " + err.Error()}
 			}
 			g.appOptions = append(g.appOptions, app.WithSignupPolicy(policy))
+			sender, err := mf.sender(log)
+			if err != nil {
+				return err
+			}
+			// Listen first: without --base-url, links use the address
+			// really listened on (a port chosen by the system included).
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", addr, err)
+			}
+			defer ln.Close()
+			base, err := mf.base(ln.Addr().String(), tlsConfig != nil)
+			if err != nil {
+				return err
+			}
+			g.appOptions = append(g.appOptions, app.WithBaseURL(base))
+			if oidcFlags.issuer != "" && oidcFlags.redirectURL == "" && mf.baseURL != "" {
+				// The provider sends people back to this server's public
+				// address, as e-mailed links do.
+				oidcFlags.redirectURL = strings.TrimSuffix(base.String(), "/") + web.CallbackPath
+			}
 			if err := oidcFlags.configure(ctx, g, &opts, log); err != nil { // sso.go
 				return err
 			}
@@ -91,10 +116,6 @@ func serveCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ln, err := net.Listen("tcp", addr)
-			if err != nil {
-				return fmt.Errorf("listen on %s: %w", addr, err)
-			}
 			srv := &http.Server{
 				Handler:           handler,
 				ReadHeaderTimeout: 10 * time.Second,
@@ -120,6 +141,15 @@ func serveCmd(g *globals) *cobra.Command {
 				errc <- srv.Serve(ln)
 			}()
 			go sweepSessions(ctx, svc, log)
+			q, err := mf.startQueue(ctx, db, svc, sender, log)
+			if err != nil {
+				return err
+			}
+			if smtp, ok := sender.(interface{ Config() mail.SMTPConfig }); ok {
+				log.Info("mail goes out through SMTP", "smtp", smtp.Config().Redacted(), "from", mf.from, "base_url", base.String())
+			} else {
+				log.Info("no SMTP server (--smtp-url): e-mail goes to the log and the outbox page", "base_url", base.String())
+			}
 			select {
 			case err := <-errc:
 				return err
@@ -130,6 +160,10 @@ func serveCmd(g *globals) *cobra.Command {
 			defer cancel()
 			if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				return err
+			}
+			log.Info("shutting down: finishing background jobs")
+			if err := q.Stop(shutdownCtx); err != nil {
+				log.Warn("stopping the job queue", "err", err)
 			}
 			return nil
 		},
@@ -147,6 +181,7 @@ func serveCmd(g *globals) *cobra.Command {
 		"with --signup open, only addresses at these domains (exact, comma-separated) may sign up; invited addresses always may")
 	rl.register(cmd)
 	oidcFlags.register(cmd)
+	mf.register(cmd)
 	return cmd
 }
 

@@ -7,6 +7,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"net/url"
 	"sync"
 	"time"
 
@@ -39,6 +40,8 @@ type Service struct {
 	// sends a sign-up's verification link (WithVerificationSender).
 	signup   persona.SignupPolicy
 	verifier VerificationSender
+	// baseURL makes the links in e-mail absolute (WithBaseURL, mail.go).
+	baseURL *url.URL
 }
 
 // dummyHash is the hash checked for an unknown email, made on first use.

@@ -166,6 +166,9 @@ type Store interface {
 	invitationStore
 	ssoStore
 	orgLifeStore
+	queueStore
+	linkStore
+	outboxStore
 }
 
 // AccessReset is a change to a user's access (Store.ResetAccess).

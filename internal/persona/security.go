@@ -10,7 +10,7 @@ type SecurityEvent struct {
 	Seq       int64     `json:"seq"`
 	UserID    string    `json:"-"`
 	At        time.Time `json:"at"`
-	Kind      string    `json:"kind" enum:"sign_in,sign_in_failed,sign_out_everywhere,token_created,token_revoked,password_changed,password_reset,sign_in_sso,sso_linked,account_created,email_verified,session_revoked,name_changed"`
+	Kind      string    `json:"kind" enum:"sign_in,sign_in_failed,sign_out_everywhere,token_created,token_revoked,password_changed,password_reset,sign_in_sso,sso_linked,account_created,email_verified,session_revoked,name_changed,operator_granted,operator_withdrawn"`
 	Summary   string    `json:"summary" doc:"What happened, in a sentence"`
 	Client    string    `json:"client_address,omitempty" doc:"The client's address as the server saw it"`
 	UserAgent string    `json:"user_agent,omitempty" doc:"The client's User-Agent, shortened"`
@@ -37,6 +37,9 @@ const (
 	SecurityEmailVerified  = "email_verified"
 	SecuritySessionRevoked = "session_revoked"
 	SecurityNameChanged    = "name_changed"
+	// The account was made an operator of the instance, or no longer is.
+	SecurityOperatorGranted   = "operator_granted"
+	SecurityOperatorWithdrawn = "operator_withdrawn"
 )
 
 // Bounds of a security event's texts: the user agent is the client's to

@@ -67,6 +67,10 @@ func runConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"Evidence", testEvidence},
 		{"EvidenceLinks", testEvidenceLinks},
 		{"EvidenceCrossOrg", testEvidenceCrossOrg},
+		{"Links", testLinks},
+		{"LinksConcurrentConsume", testLinksConcurrentConsume},
+		{"Outbox", testOutbox},
+		{"Operators", testOperators},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -33,6 +33,7 @@ var copyTables = []string{
 	"org_slugs",
 	"memberships",
 	"invitations",
+	"links",
 	"persona_groups",
 	"templates",
 	"template_versions",
@@ -71,6 +72,15 @@ var CopySkipped = map[string]string{
 	"health_probe":     "the readiness probe's scratch table: always empty",
 	"sso_flows":        "single sign-on flows in progress: they expire within minutes",
 	"setup_codes":      "first-run setup codes: only a database without accounts has any, and a restart prints a new one",
+	"outbox_messages":  "the mail outbox: what the old server sent or logged; stop it once its queue is empty",
+	// The job queue's tables (river's), with its own migrations.
+	"river_client":       "job queue bookkeeping: each database keeps its own",
+	"river_client_queue": "job queue bookkeeping: each database keeps its own",
+	"river_job":          "the job queue: jobs belong to the server that queued them",
+	"river_leader":       "job queue bookkeeping: each database keeps its own",
+	"river_migration":    "job queue migrations: each database keeps its own",
+	"river_notification": "job queue bookkeeping: each database keeps its own",
+	"river_queue":        "job queue bookkeeping: each database keeps its own",
 }
 
 // postgresOnlyColumns are PostgreSQL's search vectors (migration 00014):
@@ -535,7 +545,7 @@ func copyOne(ctx context.Context, stx, tx *sql.Tx, p copyPlan) (int64, error) {
 // pgValue converts what the SQLite driver returned into what the
 // PostgreSQL column takes. SQLite's TIMESTAMP columns come back as
 // time.Time (text the driver did not recognise is parsed here); JSON is
-// text for jsonb; BLOBs are bytes for bytea. Times keep the microsecond
+// text for jsonb; BLOBs are bytes for bytea; integers 0 and 1 are booleans. Times keep the microsecond
 // precision both engines store.
 func pgValue(v any, pgType string) (any, error) {
 	if v == nil {
@@ -558,6 +568,15 @@ func pgValue(v any, pgType string) (any, error) {
 		if s, ok := v.(string); ok {
 			return []byte(s), nil
 		}
+	case "boolean":
+		// SQLite keeps booleans as integers.
+		switch b := v.(type) {
+		case int64:
+			return b != 0, nil
+		case bool:
+			return b, nil
+		}
+		return nil, fmt.Errorf("a %T is not a boolean", v)
 	case "jsonb", "json", "text":
 		switch t := v.(type) {
 		case []byte:

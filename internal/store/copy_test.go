@@ -74,6 +74,12 @@ func fillSource(t *testing.T) copyFixture {
 	must(err)
 	_, err = svc.InviteMember(ctx, f.other, f.org2, "pending@example.com", persona.RoleViewer)
 	must(err)
+	// A pending one-time link (its hash) for the second owner, who is an
+	// operator.
+	_, linkHash := persona.NewLinkSecret()
+	must(f.db.CreateLink(ctx, persona.Link{Hash: linkHash, Purpose: persona.LinkPasswordReset, UserID: u2.ID, Email: u2.Email,
+		CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}))
+	must(f.db.SetOperator(ctx, u2.ID, true))
 	tpls2, err := svc.ListTemplates(ctx, f.other, f.org2)
 	must(err)
 	var uxTpl2 string
@@ -473,7 +479,8 @@ func TestCopyRefusesUnknownSchemas(t *testing.T) {
 // notCopied are the tables a copy may leave behind. It is spelt out here
 // rather than taken from store.CopySkipped, so that skipping another table
 // fails these tests until someone decides it here too.
-var notCopied = []string{"goose_db_version", "health_probe", "login_attempts", "sessions", "setup_codes", "sso_flows", "store_tasks"}
+var notCopied = []string{"goose_db_version", "health_probe", "login_attempts", "outbox_messages", "river_client", "river_client_queue",
+	"river_job", "river_leader", "river_migration", "river_notification", "river_queue", "sessions", "setup_codes", "sso_flows", "store_tasks"}
 
 func TestCopySkipsOnlyEphemeralTables(t *testing.T) {
 	got := slices.Sorted(maps.Keys(store.CopySkipped))
@@ -549,6 +556,11 @@ func canonical(t *testing.T, v any) string {
 		return v.UTC().Format(time.RFC3339Nano)
 	case int64, int32, float64:
 		return fmt.Sprint(v)
+	case bool: // SQLite keeps booleans as 0 and 1
+		if v {
+			return "1"
+		}
+		return "0"
 	case string:
 		if j, ok := jsonCanonical([]byte(v)); ok {
 			return j

@@ -14,7 +14,8 @@ import (
 //go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFS embed.FS
 
-// Migrate brings the schema up to date. Running it again is a no-op. On
+// Migrate brings the schema up to date, goose's migrations and then the
+// job queue's (river's own migrator). Running it again is a no-op. On
 // PostgreSQL it holds a session-level advisory lock (keyed on the current
 // schema) while migrating, so instances starting at once migrate once.
 func (s *DB) Migrate(ctx context.Context) error {
@@ -52,6 +53,9 @@ func (s *DB) Migrate(ctx context.Context) error {
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
+	}
+	if err := s.migrateJobs(ctx); err != nil {
+		return err
 	}
 	return s.runStoreTasks(ctx)
 }

@@ -61,6 +61,8 @@ type DB struct {
 	// file, for the free-space check of Ready.
 	health *health
 	path   string
+	// jobs inserts the job queue's jobs (jobs.go), shared with the views.
+	jobs *jobs
 }
 
 // InTx runs fn with a view of the database bound to one transaction,
@@ -74,7 +76,7 @@ func (s *DB) InTx(ctx context.Context, fn func(tx app.Store) error) error {
 		return fn(s)
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		return fn(&DB{db: s.db, d: s.d, tx: tx, health: s.health, path: s.path})
+		return fn(&DB{db: s.db, d: s.d, tx: tx, health: s.health, path: s.path, jobs: s.jobs})
 	})
 }
 
@@ -176,7 +178,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.SetConnMaxIdleTime(0)
 		db.SetConnMaxLifetime(0)
 	}
-	s := &DB{db: newPool(db, d.name == DialectSQLite), d: d, writer: make(chan struct{}, 1), stop: make(chan struct{}), health: h}
+	s := &DB{db: newPool(db, d.name == DialectSQLite), d: d, writer: make(chan struct{}, 1), stop: make(chan struct{}), health: h, jobs: &jobs{}}
 	if d.name == DialectSQLite {
 		s.path = sqlitePath(dsn)
 	}

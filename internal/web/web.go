@@ -95,6 +95,7 @@ func (h *Handler) routes() {
 	h.setupRoutes()     // setup.go
 	h.signupRoutes()    // signup.go
 	h.orgLifeRoutes()   // orgs.go, groups.go
+	h.outboxRoutes()    // outbox.go (operators)
 }
 
 // Ctx is what a page handler knows about its request beyond the request
