@@ -36,10 +36,8 @@ type Service struct {
 	versions *versionCache
 	// sso is single sign-on's configuration and the sign-up policy (sso.go).
 	sso ssoConfig
-	// signup is who may create an account (WithSignupPolicy); verifier
-	// sends a sign-up's verification link (WithVerificationSender).
-	signup   persona.SignupPolicy
-	verifier VerificationSender
+	// signup is who may create an account (WithSignupPolicy).
+	signup persona.SignupPolicy
 	// baseURL makes the links in e-mail absolute (WithBaseURL, mail.go).
 	baseURL *url.URL
 }

@@ -60,6 +60,11 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 				t.Fatal(err)
 			}
 			declinerActor := app.Actor{UserID: decliner.ID, Email: decliner.Email}
+			linkUser, err := svc.CreateUser(ctx, "linked@example.net", "Lina Linked", "linked-password-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			linkActor := app.Actor{UserID: linkUser.ID, Email: linkUser.Email}
 			vu, err := svc.CreateUser(ctx, "viewer@example.com", "Vera Viewer", "viewer-password-1")
 			if err != nil {
 				t.Fatal(err)
@@ -115,6 +120,7 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 				alignID, claimID, launchpadID, invitationID, declinedID                                string
 				personaRev, variantRev, launchpadRev, catRev                                           int
 				ssoJoinedID                                                                            string
+				joinerInvID, linkDeclinedID                                                            string
 			)
 			ssoOwner := owner
 			ssoOwner.SSO = true // signed in with single sign-on
@@ -476,6 +482,56 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 					_, err := svc.DeclineInvitation(ctx, declinerActor, declinedID)
 					must(err)
 					return declinedID
+				}},
+				// By e-mail: sent again from the members page, then answered
+				// from the link's page — a new account, an existing one
+				// accepting, another declining.
+				{"invite", "invitation", func() string {
+					inv, err := svc.InviteMember(ctx, owner, org, "joiner@example.net", persona.RoleViewer)
+					must(err)
+					joinerInvID = inv.ID
+					return inv.ID
+				}},
+				{"invite", "invitation", func() string { // the Resend button
+					inv, err := svc.ResendInvitation(ctx, owner, org, joinerInvID)
+					must(err)
+					return inv.ID
+				}},
+				{"add", "member", func() string { // a new account from the link
+					secret := linkToken(t, lastMailed(t, svc, "joiner@example.net", persona.MessageInvitation), "/invite")
+					j, err := svc.JoinByInvitation(ctx, app.Actor{}, secret, "Jo Joiner", "joiner-password-1")
+					must(err)
+					actedBy = &app.Actor{UserID: j.User.ID, Email: j.User.Email}
+					return j.User.ID
+				}},
+				{"invite", "invitation", func() string {
+					inv, err := svc.InviteMember(ctx, owner, org, linkUser.Email, persona.RoleViewer)
+					must(err)
+					return inv.ID
+				}},
+				{"add", "member", func() string { // signed in, accepted from the link
+					secret := linkToken(t, lastMailed(t, svc, linkUser.Email, persona.MessageInvitation), "/invite")
+					_, err := svc.AcceptInvitationLink(ctx, linkActor, secret)
+					must(err)
+					actedBy = &linkActor
+					return linkUser.ID
+				}},
+				{"remove", "member", func() string {
+					must(svc.RemoveMember(ctx, owner, org, linkUser.ID))
+					return linkUser.ID
+				}},
+				{"invite", "invitation", func() string {
+					inv, err := svc.InviteMember(ctx, owner, org, linkUser.Email, persona.RoleViewer)
+					must(err)
+					linkDeclinedID = inv.ID
+					return inv.ID
+				}},
+				{"decline", "invitation", func() string { // declined from the link
+					secret := linkToken(t, lastMailed(t, svc, linkUser.Email, persona.MessageInvitation), "/invite")
+					_, err := svc.DeclineInvitationLink(ctx, linkActor, secret)
+					must(err)
+					actedBy = &linkActor
+					return linkDeclinedID
 				}},
 				{"change role", "member", func() string {
 					_, err := svc.SetMemberRole(ctx, owner, org, newcomer.ID, persona.RoleEditor)

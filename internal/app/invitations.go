@@ -8,8 +8,12 @@ import (
 )
 
 // People join an organisation by invitation: an admin invites an email
-// address with a role, and the person with that address accepts or
-// declines once signed in. Nobody is added without accepting (AddMember,
+// address with a role, the address is sent an e-mail with a one-time link
+// (persona.LinkInvitation, 7 days, revoked with the invitation; sending
+// it again makes a new link and revokes the old one), and the person with
+// that address accepts or declines once signed in — from the link's page
+// (invitelinks.go), which also lets someone without an account make one,
+// or from their home page. Nobody is added without accepting (AddMember,
 // the way round it, is for trusted local administration only). The answer
 // to an invitation is the same whether or not the address has an account,
 // so inviting tells an admin nothing about who has one; an address that is
@@ -91,16 +95,101 @@ func (s *Service) InviteMember(ctx context.Context, actor Actor, slug, email str
 			inv.ID = old.ID
 			entry.ObjectID = old.ID
 			entry.Summary += " (sent again)"
-			return tx.RefreshInvitation(ctx, inv)
+			if err := tx.RefreshInvitation(ctx, inv); err != nil {
+				return err
+			}
 		case persona.CodeNotFound:
-			return tx.CreateInvitation(ctx, inv)
+			if err := tx.CreateInvitation(ctx, inv); err != nil {
+				return err
+			}
+		default:
+			return err
 		}
-		return err
+		return s.mailInvitation(ctx, tx, inv, org.Name, actor)
 	})
 	if err != nil {
 		return persona.Invitation{}, err
 	}
 	return s.store.GetInvitation(ctx, org.ID, inv.ID)
+}
+
+// mailInvitation e-mails an invitation through tx, the transaction that
+// records it: a new one-time link (the invitation's earlier links stop
+// working) valid as long as the invitation, in a message naming the
+// organisation, the role and who invites. The message is the same whether
+// or not the address has an account (the link's page tells them apart).
+func (s *Service) mailInvitation(ctx context.Context, tx Store, inv persona.Invitation, orgName string, inviter Actor) error {
+	if _, err := s.revokeLinks(ctx, tx, persona.LinkInvitation, "", inv.ID); err != nil {
+		return err
+	}
+	secret, err := s.issueLink(ctx, tx, persona.Link{Purpose: persona.LinkInvitation, Email: inv.Email, OrgID: inv.OrgID,
+		RefID: inv.ID, ExpiresAt: inv.ExpiresAt})
+	if err != nil {
+		return err
+	}
+	name := ""
+	if !inviter.System {
+		name = clip(inviter.Name, 200)
+	}
+	_, err = s.sendMail(ctx, tx, persona.Message{To: inv.Email, Kind: persona.MessageInvitation, OrgID: inv.OrgID,
+		Data: persona.MessageData{Link: InvitationPath + "?token=" + secret, ValidFor: inv.ExpiresAt.Sub(inv.CreatedAt),
+			OrgName: orgName, InviterName: name, Role: inv.Role}})
+	return err
+}
+
+// ResendInvitation sends an open invitation again (admins; an invitation
+// to become an owner, owners only): a new e-mail with a new link, valid 7
+// days from now, with the caller as the inviter; the old link stops
+// working. Recorded as "invite" (sent again). An answered or withdrawn
+// invitation is a conflict, and so is one whose address has become a
+// member meanwhile.
+func (s *Service) ResendInvitation(ctx context.Context, actor Actor, slug, id string) (persona.Invitation, error) {
+	org, myRole, err := s.scope(ctx, actor, slug, persona.RoleAdmin)
+	if err != nil {
+		return persona.Invitation{}, err
+	}
+	entry := s.entry(org.ID, actor, "invite", "invitation", id, "")
+	err = s.inTx(ctx, entry, func(tx Store) error {
+		myRole, err := lockedRole(ctx, tx, org.ID, actor, myRole)
+		if err != nil {
+			return err
+		}
+		inv, err := tx.GetInvitation(ctx, org.ID, id)
+		if err != nil {
+			return err
+		}
+		switch {
+		case inv.AcceptedAt != nil:
+			return persona.Errorf(persona.CodeConflict, "%s already accepted this invitation", inv.Email)
+		case inv.DeclinedAt != nil:
+			return persona.Errorf(persona.CodeConflict, "%s declined this invitation: invite them again to ask once more", inv.Email)
+		case inv.RevokedAt != nil:
+			return persona.Errorf(persona.CodeConflict, "this invitation was withdrawn: invite %s again instead", inv.Email)
+		case inv.Role == persona.RoleOwner && myRole != persona.RoleOwner:
+			return persona.Errorf(persona.CodeForbidden, "only an owner can send an invitation to become an owner")
+		}
+		switch _, err := tx.MemberByEmail(ctx, org.ID, inv.Email); persona.ErrorCode(err) {
+		case "":
+			if err != nil {
+				return err
+			}
+			return persona.Errorf(persona.CodeConflict, "%s is already a member of %s", inv.Email, org.Name)
+		case persona.CodeNotFound:
+		default:
+			return err
+		}
+		now := s.timestamp()
+		inv.InvitedBy, inv.CreatedAt, inv.ExpiresAt = actor.UserID, now, now.Add(persona.InvitationLifetime)
+		entry.Summary = inv.Email + " as " + string(inv.Role) + " (sent again)"
+		if err := tx.RefreshInvitation(ctx, inv); err != nil {
+			return err
+		}
+		return s.mailInvitation(ctx, tx, inv, org.Name, actor)
+	})
+	if err != nil {
+		return persona.Invitation{}, err
+	}
+	return s.store.GetInvitation(ctx, org.ID, id)
 }
 
 // ListInvitations lists the organisation's open invitations, newest first,
@@ -142,6 +231,9 @@ func (s *Service) RevokeInvitation(ctx context.Context, actor Actor, slug, id st
 			return persona.Errorf(persona.CodeForbidden, "only an owner can withdraw an invitation to become an owner")
 		}
 		entry.Summary = inv.Email + " as " + string(inv.Role)
+		if _, err := s.revokeLinks(ctx, tx, persona.LinkInvitation, "", id); err != nil {
+			return err
+		}
 		return tx.CloseInvitation(ctx, org.ID, id, persona.InvitationRevoked, "", s.timestamp())
 	})
 }
@@ -195,6 +287,13 @@ func (s *Service) AcceptInvitation(ctx context.Context, actor Actor, id string) 
 	if err != nil {
 		return persona.OrgMembership{}, err
 	}
+	return s.acceptInvitation(ctx, actor, u, id, "")
+}
+
+// acceptInvitation is AcceptInvitation for the invitee u; with a secret,
+// the invitation's link is used in the same transaction (answering from
+// the link's page), and a link that does not work refuses it all.
+func (s *Service) acceptInvitation(ctx context.Context, actor Actor, u persona.User, id, secret string) (persona.OrgMembership, error) {
 	inv, err := s.store.InvitationForEmail(ctx, id, u.Email)
 	if err != nil {
 		return persona.OrgMembership{}, err
@@ -205,6 +304,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, actor Actor, id string) 
 	forgetScope(ctx)
 	err = s.inTx(ctx, entry, func(tx Store) error {
 		if err := tx.LockOrg(ctx, inv.OrgID); err != nil {
+			return err
+		}
+		if err := s.useInvitationLink(ctx, tx, secret, inv.ID); err != nil {
 			return err
 		}
 		// Read again under the lock: it may have been revoked, answered
@@ -226,7 +328,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, actor Actor, id string) 
 		}
 		entry.Summary = u.Email + " as " + string(cur.Role) + ", invited by " + cur.InviterLabel()
 		joined = persona.OrgMembership{Org: persona.Org{ID: cur.OrgID, Slug: cur.OrgSlug, Name: cur.OrgName}, Role: cur.Role}
-		return tx.CloseInvitation(ctx, cur.OrgID, cur.ID, persona.InvitationAccepted, u.ID, now)
+		return s.closeInvitation(ctx, tx, cur, persona.InvitationAccepted, u.ID, now)
 	})
 	if err != nil {
 		return persona.OrgMembership{}, err
@@ -238,6 +340,15 @@ func (s *Service) AcceptInvitation(ctx context.Context, actor Actor, id string) 
 	return persona.OrgMembership{Org: org, Role: role}, nil
 }
 
+// closeInvitation marks an invitation answered (or withdrawn) and makes
+// its links unusable, in tx.
+func (s *Service) closeInvitation(ctx context.Context, tx Store, inv persona.Invitation, how persona.InvitationStatus, by string, at time.Time) error {
+	if _, err := s.revokeLinks(ctx, tx, persona.LinkInvitation, "", inv.ID); err != nil {
+		return err
+	}
+	return tx.CloseInvitation(ctx, inv.OrgID, inv.ID, how, by, at)
+}
+
 // DeclineInvitation declines one of the signed-in user's pending
 // invitations and returns it; it is recorded in the organisation's log.
 // Refusals are those of AcceptInvitation.
@@ -246,6 +357,12 @@ func (s *Service) DeclineInvitation(ctx context.Context, actor Actor, id string)
 	if err != nil {
 		return persona.Invitation{}, err
 	}
+	return s.declineInvitation(ctx, actor, u, id, "")
+}
+
+// declineInvitation is DeclineInvitation for the invitee u; with a
+// secret, the invitation's link is used in the same transaction.
+func (s *Service) declineInvitation(ctx context.Context, actor Actor, u persona.User, id, secret string) (persona.Invitation, error) {
 	inv, err := s.store.InvitationForEmail(ctx, id, u.Email)
 	if err != nil {
 		return persona.Invitation{}, err
@@ -254,6 +371,9 @@ func (s *Service) DeclineInvitation(ctx context.Context, actor Actor, id string)
 	entry := s.entry(inv.OrgID, me, "decline", "invitation", inv.ID, "")
 	err = s.inTx(ctx, entry, func(tx Store) error {
 		if err := tx.LockOrg(ctx, inv.OrgID); err != nil {
+			return err
+		}
+		if err := s.useInvitationLink(ctx, tx, secret, inv.ID); err != nil {
 			return err
 		}
 		cur, err := tx.InvitationForEmail(ctx, id, u.Email)
@@ -267,7 +387,7 @@ func (s *Service) DeclineInvitation(ctx context.Context, actor Actor, id string)
 		entry.Summary = u.Email + " as " + string(cur.Role) + ", invited by " + cur.InviterLabel()
 		inv = cur
 		inv.DeclinedAt = &now
-		return tx.CloseInvitation(ctx, cur.OrgID, cur.ID, persona.InvitationDeclined, u.ID, now)
+		return s.closeInvitation(ctx, tx, cur, persona.InvitationDeclined, u.ID, now)
 	})
 	if err != nil {
 		return persona.Invitation{}, err

@@ -62,6 +62,9 @@ type linkStore interface {
 	// of concurrent consumers exactly one succeeds, the others get not
 	// found.
 	ConsumeLink(ctx context.Context, purpose persona.LinkPurpose, hash string, now time.Time) (persona.Link, error)
+	// PendingLink returns the user's newest unused link of the purpose
+	// unexpired at now; not found when there is none.
+	PendingLink(ctx context.Context, purpose persona.LinkPurpose, userID string, now time.Time) (persona.Link, error)
 	// RevokeLinks marks the unused links of the purpose for userID and/or
 	// refID used; it returns how many.
 	RevokeLinks(ctx context.Context, purpose persona.LinkPurpose, userID, refID string, now time.Time) (int, error)

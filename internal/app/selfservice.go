@@ -8,8 +8,8 @@ import (
 )
 
 // selfServiceStore is the part of Store behind first-run setup, sign-up,
-// the sessions on the account page and name changes (setup.go, signup.go,
-// sessions.go, accounts.go).
+// the sessions on the account page and name and address changes (setup.go,
+// signup.go, sessions.go, accounts.go, emailchange.go).
 type selfServiceStore interface {
 	// HasUsers reports whether any account exists.
 	HasUsers(ctx context.Context) (bool, error)
@@ -22,12 +22,6 @@ type selfServiceStore interface {
 	// in a transaction, a concurrent claim waits and then finds none.
 	ClaimSetupCodes(ctx context.Context) ([]string, error)
 
-	// ReplaceVerification makes v the user's one sign-up verification
-	// link (an earlier one stops working).
-	ReplaceVerification(ctx context.Context, v Verification) error
-	// ConsumeVerification deletes the link with this digest if it is
-	// unexpired at now and returns its user; not found otherwise.
-	ConsumeVerification(ctx context.Context, hash string, now time.Time) (string, error)
 	// MarkEmailVerified records the verification (the first one stays).
 	MarkEmailVerified(ctx context.Context, userID string, at time.Time) error
 	// ReplaceUnverifiedUser sets the name and password of an account whose
@@ -35,6 +29,9 @@ type selfServiceStore interface {
 	ReplaceUnverifiedUser(ctx context.Context, userID, name, passwordHash string) error
 	// SetUserName changes a user's display name.
 	SetUserName(ctx context.Context, userID, name string) error
+	// SetUserEmail changes a user's address (confirmed by a link sent to
+	// it: it counts as verified); conflict when another account has it.
+	SetUserEmail(ctx context.Context, userID, email string, at time.Time) error
 
 	// ListSessions lists the user's sessions unexpired at now, the most
 	// recently used first.
@@ -44,15 +41,6 @@ type selfServiceStore interface {
 	// DeleteOtherSessions ends every session of the user but keep (an ID)
 	// and returns how many.
 	DeleteOtherSessions(ctx context.Context, userID, keep string) (int, error)
-}
-
-// Verification is a sign-up's verification link as stored: the digest of
-// its secret, whose account it verifies, and until when.
-type Verification struct {
-	TokenHash string
-	UserID    string
-	CreatedAt time.Time
-	ExpiresAt time.Time
 }
 
 // How often the last use of a token or session is written, at most: a

@@ -80,6 +80,14 @@ func (s *Service) startSession(ctx context.Context, u persona.User) (string, err
 // startSessionWith is startSession with the session's data (how it was
 // signed in: sso.go).
 func (s *Service) startSessionWith(ctx context.Context, u persona.User, data []byte) (string, error) {
+	return s.startSessionIn(ctx, s.store, u, data)
+}
+
+// startSessionIn starts the session through st: a use case that signs
+// someone in as part of its change (a password reset, joining by
+// invitation) passes its transaction's Store, so the session exists only
+// if the change commits.
+func (s *Service) startSessionIn(ctx context.Context, st Store, u persona.User, data []byte) (string, error) {
 	secret, err := randomSecret(sessionPrefix)
 	if err != nil {
 		return "", err
@@ -94,7 +102,7 @@ func (s *Service) startSessionWith(ctx context.Context, u persona.User, data []b
 		ID: id[:22], CreatedAt: &now, LastSeenAt: &now,
 		Client:    clip(printable(c.Address), persona.MaxSecurityClient),
 		UserAgent: clip(printable(c.UserAgent), persona.MaxSecurityUserAgent)}
-	if err := s.store.CreateSession(ctx, sess); err != nil {
+	if err := st.CreateSession(ctx, sess); err != nil {
 		return "", err
 	}
 	return secret, nil

@@ -2,8 +2,8 @@ package app
 
 import (
 	"context"
+	"net/url"
 	"strings"
-	"time"
 
 	"github.com/personapal/personapal/internal/persona"
 )
@@ -17,12 +17,19 @@ import (
 // (persona.VerificationLifetime); accounts made by operators, the demo,
 // the first-run setup and signed-in flows count as verified (CreateUser).
 //
-// The answer never tells whether an address has an account: for an
-// existing verified account nothing is sent, for an unverified one the new
-// sign-up's name and password replace the old and a new link replaces the
-// old link (the last sign-up before verification wins, and only its link
-// works), and in invite mode an address without an invitation gets the
-// same answer and nothing. Every path hashes the password once.
+// The verification link is a one-time link (purpose verify_email, 24
+// hours) issued, and e-mailed with sendMail, in the sign-up's own
+// transaction: the account, its link and the message commit together.
+//
+// The answer never tells whether an address has an account: an existing
+// verified account is sent a notice instead of a link ("someone tried to
+// create an account with your address: sign in, or reset your password")
+// and nothing else changes; for an unverified one the new sign-up's name
+// and password replace the old and a new link replaces the old link (the
+// last sign-up before verification wins, and only its link works); in
+// invite mode an address without an invitation gets the same answer and
+// nothing. Every path hashes the password once, and every path the policy
+// takes queues one message in one transaction.
 
 // WithSignupPolicy sets who may sign up (the default is invite).
 func WithSignupPolicy(p persona.SignupPolicy) Option {
@@ -33,30 +40,6 @@ func WithSignupPolicy(p persona.SignupPolicy) Option {
 		s.signup = p
 	}
 }
-
-// VerificationLink is a sign-up's verification link to send to the
-// address.
-type VerificationLink struct {
-	User persona.User
-	// Path is the link on this server, without scheme and host:
-	// "/signup/verify?token=…". The secret is in it and nowhere else.
-	Path      string
-	ExpiresAt time.Time
-}
-
-// VerificationSender sends a verification link. SendVerification runs in
-// the sign-up's transaction (tx), so a sender that queues a message with
-// tx commits it with the account or not at all.
-//
-// TODO(lead): wire the e-mail queue (branch queue): a sender that enqueues
-// a "verify e-mail" message through tx with --base-url + Path. Until then
-// the default logs the link for an operator to pass on.
-type VerificationSender interface {
-	SendVerification(ctx context.Context, tx Store, link VerificationLink) error
-}
-
-// WithVerificationSender replaces the default sender, which logs the link.
-func WithVerificationSender(v VerificationSender) Option { return func(s *Service) { s.verifier = v } }
 
 // SignupPolicy returns the server's sign-up policy (the web app shows or
 // hides its "Join" page by it).
@@ -88,7 +71,15 @@ type SignupInput struct {
 	Password string
 }
 
-const verificationPrefix = "ppv_"
+// VerifyPath is the page a verification link opens; the secret is its
+// token parameter.
+const VerifyPath = "/signup/verify"
+
+// legacyVerificationPrefix marks the verification secrets made before
+// they were one-time links (migration 00021 moved their digests to the
+// links table): such a secret is hashed whole. They expire within a day of
+// the upgrade; this can go in a later release.
+const legacyVerificationPrefix = "ppv_"
 
 // SignUp creates an account that waits for its address to be verified and
 // sends the verification link, when the policy allows the address. Field
@@ -130,18 +121,17 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) error {
 	if err != nil || !allowed {
 		return err
 	}
-	secret, err := randomSecret(verificationPrefix)
-	if err != nil {
-		return err
-	}
 	now := s.timestamp()
 	err = s.store.InTx(ctx, func(tx Store) error {
 		u, err := tx.UserByEmail(ctx, email)
 		switch {
 		case err == nil && u.EmailVerifiedAt != nil:
-			// TODO(lead): with the e-mail queue, tell the address that
-			// someone tried to sign up with it ("sign in or reset").
-			return nil
+			// The address has an account: tell it so (sign in, or reset
+			// the password) instead of sending a link; nothing else
+			// changes, and the answer is the same.
+			_, err := s.sendMail(ctx, tx, persona.Message{To: u.Email, Kind: persona.MessageSignupExisting,
+				Data: persona.MessageData{Name: u.Name, Link: "/login?email=" + url.QueryEscape(u.Email)}})
+			return err
 		case err == nil:
 			if err := tx.ReplaceUnverifiedUser(ctx, u.ID, name, hash); err != nil {
 				return err
@@ -155,29 +145,26 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) error {
 		default:
 			return err
 		}
-		v := Verification{TokenHash: hashToken(secret), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(persona.VerificationLifetime)}
-		if err := tx.ReplaceVerification(ctx, v); err != nil {
+		// One link works at a time: the last sign-up's.
+		if _, err := s.revokeLinks(ctx, tx, persona.LinkVerifyEmail, u.ID, ""); err != nil {
+			return err
+		}
+		secret, err := s.issueLink(ctx, tx, persona.Link{Purpose: persona.LinkVerifyEmail, UserID: u.ID, Email: u.Email})
+		if err != nil {
 			return err
 		}
 		if err := tx.AppendSecurityEvent(ctx, s.securityEvent(ctx, u.ID, persona.SecurityAccountCreated,
 			"Signed up; a link to verify "+u.Email+" was sent")); err != nil {
 			return err
 		}
-		return s.sendVerification(ctx, tx, VerificationLink{User: u, Path: "/signup/verify?token=" + secret, ExpiresAt: v.ExpiresAt})
+		_, err = s.sendMail(ctx, tx, persona.Message{To: u.Email, Kind: persona.MessageVerifyEmail,
+			Data: persona.MessageData{Name: u.Name, Link: VerifyPath + "?token=" + secret, ValidFor: persona.LinkVerifyEmail.Lifetime()}})
+		return err
 	})
 	if persona.ErrorCode(err) == persona.CodeConflict {
 		return nil // a sign-up for the same address at the same moment won
 	}
 	return err
-}
-
-func (s *Service) sendVerification(ctx context.Context, tx Store, link VerificationLink) error {
-	if s.verifier != nil {
-		return s.verifier.SendVerification(ctx, tx, link)
-	}
-	s.log.InfoContext(ctx, "sign-up verification link (not e-mailed: no mail is configured yet); open it on this server",
-		"to", link.User.Email, "path", link.Path, "expires", link.ExpiresAt.UTC().Format("2006-01-02 15:04 MST"))
-	return nil
 }
 
 // errBadVerification answers a verification link that does not work.
@@ -192,28 +179,46 @@ func errBadVerification() error {
 // and change nothing.
 func (s *Service) VerifyEmail(ctx context.Context, secret string) (persona.User, error) {
 	secret = strings.TrimSpace(secret)
-	if !strings.HasPrefix(secret, verificationPrefix) || len(secret) > 200 {
-		return persona.User{}, errBadVerification()
-	}
 	var u persona.User
 	e := s.securityEvent(ctx, "", persona.SecurityEmailVerified, "")
-	err := s.store.InTx(ctx, func(tx Store) error {
-		now := s.timestamp()
-		id, err := tx.ConsumeVerification(ctx, hashToken(secret), now)
+	err := s.inUserTx(ctx, &e, func(tx Store) error {
+		l, err := s.consumeVerification(ctx, tx, secret)
 		if err != nil {
-			if persona.ErrorCode(err) == persona.CodeNotFound {
-				return errBadVerification()
-			}
 			return err
 		}
-		if err := tx.MarkEmailVerified(ctx, id, now); err != nil {
+		if u, err = tx.UserByID(ctx, l.UserID); err != nil {
 			return err
 		}
-		if u, err = tx.UserByID(ctx, id); err != nil {
+		if !strings.EqualFold(u.Email, l.Email) {
+			return errBadVerification() // made for an address the account no longer has
+		}
+		now := s.timestamp()
+		if err := tx.MarkEmailVerified(ctx, u.ID, now); err != nil {
 			return err
 		}
-		e.UserID, e.Summary = id, "E-mail address "+u.Email+" verified"
-		return tx.AppendSecurityEvent(ctx, e)
+		if u.EmailVerifiedAt == nil {
+			u.EmailVerifiedAt = &now
+		}
+		e.UserID, e.Summary = u.ID, "E-mail address "+u.Email+" verified"
+		return nil
 	})
 	return u, err
+}
+
+// consumeVerification uses a verification link in tx: a one-time link
+// of purpose verify_email, or one made before those (legacy prefix).
+func (s *Service) consumeVerification(ctx context.Context, tx Store, secret string) (persona.Link, error) {
+	var (
+		l   persona.Link
+		err error
+	)
+	if strings.HasPrefix(secret, legacyVerificationPrefix) && len(secret) <= 200 {
+		l, err = tx.ConsumeLink(ctx, persona.LinkVerifyEmail, hashToken(secret), s.timestamp())
+	} else {
+		l, err = s.consumeLink(ctx, tx, persona.LinkVerifyEmail, secret)
+	}
+	if persona.ErrorCode(err) == persona.CodeNotFound {
+		return persona.Link{}, errBadVerification()
+	}
+	return l, err
 }

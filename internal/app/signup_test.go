@@ -2,8 +2,9 @@ package app_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -14,41 +15,39 @@ import (
 	"github.com/personapal/personapal/internal/store/storetest"
 )
 
-// links records the verification links a service sends.
-type links struct {
-	mu   sync.Mutex
-	sent []app.VerificationLink
-}
+// links reads the verification links a service sent from its outbox
+// (nothing runs the queue in these tests, so every message stays there,
+// links included).
+type links struct{ svc *app.Service }
 
-func (l *links) SendVerification(_ context.Context, tx app.Store, link app.VerificationLink) error {
-	if tx == nil {
-		return fmt.Errorf("no transaction")
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.sent = append(l.sent, link)
-	return nil
+// messages lists the outbox's messages of kind, oldest first.
+func (l *links) messages(t *testing.T, kind persona.MessageKind) []persona.OutboxMessage {
+	t.Helper()
+	return mailed(t, l.svc, "", kind)
 }
 
 func (l *links) count() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.sent)
+	box, err := l.svc.ListOutbox(context.Background(), app.System, persona.OutboxFilter{Limit: 500})
+	if err != nil {
+		panic(err)
+	}
+	n := 0
+	for _, m := range box.Messages {
+		if m.Kind == persona.MessageVerifyEmail {
+			n++
+		}
+	}
+	return n
 }
 
 // secret is the token of the last link sent.
 func (l *links) secret(t *testing.T) string {
 	t.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.sent) == 0 {
+	ms := l.messages(t, persona.MessageVerifyEmail)
+	if len(ms) == 0 {
 		t.Fatal("no verification link was sent")
 	}
-	u, err := url.Parse(l.sent[len(l.sent)-1].Path)
-	if err != nil || u.Path != "/signup/verify" {
-		t.Fatalf("link %q", l.sent[len(l.sent)-1].Path)
-	}
-	return u.Query().Get("token")
+	return linkToken(t, ms[len(ms)-1], "/signup/verify")
 }
 
 // signupService is a service with one account (the instance is set up),
@@ -57,10 +56,10 @@ func (l *links) secret(t *testing.T) string {
 func signupService(t *testing.T, db app.Store, p persona.SignupPolicy, opts ...app.Option) (*app.Service, *links, *countingHasher) {
 	t.Helper()
 	ctx := t.Context()
-	l := &links{}
 	h := &countingHasher{PasswordHasher: cheap}
 	svc := app.New(db, append([]app.Option{app.WithLogger(quietLog()), app.WithPasswordHasher(h),
-		app.WithSignupPolicy(p), app.WithVerificationSender(l)}, opts...)...)
+		app.WithSignupPolicy(p)}, opts...)...)
+	l := &links{svc: svc}
 	owner, err := svc.CreateUser(ctx, "owner@example.com", "Owner", "owner-password-1")
 	if err != nil {
 		t.Fatal(err)
@@ -266,6 +265,12 @@ func TestVerificationLinksWorkOnceWithinADay(t *testing.T) {
 			if sent.count() != n {
 				t.Fatal("a sign-up for a verified account sent a link")
 			}
+			// It is told instead: sign in, or reset the password.
+			notice := lastMailed(t, svc, "twice@example.net", persona.MessageSignupExisting)
+			if !strings.Contains(notice.Text, "already has one") || !strings.Contains(notice.Text, "/forgot") ||
+				len(notice.Links) != 1 || !strings.Contains(notice.Links[0], "/login?email=twice%40example.net") {
+				t.Fatalf("the notice to a verified account:\n%s\n%v", notice.Text, notice.Links)
+			}
 			if _, _, err := svc.SignIn(ctx, again.Email, again.Password, "192.0.2.2"); err != nil {
 				t.Fatalf("a sign-up for a verified account changed its password: %v", err)
 			}
@@ -303,5 +308,42 @@ func TestSignupIsThrottledAndWaitsForSetup(t *testing.T) {
 	}
 	if _, _, err := svc.SignIn(client, "owner@example.com", "owner-password-1", "192.0.2.77"); err != nil {
 		t.Fatalf("sign-in from the same client: %v", err)
+	}
+}
+
+// A verification link sent before they were one-time links ("ppv_…",
+// moved to the links table by migration 00021 under the digest of the
+// whole secret) still verifies its account, once.
+func TestLegacyVerificationLinksStillWorkOnce(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			ctx := t.Context()
+			db := eng.Open(t)
+			svc, _, _ := signupService(t, db, persona.SignupPolicy{Mode: persona.SignupOpen})
+			in := signup("legacy@example.net")
+			if err := svc.SignUp(ctx, in); err != nil {
+				t.Fatal(err)
+			}
+			u, err := svc.UserByEmail(ctx, in.Email)
+			if err != nil {
+				t.Fatal(err)
+			}
+			secret := "ppv_" + strings.Repeat("Q", 43)
+			sum := sha256.Sum256([]byte(secret))
+			now := time.Now().UTC()
+			if _, err := db.SQL().ExecContext(ctx, `INSERT INTO links (token_hash, purpose, user_id, email, created_at, expires_at)
+				VALUES ($1, 'verify_email', $2, $3, $4, $5)`, hex.EncodeToString(sum[:]), u.ID, u.Email, now, now.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.VerifyEmail(ctx, "ppv_"+strings.Repeat("R", 43)); persona.ErrorCode(err) != persona.CodeNotFound {
+				t.Fatalf("another legacy secret: %v", err)
+			}
+			if got, err := svc.VerifyEmail(ctx, secret); err != nil || got.EmailVerifiedAt == nil {
+				t.Fatalf("the legacy link: %+v, %v", got, err)
+			}
+			if _, err := svc.VerifyEmail(ctx, secret); persona.ErrorCode(err) != persona.CodeNotFound {
+				t.Fatalf("the legacy link twice: %v", err)
+			}
+		})
 	}
 }

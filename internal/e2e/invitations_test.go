@@ -66,7 +66,7 @@ func TestInviteFromMembersPageThenAccept(t *testing.T) {
 	row := fmt.Sprintf(`#invitations tr[data-email=%q]`, email)
 	admin.step("the invitation is recorded and waits for an answer, with who sent it and until when",
 		atPath("^"+regexp.QuoteMeta(orgPath("/members"))+"$"),
-		see(".flash", "Invitation recorded for "+email+"."),
+		see(".flash", "Invitation sent to "+email+"."),
 		present(row, 1),
 		see(row, "editor", "Dana Demo"),
 		present(row+` button[id^="revoke-invitation-"]`, 1),

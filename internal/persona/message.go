@@ -22,11 +22,15 @@ const (
 	MessageEmailChangeNotice MessageKind = "email_change_notice"
 	// MessageTest is an operator's test message (personapal outbox test).
 	MessageTest MessageKind = "test"
+	// MessageSignupExisting tells an address that already has a verified
+	// account that someone tried to sign up with it (sign in, or reset the
+	// password), instead of a verification link.
+	MessageSignupExisting MessageKind = "signup_existing"
 )
 
 // MessageKinds lists every kind.
 var MessageKinds = []MessageKind{MessageVerifyEmail, MessageInvitation, MessagePasswordReset,
-	MessageEmailChange, MessageEmailChangeNotice, MessageTest}
+	MessageEmailChange, MessageEmailChangeNotice, MessageTest, MessageSignupExisting}
 
 // Message is an e-mail to send, before it is rendered: its recipient, its
 // kind and what its template needs.

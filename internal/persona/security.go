@@ -10,7 +10,7 @@ type SecurityEvent struct {
 	Seq       int64     `json:"seq"`
 	UserID    string    `json:"-"`
 	At        time.Time `json:"at"`
-	Kind      string    `json:"kind" enum:"sign_in,sign_in_failed,sign_out_everywhere,token_created,token_revoked,password_changed,password_reset,sign_in_sso,sso_linked,account_created,email_verified,session_revoked,name_changed,operator_granted,operator_withdrawn"`
+	Kind      string    `json:"kind" enum:"sign_in,sign_in_failed,sign_out_everywhere,token_created,token_revoked,password_changed,password_reset,sign_in_sso,sso_linked,account_created,email_verified,session_revoked,name_changed,operator_granted,operator_withdrawn,password_reset_requested,email_change_requested,email_change_cancelled,email_changed"`
 	Summary   string    `json:"summary" doc:"What happened, in a sentence"`
 	Client    string    `json:"client_address,omitempty" doc:"The client's address as the server saw it"`
 	UserAgent string    `json:"user_agent,omitempty" doc:"The client's User-Agent, shortened"`
@@ -40,6 +40,14 @@ const (
 	// The account was made an operator of the instance, or no longer is.
 	SecurityOperatorGranted   = "operator_granted"
 	SecurityOperatorWithdrawn = "operator_withdrawn"
+	// A password-reset link was sent to the account's address (the reset
+	// itself is SecurityPasswordReset).
+	SecurityPasswordResetRequested = "password_reset_requested"
+	// An e-mail change: asked for (a link went to the new address, a
+	// notice to the old one), cancelled, or confirmed with the link.
+	SecurityEmailChangeRequested = "email_change_requested"
+	SecurityEmailChangeCancelled = "email_change_cancelled"
+	SecurityEmailChanged         = "email_changed"
 )
 
 // Bounds of a security event's texts: the user agent is the client's to

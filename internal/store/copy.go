@@ -26,7 +26,6 @@ import (
 // copyTables are the tables copied, parents before children (foreign keys).
 var copyTables = []string{
 	"users",
-	"signup_verifications",
 	"api_tokens",
 	"security_events",
 	"orgs",

@@ -53,6 +53,16 @@ func (s *DB) ConsumeLink(ctx context.Context, purpose persona.LinkPurpose, hash 
 	return l, err
 }
 
+// PendingLink returns the user's newest unused link of this purpose that
+// is unexpired at now (an e-mail change waiting for its confirmation);
+// not found when there is none.
+func (s *DB) PendingLink(ctx context.Context, purpose persona.LinkPurpose, userID string, now time.Time) (persona.Link, error) {
+	l, err := scanOneTimeLink(s.q().QueryRowContext(ctx, `SELECT `+oneTimeLinkCols+` FROM links
+		WHERE purpose = $1 AND user_id = $2 AND used_at IS NULL AND expires_at > $3
+		ORDER BY created_at DESC, token_hash LIMIT 1`, string(purpose), userID, ts(now)))
+	return l, noRows(err, "link")
+}
+
 // RevokeLinks marks the unused links of the purpose for userID and/or
 // refID (at least one non-empty; both must match when both are given) used
 // at now, and returns how many.

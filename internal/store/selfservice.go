@@ -3,13 +3,16 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/persona"
 )
 
-// First-run setup codes and sign-up verification links. Only SHA-256
-// digests of their secrets are stored.
+// First-run setup codes and the accounts made by sign-up. Only SHA-256
+// digests of the codes are stored. (Sign-up verification links are
+// one-time links: links.go.)
 
 // AddSetupCode stores a new setup code's digest, after removing the codes
 // made before staleBefore.
@@ -57,33 +60,6 @@ func (s *DB) ClaimSetupCodes(ctx context.Context) ([]string, error) {
 	return out, err
 }
 
-// ReplaceVerification makes v the user's one verification link: any
-// earlier one stops working.
-func (s *DB) ReplaceVerification(ctx context.Context, v app.Verification) error {
-	return s.InTx(ctx, func(tx app.Store) error {
-		t := tx.(*DB)
-		if _, err := t.exec(ctx, t.q(), `DELETE FROM signup_verifications WHERE user_id = $1`, v.UserID); err != nil {
-			return err
-		}
-		_, err := t.exec(ctx, t.q(), `INSERT INTO signup_verifications (token_hash, user_id, created_at, expires_at)
-			VALUES ($1, $2, $3, $4)`, v.TokenHash, v.UserID, ts(v.CreatedAt), ts(v.ExpiresAt))
-		return err
-	})
-}
-
-// ConsumeVerification uses the verification link with this digest, if it
-// is unexpired at now: it is deleted (so it works once, whichever instance
-// asks first) and its user's ID returned. Anything else is not found and
-// changes nothing.
-func (s *DB) ConsumeVerification(ctx context.Context, hash string, now time.Time) (string, error) {
-	var userID string
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		return noRows((txQuerier{tx: tx, p: s.db}).QueryRowContext(ctx, `DELETE FROM signup_verifications WHERE token_hash = $1 AND expires_at > $2
-			RETURNING user_id`, hash, ts(now)).Scan(&userID), "verification link")
-	})
-	return userID, err
-}
-
 // MarkEmailVerified records that the user's address was verified at at;
 // an address verified already keeps its first time.
 func (s *DB) MarkEmailVerified(ctx context.Context, userID string, at time.Time) error {
@@ -97,4 +73,22 @@ func (s *DB) MarkEmailVerified(ctx context.Context, userID string, at time.Time)
 func (s *DB) ReplaceUnverifiedUser(ctx context.Context, userID, name, passwordHash string) error {
 	return s.execOne(ctx, s.q(), "unverified user", `UPDATE users SET name = $2, password_hash = $3
 		WHERE id = $1 AND email_verified_at IS NULL`, userID, name, passwordHash)
+}
+
+// SetUserEmail gives the user a new address (confirmed by a link sent to
+// it, so it counts as verified from at on, unless it was already): a
+// conflict when another account has it.
+func (s *DB) SetUserEmail(ctx context.Context, userID, email string, at time.Time) error {
+	res, err := s.exec(ctx, s.q(), `UPDATE users SET email = $2, email_verified_at = COALESCE(email_verified_at, $3) WHERE id = $1`,
+		userID, strings.ToLower(email), ts(at))
+	if err != nil {
+		return withMessage(err, persona.CodeConflict, "another account has the address "+strings.ToLower(email))
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err != nil {
+			return err
+		}
+		return notFound("user")
+	}
+	return nil
 }

@@ -36,6 +36,16 @@ type accountView struct {
 	Events     []persona.SecurityEvent
 	Before     int64 // the page continues below this seq (0: the newest)
 	NextBefore int64 // the next (older) page's before; 0: none
+	// Email is the account's address and PendingEmail a change waiting
+	// for its confirmation (nil: none); SSO: signed in with single
+	// sign-on (the change needs no password). NewEmail, EmailError and
+	// EmailErrors keep a refused change form (emailchange.go).
+	Email        string
+	PendingEmail *app.EmailChange
+	SSO          bool
+	NewEmail     string
+	EmailError   string
+	EmailErrors  map[string]string
 	// The password form, kept when it is refused (never the passwords).
 	RevokeTokens bool
 	Errors       map[string]string // field → message
@@ -69,6 +79,13 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, c *Ctx, 
 	}
 	if v.Name == "" {
 		v.Name = c.Actor.Name
+	}
+	if v.PendingEmail, err = h.svc.PendingEmailChange(r.Context(), c.Actor); err != nil {
+		return err
+	}
+	v.Email, v.SSO = c.Actor.Email, c.Actor.SSO
+	if v.EmailErrors == nil {
+		v.EmailErrors = map[string]string{}
 	}
 	return h.render(w, r, c, status, "account", "Your account", v)
 }

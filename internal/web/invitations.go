@@ -10,13 +10,15 @@ import (
 )
 
 // Invitations: admins invite an address from the members page (the answer
-// reads the same whatever the address), see the open invitations there and
-// can withdraw them; the invitee finds theirs on the signed-in home page
-// and accepts or declines them.
+// reads the same whatever the address; the address gets an e-mail with a
+// one-time link, whose page is invitelink.go), see the open invitations
+// there and can send them again or withdraw them; the invitee answers
+// from the link's page or finds theirs on the signed-in home page.
 
 func (h *Handler) invitationRoutes() {
 	h.org("POST /o/{org}/invitations", h.inviteMember)
 	h.org("POST /o/{org}/invitations/{id}/revoke", h.revokeInvitation)
+	h.org("POST /o/{org}/invitations/{id}/resend", h.resendInvitation)
 	h.signedIn("POST /invitations/{id}/accept", h.acceptInvitation)
 	h.signedIn("POST /invitations/{id}/decline", h.declineInvitation)
 }
@@ -47,7 +49,21 @@ func (h *Handler) inviteMember(w http.ResponseWriter, r *http.Request, c *Ctx) e
 	if err != nil {
 		return h.memberRefused(w, r, c, err, membersView{Invite: form})
 	}
-	return redirect(w, r, membersPath(c), "Invitation recorded for "+inv.Email+".")
+	return redirect(w, r, membersPath(c), "Invitation sent to "+inv.Email+".")
+}
+
+// resendInvitation sends an open invitation again: a new e-mail with a
+// new link (the old one stops working), open for 7 days from now.
+func (h *Handler) resendInvitation(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	id := r.PathValue("id")
+	inv, err := h.svc.ResendInvitation(r.Context(), c.Actor, c.Org.Slug, id)
+	if err != nil {
+		if persona.ErrorCode(err) == persona.CodeNotFound {
+			err = persona.Errorf(persona.CodeNotFound, "That invitation does not exist (any more).")
+		}
+		return h.memberRefused(w, r, c, err, membersView{ErrorInvitation: id})
+	}
+	return redirect(w, r, membersPath(c), "The invitation to "+inv.Email+" was sent again with a new link, open until "+inv.ExpiresAt.Format("2 Jan 2006")+"; the earlier link no longer works.")
 }
 
 func (h *Handler) revokeInvitation(w http.ResponseWriter, r *http.Request, c *Ctx) error {

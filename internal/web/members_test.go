@@ -69,7 +69,7 @@ func TestMembersAdminInvitesChangesAndRemoves(t *testing.T) {
 
 	// Invite with a role: recorded, pending, not a member yet.
 	p = b.post("/o/"+e.org+"/invitations", url.Values{"email": {"NEWBIE@example.com"}, "role": {"editor"}}).must(t, http.StatusOK)
-	if p.URL != path || !strings.Contains(p.Body, "Invitation recorded for newbie@example.com.") {
+	if p.URL != path || !strings.Contains(p.Body, "Invitation sent to newbie@example.com.") {
 		t.Fatalf("after inviting: at %s without the flash\n%s", p.URL, p.Body)
 	}
 	row := invitationRow(t, p.Body, "newbie@example.com")
@@ -161,7 +161,7 @@ func TestMembersInviteReadsTheSameForAnyAddress(t *testing.T) {
 			t.Errorf("inviting %s: %q, want %q", email, got, seen[0])
 		}
 	}
-	if !strings.Contains(seen[0], "200 /o/"+e.org+"/members") || !strings.Contains(seen[0], "Invitation recorded for ADDRESS.") {
+	if !strings.Contains(seen[0], "200 /o/"+e.org+"/members") || !strings.Contains(seen[0], "Invitation sent to ADDRESS.") {
 		t.Fatalf("after inviting: %q", seen[0])
 	}
 	p := b.get("/o/"+e.org+"/members").must(t, http.StatusOK)

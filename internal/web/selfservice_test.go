@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/personapal/personapal/internal/app"
@@ -20,29 +19,6 @@ import (
 	"github.com/personapal/personapal/internal/server"
 	"github.com/personapal/personapal/internal/store"
 )
-
-// sentLinks records the verification links a server sends.
-type sentLinks struct {
-	mu    sync.Mutex
-	paths []string
-}
-
-func (s *sentLinks) SendVerification(_ context.Context, _ app.Store, l app.VerificationLink) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.paths = append(s.paths, l.Path)
-	return nil
-}
-
-func (s *sentLinks) last(t *testing.T) string {
-	t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.paths) == 0 {
-		t.Fatal("no verification link was sent")
-	}
-	return s.paths[len(s.paths)-1]
-}
 
 // serverWith serves a fresh SQLite file through the whole handler with
 // the given options; with demo, it holds the demo data.
@@ -169,8 +145,7 @@ func TestJoinPageAndVerificationLink(t *testing.T) {
 		}
 	})
 	t.Run("invite", func(t *testing.T) {
-		sent := &sentLinks{}
-		e, _ := serverWith(t, true, app.WithVerificationSender(sent))
+		e, _ := serverWith(t, true)
 		p := e.browser().get("/login").must(t, http.StatusOK)
 		if !strings.Contains(p.Body, `href="/signup"`) {
 			t.Fatal("no Join link on the sign-in page")
@@ -186,13 +161,17 @@ func TestJoinPageAndVerificationLink(t *testing.T) {
 		if strings.ReplaceAll(strangerPage.Body, "stranger@example.net", "X") != strings.ReplaceAll(ownerPage.Body, e.owner.Email, "X") {
 			t.Fatal("the answer differs for an address with an account")
 		}
-		if len(sent.paths) != 0 {
-			t.Fatalf("links sent: %v", sent.paths)
+		if n := len(e.mailed(persona.MessageVerifyEmail, "")); n != 0 {
+			t.Fatalf("%d links sent", n)
+		}
+		// The owner, who has an account, is told so (the answer was the
+		// same); the stranger got nothing.
+		if n := len(e.mailed(persona.MessageSignupExisting, e.owner.Email)); n != 0 {
+			t.Fatalf("%d notices sent to an uninvited address in invite mode", n)
 		}
 	})
 	t.Run("open with domains", func(t *testing.T) {
-		sent := &sentLinks{}
-		e, _ := serverWith(t, true, app.WithVerificationSender(sent),
+		e, _ := serverWith(t, true,
 			app.WithSignupPolicy(persona.SignupPolicy{Mode: persona.SignupOpen, Domains: []string{"acme.test", "example.org"}}))
 		b := e.browser()
 		p := b.get("/signup").must(t, http.StatusOK)
@@ -224,7 +203,7 @@ func TestJoinPageAndVerificationLink(t *testing.T) {
 			t.Fatalf("broken link:\n%s", p.Body)
 		}
 		// The real link: opening it changes nothing; its button verifies.
-		link := sent.last(t)
+		link := e.lastLink(t, persona.MessageVerifyEmail, "nina@acme.test")
 		p = b.get(link).must(t, http.StatusOK)
 		if !strings.Contains(p.Body, `id="verify-submit"`) {
 			t.Fatalf("link page:\n%s", p.Body)

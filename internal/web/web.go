@@ -96,6 +96,7 @@ func (h *Handler) routes() {
 	h.signupRoutes()    // signup.go
 	h.orgLifeRoutes()   // orgs.go, groups.go
 	h.outboxRoutes()    // outbox.go (operators)
+	h.mailLinkRoutes()  // invitelink.go, reset.go, emailchange.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request
