@@ -294,42 +294,20 @@ func (s *Service) AcceptInvitation(ctx context.Context, actor Actor, id string) 
 // the invitation's link is used in the same transaction (answering from
 // the link's page), and a link that does not work refuses it all.
 func (s *Service) acceptInvitation(ctx context.Context, actor Actor, u persona.User, id, secret string) (persona.OrgMembership, error) {
-	inv, err := s.store.InvitationForEmail(ctx, id, u.Email)
-	if err != nil {
-		return persona.OrgMembership{}, err
-	}
-	me := Actor{UserID: u.ID, Email: u.Email, Name: u.Name, TokenID: actor.TokenID}
-	entry := s.entry(inv.OrgID, me, "add", "member", u.ID, "")
 	var joined persona.OrgMembership
 	forgetScope(ctx)
-	err = s.inTx(ctx, entry, func(tx Store) error {
-		if err := tx.LockOrg(ctx, inv.OrgID); err != nil {
-			return err
-		}
-		if err := s.useInvitationLink(ctx, tx, secret, inv.ID); err != nil {
-			return err
-		}
-		// Read again under the lock: it may have been revoked, answered
-		// or sent again with another role meanwhile.
-		cur, err := tx.InvitationForEmail(ctx, id, u.Email)
-		if err != nil {
-			return err
-		}
-		now := s.timestamp()
-		if err := answerable(cur, now); err != nil {
-			return err
-		}
-		m := persona.Member{OrgID: cur.OrgID, UserID: u.ID, Email: u.Email, Name: u.Name, Role: cur.Role, CreatedAt: now}
-		if err := tx.AddMember(ctx, m); err != nil {
-			if persona.ErrorCode(err) == persona.CodeConflict {
-				return persona.Errorf(persona.CodeConflict, "you are already a member of %s", cur.OrgName)
+	err := s.answerInvitation(ctx, actor, u, id, secret, "add", "member", u.ID,
+		func(tx Store, cur persona.Invitation, now time.Time) error {
+			m := persona.Member{OrgID: cur.OrgID, UserID: u.ID, Email: u.Email, Name: u.Name, Role: cur.Role, CreatedAt: now}
+			if err := tx.AddMember(ctx, m); err != nil {
+				if persona.ErrorCode(err) == persona.CodeConflict {
+					return persona.Errorf(persona.CodeConflict, "you are already a member of %s", cur.OrgName)
+				}
+				return err
 			}
-			return err
-		}
-		entry.Summary = u.Email + " as " + string(cur.Role) + ", invited by " + cur.InviterLabel()
-		joined = persona.OrgMembership{Org: persona.Org{ID: cur.OrgID, Slug: cur.OrgSlug, Name: cur.OrgName}, Role: cur.Role}
-		return s.closeInvitation(ctx, tx, cur, persona.InvitationAccepted, u.ID, now)
-	})
+			joined = persona.OrgMembership{Org: persona.Org{ID: cur.OrgID, Slug: cur.OrgSlug, Name: cur.OrgName}, Role: cur.Role}
+			return s.closeInvitation(ctx, tx, cur, persona.InvitationAccepted, u.ID, now)
+		})
 	if err != nil {
 		return persona.OrgMembership{}, err
 	}
@@ -338,6 +316,41 @@ func (s *Service) acceptInvitation(ctx context.Context, actor Actor, u persona.U
 		return persona.OrgMembership{}, err
 	}
 	return persona.OrgMembership{Org: org, Role: role}, nil
+}
+
+// answerInvitation runs the invitee u's answer to invitation id in one
+// transaction with its audit entry (action on kind objectID; the invitee
+// is the actor): it locks the organisation, uses the link when answering
+// from it (secret; a link that does not work refuses it all), reads the
+// invitation again under the lock — it may have been revoked, answered
+// or sent again with another role meanwhile — checks it can still be
+// answered, and then lets answer make the change.
+func (s *Service) answerInvitation(ctx context.Context, actor Actor, u persona.User, id, secret, action, kind, objectID string,
+	answer func(tx Store, cur persona.Invitation, now time.Time) error) error {
+	inv, err := s.store.InvitationForEmail(ctx, id, u.Email)
+	if err != nil {
+		return err
+	}
+	me := Actor{UserID: u.ID, Email: u.Email, Name: u.Name, TokenID: actor.TokenID}
+	entry := s.entry(inv.OrgID, me, action, kind, objectID, "")
+	return s.inTx(ctx, entry, func(tx Store) error {
+		if err := tx.LockOrg(ctx, inv.OrgID); err != nil {
+			return err
+		}
+		if err := s.useInvitationLink(ctx, tx, secret, inv.ID); err != nil {
+			return err
+		}
+		cur, err := tx.InvitationForEmail(ctx, id, u.Email)
+		if err != nil {
+			return err
+		}
+		now := s.timestamp()
+		if err := answerable(cur, now); err != nil {
+			return err
+		}
+		entry.Summary = u.Email + " as " + string(cur.Role) + ", invited by " + cur.InviterLabel()
+		return answer(tx, cur, now)
+	})
 }
 
 // closeInvitation marks an invitation answered (or withdrawn) and makes
@@ -363,32 +376,13 @@ func (s *Service) DeclineInvitation(ctx context.Context, actor Actor, id string)
 // declineInvitation is DeclineInvitation for the invitee u; with a
 // secret, the invitation's link is used in the same transaction.
 func (s *Service) declineInvitation(ctx context.Context, actor Actor, u persona.User, id, secret string) (persona.Invitation, error) {
-	inv, err := s.store.InvitationForEmail(ctx, id, u.Email)
-	if err != nil {
-		return persona.Invitation{}, err
-	}
-	me := Actor{UserID: u.ID, Email: u.Email, Name: u.Name, TokenID: actor.TokenID}
-	entry := s.entry(inv.OrgID, me, "decline", "invitation", inv.ID, "")
-	err = s.inTx(ctx, entry, func(tx Store) error {
-		if err := tx.LockOrg(ctx, inv.OrgID); err != nil {
-			return err
-		}
-		if err := s.useInvitationLink(ctx, tx, secret, inv.ID); err != nil {
-			return err
-		}
-		cur, err := tx.InvitationForEmail(ctx, id, u.Email)
-		if err != nil {
-			return err
-		}
-		now := s.timestamp()
-		if err := answerable(cur, now); err != nil {
-			return err
-		}
-		entry.Summary = u.Email + " as " + string(cur.Role) + ", invited by " + cur.InviterLabel()
-		inv = cur
-		inv.DeclinedAt = &now
-		return s.closeInvitation(ctx, tx, cur, persona.InvitationDeclined, u.ID, now)
-	})
+	var inv persona.Invitation
+	err := s.answerInvitation(ctx, actor, u, id, secret, "decline", "invitation", id,
+		func(tx Store, cur persona.Invitation, now time.Time) error {
+			inv = cur
+			inv.DeclinedAt = &now
+			return s.closeInvitation(ctx, tx, cur, persona.InvitationDeclined, u.ID, now)
+		})
 	if err != nil {
 		return persona.Invitation{}, err
 	}
