@@ -152,6 +152,7 @@ func NewWithOptions(svc *app.Service, db Pinger, log *slog.Logger, opts Options,
 	if opts.Limits.on() {
 		h = newRateLimiter(opts.Limits, now).middleware(h)
 	}
+	h = compress(h)
 	h = withClient(proxies(opts.TrustedProxies), recoverer(log, logRequests(log, securityHeaders(withClientInfo(h)))))
 	return &Handler{Handler: h, API: humaAPI}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"math"
 	"net/http"
 	"path"
@@ -23,44 +24,18 @@ import (
 //go:embed templates static
 var files embed.FS
 
-// assetVersion changes whenever any embedded asset changes, so assets can be
-// cached forever under /static/<version>/.
+// assetVersion changes whenever any embedded asset (or a bundle made of
+// them) changes, so assets can be cached forever under /static/<version>/.
 var assetVersion = func() string {
 	h := sha256.New()
-	_ = fs.WalkDir(files, "static", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, _ := files.ReadFile(p)
-		h.Write([]byte(p))
-		h.Write(b)
-		return nil
-	})
+	for _, name := range slices.Sorted(maps.Keys(staticAssets)) {
+		h.Write([]byte(name))
+		h.Write(staticAssets[name].raw)
+	}
 	return hex.EncodeToString(h.Sum(nil))[:10]
 }()
 
 func assetPath(name string) string { return "/static/" + assetVersion + "/" + name }
-
-func staticHandler() http.Handler {
-	sub, _ := fs.Sub(files, "static")
-	fileServer := http.FileServerFS(sub)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rest := strings.TrimPrefix(r.URL.Path, "/static/")
-		version, name, ok := strings.Cut(rest, "/")
-		if !ok || name == "" || strings.HasSuffix(name, "/") {
-			http.NotFound(w, r)
-			return
-		}
-		if version == assetVersion {
-			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		} else {
-			w.Header().Set("Cache-Control", "no-cache")
-		}
-		r2 := r.Clone(r.Context())
-		r2.URL.Path = "/" + name
-		fileServer.ServeHTTP(w, r2)
-	})
-}
 
 // pageSet holds one parsed template per page: the layout, the shared
 // partials (partials.html and one file per feature in partials/) and the

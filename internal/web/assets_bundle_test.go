@@ -1,0 +1,80 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestBundlesHoldEveryAsset: the stylesheet bundle holds every embedded
+// stylesheet once, Pico first, app.css second, the rest by name (so a new
+// file in static/ is in it without an edit elsewhere); the script bundle
+// holds htmx then app.js; every precompressed form decodes to its file.
+func TestBundlesHoldEveryAsset(t *testing.T) {
+	names, err := fs.Glob(files, "static/*.css")
+	if err != nil || len(names) < 2 {
+		t.Fatalf("static/*.css: %v %v", names, err)
+	}
+	for i := range names {
+		names[i] = path.Base(names[i])
+	}
+	var rest []string
+	for _, n := range names {
+		if !strings.HasPrefix(n, "pico-") && n != "app.css" {
+			rest = append(rest, n)
+		}
+	}
+	slices.Sort(rest)
+	want := append([]string{"pico-2.1.1.min.css", "app.css"}, rest...)
+	if got := cssOrder(names); !slices.Equal(got, want) {
+		t.Errorf("css order %q, want %q", got, want)
+	}
+	if got := cssOrder([]string{"zeta.css", "app.css", "persona.css", "pico-2.1.1.min.css"}); !slices.Equal(got, []string{"pico-2.1.1.min.css", "app.css", "persona.css", "zeta.css"}) {
+		t.Errorf("a new stylesheet: order %q", got)
+	}
+
+	inOrder := func(bundle string, parts []string) {
+		t.Helper()
+		b := staticAssets[bundle].raw
+		at := 0
+		for _, n := range parts {
+			src, err := files.ReadFile("static/" + n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := bytes.Index(b[at:], src)
+			if i < 0 {
+				t.Errorf("%s lacks %s (or has it out of order)", bundle, n)
+				continue
+			}
+			at += i + len(src)
+		}
+	}
+	inOrder(cssBundle, want)
+	inOrder(jsBundle, []string{"htmx-2.0.11.min.js", "app.js"})
+	if !bytes.HasPrefix(staticAssets[cssBundle].raw, []byte("/* ---- pico-")) {
+		t.Errorf("the stylesheet bundle does not start with Pico")
+	}
+
+	for name, a := range staticAssets {
+		if a.gz == nil {
+			if compressible(a.contentType) && len(a.raw) > 1024 {
+				t.Errorf("%s (%s, %d B) has no gzip form", name, a.contentType, len(a.raw))
+			}
+			continue
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(a.gz))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(got, a.raw) {
+			t.Errorf("%s: the gzip form does not decode to the file (%v)", name, err)
+		}
+	}
+}
