@@ -58,4 +58,14 @@ func TestPersonaPageFirstLoadBudget(t *testing.T) {
 	if total > firstLoadBudget {
 		t.Errorf("first load transferred %d B, over the budget of %d B:\n%s", total, firstLoadBudget, strings.Join(lines, "\n"))
 	}
+	b.step("the page is styled by the one bundle (Pico's font) and runs htmx", js(`() => {
+		// (htmx adds a <style> of its own for its indicators: no href.)
+		const sheets = [...document.styleSheets].filter(s => s.href);
+		if (sheets.length !== 1 || !sheets[0].href.endsWith("/bundle.css")) return "stylesheets: " + sheets.map(s => s.href).join(", ");
+		if (sheets[0].cssRules.length < 500) return "the bundle holds only " + sheets[0].cssRules.length + " rules";
+		const font = getComputedStyle(document.body).fontFamily;
+		if (font.indexOf("system-ui") < 0) return "body font " + font + " (no Pico)";
+		return typeof htmx === "undefined" ? "htmx did not load" : "";
+	}`))
+	b.shot("persona-first-load")
 }
