@@ -3,12 +3,17 @@ package server_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/personapal/personapal/internal/server"
 )
 
 // raw sends one request straight to the handler (no OpenAPI check: the
@@ -154,5 +159,76 @@ func TestCompressedResponses(t *testing.T) {
 	export := e.raw("GET", e.api("/audit/export?format=csv"), e.owner, "Accept-Encoding", "gzip")
 	if export.Code != 200 || export.Header().Get("Content-Encoding") != "" || !strings.HasPrefix(export.Body.String(), "seq,") {
 		t.Errorf("audit export: %d, Content-Encoding %q, body %.60q", export.Code, export.Header().Get("Content-Encoding"), export.Body.String())
+	}
+}
+
+type noPing struct{}
+
+func (noPing) Ping(context.Context) error { return nil }
+
+// TestCompressionKeepsStreamsAndPanics: behind the compression middleware a
+// handler that flushes as it goes reaches the client chunk by chunk (each
+// flushed part decodes before the handler ends), and one that panics still
+// gets the 500 problem+json.
+func TestCompressionKeepsStreamsAndPanics(t *testing.T) {
+	e := newEnv(t)
+	flushed := make(chan struct{})
+	h, err := server.New(e.svc, noPing{}, slog.New(slog.NewTextHandler(io.Discard, nil)), func(mux *http.ServeMux) {
+		mux.HandleFunc("GET /test/stream", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = io.WriteString(w, "<p>"+strings.Repeat("first part ", 200)+"</p>\n")
+			if err := http.NewResponseController(w).Flush(); err != nil {
+				t.Errorf("flush: %v", err)
+			}
+			select { // until the client has read the first part
+			case <-flushed:
+			case <-time.After(30 * time.Second): // a bound against a hang, not a timing
+				t.Errorf("the client did not read the flushed first part while the handler ran")
+			}
+			_, _ = io.WriteString(w, "<p>second part</p>\n")
+		})
+		mux.HandleFunc("GET /test/panic", func(w http.ResponseWriter, r *http.Request) { panic("boom") })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+
+	req, _ := http.NewRequest("GET", srv.URL+"/test/stream", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("stream: Content-Encoding %q, want gzip", res.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := make([]byte, len("<p>first part "))
+	if _, err := io.ReadFull(zr, first); err != nil || string(first) != "<p>first part " {
+		t.Fatalf("the first part before the handler ended: %q %v", first, err)
+	}
+	close(flushed)
+	rest, err := io.ReadAll(zr)
+	if err != nil || !strings.HasSuffix(string(rest), "<p>second part</p>\n") {
+		t.Errorf("the rest: %v, ends %q", err, rest[max(0, len(rest)-40):])
+	}
+
+	req, _ = http.NewRequest("GET", srv.URL+"/test/panic", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 500 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json") || !bytes.Contains(body, []byte(`"status":500`)) {
+		t.Errorf("a panic: %d %q %s", res.StatusCode, res.Header.Get("Content-Type"), body)
 	}
 }
