@@ -119,7 +119,7 @@ func TestCreateOrganisationGroupAndPersonaFromTheBrowser(t *testing.T) {
 	b.step("the settings page, as the owner", open("/o/"+slug+"/settings"), present("#delete-org", 1), present("#change-slug", 1))
 	b.looks("settings page", "#settings-delete")
 	b.step("the menu offers another organisation",
-		click(".user-menu summary"), present("#menu-new-org", 1))
+		click(".org-menu summary"), present("#menu-new-org", 1))
 }
 
 // 6. Several personas move at once from the home page: tick two, choose

@@ -47,5 +47,30 @@
       e.detail.isError = false;
     }
   });
+  // The top bar's main menu (<details id="site-menu">): always open on a
+  // wide window (its button is hidden there), folded behind the menu button
+  // at 768 px and below, where the personal menu lies open inside it.
+  var wide = window.matchMedia("(min-width: 769px)");
+  function layoutMenu() {
+    var menu = document.getElementById("site-menu");
+    if (!menu) return;
+    menu.open = wide.matches;
+    var user = menu.querySelector(".user-menu");
+    if (user) user.open = !wide.matches;
+  }
+  layoutMenu();
+  wide.addEventListener("change", layoutMenu);
+  // Escape closes the top bar's open menu and gives the focus back to its
+  // button.
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    var open = e.target.closest && e.target.closest(".topbar details[open]");
+    if (!open) return;
+    if (open.classList.contains("user-menu") && !wide.matches) open = open.parentElement.closest("details[open]") || open;
+    if (open.id === "site-menu" && wide.matches) return;
+    open.open = false;
+    var summary = open.querySelector("summary");
+    if (summary) summary.focus();
+  });
   document.addEventListener("htmx:afterSwap", function (e) { syncOutputs(e.target); });
 })();
