@@ -37,13 +37,13 @@ type personaView struct {
 	Dimensions    []dimensionView
 	// Role and Quote are the fields the header shows (role_title and
 	// quote when the template has them); the sections leave them out.
-	Role  *fieldView
-	Quote *fieldView
-	Retired       []retiredValue
-	ReviewDue     time.Time
-	Overdue       bool
-	CanEdit       bool
-	Variants      []app.VariantDetail
+	Role      *fieldView
+	Quote     *fieldView
+	Retired   []retiredValue
+	ReviewDue time.Time
+	Overdue   bool
+	CanEdit   bool
+	Variants  []app.VariantDetail
 	// CustomerOf counts variants made for this persona as a customer
 	// archetype.
 	CustomerOf int
