@@ -35,11 +35,15 @@ type personaView struct {
 	OwnerName     string
 	Sections      []sectionView
 	Dimensions    []dimensionView
-	Retired       []retiredValue
-	ReviewDue     time.Time
-	Overdue       bool
-	CanEdit       bool
-	Variants      []app.VariantDetail
+	// Role and Quote are the fields the header shows (role_title and
+	// quote when the template has them); the sections leave them out.
+	Role      *fieldView
+	Quote     *fieldView
+	Retired   []retiredValue
+	ReviewDue time.Time
+	Overdue   bool
+	CanEdit   bool
+	Variants  []app.VariantDetail
 	// CustomerOf counts variants made for this persona as a customer
 	// archetype.
 	CustomerOf int
@@ -52,12 +56,69 @@ type sectionView struct {
 	Key    string
 	Label  string
 	Help   string
-	Fields []fieldView
+	Fields []fieldView // every field, filled or not (in template order)
+	// Filled are the fields with a value; Unfilled counts the rest, which
+	// the page collapses into one line.
+	Filled   []fieldView
+	Unfilled int
+	// Claims, Backed, Contradicted and Assumptions sum the evidence
+	// states of the filled fields for the section's summary line.
+	Claims, Backed, Contradicted, Assumptions int
 }
 
 type fieldView struct {
-	Field persona.Field
-	Value any
+	Field    persona.Field
+	Value    any
+	Evidence persona.FieldEvidence
+}
+
+// headerFields are the keys the persona page lifts into its header.
+const (
+	headerRoleKey  = "role_title"
+	headerQuoteKey = "quote"
+)
+
+// layoutForPage lifts the header fields out of the sections, marks each
+// field with its evidence and counts what a section's summary says.
+func (v *personaView) layoutForPage() {
+	out := v.Sections[:0]
+	for _, s := range v.Sections {
+		kept := s.Fields[:0:0]
+		for _, f := range s.Fields {
+			f.Evidence = v.Evidence.Field(f.Field.Key)
+			switch {
+			case f.Field.Key == headerRoleKey && v.Role == nil && present(f.Value):
+				v.Role = &f
+				continue
+			case f.Field.Key == headerQuoteKey && v.Quote == nil && present(f.Value):
+				v.Quote = &f
+				continue
+			}
+			kept = append(kept, f)
+			if !present(f.Value) {
+				s.Unfilled++
+				continue
+			}
+			s.Filled = append(s.Filled, f)
+			s.Claims++
+			switch f.Evidence.State {
+			case persona.FieldBacked:
+				s.Backed++
+			case persona.FieldContradicted:
+				s.Contradicted++
+			case persona.FieldContested:
+				s.Backed++
+				s.Contradicted++
+			default:
+				s.Assumptions++
+			}
+		}
+		s.Fields = kept
+		if len(kept) > 0 {
+			out = append(out, s)
+		}
+	}
+	v.Sections = out
 }
 
 type dimensionView struct {
@@ -160,6 +221,7 @@ func (h *Handler) personaViewOf(r *http.Request, c *Ctx, p persona.Persona) (per
 	if v.Notes, err = h.notesFor(r, c, persona.NoteOnPersona, p.ID, "/o/"+c.Org.Slug+"/personas/"+p.ID); err != nil {
 		return personaView{}, err
 	}
+	v.layoutForPage()
 	v.OwnerName, err = h.memberName(r, c, p.OwnerID)
 	return v, err
 }
