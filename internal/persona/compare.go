@@ -42,9 +42,9 @@ type CompareRow struct {
 	Key   string // the key of the first persona's field
 	Label string // the label of the first persona's field
 	Cells []CompareCell
-	// Differs reports whether the personas whose templates have the field
-	// hold different values for it (an empty value differs from a filled
-	// one). A field only one persona has never differs.
+	// Differs reports whether the personas who filled the field in hold
+	// different values for it. Empty values do not count: a field filled in
+	// by one persona only, or by none, never differs.
 	Differs bool
 }
 
@@ -277,7 +277,7 @@ func rowDiffers(cells []CompareCell) bool {
 	var ref *CompareCell
 	for i := range cells {
 		c := &cells[i]
-		if !c.Has {
+		if !c.Has || isEmptyValue(c.Value) {
 			continue
 		}
 		if ref == nil {
@@ -340,8 +340,8 @@ func trimAll(l []string) []string {
 	return out
 }
 
-// dimensionDiffers compares the personas that have the dimension: scales
-// by their position on their own bounds, choices by value.
+// dimensionDiffers compares the personas that have the dimension set:
+// scales by their position on their own bounds, choices by value.
 func dimensionDiffers(cells []DimensionCell) bool {
 	var ref string
 	seen := false
@@ -352,7 +352,7 @@ func dimensionDiffers(cells []DimensionCell) bool {
 		var k string
 		switch {
 		case !c.Set():
-			k = "unset"
+			continue // an unset value does not count as differing
 		case c.Dimension.Kind == DimensionScale:
 			if p, ok := c.Position(); ok {
 				k = fmt.Sprintf("at:%.6f", p)

@@ -194,7 +194,8 @@ func TestCompareDiffers(t *testing.T) {
 		{"text ignores surrounding space", []Field{cmpText("f", "F"), cmpText("f", "F")}, []any{"Nurse ", " Nurse"}, false},
 		{"different text", []Field{cmpText("f", "F"), cmpText("f", "F")}, []any{"Nurse", "nurse"}, true},
 		{"both empty", []Field{cmpText("f", "F"), cmpText("f", "F")}, []any{nil, ""}, false},
-		{"empty vs filled", []Field{cmpText("f", "F"), cmpText("f", "F")}, []any{"", "x"}, true},
+		{"empty vs filled does not count", []Field{cmpText("f", "F"), cmpText("f", "F")}, []any{"", "x"}, false},
+		{"filled values differ beside an empty one", []Field{cmpText("f", "F"), cmpText("f", "F"), cmpText("f", "F")}, []any{"x", nil, "y"}, true},
 		{"int equals float", []Field{num, num}, []any{3, 3.0}, false},
 		{"numbers differ", []Field{num, num}, []any{3, 4.0}, true},
 		{"[]any equals []string", []Field{list, list}, []any{[]any{"a", "b"}, []string{"a", "b"}}, false},
@@ -266,7 +267,7 @@ func TestCompareDimensions(t *testing.T) {
 				cmpWithDims(cmpIn(ProfileAgent, nil), Values{"comfort": "high"}, cmpChoice("comfort", "low", "high")),
 				cmpWithDims(cmpIn(ProfileUX, nil), Values{}, comfort),
 			},
-			want: []string{"dim comfort scale [2 - unset] differs"},
+			want: []string{"dim comfort scale [2 - unset]"},
 		},
 		{
 			name: "scales compare by position on their own bounds",

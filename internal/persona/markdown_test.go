@@ -320,7 +320,7 @@ func TestComparisonMarkdown(t *testing.T) {
 		"<td>Tags</td>\n<td>b, a</td>\n<td>—</td>",
 		"<td>Bio</td>\n<td><em>not set</em></td>\n<td><em>not set</em></td>",
 		"<td>Tech | comfort ≠</td>\n<td>4 of 1–5</td>\n<td>2 of 1–5</td>",
-		"<td>Frequency ≠</td>\n<td>daily</td>\n<td><em>not set</em></td>",
+		"<td>Frequency</td>\n<td>daily</td>\n<td><em>not set</em></td>",
 		`<strong><a href="https://pal.example/p/a">Ada | A</a></strong> — UX persona, T1 (version 2)`,
 	} {
 		if !strings.Contains(h, want) {

@@ -38,6 +38,15 @@ type alignedUserView struct {
 	Items []userItem // the user's field items a claim can be mapped to
 }
 
+// FieldLabel is the label of one of the user's fields (its key when the
+// user's template no longer has it).
+func (u alignedUserView) FieldLabel(key string) string {
+	if f, ok := u.Definition.Field(key); ok && f.Label != "" {
+		return f.Label
+	}
+	return key
+}
+
 type userItem struct {
 	Value string // "field::item"
 	Label string

@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -71,3 +72,34 @@ func TestAlignmentEditingFromThePage(t *testing.T) {
 	}
 	e.signedIn(e.viewer).post(base+"/links", url.Values{"target_id": {lead.ID}}).must(t, http.StatusForbidden)
 }
+
+// TestAlignmentPageSpeaksPlainly: claims are rendered Markdown (the demo's
+// value proposition carries **audit trail**), verdict mappings name the
+// user's field by its label, and counts agree with their nouns.
+func TestAlignmentPageSpeaksPlainly(t *testing.T) {
+	e := newWebEnv(t)
+	b := e.signedIn(e.viewer)
+	buyer := e.demoPersona("Head of Operations (buyer)")
+	a := b.get("/o/"+e.org+"/personas/"+buyer.ID+"/alignment").must(t, http.StatusOK)
+	shown := stripAttributes(a.Body)
+	if strings.Contains(shown, "**audit trail**") {
+		t.Error("a claim shows raw Markdown")
+	}
+	if !strings.Contains(a.Body, "<strong>audit trail</strong>") {
+		t.Error("the claim's Markdown is not rendered")
+	}
+	if strings.Contains(shown, "pain_points:") || !strings.Contains(a.Body, `<span class="muted">Pain points:</span>`) {
+		t.Error("a verdict names the user's field by its key, not its label")
+	}
+	if strings.Contains(shown, " 1 divergences") || strings.Contains(shown, "<strong>1</strong> divergences") {
+		t.Error("a count of one takes a plural noun")
+	}
+}
+
+// stripAttributes drops the attributes of every tag: what remains is the
+// text a reader sees (and the tag names).
+func stripAttributes(s string) string {
+	return attrRE.ReplaceAllString(s, "<$1>")
+}
+
+var attrRE = regexp.MustCompile(`<(/?[a-zA-Z0-9-]+)[^>]*>`)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -224,4 +225,55 @@ func TestCompareNotFound(t *testing.T) {
 	}
 	b.get(base+strings.Join(ids, ",")).must(t, http.StatusNotFound)
 	_ = persona.MaxCompare
+}
+
+// TestCompareTintsOnlyFilledValuesThatDiffer: a row is "differs" only when
+// two filled values differ, and only the filled cells of such a row are
+// tinted; a field one persona left empty is no difference.
+func TestCompareTintsOnlyFilledValuesThatDiffer(t *testing.T) {
+	e := newWebEnv(t)
+	ids := e.compareIDs("System Lead", "Mainframe Batch Operator", "Branch Manager")
+	p := e.signedIn(e.viewer).get("/o/"+e.org+"/compare?ids="+strings.Join(ids, ",")).must(t, http.StatusOK)
+	table := between(p.Body, `<table id="compare-table"`, "</table>")
+	rows := regexp.MustCompile(`(?s)<tr class="(row-differs|row-same)" data-field="[^"]*">.*?</tr>`).FindAllStringSubmatch(table, -1)
+	if len(rows) == 0 {
+		t.Fatal("no field rows")
+	}
+	cell := regexp.MustCompile(`(?s)<td( class="[^"]*")?>(.*?)</td>`)
+	var differs, sameWithEmpty int
+	for _, r := range rows {
+		var filled, tinted int
+		for _, c := range cell.FindAllStringSubmatch(r[0], -1) {
+			empty := strings.Contains(c[2], "Not filled in yet")
+			if c[1] == ` class="differs"` {
+				tinted++
+				if empty {
+					t.Errorf("an empty cell is tinted as differing:\n%s", r[0])
+				}
+			}
+			if c[1] != ` class="absent"` && !empty {
+				filled++
+			}
+		}
+		switch {
+		case r[1] == "row-differs":
+			differs++
+			if filled < 2 || tinted != filled {
+				t.Errorf("row marked differing with %d filled and %d tinted cells:\n%s", filled, tinted, r[0])
+			}
+		case tinted > 0:
+			t.Errorf("a row that does not differ has tinted cells:\n%s", r[0])
+		case filled >= 1 && filled < 3:
+			sameWithEmpty++
+		}
+	}
+	if differs == 0 || differs == len(rows) {
+		t.Errorf("%d of %d rows differ: the tint tells nothing", differs, len(rows))
+	}
+	if sameWithEmpty == 0 {
+		t.Error("no row filled in by only some personas counts as the same")
+	}
+	if !strings.Contains(p.Body, strconv.Itoa(differs)+" field") {
+		t.Errorf("the summary does not count the %d differing rows", differs)
+	}
 }

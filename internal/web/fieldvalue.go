@@ -122,7 +122,7 @@ func compareSectionHTML(s compareSection, personas int) template.HTML {
 		for _, cell := range row.Cells {
 			if cell.Has {
 				b.WriteString("\n          <td")
-				if row.Differs {
+				if row.Differs && present(cell.Value) {
 					b.WriteString(` class="differs"`)
 				}
 				b.WriteString(">")

@@ -83,7 +83,7 @@ const referenceCompareSections = `{{define "compare-sections-reference"}}      {
         <tr class="{{if .Differs}}row-differs{{else}}row-same{{end}}" data-field="{{.Key}}">
           <th scope="row">{{.Label}}{{if .Differs}} <span class="differs-flag" aria-hidden="true">≠</span><span class="visually-hidden"> (differs)</span>{{end}}</th>
           {{range .Cells}}{{if .Has}}
-          <td{{if $row.Differs}} class="differs"{{end}}>{{if ne .Field.Label $row.Label}}<small class="field-alias muted">{{.Field.Label}}</small>{{end}}{{fieldHTML .Field .Value}}</td>
+          <td{{if and $row.Differs (present .Value)}} class="differs"{{end}}>{{if ne .Field.Label $row.Label}}<small class="field-alias muted">{{.Field.Label}}</small>{{end}}{{fieldHTML .Field .Value}}</td>
           {{- else}}
           <td class="absent"><span class="not-in-template">not in this template</span></td>
           {{- end}}{{end}}

@@ -180,6 +180,7 @@ var funcs = template.FuncMap{
 	"num":      formatNumber,
 	"n":        numberText,
 	"snippet":  persona.HighlightSnippet,
+	"plural":   pluralize,
 }
 
 // initials are up to two letters for an avatar: first letters of the first

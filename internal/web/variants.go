@@ -484,6 +484,7 @@ type variantCompareRow struct {
 	Section string // set on the first row of a section
 	Label   string
 	Path    string
+	Field   persona.Field // how its values render (a dimension as a scale or a choice)
 	Base    any
 	Cells   []variantCompareCell
 }
@@ -509,8 +510,8 @@ func (h *Handler) compareVariantsPage(w http.ResponseWriter, r *http.Request, c 
 		return err
 	}
 	v := variantCompareView{Base: base, Variants: ds}
-	add := func(section, label, path string, baseVal any) {
-		row := variantCompareRow{Section: section, Label: label, Path: path, Base: baseVal}
+	add := func(section string, f persona.Field, path string, baseVal any) {
+		row := variantCompareRow{Section: section, Label: f.Label, Path: path, Field: f, Base: baseVal}
 		for _, d := range ds {
 			val, ok := lookupOverride(d.Variant.VariantContent, path)
 			if !ok {
@@ -527,7 +528,7 @@ func (h *Handler) compareVariantsPage(w http.ResponseWriter, r *http.Request, c 
 			if i == 0 {
 				section = s.LabelFor(base.ProfileType)
 			}
-			add(section, f.Label, "values."+f.Key, base.Values[f.Key])
+			add(section, f, "values."+f.Key, base.Values[f.Key])
 		}
 	}
 	for i, d := range ver.Definition.Dimensions {
@@ -535,9 +536,21 @@ func (h *Handler) compareVariantsPage(w http.ResponseWriter, r *http.Request, c 
 		if i == 0 {
 			section = "Comparison dimensions"
 		}
-		add(section, d.Label, "dimensions."+d.Key, base.Dimensions[d.Key])
+		add(section, dimensionField(d), "dimensions."+d.Key, base.Dimensions[d.Key])
 	}
 	return h.render(w, r, c, http.StatusOK, "variant_compare", base.Name+": base and variants", v)
+}
+
+// dimensionField is a comparison dimension as a field, so that its value
+// renders as the persona page renders it: a scale on its bounds, a choice
+// as text.
+func dimensionField(d persona.Dimension) persona.Field {
+	f := persona.Field{Key: d.Key, Label: d.Label, Kind: persona.KindChoice, Options: d.Options}
+	if d.Kind == persona.DimensionScale {
+		lo, hi := float64(d.Min), float64(d.Max)
+		f.Kind, f.Min, f.Max, f.LowLabel, f.HighLabel = persona.KindScale, &lo, &hi, d.LowLabel, d.HighLabel
+	}
+	return f
 }
 
 // ---- everyone at one customer ----

@@ -107,3 +107,42 @@ func TestVariantFormErrorsAndRoles(t *testing.T) {
 	outsider := e.signedIn(e.outsider)
 	outsider.get(org+"/personas/"+lead.ID+"/variants/compare").must(t, http.StatusNotFound)
 }
+
+// TestVariantComparisonMarksOverridesAndRendersValues: each override is
+// marked as such, a value taken from the base reads "same as base" instead
+// of repeating it, lists are lists (not comma-joined) and Markdown is
+// rendered, as on the persona page.
+func TestVariantComparisonMarksOverridesAndRendersValues(t *testing.T) {
+	e := newWebEnv(t)
+	lead := e.demoPersona("System Lead")
+	p := e.signedIn(e.viewer).get("/o/"+e.org+"/personas/"+lead.ID+"/variants/compare").must(t, http.StatusOK)
+	table := between(p.Body, `<table class="vcompare" id="variant-compare">`, "</table>")
+	tools := between(table, `data-path="values.tools"`, "</tr>")
+	if strings.Count(tools, `<td class="overridden"><span class="override-mark">Override</span>`) != 2 {
+		t.Errorf("both variants' tools are not marked as overrides:\n%s", tools)
+	}
+	if !strings.Contains(tools, "<li>servicenow</li>") || strings.Contains(tools, "servicenow, archer") {
+		t.Errorf("the tools list is not rendered as a list:\n%s", tools)
+	}
+	team := between(table, `data-path="values.team_size"`, "</tr>")
+	if strings.Count(team, `<td class="inherited"><span class="same-as-base">same as base</span></td>`) != 1 ||
+		strings.Count(team, `class="overridden"`) != 1 {
+		t.Errorf("team size: want one override (FinTech) and one value from the base (Big Bank):\n%s", team)
+	}
+	risk := between(table, `data-path="dimensions.risk_tolerance"`, "</tr>")
+	if !strings.Contains(risk, `class="scale"`) {
+		t.Errorf("a dimension is not drawn as a scale:\n%s", risk)
+	}
+	var md int
+	for _, row := range strings.Split(table, "<tr ")[1:] {
+		if strings.Contains(row, `<div class="md">`) {
+			md++
+		}
+		if strings.Contains(row, "**") {
+			t.Errorf("raw Markdown in the comparison:\n%s", row)
+		}
+	}
+	if md == 0 {
+		t.Error("no Markdown value is rendered as Markdown")
+	}
+}
