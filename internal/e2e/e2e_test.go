@@ -93,7 +93,8 @@ func TestOpenPersonaFromCard(t *testing.T) {
 	b.step("see System Lead's profile",
 		atPath(`^`+regexp.QuoteMeta(orgPath("/personas/"))+`[^/?]+$`),
 		seeExactly("#persona-name", "System Lead"),
-		see("main", "UX persona", "Comparison dimensions", "Goals"),
+		see("main", "UX persona", "Goals"),
+		present("#key-dimensions .pp-dim", 3),
 		present("#edit-persona", 1))
 	title := run(b, "read the tab title", chromedp.Title())
 	if !strings.Contains(title, "System Lead") {
@@ -198,7 +199,7 @@ func TestTemplateBuilderToPersona(t *testing.T) {
 		seeExactly("#persona-name", personaName),
 		see("main", "AI agent", tplName),
 		see(`[data-field="escalation_contact"]`, "Escalation contact", "Duty manager on call"),
-		see(".dimensions", "Field autonomy"))
+		see("#key-dimensions", "Field autonomy", "4"))
 }
 
 // hasValue waits until the input sel holds want.
