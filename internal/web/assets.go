@@ -59,20 +59,26 @@ func cssOrder(names []string) []string {
 }
 
 // jsBundled are the scripts of the script bundle, in order: htmx, then
-// app.js (which listens for htmx's events). Page scripts (compare.js,
+// app.js (which listens for htmx's events), then every app-*.js by name
+// (one small file per concern: forms, home, …). Page scripts (compare.js,
 // builder.js) stay separate; their pages link them.
 func jsBundled(names []string) []string {
-	var out []string
+	var htmx, parts []string
 	for _, n := range names {
-		if strings.HasPrefix(n, "htmx-") && strings.HasSuffix(n, ".js") {
-			out = append(out, n)
+		switch {
+		case strings.HasPrefix(n, "htmx-") && strings.HasSuffix(n, ".js"):
+			htmx = append(htmx, n)
+		case strings.HasPrefix(n, "app-") && strings.HasSuffix(n, ".js"):
+			parts = append(parts, n)
 		}
 	}
-	slices.Sort(out)
+	slices.Sort(htmx)
+	slices.Sort(parts)
+	out := htmx
 	if slices.Contains(names, "app.js") {
 		out = append(out, "app.js")
 	}
-	return out
+	return append(out, parts...)
 }
 
 func loadStaticAssets() map[string]*staticAsset {

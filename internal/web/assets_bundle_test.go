@@ -14,7 +14,7 @@ import (
 // TestBundlesHoldEveryAsset: the stylesheet bundle holds every embedded
 // stylesheet once, Pico first, app.css second, the rest by name (so a new
 // file in static/ is in it without an edit elsewhere); the script bundle
-// holds htmx then app.js; every precompressed form decodes to its file.
+// holds htmx, app.js, then every app-*.js by name; every precompressed form decodes to its file.
 func TestBundlesHoldEveryAsset(t *testing.T) {
 	names, err := fs.Glob(files, "static/*.css")
 	if err != nil || len(names) < 2 {
@@ -56,7 +56,15 @@ func TestBundlesHoldEveryAsset(t *testing.T) {
 		}
 	}
 	inOrder(cssBundle, want)
-	inOrder(jsBundle, []string{"htmx-2.0.11.min.js", "app.js"})
+	jsParts, _ := fs.Glob(files, "static/app-*.js")
+	for i := range jsParts {
+		jsParts[i] = path.Base(jsParts[i])
+	}
+	slices.Sort(jsParts)
+	inOrder(jsBundle, append([]string{"htmx-2.0.11.min.js", "app.js"}, jsParts...))
+	if got := jsBundled([]string{"app-zeta.js", "compare.js", "app.js", "app-forms.js", "htmx-2.0.11.min.js"}); !slices.Equal(got, []string{"htmx-2.0.11.min.js", "app.js", "app-forms.js", "app-zeta.js"}) {
+		t.Errorf("script bundle order %q", got)
+	}
 	if !bytes.HasPrefix(staticAssets[cssBundle].raw, []byte("/* ---- pico-")) {
 		t.Errorf("the stylesheet bundle does not start with Pico")
 	}
