@@ -161,7 +161,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Actor, error
 func (s *Service) usable(ctx context.Context, tokenID string, expires, lastUsed *time.Time) error {
 	now := s.timestamp()
 	if expires != nil && !now.Before(*expires) {
-		return persona.Errorf(persona.CodeUnauthenticated, "this API token expired on %s; create a new one", expires.UTC().Format("2 January 2006 15:04 MST"))
+		return persona.Errorf(persona.CodeUnauthenticated, "this API token expired on %s; create a new one", expires.UTC().Format("2 Jan 2006, 15:04 UTC"))
 	}
 	if lastUsed != nil && now.Sub(*lastUsed) < TokenTouchInterval {
 		return nil
@@ -280,7 +280,7 @@ func (s *Service) CreateScopedToken(ctx context.Context, actor Actor, o TokenOpt
 	if o.ExpiresIn > 0 {
 		exp := now.Add(o.ExpiresIn)
 		t.ExpiresAt = &exp
-		details = append(details, "until "+exp.Format("2 January 2006"))
+		details = append(details, "until "+exp.Format("2 Jan 2006"))
 	}
 	summary := "API token " + quoted(t.Name) + " created"
 	if len(details) > 0 {

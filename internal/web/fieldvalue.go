@@ -37,6 +37,10 @@ func fieldValueHTML(f persona.Field, v any) template.HTML {
 		b.WriteString(buf.String())
 	case f.Kind == persona.KindScale:
 		writeScale(&b, v, f.Min, f.Max, f.LowLabel, f.HighLabel, f.Label)
+	case f.Kind == persona.KindDate:
+		b.WriteString(`<span class="value-text">`)
+		b.WriteString(string(dayHTML(valueText(v))))
+		b.WriteString(`</span>`)
 	default:
 		b.WriteString(`<span class="value-text">`)
 		b.WriteString(escapeHTML(valueText(v)))

@@ -18,6 +18,7 @@ const referenceFieldValue = `{{define "fieldvalue-reference"}}{{/* dict "Field" 
 {{- else if or (eq .Field.Kind "tags") (eq .Field.Kind "multi_choice")}}<ul class="chips">{{range list $v}}<li>{{.}}</li>{{end}}</ul>
 {{- else if eq .Field.Kind "url"}}<a href="{{value $v}}" rel="noopener noreferrer nofollow" target="_blank">{{value $v}}</a>
 {{- else if eq .Field.Kind "scale"}}{{template "scale" (dict "Value" $v "Min" .Field.Min "Max" .Field.Max "Low" .Field.LowLabel "High" .Field.HighLabel "Label" .Field.Label)}}
+{{- else if eq .Field.Kind "date"}}<span class="value-text">{{day (value $v)}}</span>
 {{- else}}<span class="value-text">{{value $v}}</span>{{end -}}
 {{end}}
 `
@@ -63,6 +64,7 @@ func TestFieldValueHTMLMatchesTheTemplate(t *testing.T) {
 		add(persona.Field{Key: "u", Label: "Link", Kind: persona.KindURL}, u)
 	}
 	add(persona.Field{Key: "m", Label: "Notes", Kind: persona.KindMarkdown}, "**bold** <script>x</script> [a](javascript:alert(1))")
+	add(persona.Field{Key: "d", Label: "Since", Kind: persona.KindDate}, "2026-06-20", "2026-13-40", "last spring")
 	for _, c := range cases {
 		var want strings.Builder
 		if err := ref.ExecuteTemplate(&want, "fieldvalue-reference", map[string]any{"Field": c.f, "Value": c.v}); err != nil {

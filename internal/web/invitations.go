@@ -63,7 +63,7 @@ func (h *Handler) resendInvitation(w http.ResponseWriter, r *http.Request, c *Ct
 		}
 		return h.memberRefused(w, r, c, err, membersView{ErrorInvitation: id})
 	}
-	return redirect(w, r, membersPath(c), "The invitation to "+inv.Email+" was sent again with a new link, open until "+inv.ExpiresAt.Format("2 Jan 2006")+"; the earlier link no longer works.")
+	return redirect(w, r, membersPath(c), "The invitation to "+inv.Email+" was sent again with a new link, open until "+inv.ExpiresAt.Format(dayLayout)+"; the earlier link no longer works.")
 }
 
 func (h *Handler) revokeInvitation(w http.ResponseWriter, r *http.Request, c *Ctx) error {

@@ -187,7 +187,7 @@ func (h *Handler) deleteOrg(w http.ResponseWriter, r *http.Request, c *Ctx) erro
 	if err != nil {
 		return h.settingsRefused(w, r, c, "delete", err, settingsView{Confirm: confirm})
 	}
-	return redirect(w, r, "/", c.Org.Name+" is deleted. Its owners can restore it below until "+d.PurgeAt().Format("2 Jan 2006")+".")
+	return redirect(w, r, "/", c.Org.Name+" is deleted. Its owners can restore it below until "+d.PurgeAt().Format(dayLayout)+".")
 }
 
 func (h *Handler) restoreOrg(w http.ResponseWriter, r *http.Request, c *Ctx) error {

@@ -161,8 +161,9 @@ var funcs = template.FuncMap{
 	"icon":      icon,
 	"typeIcon":  func(t persona.ProfileType) template.HTML { return icon("type-" + string(t)) },
 	"markdown":  renderMarkdown,
-	"date":      func(t time.Time) string { return t.Format("2 Jan 2006") },
-	"datetime":  func(t time.Time) string { return t.Format("2 Jan 2006, 15:04 UTC") },
+	"date":      func(t time.Time) string { return t.Format(dayLayout) },
+	"day":       dayHTML,
+	"datetime":  func(t time.Time) string { return t.UTC().Format(dayLayout + ", 15:04 UTC") },
 	"isoTime":   func(t time.Time) string { return t.Format(time.RFC3339) },
 	"ago":       ago,
 	"value":     valueText,
@@ -215,7 +216,7 @@ func ago(t time.Time) string {
 	case d < 30*24*time.Hour:
 		return plural(int(d/(24*time.Hour)), "day") + " ago"
 	}
-	return t.Format("2 Jan 2006")
+	return t.Format(dayLayout)
 }
 
 func plural(n int, unit string) string {
