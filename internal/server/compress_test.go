@@ -20,15 +20,7 @@ import (
 // body may be compressed) with headers as name, value pairs.
 func (e *env) raw(method, path, token string, headers ...string) *httptest.ResponseRecorder {
 	e.t.Helper()
-	req := httptest.NewRequest(method, path, nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	rec := httptest.NewRecorder()
-	e.h.ServeHTTP(rec, req)
+	_, rec := e.send(method, path, token, nil, headers...)
 	return rec
 }
 

@@ -146,9 +146,19 @@ func (p problemDoc) locations() []string {
 	return out
 }
 
-// do sends a request to the handler. body may be nil, a string (sent raw) or
-// a value encoded as JSON. headers are name, value pairs.
+// do sends a request to the handler and checks the exchange against the
+// OpenAPI description. body may be nil, a string (sent raw) or a value
+// encoded as JSON. headers are name, value pairs.
 func (e *env) do(method, path, token string, body any, headers ...string) response {
+	e.t.Helper()
+	req, rec := e.send(method, path, token, body, headers...)
+	checkOpenAPI(e.t, e.h, req, rec.Code, rec.Header(), rec.Body.Bytes())
+	return response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+}
+
+// send sends one request straight to the handler and returns the request
+// and what the handler wrote, unchecked.
+func (e *env) send(method, path, token string, body any, headers ...string) (*http.Request, *httptest.ResponseRecorder) {
 	e.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -174,8 +184,7 @@ func (e *env) do(method, path, token string, body any, headers ...string) respon
 	}
 	rec := httptest.NewRecorder()
 	e.h.ServeHTTP(rec, req)
-	checkOpenAPI(e.t, e.h, req, rec.Code, rec.Header(), rec.Body.Bytes())
-	return response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	return req, rec
 }
 
 // must sends a request and fails unless the status is want.
