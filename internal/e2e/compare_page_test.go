@@ -86,7 +86,7 @@ func TestComparisonChartReadsOnPhoneAndDesktop(t *testing.T) {
 				}),
 				noSidewaysScroll("the comparison at "+where),
 				js(chartChecks, width))
-			b.shotOf("chart-"+strings.ReplaceAll(where, " ", "-"), ".dimension-figure")
+			b.shotOf("chart-"+strings.ReplaceAll(where, " ", "-"), ".compare-dimensions")
 		}
 	}
 	b.step("back to the desktop window", chromedp.EmulateViewport(1440, 900))

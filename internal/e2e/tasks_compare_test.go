@@ -30,4 +30,5 @@ func TestTaskCompareTwoPersonas(t *testing.T) {
 		present(`#dimension-chart svg.dot[data-persona="`+a+`"]`, 6),
 		present(`#dimension-chart svg.dot[data-persona="`+c+`"]`, 6),
 		see("#chart-legend", first, second))
+	b.shotOf("dumbbell", ".compare-dimensions")
 }

@@ -281,3 +281,52 @@ func TestCompareTintsOnlyFilledValuesThatDiffer(t *testing.T) {
 		t.Errorf("the summary does not count the %d differing rows", differs)
 	}
 }
+
+// The compare pages print counts with the noun that agrees with them: the
+// heading and summary of a comparison, and the variants and overrides of
+// base and variants, where each column counts the overrides it marks.
+func TestComparePagesCountWithPlurals(t *testing.T) {
+	e := newWebEnv(t)
+	b := e.signedIn(e.viewer)
+	ids := e.compareIDs("System Lead", "Compliance Analyst")
+	p := b.get("/o/"+e.org+"/compare?ids="+strings.Join(ids, ",")).must(t, http.StatusOK)
+	summary := between(p.Body, `<p class="muted" id="compare-summary">`, "</p>")
+	if !strings.Contains(p.Body, "Comparing 2 personas") || !regexp.MustCompile(`(\b1 field differs|\b([02-9]|\d\d+) fields differ) between them · ([02-9]|\d\d+) shared dimensions\.`).MatchString(summary) {
+		t.Errorf("comparison counts: %s", summary)
+	}
+	picker := b.get("/o/"+e.org+"/compare").must(t, http.StatusOK)
+	for _, m := range regexp.MustCompile(`<small class="muted">(\d+) (personas?)</small></legend>`).FindAllStringSubmatch(picker.Body, -1) {
+		if (m[1] == "1") != (m[2] == "persona") {
+			t.Errorf("picker group counts %q", m[0])
+		}
+	}
+	if !strings.Contains(picker.Body, `personas</small></legend>`) {
+		t.Error("picker groups do not count their personas")
+	}
+
+	lead := ids[0]
+	p = b.get("/o/"+e.org+"/personas/"+lead+"/variants/compare").must(t, http.StatusOK)
+	table := between(p.Body, `<table class="vcompare"`, "</table>")
+	heads := regexp.MustCompile(`<small class="muted vcompare-overrides">(\d+) (overrides?)</small>`).FindAllStringSubmatch(table, -1)
+	if len(heads) < 2 {
+		t.Fatalf("want the demo's variants of System Lead to count their overrides:\n%s", between(table, "<thead>", "</thead>"))
+	}
+	if want := strconv.Itoa(len(heads)) + " customer variants side by side with the base."; !strings.Contains(p.Body, want) {
+		t.Errorf("base and variants does not say %q", want)
+	}
+	rows := regexp.MustCompile(`(?s)<tr data-path="[^"]+">(.*?)</tr>`).FindAllStringSubmatch(table, -1)
+	per := make([]int, len(heads))
+	for _, r := range rows {
+		cells := regexp.MustCompile(`<td class="(base-value|overridden|inherited)"`).FindAllStringSubmatch(r[1], -1)
+		for i, c := range cells[1:] {
+			if c[1] == "overridden" {
+				per[i]++
+			}
+		}
+	}
+	for i, h := range heads {
+		if h[1] != strconv.Itoa(per[i]) || (h[1] == "1") != (h[2] == "override") {
+			t.Errorf("variant %d says %q, and marks %d overrides", i, h[0], per[i])
+		}
+	}
+}
