@@ -66,7 +66,7 @@ func TestComparisonChartReadsOnPhoneAndDesktop(t *testing.T) {
 	}
 	b := signIn(t, orgPath("/compare?ids="+strings.Join(ids, ",")))
 	b.step("the chart and its legend name the four personas",
-		present("#dimension-chart .dot-row", 6), present("#dimension-chart svg.dot", 24),
+		present("#dimension-chart .dot-row", 7), present("#dimension-chart svg.dot", 28),
 		see("#chart-legend", names...), see("#dimension-table", "Technical comfort"))
 	b.step("no transitions for the screenshots", js(`() => { const s = document.createElement("style");
 		s.textContent = "*, *::before, *::after { transition: none !important; }"; document.head.append(s); return ""; }`))
@@ -115,7 +115,7 @@ const chartChecks = `(width) => {
 			if (dots[i].left < fig.getBoundingClientRect().left || dots[i].right > fig.getBoundingClientRect().right) return row.dataset.dimension + ": marker " + i + " runs out of the card";
 		}
 	}
-	for (const el of fig.querySelectorAll(".dot-label, .tick-label, .dot-ends span, .chart-legend li, .chart-title")) {
+	for (const el of fig.querySelectorAll(".dot-label, .tick-label, .dot-ends span, .dot-options span, .chart-legend li, .chart-title")) {
 		const px = parseFloat(getComputedStyle(el).fontSize);
 		if (px < 12) return "text '" + el.textContent.trim() + "' is " + px + "px, want at least 12px";
 	}

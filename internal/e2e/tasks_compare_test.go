@@ -26,9 +26,9 @@ func TestTaskCompareTwoPersonas(t *testing.T) {
 		atPath(`/compare\?ids=`+a+`,`+c+`$`),
 		see("#compare-heading", "Comparing 2 personas"),
 		see("#compare-table thead", first, second),
-		present("#dimension-chart.dumbbell .dot-row", 6),
-		present(`#dimension-chart svg.dot[data-persona="`+a+`"]`, 6),
-		present(`#dimension-chart svg.dot[data-persona="`+c+`"]`, 6),
+		present("#dimension-chart.dumbbell .dot-row", 7),
+		present(`#dimension-chart svg.dot[data-persona="`+a+`"]`, 7),
+		present(`#dimension-chart svg.dot[data-persona="`+c+`"]`, 7),
 		see("#chart-legend", first, second))
 	b.shotOf("dumbbell", ".compare-dimensions")
 }

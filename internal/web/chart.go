@@ -21,15 +21,14 @@ type dotChart struct {
 	Label    string // what the chart shows, for assistive technology
 	Dumbbell bool   // two personas: each row joins them with a bar
 	Rows     []dotRow
-	// ChoicesNote names the shared dimensions that are choices, not
-	// scales: the table lists them ("" when there are none).
-	ChoicesNote string
 }
 
-// dotRow is one dimension.
+// dotRow is one dimension: a scale from Min to Max, or a choice whose
+// options are equal bands side by side (Options).
 type dotRow struct {
 	Key, Label string
-	Low, High  string // the scale's end labels ("" when the template has none)
+	Low, High  string   // the scale's end labels ("" when the template has none)
+	Options    []string // a choice's options, one band each, in order
 	Height     float64
 	Mid        float64 // the track line
 	TickY      float64 // the tick numbers' baseline
@@ -92,12 +91,7 @@ func seriesOf(i int) (class, shape string) {
 
 func chartOf(dims []persona.CompareDimension, people []comparePersona) dotChart {
 	ch := dotChart{Dumbbell: len(people) == 2}
-	var choices []string
 	for _, d := range dims {
-		if d.Kind != persona.DimensionScale {
-			choices = append(choices, d.Label)
-			continue
-		}
 		ch.Rows = append(ch.Rows, dotRowOf(d, people))
 	}
 	names := make([]string, len(people))
@@ -108,27 +102,33 @@ func chartOf(dims []persona.CompareDimension, people []comparePersona) dotChart 
 	for i, r := range ch.Rows {
 		rowNames[i] = r.Label
 	}
-	switch len(choices) {
-	case 0:
-	case 1:
-		ch.ChoicesNote = choices[0] + " is a choice, not a scale: the table lists it."
-	default:
-		ch.ChoicesNote = joinNames(choices) + " are choices, not scales: the table lists them."
-	}
 	ch.Label = fmt.Sprintf("%s on %s: %s. The table that follows lists the values.",
-		joinNames(names), pluralize(len(ch.Rows), "shared scale", "shared scales"), joinNames(rowNames))
+		joinNames(names), pluralize(len(ch.Rows), "shared dimension", "shared dimensions"), joinNames(rowNames))
 	return ch
 }
 
 func dotRowOf(d persona.CompareDimension, people []comparePersona) dotRow {
 	row := dotRow{Key: d.Key, Label: d.Label, Low: d.LowLabel, High: d.HighLabel}
+	choice := d.Kind != persona.DimensionScale
+	if choice {
+		row.Low, row.High = "", ""
+		row.Options = choiceOptions(d)
+	}
 	for i, cell := range d.Cells {
 		pos, ok := cell.Position()
+		text := ""
+		if choice {
+			text = valueText(cell.Value)
+			k := slices.Index(row.Options, text)
+			pos, ok = (float64(k)+0.5)/float64(len(row.Options)), cell.Set() && k >= 0
+		} else if ok {
+			text = dotValueText(cell)
+		}
 		if !ok {
 			continue
 		}
 		row.Dots = append(row.Dots, dotMark{PersonaID: people[i].ID, Class: people[i].Series, Shape: people[i].Shape,
-			Pos: pos, X: dotPct(pos), Name: people[i].Name + ": " + dotValueText(cell)})
+			Pos: pos, X: dotPct(pos), Name: people[i].Name + ": " + text})
 	}
 
 	// Ties: markers at (nearly) the same place form a cluster and are
@@ -169,11 +169,19 @@ func dotRowOf(d persona.CompareDimension, people []comparePersona) dotRow {
 	row.Height = row.TickY + 4 // room for the descenders
 	row.TickY1, row.TickY2 = row.Mid-6, row.Mid+6
 
-	if len(row.Dots) >= 2 && len(clusters) > 1 {
+	if len(row.Dots) >= 2 && len(clusters) > 1 && !choice { // a range means nothing between options
 		lo, hi := row.Dots[order[0]].Pos, row.Dots[order[len(order)-1]].Pos
 		row.Span = &dotSpan{X1: dotPct(lo), X2: dotPct(hi)}
 	}
 
+	if choice { // a tick at each option's band; the options are named below
+		for k := range row.Options {
+			row.Ticks = append(row.Ticks, dotTick{X: dotPct((float64(k) + 0.5) / float64(len(row.Options)))})
+		}
+		row.TickY = row.Mid + dotStep*float64(tallest-1)/2 + 10
+		row.Height = row.TickY
+		return row
+	}
 	// Ticks at every step of a short scale, else at quarters.
 	lo, hi := d.Min, d.Max
 	if steps := hi - lo; steps > 0 {
@@ -187,6 +195,26 @@ func dotRowOf(d persona.CompareDimension, people []comparePersona) dotRow {
 		}
 	}
 	return row
+}
+
+// choiceOptions are the bands of a choice row: the first template's
+// options, then any value another persona holds that they lack.
+func choiceOptions(d persona.CompareDimension) []string {
+	var opts []string
+	for _, c := range d.Cells {
+		if c.Has && len(opts) == 0 {
+			opts = slices.Clone(c.Dimension.Options)
+		}
+	}
+	for _, c := range d.Cells {
+		if v := valueText(c.Value); c.Set() && !slices.Contains(opts, v) {
+			opts = append(opts, v)
+		}
+	}
+	if len(opts) == 0 {
+		opts = []string{""}
+	}
+	return opts
 }
 
 // dotValueText is a value on its scale, as a marker's accessible name ends:

@@ -16,7 +16,7 @@ type chartMark struct {
 }
 
 var (
-	chartRowRe  = regexp.MustCompile(`(?s)<div class="dot-row[^"]*" role="group" aria-labelledby="dot-row-([^"]+)" data-dimension="([^"]+)">(.*?)</svg>\s*(?:<div class="dot-ends"|</div>)`)
+	chartRowRe  = regexp.MustCompile(`(?s)<div class="dot-row[^"]*" role="group" aria-labelledby="dot-row-([^"]+)" data-dimension="([^"]+)">(.*?)</svg>\s*(?:<div class="dot-(?:ends|options)"|</div>)`)
 	chartMarkRe = regexp.MustCompile(`<svg class="dot ([^"]+)" data-persona="([^"]+)" x="([^"]+)" y="([^"]+)" [^>]*role="img" aria-label="([^"]+)"><title>([^<]+)</title><path d="[^"]+"/></svg>`)
 )
 
@@ -49,9 +49,9 @@ func chartRows(t *testing.T, chart string) map[string][]chartMark {
 	return rows
 }
 
-// Four UX personas: one chart row per shared scale (the choice dimension
-// only in the table), every marker visible even where values tie, each in
-// its own series colour and shape, none of them a profile type's colour.
+// Four UX personas: one chart row per shared dimension (a choice drawn as
+// bands, one per option), every marker visible even where values tie, each
+// in its own series colour and shape, none of them a profile type's colour.
 func TestCompareChartOneRowPerScaleTiesApart(t *testing.T) {
 	e := newWebEnv(t)
 	names := []string{"System Lead", "Compliance Analyst", "Branch Manager", "Mainframe Batch Operator"}
@@ -60,20 +60,31 @@ func TestCompareChartOneRowPerScaleTiesApart(t *testing.T) {
 	chart := between(p.Body, `<div id="dimension-chart"`, "</figure>")
 	rows := chartRows(t, chart)
 
-	scales := []string{"technical_comfort", "decision_authority", "autonomy", "risk_tolerance", "ai_adoption", "time_pressure"}
-	if len(rows) != len(scales) {
-		t.Errorf("%d chart rows, want one per shared scale (%d)", len(rows), len(scales))
+	dims := []string{"technical_comfort", "decision_authority", "autonomy", "risk_tolerance", "ai_adoption", "time_pressure", "usage_frequency"}
+	if len(rows) != len(dims) {
+		t.Errorf("%d chart rows, want one per shared dimension (%d)", len(rows), len(dims))
 	}
-	for _, k := range scales {
+	for _, k := range dims {
 		if len(rows[k]) != 4 {
 			t.Errorf("%s: %d markers, want 4", k, len(rows[k]))
 		}
 	}
-	if _, ok := rows["usage_frequency"]; ok {
-		t.Error("the choice dimension usage_frequency is drawn as a scale")
+	// The choice: daily, weekly, daily, daily on the bands of daily, weekly,
+	// monthly and rarely, named under them; no range bar between options.
+	usage := rows["usage_frequency"]
+	for i, want := range []string{"System Lead: daily", "Compliance Analyst: weekly", "Branch Manager: daily", "Mainframe Batch Operator: daily"} {
+		if usage[i].name != want {
+			t.Errorf("usage frequency marker %d is named %q, want %q", i, usage[i].name, want)
+		}
 	}
-	if !strings.Contains(chart, "Usage frequency is a choice, not a scale: the table lists it.") {
-		t.Error("the chart does not say where the choice dimension went")
+	if usage[0].x != "12.5%" || usage[1].x != "37.5%" || usage[2].x != "12.5%" {
+		t.Errorf("usage frequency markers not on their options' bands: %+v", usage)
+	}
+	urow := between(chart, `data-dimension="usage_frequency"`, `</div>
+          </div>`)
+	if !strings.Contains(urow, `<div class="dot-options" aria-hidden="true" style="--options: 4"><span>daily</span><span>weekly</span><span>monthly</span><span>rarely</span></div>`) ||
+		strings.Contains(urow, "dot-span") {
+		t.Errorf("usage frequency row:\n%s", urow)
 	}
 
 	// Ties: decision authority is 3, 2, 3, 1 and risk tolerance 2, 1, 2, 1.
