@@ -89,6 +89,32 @@ func TestComparisonChartReadsOnPhoneAndDesktop(t *testing.T) {
 			b.shotOf("chart-"+strings.ReplaceAll(where, " ", "-"), ".compare-dimensions")
 		}
 	}
+
+	// Eight personas of all four types: eight colours and eight shapes.
+	eight := []string{"System Lead", "Compliance Analyst", "Branch Manager", "Product Designer", "Big Bank",
+		"FinTech", "Regional Savings Bank", "Reconciliation Assistant"}
+	ids = ids[:0]
+	for _, n := range eight {
+		ids = append(ids, personaID(t, n))
+	}
+	b.step("compare eight", open(orgPath("/compare?ids="+strings.Join(ids, ","))), see("#chart-legend", eight...))
+	for _, scheme := range []string{"light", "dark"} {
+		for _, width := range []int64{390, 1440} {
+			where := fmt.Sprintf("%dpx %s", width, scheme)
+			b.step("eight on the chart at "+where,
+				chromedp.EmulateViewport(width, 900),
+				chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+					_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+						Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
+					return err
+				}),
+				noSidewaysScroll("eight compared at "+where),
+				js(chartChecks, width))
+			if width == 1440 {
+				b.shotOf("eight-"+scheme, ".dimension-figure")
+			}
+		}
+	}
 	b.step("back to the desktop window", chromedp.EmulateViewport(1440, 900))
 }
 
