@@ -260,8 +260,8 @@ func TestComparePicker(t *testing.T) {
 		see("#compare-heading", "Comparing 3 personas"),
 		see("#compare-table thead", names...))
 	b.step("see them on the shared dimensions chart",
-		present("svg#dimension-chart", 1),
-		present("svg#dimension-chart g.series .series-marker", 1),
+		present("#dimension-chart .dot-row", 1),
+		present("#dimension-chart svg.dot", 1),
 		see("#chart-legend", names...),
 		see("#dimension-table", "Technical comfort"))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -66,42 +67,43 @@ func TestCompareThreePersonasOfDifferentTypes(t *testing.T) {
 		t.Error("role_title row not flagged as differing")
 	}
 
-	// The chart: one series per persona, only the dimensions at least two share.
-	chart := between(p.Body, `<svg id="dimension-chart"`, "</svg>\n      </div>")
+	// The chart: one row per shared scale, one marker per persona that has
+	// it, in the series palette (not the type colours), each named.
+	chart := between(p.Body, `<div id="dimension-chart"`, "</figure>")
 	if chart == "" {
 		t.Fatalf("no dimension chart:\n%s", p.Body)
 	}
-	if !strings.Contains(chart, `role="img"`) || !strings.Contains(chart, "<title>") || !strings.Contains(chart, `aria-label="System Lead, Head of Operations (buyer) and Reconciliation Assistant on`) {
+	if !strings.Contains(chart, `role="group" aria-label="System Lead, Head of Operations (buyer) and Reconciliation Assistant on`) {
 		t.Errorf("chart is not labelled for assistive technology:\n%s", chart)
 	}
-	series := regexp.MustCompile(`<g class="series ([^"]+)" data-persona="([^"]+)">`).FindAllStringSubmatch(chart, -1)
-	if len(series) != 3 {
-		t.Fatalf("want 3 series, got %d:\n%s", len(series), chart)
-	}
-	for i, s := range series {
-		if s[2] != ids[i] {
-			t.Errorf("series %d is for %s, want %s", i, s[2], ids[i])
-		}
-		if !strings.Contains(between(chart, s[0], "</g>"), "<polyline") {
-			t.Errorf("series %d has no line", i)
-		}
-	}
-	// The buyer's template has no autonomy: its line breaks there.
-	if n := strings.Count(between(chart, series[1][0], "</g>"), "<polyline"); n != 2 {
-		t.Errorf("the buyer's line should break at the missing autonomy dimension: %d lines", n)
-	}
-	if series[0][1] != "t-ux" || series[2][1] != "t-agent" {
-		t.Errorf("series of distinct types take the type colours: %v", series)
-	}
+	rows := chartRows(t, chart)
 	for _, shared := range []string{"decision_authority", "risk_tolerance", "autonomy", "technical_comfort"} {
-		if !strings.Contains(chart, `data-dimension="`+shared+`"`) {
-			t.Errorf("chart lacks shared dimension %s", shared)
+		if _, ok := rows[shared]; !ok {
+			t.Errorf("chart lacks a row for shared dimension %s", shared)
 		}
 	}
 	for _, lone := range []string{"oversight_intensity", "budget_authority", "time_pressure"} {
 		if strings.Contains(p.Body, `data-dimension="`+lone+`"`) {
 			t.Errorf("%s is in one template only but is shown", lone)
 		}
+	}
+	for key, dots := range rows {
+		for _, d := range dots {
+			i := slices.Index(ids, d.persona)
+			if i < 0 || d.class != "series-"+strconv.Itoa(i) {
+				t.Errorf("%s: marker %+v: want series-N for the N-th persona", key, d)
+			}
+		}
+	}
+	// The buyer's template has no autonomy: that row has two markers.
+	if got := rows["autonomy"]; len(got) != 2 || got[0].persona != ids[0] || got[1].persona != ids[2] {
+		t.Errorf("autonomy: want markers for the UX persona and the agent only: %+v", got)
+	}
+	if !strings.Contains(chart, `aria-label="System Lead: 2 of 5"><title>System Lead: 2 of 5</title>`) {
+		t.Errorf("markers lack their accessible name (\"System Lead: 2 of 5\"):\n%s", chart)
+	}
+	if strings.Contains(chart, "t-ux") || strings.Contains(chart, "t-agent") {
+		t.Error("the chart uses the profile-type colours")
 	}
 	// The data table gives the same values as text.
 	dims := between(p.Body, `<table id="dimension-table"`, "</table>")
@@ -135,8 +137,8 @@ func TestCompareEscapesUserText(t *testing.T) {
 	if strings.Contains(p.Body, "<script>alert") || strings.Contains(p.Body, "<img src=x") {
 		t.Fatalf("user text reached the page unescaped")
 	}
-	chart := between(p.Body, `<svg id="dimension-chart"`, "</svg>")
-	if !strings.Contains(chart, "<title>Eve &lt;script&gt;alert(1)&lt;/script&gt; — ") {
+	chart := between(p.Body, `<div id="dimension-chart"`, "</figure>")
+	if !strings.Contains(chart, "<title>Eve &lt;script&gt;alert(1)&lt;/script&gt;: ") {
 		t.Errorf("marker titles not escaped:\n%s", chart)
 	}
 }
@@ -190,11 +192,13 @@ func TestComparePickerAndLimits(t *testing.T) {
 	}
 	// Eight is fine, and duplicates do not count twice.
 	p = b.get(base+"?ids="+strings.Join(ids[:8], ",")+","+ids[0]).must(t, http.StatusOK)
-	if n := strings.Count(between(p.Body, `<svg id="dimension-chart"`, "</svg>"), `<g class="series `); n != 8 {
-		t.Errorf("eight: %d series", n)
+	if n := strings.Count(between(p.Body, `<ul class="chart-legend"`, "</ul>"), `<li class="series-`); n != 8 {
+		t.Errorf("eight: %d series in the legend", n)
 	}
-	if !strings.Contains(p.Body, `series series-0`) {
-		t.Error("personas of the same type should take palette colours")
+	for i := range 8 {
+		if !strings.Contains(p.Body, `class="dot series-`+strconv.Itoa(i)+`"`) {
+			t.Errorf("eight: no marker in series-%d", i)
+		}
 	}
 	// "Change selection" opens the picker with the comparison ticked.
 	p = b.get(base+"?ids="+ids[0]+","+ids[1]+"&edit=1").must(t, http.StatusOK)
@@ -275,5 +279,54 @@ func TestCompareTintsOnlyFilledValuesThatDiffer(t *testing.T) {
 	}
 	if !strings.Contains(p.Body, strconv.Itoa(differs)+" field") {
 		t.Errorf("the summary does not count the %d differing rows", differs)
+	}
+}
+
+// The compare pages print counts with the noun that agrees with them: the
+// heading and summary of a comparison, and the variants and overrides of
+// base and variants, where each column counts the overrides it marks.
+func TestComparePagesCountWithPlurals(t *testing.T) {
+	e := newWebEnv(t)
+	b := e.signedIn(e.viewer)
+	ids := e.compareIDs("System Lead", "Compliance Analyst")
+	p := b.get("/o/"+e.org+"/compare?ids="+strings.Join(ids, ",")).must(t, http.StatusOK)
+	summary := between(p.Body, `<p class="muted" id="compare-summary">`, "</p>")
+	if !strings.Contains(p.Body, "Comparing 2 personas") || !regexp.MustCompile(`(\b1 field differs|\b([02-9]|\d\d+) fields differ) between them · ([02-9]|\d\d+) shared dimensions\.`).MatchString(summary) {
+		t.Errorf("comparison counts: %s", summary)
+	}
+	picker := b.get("/o/"+e.org+"/compare").must(t, http.StatusOK)
+	for _, m := range regexp.MustCompile(`<small class="muted">(\d+) (personas?)</small></legend>`).FindAllStringSubmatch(picker.Body, -1) {
+		if (m[1] == "1") != (m[2] == "persona") {
+			t.Errorf("picker group counts %q", m[0])
+		}
+	}
+	if !strings.Contains(picker.Body, `personas</small></legend>`) {
+		t.Error("picker groups do not count their personas")
+	}
+
+	lead := ids[0]
+	p = b.get("/o/"+e.org+"/personas/"+lead+"/variants/compare").must(t, http.StatusOK)
+	table := between(p.Body, `<table class="vcompare"`, "</table>")
+	heads := regexp.MustCompile(`<small class="muted vcompare-overrides">(\d+) (overrides?)</small>`).FindAllStringSubmatch(table, -1)
+	if len(heads) < 2 {
+		t.Fatalf("want the demo's variants of System Lead to count their overrides:\n%s", between(table, "<thead>", "</thead>"))
+	}
+	if want := strconv.Itoa(len(heads)) + " customer variants side by side with the base."; !strings.Contains(p.Body, want) {
+		t.Errorf("base and variants does not say %q", want)
+	}
+	rows := regexp.MustCompile(`(?s)<tr data-path="[^"]+">(.*?)</tr>`).FindAllStringSubmatch(table, -1)
+	per := make([]int, len(heads))
+	for _, r := range rows {
+		cells := regexp.MustCompile(`<td class="(base-value|overridden|inherited)"`).FindAllStringSubmatch(r[1], -1)
+		for i, c := range cells[1:] {
+			if c[1] == "overridden" {
+				per[i]++
+			}
+		}
+	}
+	for i, h := range heads {
+		if h[1] != strconv.Itoa(per[i]) || (h[1] == "1") != (h[2] == "override") {
+			t.Errorf("variant %d says %q, and marks %d overrides", i, h[0], per[i])
+		}
 	}
 }
