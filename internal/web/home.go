@@ -8,15 +8,22 @@ import (
 	"github.com/personapal/personapal/internal/persona"
 )
 
-// homeView is the organisation's home: groups of persona cards.
+// homeView is the organisation's home: a hub of persona cards in their
+// groups, each saying at a glance how many customer variants it has, how
+// much of it evidence backs and whether it is aligned, beside the
+// "Recently changed" and "Review overdue" lists. The filters apply as they
+// are chosen (htmx swaps #home-results and pushes the URL, so a filtered
+// view can be shared); without JavaScript their Apply button does it.
 type homeView struct {
 	Filter     persona.PersonaFilter
+	Overdue    bool // the "Review overdue" filter
 	Groups     []groupCards
 	Templates  []persona.Template
 	AllGroups  []persona.Group
 	Total      int         // personas shown
 	TypeCounts []typeCount // personas shown, per profile type
 	Filtered   bool
+	Hub        app.Hub
 	// CanMove: the caller may move personas and there is more than one
 	// group to move them between (groups.go).
 	CanMove bool
@@ -25,6 +32,10 @@ type homeView struct {
 	// form suggests.
 	FirstGroup string
 }
+
+// hubListSize is how many entries "Recently changed" and "Review overdue"
+// show.
+const hubListSize = 5
 
 // homeMove is the "Move to…" form of the home page: which personas were
 // ticked and where to, when a move was refused, and why.
@@ -44,10 +55,12 @@ type groupCards struct {
 	Cards []personaCard
 }
 
-// personaCard is a persona as a card: enough to recognise and open it.
+// personaCard is a persona as a card: enough to recognise and open it, and
+// its glance (variants, evidence, alignment).
 type personaCard struct {
 	ID          string
 	Name        string
+	Role        string
 	Type        persona.ProfileType
 	Summary     string
 	Status      persona.Status
@@ -56,12 +69,30 @@ type personaCard struct {
 	TemplateID  string
 	GroupID     string
 	ReviewDueOn time.Time
+	Glance      app.PersonaGlance
 }
 
 func cardOf(p persona.Persona, now time.Time) personaCard {
-	return personaCard{ID: p.ID, Name: p.Name, Type: p.ProfileType, Summary: p.Summary, Status: p.Status,
+	role, _ := p.Values[headerRoleKey].(string)
+	return personaCard{ID: p.ID, Name: p.Name, Role: role, Type: p.ProfileType, Summary: p.Summary, Status: p.Status,
 		Overdue: p.ReviewOverdue(now), UpdatedAt: p.UpdatedAt, TemplateID: p.TemplateID, GroupID: p.GroupID,
 		ReviewDueOn: p.ReviewDue()}
+}
+
+// hubCards makes the cards of ps with their glances, worked out together
+// (a fixed number of queries), and the hub's lists.
+func (h *Handler) hubCards(r *http.Request, c *Ctx, ps []persona.Persona) ([]personaCard, app.Hub, error) {
+	now := time.Now()
+	hub, err := h.svc.PersonaHub(r.Context(), c.Actor, c.Org.Slug, ps, now, hubListSize)
+	if err != nil {
+		return nil, app.Hub{}, err
+	}
+	cards := make([]personaCard, len(ps))
+	for i, p := range ps {
+		cards[i] = cardOf(p, now)
+		cards[i].Glance = hub.Glances[p.ID]
+	}
+	return cards, hub, nil
 }
 
 func (h *Handler) home(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -70,13 +101,23 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 		GroupID: q.Get("group"), ProfileType: persona.ProfileType(q.Get("type")),
 		TemplateID: q.Get("template"), Status: persona.Status(q.Get("status")),
 	}
-	return h.renderHome(w, r, c, http.StatusOK, f, homeMove{})
+	return h.renderHome(w, r, c, http.StatusOK, f, q.Get("overdue") != "", homeMove{})
 }
 
-func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, c *Ctx, status int, f persona.PersonaFilter, move homeMove) error {
+func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, c *Ctx, status int, f persona.PersonaFilter, overdue bool, move homeMove) error {
 	personas, err := h.allPersonas(r, c, f)
 	if err != nil {
 		return err
+	}
+	now := time.Now()
+	if overdue {
+		kept := personas[:0]
+		for _, p := range personas {
+			if p.ReviewOverdue(now) {
+				kept = append(kept, p)
+			}
+		}
+		personas = kept
 	}
 	groups, err := h.svc.ListGroups(r.Context(), c.Actor, c.Org.Slug)
 	if err != nil {
@@ -86,15 +127,18 @@ func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, c *Ctx, sta
 	if err != nil {
 		return err
 	}
-	v := homeView{Filter: f, Templates: templates, AllGroups: groups,
-		Filtered: f.GroupID != "" || f.ProfileType != "" || f.TemplateID != "" || f.Status != "",
+	cards, hub, err := h.hubCards(r, c, personas)
+	if err != nil {
+		return err
+	}
+	v := homeView{Filter: f, Overdue: overdue, Templates: templates, AllGroups: groups, Hub: hub,
+		Filtered: f.GroupID != "" || f.ProfileType != "" || f.TemplateID != "" || f.Status != "" || overdue,
 		CanMove:  c.Can(persona.RoleEditor) && len(groups) > 1, Move: move, FirstGroup: defaultGroupName}
 	byGroup := map[string][]personaCard{}
 	counts := map[persona.ProfileType]int{}
-	now := time.Now()
-	for _, p := range personas {
-		byGroup[p.GroupID] = append(byGroup[p.GroupID], cardOf(p, now))
-		counts[p.ProfileType]++
+	for _, card := range cards {
+		byGroup[card.GroupID] = append(byGroup[card.GroupID], card)
+		counts[card.Type]++
 		v.Total++
 	}
 	for _, t := range persona.ProfileTypes {
