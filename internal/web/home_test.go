@@ -91,7 +91,7 @@ func TestHomeCardsAgreeWithThePersonaAndAlignmentPages(t *testing.T) {
 			}
 		}
 	}
-	body := e.signedIn(e.viewer).get("/o/" + e.org).must(t, 200).Body
+	body := e.signedIn(e.viewer).get("/o/"+e.org).must(t, 200).Body
 	sawBacked, sawVariants, sawDivergence, sawAligned := false, false, false, false
 	for _, p := range page.Items {
 		w := wants[p.ID]
@@ -198,7 +198,7 @@ func TestHomeListsRecentChangesAndOverdueReviews(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	body := e.signedIn(e.viewer).get("/o/" + e.org).must(t, 200).Body
+	body := e.signedIn(e.viewer).get("/o/"+e.org).must(t, 200).Body
 	recent := section(body, "recently-changed", "section")
 	items := regexp.MustCompile(`(?s)<li>.*?</li>`).FindAllString(recent, -1)
 	if len(items) != 5 {
@@ -245,7 +245,7 @@ func TestHomeListsRecentChangesAndOverdueReviews(t *testing.T) {
 func TestHomeFiltersByAddress(t *testing.T) {
 	e := newWebEnv(t)
 	b := e.signedIn(e.viewer)
-	all := b.get("/o/" + e.org).must(t, 200).Body
+	all := b.get("/o/"+e.org).must(t, 200).Body
 	if !strings.Contains(all, `id="apply-filters"`) || !strings.Contains(all, `method="get"`) {
 		t.Error("the filter form has no Apply button for browsers without the script")
 	}
@@ -254,7 +254,7 @@ func TestHomeFiltersByAddress(t *testing.T) {
 		t.Fatalf("the demo home shows %d cards, want 15", n)
 	}
 
-	arch := b.get("/o/" + e.org + "?type=archetype").must(t, 200).Body
+	arch := b.get("/o/"+e.org+"?type=archetype").must(t, 200).Body
 	got := cards.FindAllStringSubmatch(arch, -1)
 	if len(got) != 3 {
 		t.Errorf("?type=archetype shows %d cards, want 3", len(got))
@@ -268,7 +268,7 @@ func TestHomeFiltersByAddress(t *testing.T) {
 		t.Error("the filtered page does not show its filter as chosen")
 	}
 
-	od := b.get("/o/" + e.org + "?overdue=1").must(t, 200).Body
+	od := b.get("/o/"+e.org+"?overdue=1").must(t, 200).Body
 	n := len(cards.FindAllString(od, -1))
 	if n != 6 || strings.Count(od, `class="review-due"`) != n {
 		t.Errorf("?overdue=1 shows %d cards, %d of them overdue; want the 6 overdue", n, strings.Count(od, `class="review-due"`))
@@ -277,13 +277,13 @@ func TestHomeFiltersByAddress(t *testing.T) {
 		t.Error("the overdue box is not ticked on ?overdue=1")
 	}
 
-	both := b.get("/o/" + e.org + "?type=archetype&overdue=1").must(t, 200).Body
+	both := b.get("/o/"+e.org+"?type=archetype&overdue=1").must(t, 200).Body
 	if got := cards.FindAllString(both, -1); len(got) != 1 || cardText(both, "Regional Savings Bank") == "" {
 		t.Errorf("archetypes overdue: %d cards, want Regional Savings Bank alone", len(got))
 	}
 
 	groups := e.demoGroups()
-	one := b.get("/o/" + e.org + "?group=" + groups[0]).must(t, 200).Body
+	one := b.get("/o/"+e.org+"?group="+groups[0]).must(t, 200).Body
 	if strings.Count(one, `<section class="group"`) != 1 {
 		t.Errorf("?group= shows %d groups", strings.Count(one, `<section class="group"`))
 	}
