@@ -60,7 +60,15 @@ func TestHomeIsAHub(t *testing.T) {
 		atPath(`^`+regexp.QuoteMeta(home)+`$`),
 		until("all groups again", `() => document.getElementById("filter-group").value === "" && document.querySelectorAll("a.persona-card").length >= 15 ? "" : "still filtered"`))
 
+	b.step("typing in Find filters as you type, without a button",
+		typeInto("#filter-q", "savings"),
+		atPath(`^`+regexp.QuoteMeta(home)+`\?q=savings$`),
+		until("only the savings bank", `() => {
+			const names = [...document.querySelectorAll("a.persona-card")].map(c => c.dataset.persona);
+			return names.join() === "Regional Savings Bank" ? "" : "cards: " + names.join(); }`),
+		js(`() => document.activeElement && document.activeElement.id === "filter-q" ? "" : "the focus left the Find box"`))
 	b.step("the group page's grid fills its rows too",
+		open(home),
 		follow(`section.group h2 a.group-link`), present("a.persona-card", 1), gridsFill())
 	b.looks("group page", ".card-grid")
 	b.step("the groups page", open(home+"/groups"), present("#groups", 1))

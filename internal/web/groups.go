@@ -224,7 +224,7 @@ func (h *Handler) movePersonas(w http.ResponseWriter, r *http.Request, c *Ctx) e
 		case fields["group_id"] != "":
 			msg = "Nothing was moved: " + fields["group_id"] + "."
 		}
-		return h.renderHome(w, r, c, statusFor(persona.ErrorCode(err)), persona.PersonaFilter{}, false, homeMove{Error: msg, Selected: ids, To: to})
+		return h.renderHome(w, r, c, statusFor(persona.ErrorCode(err)), homeFilters{}, homeMove{Error: msg, Selected: ids, To: to})
 	}
 	name := to
 	if g, err := h.svc.GetGroup(r.Context(), c.Actor, c.Org.Slug, to); err == nil {

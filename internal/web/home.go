@@ -1,7 +1,9 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/personapal/personapal/internal/app"
@@ -16,7 +18,8 @@ import (
 // view can be shared); without JavaScript their Apply button does it.
 type homeView struct {
 	Filter     persona.PersonaFilter
-	Overdue    bool // the "Review overdue" filter
+	Overdue    bool   // the "Review overdue" filter
+	Text       string // the "Find" filter: words in the name, role or summary
 	Groups     []groupCards
 	Templates  []persona.Template
 	AllGroups  []persona.Group
@@ -101,24 +104,57 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 		GroupID: q.Get("group"), ProfileType: persona.ProfileType(q.Get("type")),
 		TemplateID: q.Get("template"), Status: persona.Status(q.Get("status")),
 	}
-	return h.renderHome(w, r, c, http.StatusOK, f, q.Get("overdue") != "", homeMove{})
+	return h.renderHome(w, r, c, http.StatusOK, homeFilters{PersonaFilter: f, Overdue: q.Get("overdue") != "", Text: q.Get("q")}, homeMove{})
 }
 
-func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, c *Ctx, status int, f persona.PersonaFilter, overdue bool, move homeMove) error {
+// homeFilters are the home page's filters: the store's, plus two it
+// applies itself (review overdue, and words in the name, role or summary).
+type homeFilters struct {
+	persona.PersonaFilter
+	Overdue bool
+	Text    string
+}
+
+// maxFindText bounds the "Find" filter's text.
+const maxFindText = 200
+
+// keep reports whether p passes the filters the page applies itself.
+func (f homeFilters) keep(p persona.Persona, now time.Time, words []string) bool {
+	if f.Overdue && !p.ReviewOverdue(now) {
+		return false
+	}
+	if len(words) == 0 {
+		return true
+	}
+	role, _ := p.Values[headerRoleKey].(string)
+	hay := persona.FoldSearch(p.Name + " " + role + " " + p.Summary)
+	for _, w := range words {
+		if !strings.Contains(hay, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, c *Ctx, status int, hf homeFilters, move homeMove) error {
+	f := hf.PersonaFilter
+	if len(hf.Text) > maxFindText {
+		return persona.Invalid("invalid filter", []persona.FieldError{{Field: "q", Message: fmt.Sprintf("must be at most %d characters", maxFindText)}})
+	}
+	hf.Text = strings.TrimSpace(hf.Text)
 	personas, err := h.allPersonas(r, c, f)
 	if err != nil {
 		return err
 	}
 	now := time.Now()
-	if overdue {
-		kept := personas[:0]
-		for _, p := range personas {
-			if p.ReviewOverdue(now) {
-				kept = append(kept, p)
-			}
+	words := strings.Fields(persona.FoldSearch(hf.Text))
+	kept := personas[:0]
+	for _, p := range personas {
+		if hf.keep(p, now, words) {
+			kept = append(kept, p)
 		}
-		personas = kept
 	}
+	personas = kept
 	groups, err := h.svc.ListGroups(r.Context(), c.Actor, c.Org.Slug)
 	if err != nil {
 		return err
@@ -131,8 +167,8 @@ func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, c *Ctx, sta
 	if err != nil {
 		return err
 	}
-	v := homeView{Filter: f, Overdue: overdue, Templates: templates, AllGroups: groups, Hub: hub,
-		Filtered: f.GroupID != "" || f.ProfileType != "" || f.TemplateID != "" || f.Status != "" || overdue,
+	v := homeView{Filter: f, Overdue: hf.Overdue, Text: hf.Text, Templates: templates, AllGroups: groups, Hub: hub,
+		Filtered: f.GroupID != "" || f.ProfileType != "" || f.TemplateID != "" || f.Status != "" || hf.Overdue || hf.Text != "",
 		CanMove:  c.Can(persona.RoleEditor) && len(groups) > 1, Move: move, FirstGroup: defaultGroupName}
 	byGroup := map[string][]personaCard{}
 	counts := map[persona.ProfileType]int{}

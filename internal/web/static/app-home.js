@@ -25,7 +25,7 @@
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name) return;
       if (el.type === "checkbox") el.checked = params.get(el.name) === el.value;
-      else if (el.tagName === "SELECT") el.value = params.get(el.name) || "";
+      else if (el.tagName === "SELECT" || el.type === "search") el.value = params.get(el.name) || "";
     });
   }
 
@@ -52,7 +52,8 @@
         if (!fresh) throw new Error("no results in the answer");
         results.replaceWith(fresh);
         if (window.htmx) window.htmx.process(fresh);
-        if (push) window.history.pushState({ homeFilters: true }, "", address);
+        if (push === "replace") window.history.replaceState({ homeFilters: true }, "", address);
+        else if (push) window.history.pushState({ homeFilters: true }, "", address);
         announce();
       })
       .catch(function (err) {
@@ -67,14 +68,36 @@
       });
   }
 
-  form.addEventListener("change", function () { load(addressOf(), true); });
+  // A choice applies at once; typing in Find applies once the typing
+  // pauses, and a burst of typing makes one history entry, not one a key.
+  var find = document.getElementById("filter-q");
+  var timer = null;
+  var typing = false;
+  form.addEventListener("change", function (e) {
+    if (e.target === find) return;
+    typing = false;
+    load(addressOf(), true);
+  });
+  if (find) {
+    find.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        var again = typing;
+        typing = true;
+        load(addressOf(), again ? "replace" : true);
+      }, 250);
+    });
+  }
   form.addEventListener("submit", function (e) {
     e.preventDefault();
+    window.clearTimeout(timer);
+    typing = false;
     load(addressOf(), true);
   });
   window.addEventListener("popstate", function () {
     if (window.location.pathname !== form.getAttribute("action")) return;
     syncForm(window.location.search);
+    typing = false;
     load(window.location.pathname + window.location.search, false);
   });
 })();
