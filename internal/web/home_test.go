@@ -282,14 +282,14 @@ func TestHomeFiltersByAddress(t *testing.T) {
 		t.Errorf("archetypes overdue: %d cards, want Regional Savings Bank alone", len(got))
 	}
 
-	found := b.get("/o/" + e.org + "?q=SAVINGS+bank").must(t, 200).Body
+	found := b.get("/o/"+e.org+"?q=SAVINGS+bank").must(t, 200).Body
 	if got := cards.FindAllString(found, -1); len(got) != 1 || cardText(found, "Regional Savings Bank") == "" {
 		t.Errorf("?q=SAVINGS bank: %d cards, want Regional Savings Bank alone", len(got))
 	}
 	if !strings.Contains(found, `value="SAVINGS bank"`) {
 		t.Error("the Find box does not keep its text")
 	}
-	role := b.get("/o/" + e.org + "?q=batch+operator").must(t, 200).Body
+	role := b.get("/o/"+e.org+"?q=batch+operator").must(t, 200).Body
 	if cardText(role, "Mainframe Batch Operator") == "" || cardText(role, "System Lead") != "" {
 		t.Error("?q=batch operator does not find the Mainframe Batch Operator alone")
 	}
