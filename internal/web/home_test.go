@@ -498,3 +498,35 @@ func TestHomeReadsDoNotGrowWithThePersonas(t *testing.T) {
 		t.Errorf("the home page reads %d times", total(large))
 	}
 }
+
+// A group's page shows the same cards as the home page, glances and all,
+// and the groups page each group's description and faces.
+func TestGroupPagesShowTheHubCards(t *testing.T) {
+	e := newWebEnv(t)
+	b := e.signedIn(e.viewer)
+	home := b.get("/o/"+e.org).must(t, 200).Body
+	groups, err := e.svc.ListGroups(context.Background(), e.actor(e.owner), e.org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var users persona.Group
+	for _, g := range groups {
+		if g.Name == "Product users" {
+			users = g
+		}
+	}
+	page := b.get("/o/"+e.org+"/groups/"+users.ID).must(t, 200).Body
+	for _, name := range []string{"System Lead", "Compliance Analyst", "Branch Manager"} {
+		if got, want := cardText(page, name), cardText(home, name); got == "" || got != want {
+			t.Errorf("%s on the group page: %q; on the home page: %q", name, got, want)
+		}
+	}
+	list := b.get("/o/"+e.org+"/groups").must(t, 200).Body
+	row := textOf(section(list, "group-"+users.ID, "li"))
+	if !strings.Contains(row, users.Description) || !strings.Contains(row, "6 personas") {
+		t.Errorf("the Product users row reads %q", row)
+	}
+	if !strings.Contains(section(list, "group-"+users.ID, "li"), `aria-label="Open Product users: System Lead`) {
+		t.Error("the Product users row has no avatar stack naming its personas")
+	}
+}
