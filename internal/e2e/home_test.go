@@ -1,8 +1,11 @@
 package e2e_test
 
 import (
+	"fmt"
 	"regexp"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 )
 
 // The home page as a hub: the cards say at a glance how each persona
@@ -31,6 +34,12 @@ func TestHomeIsAHub(t *testing.T) {
 		return b && b.offsetParent === null ? "" : "the Apply button shows"; }`))
 
 	b.step("no card grid leaves an empty column at 1440px", gridsFill())
+	for _, w := range []int64{1440, 390} {
+		b.step(fmt.Sprintf("at %dpx", w), chromedp.EmulateViewport(w, 900))
+		h := run(b, "measure the page", chromedp.Evaluate[int](`document.documentElement.scrollHeight`))
+		t.Logf("home page at %dpx: %dpx tall", w, h)
+	}
+	b.step("back at 1440px", chromedp.EmulateViewport(1440, 900), gridsFill())
 	b.looks("home hub", "#home-results")
 
 	b.step("choosing a type filters at once, and the address keeps it",
