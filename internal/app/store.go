@@ -169,6 +169,7 @@ type Store interface {
 	queueStore
 	linkStore
 	outboxStore
+	homeStore
 }
 
 // AccessReset is a change to a user's access (Store.ResetAccess).

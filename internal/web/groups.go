@@ -50,7 +50,13 @@ type groupRow struct {
 	Targets []persona.Group
 	// Name and Description as the form holds them.
 	Name, Description string
+	// Faces are the first personas of the group, for its avatar stack.
+	Faces []persona.Persona
+	More  int // personas beyond the faces
 }
+
+// groupFaces is how many avatars a group's row shows.
+const groupFaces = 6
 
 func groupsPath(c *Ctx) string { return "/o/" + url.PathEscape(c.Org.Slug) + "/groups" }
 
@@ -72,8 +78,19 @@ func (h *Handler) renderGroups(w http.ResponseWriter, r *http.Request, c *Ctx, s
 		return err
 	}
 	v.CanEdit = c.Can(persona.RoleEditor)
+	ps, err := h.allPersonas(r, c, persona.PersonaFilter{})
+	if err != nil {
+		return err
+	}
+	faces := map[string][]persona.Persona{}
+	for _, p := range ps {
+		if len(faces[p.GroupID]) < groupFaces {
+			faces[p.GroupID] = append(faces[p.GroupID], p)
+		}
+	}
 	for i, g := range groups {
-		row := groupRow{Group: g, First: i == 0, Last: i == len(groups)-1, Name: g.Name, Description: g.Description}
+		row := groupRow{Group: g, First: i == 0, Last: i == len(groups)-1, Name: g.Name, Description: g.Description, Faces: faces[g.ID]}
+		row.More = max(0, g.PersonaCount-len(row.Faces))
 		if typed != nil && typed.ID == g.ID {
 			row.Name, row.Description = typed.Name, typed.Description
 		}
@@ -224,7 +241,7 @@ func (h *Handler) movePersonas(w http.ResponseWriter, r *http.Request, c *Ctx) e
 		case fields["group_id"] != "":
 			msg = "Nothing was moved: " + fields["group_id"] + "."
 		}
-		return h.renderHome(w, r, c, statusFor(persona.ErrorCode(err)), persona.PersonaFilter{}, homeMove{Error: msg, Selected: ids, To: to})
+		return h.renderHome(w, r, c, statusFor(persona.ErrorCode(err)), homeFilters{}, homeMove{Error: msg, Selected: ids, To: to})
 	}
 	name := to
 	if g, err := h.svc.GetGroup(r.Context(), c.Actor, c.Org.Slug, to); err == nil {

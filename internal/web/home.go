@@ -1,22 +1,32 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
 )
 
-// homeView is the organisation's home: groups of persona cards.
+// homeView is the organisation's home: a hub of persona cards in their
+// groups, each saying at a glance how many customer variants it has, how
+// much of it evidence backs and whether it is aligned, beside the
+// "Recently changed" and "Review overdue" lists. The filters apply as they
+// are chosen (htmx swaps #home-results and pushes the URL, so a filtered
+// view can be shared); without JavaScript their Apply button does it.
 type homeView struct {
 	Filter     persona.PersonaFilter
+	Overdue    bool   // the "Review overdue" filter
+	Text       string // the "Find" filter: words in the name, role or summary
 	Groups     []groupCards
 	Templates  []persona.Template
 	AllGroups  []persona.Group
 	Total      int         // personas shown
 	TypeCounts []typeCount // personas shown, per profile type
 	Filtered   bool
+	Hub        app.Hub
 	// CanMove: the caller may move personas and there is more than one
 	// group to move them between (groups.go).
 	CanMove bool
@@ -25,6 +35,10 @@ type homeView struct {
 	// form suggests.
 	FirstGroup string
 }
+
+// hubListSize is how many entries "Recently changed" and "Review overdue"
+// show.
+const hubListSize = 5
 
 // homeMove is the "Move to…" form of the home page: which personas were
 // ticked and where to, when a move was refused, and why.
@@ -44,10 +58,12 @@ type groupCards struct {
 	Cards []personaCard
 }
 
-// personaCard is a persona as a card: enough to recognise and open it.
+// personaCard is a persona as a card: enough to recognise and open it, and
+// its glance (variants, evidence, alignment).
 type personaCard struct {
 	ID          string
 	Name        string
+	Role        string
 	Type        persona.ProfileType
 	Summary     string
 	Status      persona.Status
@@ -56,12 +72,30 @@ type personaCard struct {
 	TemplateID  string
 	GroupID     string
 	ReviewDueOn time.Time
+	Glance      app.PersonaGlance
 }
 
 func cardOf(p persona.Persona, now time.Time) personaCard {
-	return personaCard{ID: p.ID, Name: p.Name, Type: p.ProfileType, Summary: p.Summary, Status: p.Status,
+	role, _ := p.Values[headerRoleKey].(string)
+	return personaCard{ID: p.ID, Name: p.Name, Role: role, Type: p.ProfileType, Summary: p.Summary, Status: p.Status,
 		Overdue: p.ReviewOverdue(now), UpdatedAt: p.UpdatedAt, TemplateID: p.TemplateID, GroupID: p.GroupID,
 		ReviewDueOn: p.ReviewDue()}
+}
+
+// hubCards makes the cards of ps with their glances, worked out together
+// (a fixed number of queries), and the hub's lists.
+func (h *Handler) hubCards(r *http.Request, c *Ctx, ps []persona.Persona) ([]personaCard, app.Hub, error) {
+	now := time.Now()
+	hub, err := h.svc.PersonaHub(r.Context(), c.Actor, c.Org.Slug, ps, now, hubListSize)
+	if err != nil {
+		return nil, app.Hub{}, err
+	}
+	cards := make([]personaCard, len(ps))
+	for i, p := range ps {
+		cards[i] = cardOf(p, now)
+		cards[i].Glance = hub.Glances[p.ID]
+	}
+	return cards, hub, nil
 }
 
 func (h *Handler) home(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -70,14 +104,57 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 		GroupID: q.Get("group"), ProfileType: persona.ProfileType(q.Get("type")),
 		TemplateID: q.Get("template"), Status: persona.Status(q.Get("status")),
 	}
-	return h.renderHome(w, r, c, http.StatusOK, f, homeMove{})
+	return h.renderHome(w, r, c, http.StatusOK, homeFilters{PersonaFilter: f, Overdue: q.Get("overdue") != "", Text: q.Get("q")}, homeMove{})
 }
 
-func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, c *Ctx, status int, f persona.PersonaFilter, move homeMove) error {
+// homeFilters are the home page's filters: the store's, plus two it
+// applies itself (review overdue, and words in the name, role or summary).
+type homeFilters struct {
+	persona.PersonaFilter
+	Overdue bool
+	Text    string
+}
+
+// maxFindText bounds the "Find" filter's text.
+const maxFindText = 200
+
+// keep reports whether p passes the filters the page applies itself.
+func (f homeFilters) keep(p persona.Persona, now time.Time, words []string) bool {
+	if f.Overdue && !p.ReviewOverdue(now) {
+		return false
+	}
+	if len(words) == 0 {
+		return true
+	}
+	role, _ := p.Values[headerRoleKey].(string)
+	hay := persona.FoldSearch(p.Name + " " + role + " " + p.Summary)
+	for _, w := range words {
+		if !strings.Contains(hay, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, c *Ctx, status int, hf homeFilters, move homeMove) error {
+	f := hf.PersonaFilter
+	if len(hf.Text) > maxFindText {
+		return persona.Invalid("invalid filter", []persona.FieldError{{Field: "q", Message: fmt.Sprintf("must be at most %d characters", maxFindText)}})
+	}
+	hf.Text = strings.TrimSpace(hf.Text)
 	personas, err := h.allPersonas(r, c, f)
 	if err != nil {
 		return err
 	}
+	now := time.Now()
+	words := strings.Fields(persona.FoldSearch(hf.Text))
+	kept := personas[:0]
+	for _, p := range personas {
+		if hf.keep(p, now, words) {
+			kept = append(kept, p)
+		}
+	}
+	personas = kept
 	groups, err := h.svc.ListGroups(r.Context(), c.Actor, c.Org.Slug)
 	if err != nil {
 		return err
@@ -86,15 +163,18 @@ func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, c *Ctx, sta
 	if err != nil {
 		return err
 	}
-	v := homeView{Filter: f, Templates: templates, AllGroups: groups,
-		Filtered: f.GroupID != "" || f.ProfileType != "" || f.TemplateID != "" || f.Status != "",
+	cards, hub, err := h.hubCards(r, c, personas)
+	if err != nil {
+		return err
+	}
+	v := homeView{Filter: f, Overdue: hf.Overdue, Text: hf.Text, Templates: templates, AllGroups: groups, Hub: hub,
+		Filtered: f.GroupID != "" || f.ProfileType != "" || f.TemplateID != "" || f.Status != "" || hf.Overdue || hf.Text != "",
 		CanMove:  c.Can(persona.RoleEditor) && len(groups) > 1, Move: move, FirstGroup: defaultGroupName}
 	byGroup := map[string][]personaCard{}
 	counts := map[persona.ProfileType]int{}
-	now := time.Now()
-	for _, p := range personas {
-		byGroup[p.GroupID] = append(byGroup[p.GroupID], cardOf(p, now))
-		counts[p.ProfileType]++
+	for _, card := range cards {
+		byGroup[card.GroupID] = append(byGroup[card.GroupID], card)
+		counts[card.Type]++
 		v.Total++
 	}
 	for _, t := range persona.ProfileTypes {

@@ -189,8 +189,8 @@ func (h *Handler) groupPage(w http.ResponseWriter, r *http.Request, c *Ctx) erro
 		return err
 	}
 	v := groupView{Group: g}
-	for _, p := range ps {
-		v.Cards = append(v.Cards, cardOf(p, p.UpdatedAt))
+	if v.Cards, _, err = h.hubCards(r, c, ps); err != nil {
+		return err
 	}
 	if v.Notes, err = h.notesFor(r, c, persona.NoteOnGroup, g.ID, "/o/"+c.Org.Slug+"/groups/"+g.ID); err != nil {
 		return err
