@@ -75,11 +75,12 @@ type formField struct {
 	Focus bool // the first field with an error: focused on load
 }
 
-// Wide reports whether the field takes the form's full width (long text,
-// lists, checkbox lists); short fields share a row on wide screens.
+// Wide reports whether the field takes the form's full width (long text
+// and checkbox lists); short fields and lists of short items share a row
+// on wide screens.
 func (f formField) Wide() bool {
 	switch f.Field.Kind {
-	case persona.KindMarkdown, persona.KindList, persona.KindMultiChoice:
+	case persona.KindMarkdown, persona.KindMultiChoice:
 		return true
 	}
 	return false

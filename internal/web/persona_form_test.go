@@ -204,7 +204,7 @@ func TestVariantFormShowsOnlyTheOverrides(t *testing.T) {
 		if !slices.Contains(paths, path) {
 			t.Errorf("row %s is not an override", path)
 		}
-		if !strings.Contains(edit.Body, `name="remove" value="`+path+`"`) || !strings.Contains(edit.Body, `name="n.`+path+`"`) {
+		if !strings.Contains(edit.Body, `name="remove_override" value="`+path+`"`) || !strings.Contains(edit.Body, `name="n.`+path+`"`) {
 			t.Errorf("row %s lacks its Remove or its note", path)
 		}
 		if strings.Contains(edit.Body, `<option value="`+path+`">`) {

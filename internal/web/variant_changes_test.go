@@ -228,11 +228,11 @@ func TestVariantFormNeverDropsAChangedValue(t *testing.T) {
 		t.Fatalf("stored overrides %v %v, want team size 30", paths, saved.Values)
 	}
 
-	// "Remove" (remove=<path>) takes the row out, keeping what was typed;
+	// "Remove" (remove_override=<path>) takes the row out, keeping what was typed;
 	// saved so, the variant follows the base again.
 	f = edit()
 	f.Set("note", "Typed before removing")
-	f.Set("remove", "values.team_size")
+	f.Set("remove_override", "values.team_size")
 	re = b.post(org+"/variants/"+vid, f).must(t, http.StatusOK)
 	back = submitForm(t, re.Body, "variant-form")
 	if back.Has("v.team_size") || back.Get("note") != "Typed before removing" || !strings.Contains(re.Body, `<option value="values.team_size">`) {

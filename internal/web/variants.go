@@ -408,16 +408,16 @@ func (h *Handler) createVariant(w http.ResponseWriter, r *http.Request, c *Ctx) 
 // refreshing reports whether a variant form was posted to add or remove
 // an override row rather than to save.
 func refreshing(r *http.Request) bool {
-	return r.PostForm.Get("do") == "add" || r.PostForm.Get("remove") != ""
+	return r.PostForm.Get("do") == "add" || r.PostForm.Get("remove_override") != ""
 }
 
 // variantFormRefresh shows the form again with what was posted, one row
-// added (do=add with the chosen add) or removed (remove=<path>); nothing is
+// added (do=add with the chosen add) or removed (remove_override=<path>); nothing is
 // saved. With the page's script the form is swapped in place (htmx).
 func (h *Handler) variantFormRefresh(w http.ResponseWriter, r *http.Request, c *Ctx, base persona.Persona, def persona.Definition, prev persona.VariantContent, in app.VariantInput, setup func(*variantFormView)) error {
 	content := persona.VariantContent{CustomerID: in.CustomerID, CustomerLabel: in.CustomerLabel, Note: in.Note,
 		Values: in.Values, Dimensions: in.Dimensions, FieldNotes: in.FieldNotes}
-	if rm := r.PostForm.Get("remove"); rm != "" {
+	if rm := r.PostForm.Get("remove_override"); rm != "" {
 		content.Values = without(content.Values, rm, "values.")
 		content.Dimensions = without(content.Dimensions, rm, "dimensions.")
 		content.FieldNotes = withoutNote(content.FieldNotes, rm)
