@@ -1,12 +1,15 @@
 package e2e_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -47,6 +50,29 @@ func (b *browser) viewShot(name string) {
 		b.t.Fatal(err)
 	}
 	b.t.Logf("screenshot %s: %s", name, path)
+}
+
+// windowShots keeps window screenshots of the page at width in the dark
+// scheme, at each of the scroll positions (fractions of the page), then
+// returns to the light scheme at 1440 px.
+func (b *browser) windowShots(name string, width int64, at ...float64) {
+	b.t.Helper()
+	scheme := func(value string) action {
+		return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			p := emulation.SetEmulatedMediaParams{}
+			if value != "" {
+				p.Features = []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: value}}
+			}
+			_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, p)
+			return err
+		})
+	}
+	b.step(fmt.Sprintf("%s at %dpx, dark", name, width), chromedp.EmulateViewport(width, 844), scheme("dark"))
+	for _, f := range at {
+		b.step(fmt.Sprintf("scroll to %.0f%%", f*100), scrollTo(f), noSidewaysScroll(name))
+		b.viewShot(fmt.Sprintf("%s-%d-dark-%.0f", name, width, f*100))
+	}
+	b.step("back to light at 1440px", scheme(""), chromedp.EmulateViewport(1440, 900))
 }
 
 // saveBarInReach checks that the save bar and its Save button are on
@@ -102,6 +128,8 @@ func TestFormsEditFormLayout(t *testing.T) {
 		see("#save-state", "Unsaved changes"))
 	b.step("back to the top", scrollTo(0))
 	b.looks("persona edit form", "#persona-form")
+	b.windowShots("edit-form", 390, 0, 0.9)
+	b.windowShots("edit-form", 1440, 0.92)
 }
 
 // A new persona saved without its required fields: the summary at the top
@@ -142,6 +170,7 @@ func TestFormsVariantFormAddsAndRemovesOverrides(t *testing.T) {
 	b.step("override Risk tolerance too and choose 1", overrideField("Risk tolerance", "dimensions.risk_tolerance"), pickScale("d.risk_tolerance", "1"))
 	b.step("back to the top", scrollTo(0))
 	b.looks("variant form", "#variant-form")
+	b.windowShots("variant-form", 390, 0.3, 0.6)
 	b.step("remove Team size again", click(`[id="row-values.team_size"] button[name="remove_override"]`),
 		until("the row is gone", `() => document.getElementById("row-values.team_size") ? "still there" : ""`),
 		js(`() => document.querySelector('input[name="d.risk_tolerance"][value="1"]').checked ? "" : "the chosen risk tolerance was lost"`))
