@@ -191,7 +191,7 @@ func TestTemplateBuilderToPersona(t *testing.T) {
 		typeInto("#summary", "Plans a courier's day and hands over to a human when a parcel goes astray."),
 		choose("#group_id", "AI agents"),
 		typeInto(`#persona-form [name="v.escalation_contact"]`, "Duty manager on call"),
-		slide(`#persona-form [name="d.field_autonomy"]`, 4),
+		pickScale("d.field_autonomy", "4"),
 		typeInto("#message", "First draft "+word))
 	b.step("create it", follow("#save-persona"))
 	b.step("see the new persona's page with its values",
@@ -209,20 +209,6 @@ func hasValue(sel, want string) action {
 		if (!el) return "no element matches " + sel;
 		return el.value === want ? "" : "it holds " + JSON.stringify(el.value);
 	}`, sel, want)
-}
-
-// slide sets a range input to value, as dragging its thumb does.
-func slide(sel string, value int) action {
-	return js(`(sel, value) => {
-		const el = document.querySelector(sel);
-		if (!el) return "no element matches " + sel;
-		if (el.type !== "range") return sel + " is a " + el.type + " input, not a slider";
-		el.focus();
-		el.value = String(value);
-		el.dispatchEvent(new Event("input", {bubbles: true}));
-		el.dispatchEvent(new Event("change", {bubbles: true}));
-		return el.value === String(value) ? "" : "the slider stays at " + el.value;
-	}`, sel, value)
 }
 
 // 5. Search from the top bar and open a result.

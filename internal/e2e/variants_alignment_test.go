@@ -8,18 +8,6 @@ import (
 )
 
 // setRange moves a range input to value as a user dragging it would (the
-// input event unticks its "Not set" box).
-func setRange(sel string, value int) action {
-	return js(`(sel, v) => { const el = document.querySelector(sel); if (!el) return "no element " + sel;
-		el.value = String(v); el.dispatchEvent(new Event("input", {bubbles: true})); return ""; }`, sel, value)
-}
-
-// tick checks a checkbox (clicking only when it is unchecked).
-func tick(sel string) action {
-	return js(`(sel) => { const el = document.querySelector(sel); if (!el) return "no element " + sel;
-		if (!el.checked) el.click(); return el.checked ? "" : sel + " did not get ticked"; }`, sel)
-}
-
 // Issue 4: a Big Bank variant of a persona through the form, its effective
 // view, the flag after a base edit, a note that cannot inject markup, and
 // the base side by side with two variants.
@@ -31,10 +19,10 @@ func TestCustomerVariantFromFormToFlag(t *testing.T) {
 	b.step("override decision authority and risk tolerance for Big Bank",
 		choose("#customer_id", "Big Bank"),
 		typeInto("#note", "Branches at big banks follow head-office rules "+word),
-		tick(`[name="o.values.decision_authority"]`),
+		overrideField("Decision authority", "values.decision_authority"),
 		choose("#v-decision_authority", "Executes only"),
-		tick(`[name="o.dimensions.risk_tolerance"]`),
-		setRange("#d-risk_tolerance", 1))
+		overrideField("Risk tolerance", "dimensions.risk_tolerance"),
+		pickScale("d.risk_tolerance", "1"))
 	b.step("save the variant", follow("#save-variant"))
 	b.step("the variant shows the effective profile with the overrides marked and the base beside them",
 		atPath(`/variants/[^/]+$`),

@@ -2,8 +2,10 @@ package web
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +29,7 @@ type personaFormView struct {
 	Content      persona.Content
 	Message      string
 	Sections     []formSection
-	Dimensions   []formDimension
+	Dimensions   []formField
 	Groups       []persona.Group
 	// NewGroup names the group a new persona starts when the
 	// organisation has none yet (groups.go).
@@ -36,6 +38,8 @@ type personaFormView struct {
 	Statuses   []persona.Status
 	Errors     map[string]string // by field path: name, values.<key>, dimensions.<key>
 	ErrorCount int
+	ErrorLinks []errorLink // the fields with an error, in form order, for the summary
+	Focus      string      // the element id of the first field with an error
 	Conflict   *conflictView
 	// Choosing a template first (new persona without ?template=).
 	Templates []persona.Template
@@ -65,8 +69,41 @@ type formField struct {
 	Selected []string // multi_choice
 	Unset    bool     // scale without a value
 	Error    string
+	// Steps are a scale's values, one radio button each ("Not set" beside
+	// them); nil for a scale too long for a row of buttons (a slider).
+	Steps []string
+	Focus bool // the first field with an error: focused on load
 }
 
+// Wide reports whether the field takes the form's full width (long text
+// and checkbox lists); short fields and lists of short items share a row
+// on wide screens.
+func (f formField) Wide() bool {
+	switch f.Field.Kind {
+	case persona.KindMarkdown, persona.KindMultiChoice:
+		return true
+	}
+	return false
+}
+
+// Describedby lists the ids of the texts that describe the control: its
+// help, its hint and its error.
+func (f formField) Describedby() string {
+	var ids []string
+	if f.Field.Help != "" {
+		ids = append(ids, f.ID+"-help")
+	}
+	if f.Field.Kind == persona.KindList || f.Field.Kind == persona.KindTags {
+		ids = append(ids, f.ID+"-hint")
+	}
+	if f.Error != "" {
+		ids = append(ids, f.ID+"-error")
+	}
+	return strings.Join(ids, " ")
+}
+
+// formDimension is a comparison dimension's control as the template
+// preview shows it (builder_versions.go).
 type formDimension struct {
 	Dimension persona.Dimension
 	ID        string
@@ -74,6 +111,38 @@ type formDimension struct {
 	Text      string
 	Unset     bool
 	Error     string
+}
+
+// maxScaleButtons is the longest scale shown as a row of buttons.
+const maxScaleButtons = 11
+
+// scaleSteps are the values of a scale with whole-number bounds and at
+// most maxScaleButtons of them; nil otherwise.
+func scaleSteps(lo, hi *float64) []string {
+	if lo == nil || hi == nil || *lo != float64(int(*lo)) || *hi != float64(int(*hi)) || *hi < *lo || *hi-*lo+1 > maxScaleButtons {
+		return nil
+	}
+	var steps []string
+	for i := int(*lo); i <= int(*hi); i++ {
+		steps = append(steps, strconv.Itoa(i))
+	}
+	return steps
+}
+
+// dimensionInput is the control of a comparison dimension: a dimension is
+// shown as the field it reads as (a scale or a choice), named d.<key>.
+func dimensionInput(d persona.Dimension, val any, errMsg string) formField {
+	ff := formFieldOf(dimensionField(d), val, errMsg)
+	ff.Field.Help = d.Help
+	ff.ID, ff.Name = "d-"+d.Key, "d."+d.Key
+	return ff
+}
+
+// profileLabels name the form's own fields in error messages.
+var profileLabels = []struct{ Key, Label, ID string }{
+	{"name", "Name", "name"}, {"summary", "Summary", "summary"}, {"new_group", "Group", "new_group"},
+	{"group_id", "Group", "group_id"}, {"status", "Status", "status"}, {"owner_id", "Owner", "owner_id"},
+	{"last_reviewed_on", "Last reviewed on", "last_reviewed_on"}, {"review_interval_days", "Review every (days)", "review_interval_days"},
 }
 
 var statuses = []persona.Status{persona.StatusDraft, persona.StatusPublished, persona.StatusArchived}
@@ -165,13 +234,71 @@ func (h *Handler) fillForm(r *http.Request, c *Ctx, v *personaFormView, def pers
 	}
 	v.Dimensions = nil
 	for _, d := range def.Dimensions {
-		val := v.Content.Dimensions[d.Key]
-		v.Dimensions = append(v.Dimensions, formDimension{
-			Dimension: d, ID: "d-" + d.Key, Name: "d." + d.Key, Text: valueText(val), Unset: !present(val),
-			Error: v.Errors["dimensions."+d.Key],
-		})
+		v.Dimensions = append(v.Dimensions, dimensionInput(d, v.Content.Dimensions[d.Key], v.Errors["dimensions."+d.Key]))
 	}
+	v.linkErrors()
 	return nil
+}
+
+// linkErrors lists the fields with an error in the order the form shows
+// them, for the summary at the top, and marks the first to be focused.
+func (v *personaFormView) linkErrors() {
+	v.ErrorLinks, v.Focus = nil, ""
+	if len(v.Errors) == 0 {
+		return
+	}
+	for _, p := range profileLabels {
+		if msg, ok := v.Errors[p.Key]; ok {
+			v.ErrorLinks = append(v.ErrorLinks, errorLink{Label: p.Label, Anchor: p.ID, Message: msg})
+		}
+	}
+	for si := range v.Sections {
+		for fi := range v.Sections[si].Fields {
+			if f := &v.Sections[si].Fields[fi]; f.Error != "" {
+				v.ErrorLinks = append(v.ErrorLinks, errorLink{Label: f.Field.Label, Anchor: f.ID, Message: f.Error})
+			}
+		}
+	}
+	for _, f := range v.Dimensions {
+		if f.Error != "" {
+			v.ErrorLinks = append(v.ErrorLinks, errorLink{Label: f.Field.Label, Anchor: f.ID, Message: f.Error})
+		}
+	}
+	// Errors on nothing the form shows (a field of another template
+	// version) are listed too, without a link.
+	shown := map[string]bool{"form": true}
+	for _, p := range profileLabels {
+		shown[p.Key] = true
+	}
+	for _, s := range v.Sections {
+		for _, f := range s.Fields {
+			shown["values."+f.Field.Key] = true
+		}
+	}
+	for _, f := range v.Dimensions {
+		shown["dimensions."+strings.TrimPrefix(f.ID, "d-")] = true
+	}
+	for _, k := range slices.Sorted(maps.Keys(v.Errors)) {
+		if !shown[k] {
+			v.ErrorLinks = append(v.ErrorLinks, errorLink{Label: k, Message: v.Errors[k]})
+		}
+	}
+	if len(v.ErrorLinks) == 0 || v.ErrorLinks[0].Anchor == "" {
+		return
+	}
+	v.Focus = v.ErrorLinks[0].Anchor
+	for si := range v.Sections {
+		for fi := range v.Sections[si].Fields {
+			if f := &v.Sections[si].Fields[fi]; f.ID == v.Focus {
+				f.Focus = true
+			}
+		}
+	}
+	for i := range v.Dimensions {
+		if v.Dimensions[i].ID == v.Focus {
+			v.Dimensions[i].Focus = true
+		}
+	}
 }
 
 func formFieldOf(f persona.Field, val any, errMsg string) formField {
@@ -186,9 +313,7 @@ func formFieldOf(f persona.Field, val any, errMsg string) formField {
 	case persona.KindScale:
 		ff.Unset = !present(val)
 		ff.Text = valueText(val)
-		if ff.Unset && f.Min != nil && f.Max != nil {
-			ff.Text = formatNumber((*f.Min + *f.Max) / 2)
-		}
+		ff.Steps = scaleSteps(f.Min, f.Max)
 	default:
 		ff.Text = valueText(val)
 	}

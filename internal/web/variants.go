@@ -120,8 +120,10 @@ type variantFormView struct {
 	Label      string
 	Note       string
 	Message    string
-	Sections   []variantFormSection
-	Dimensions []variantFormDimension
+	// Rows are the overridden fields only, in the template's order; the
+	// others follow the base and can be added from Addable.
+	Rows       []variantFormRow
+	Addable    []addGroup
 	Changed    []string
 	Errors     map[string]string
 	ErrorCount int
@@ -132,34 +134,33 @@ type variantFormView struct {
 // errorLink names a field with an error and links to its input.
 type errorLink struct {
 	Label, Anchor string
+	Message       string // what is wrong, after the label ("is required")
 }
 
-type variantFormSection struct {
-	Label  string
-	Fields []variantFormField
+// variantFormRow is one override on the variant form: its control, its
+// "what changes" note and the base value it replaces.
+type variantFormRow struct {
+	Path    string
+	Section string
+	Input   formField
+	Note    string
+	Base    any
+	Changed bool // the base changed since the override was made
+	Added   bool // just added: focused
 }
 
-type variantFormField struct {
-	Path       string
-	Input      formField
-	Overridden bool
-	Mark       string // what the row shows (s.<path>; see variant_changes.go)
-	Note       string
-	Base       any
-	Changed    bool
+// addGroup is one section's fields that can still be overridden.
+type addGroup struct {
+	Label   string
+	Options []addOption
 }
 
-type variantFormDimension struct {
-	Path       string
-	Input      formDimension
-	Overridden bool
-	Mark       string
-	Note       string
-	Base       any
-	Changed    bool
-}
+type addOption struct{ Path, Label string }
 
-func (h *Handler) variantForm(r *http.Request, c *Ctx, base persona.Persona, content persona.VariantContent, errs map[string]string) (variantFormView, error) {
+// variantForm lays out the form for content: a row for each override and
+// for each path in add (a field the user chose to override, showing the
+// base value to start from).
+func (h *Handler) variantForm(r *http.Request, c *Ctx, base persona.Persona, content persona.VariantContent, errs map[string]string, add []string) (variantFormView, error) {
 	ver, err := h.svc.PersonaDefinition(r.Context(), c.Actor, c.Org.Slug, base)
 	if err != nil {
 		return variantFormView{}, err
@@ -176,9 +177,27 @@ func (h *Handler) variantForm(r *http.Request, c *Ctx, base persona.Persona, con
 			v.Customers = append(v.Customers, a)
 		}
 	}
-	var fieldLinks []errorLink // after the dimensions' links, as the form shows them
+	focus := ""
+	if len(add) > 0 {
+		focus = add[len(add)-1]
+	}
+	row := func(path, section string, input formField, over bool, baseVal any) {
+		added := !over && slices.Contains(add, path)
+		if !over && !added {
+			return
+		}
+		input.Focus = path == focus
+		v.Rows = append(v.Rows, variantFormRow{Path: path, Section: section, Input: input, Note: content.FieldNotes[path],
+			Base: baseVal, Changed: slices.Contains(changed, path), Added: added})
+	}
+	addable := func(g *addGroup, path, label string) {
+		if !slices.ContainsFunc(v.Rows, func(r variantFormRow) bool { return r.Path == path }) {
+			g.Options = append(g.Options, addOption{Path: path, Label: label})
+		}
+	}
 	for _, s := range ver.Definition.Sections {
-		fs := variantFormSection{Label: s.LabelFor(base.ProfileType)}
+		label := s.LabelFor(base.ProfileType)
+		g := addGroup{Label: label}
 		for _, f := range s.Fields {
 			path := "values." + f.Key
 			over, ok := content.Values[f.Key]
@@ -186,15 +205,14 @@ func (h *Handler) variantForm(r *http.Request, c *Ctx, base persona.Persona, con
 			if ok {
 				val = over
 			}
-			if _, bad := errs[path]; bad {
-				fieldLinks = append(fieldLinks, errorLink{Label: f.Label, Anchor: "row-" + path})
-			}
-			fs.Fields = append(fs.Fields, variantFormField{Path: path, Input: formFieldOf(f, val, errs[path]), Overridden: ok,
-				Mark: rowMark(ok, shownField(f, val)),
-				Note: content.FieldNotes[path], Base: base.Values[f.Key], Changed: slices.Contains(changed, path)})
+			row(path, label, formFieldOf(f, val, errs[path]), ok, base.Values[f.Key])
+			addable(&g, path, f.Label)
 		}
-		v.Sections = append(v.Sections, fs)
+		if len(g.Options) > 0 {
+			v.Addable = append(v.Addable, g)
+		}
 	}
+	g := addGroup{Label: "Comparison dimensions"}
 	for _, d := range ver.Definition.Dimensions {
 		path := "dimensions." + d.Key
 		over, ok := content.Dimensions[d.Key]
@@ -202,16 +220,62 @@ func (h *Handler) variantForm(r *http.Request, c *Ctx, base persona.Persona, con
 		if ok {
 			val = over
 		}
-		if _, bad := errs[path]; bad {
-			v.ErrorLinks = append(v.ErrorLinks, errorLink{Label: d.Label, Anchor: "row-" + path})
-		}
-		v.Dimensions = append(v.Dimensions, variantFormDimension{Path: path, Overridden: ok, Note: content.FieldNotes[path],
-			Mark: rowMark(ok, shownDimension(d, val)),
-			Base: base.Dimensions[d.Key], Changed: slices.Contains(changed, path),
-			Input: formDimension{Dimension: d, ID: "d-" + d.Key, Name: "d." + d.Key, Text: valueText(val), Unset: !present(val), Error: errs[path]}})
+		row(path, "Comparison dimensions", dimensionInput(d, val, errs[path]), ok, base.Dimensions[d.Key])
+		addable(&g, path, d.Label)
 	}
-	v.ErrorLinks = append(v.ErrorLinks, fieldLinks...)
+	if len(g.Options) > 0 {
+		v.Addable = append(v.Addable, g)
+	}
+	if msg, ok := errs["customer"]; ok {
+		v.ErrorLinks = append(v.ErrorLinks, errorLink{Label: "Customer type", Anchor: "customer_id", Message: msg})
+	}
+	if msg, ok := errs["note"]; ok {
+		v.ErrorLinks = append(v.ErrorLinks, errorLink{Label: "What changes for this customer", Anchor: "note", Message: msg})
+	}
+	first := ""
+	for i, r := range v.Rows {
+		if r.Input.Error != "" {
+			v.ErrorLinks = append(v.ErrorLinks, errorLink{Label: r.Input.Field.Label, Anchor: r.Input.ID, Message: r.Input.Error})
+			if first == "" {
+				first = r.Path
+				for j := range v.Rows {
+					v.Rows[j].Input.Focus = false
+				}
+				v.Rows[i].Input.Focus = true
+			}
+		}
+	}
 	return v, nil
+}
+
+// addPaths reads the fields to add to a variant form: ?add= (or a posted
+// add) names a field by its key or its path; unknown names are ignored.
+func addPaths(def persona.Definition, names []string) []string {
+	var out []string
+	for _, name := range names {
+		if name == "" {
+			continue
+		}
+		path := ""
+		if strings.HasPrefix(name, "values.") || strings.HasPrefix(name, "dimensions.") {
+			path = name
+		} else if _, ok := def.Field(name); ok {
+			path = "values." + name
+		} else {
+			path = "dimensions." + name
+		}
+		if k, ok := strings.CutPrefix(path, "values."); ok {
+			if _, known := def.Field(k); !known {
+				continue
+			}
+		} else if !slices.ContainsFunc(def.Dimensions, func(d persona.Dimension) bool { return "dimensions."+d.Key == path }) {
+			continue
+		}
+		if !slices.Contains(out, path) {
+			out = append(out, path)
+		}
+	}
+	return out
 }
 
 // readVariantForm reads the overrides of a posted variant form, with their
@@ -300,7 +364,11 @@ func (h *Handler) newVariantPage(w http.ResponseWriter, r *http.Request, c *Ctx)
 	if !c.Can(persona.RoleEditor) {
 		return persona.Errorf(persona.CodeForbidden, "viewers can read variants but not add them")
 	}
-	v, err := h.variantForm(r, c, base, persona.VariantContent{CustomerID: r.URL.Query().Get("customer")}, nil)
+	ver, err := h.svc.PersonaDefinition(r.Context(), c.Actor, c.Org.Slug, base)
+	if err != nil {
+		return err
+	}
+	v, err := h.variantForm(r, c, base, persona.VariantContent{CustomerID: r.URL.Query().Get("customer")}, nil, addPaths(ver.Definition, r.URL.Query()["add"]))
 	if err != nil {
 		return err
 	}
@@ -321,6 +389,12 @@ func (h *Handler) createVariant(w http.ResponseWriter, r *http.Request, c *Ctx) 
 		return err
 	}
 	in, changed, unclear := readVariantForm(r, ver.Definition, base.Content, persona.VariantContent{})
+	newForm := func(v *variantFormView) {
+		v.New, v.Action, v.CancelURL = true, "/o/"+c.Org.Slug+"/personas/"+base.ID+"/variants", "/o/"+c.Org.Slug+"/personas/"+base.ID
+	}
+	if refreshing(r) {
+		return h.variantFormRefresh(w, r, c, base, ver.Definition, persona.VariantContent{}, in, newForm)
+	}
 	err = persona.Invalid("some changed values need a decision", unclear)
 	if err == nil {
 		var created persona.Variant
@@ -328,9 +402,38 @@ func (h *Handler) createVariant(w http.ResponseWriter, r *http.Request, c *Ctx) 
 			return redirect(w, r, "/o/"+c.Org.Slug+"/variants/"+created.ID, savedMessage("Variant created.", changed))
 		}
 	}
-	return h.variantFormError(w, r, c, base, persona.VariantContent{}, in, err, func(v *variantFormView) {
-		v.New, v.Action, v.CancelURL = true, "/o/"+c.Org.Slug+"/personas/"+base.ID+"/variants", "/o/"+c.Org.Slug+"/personas/"+base.ID
-	})
+	return h.variantFormError(w, r, c, base, persona.VariantContent{}, in, err, newForm)
+}
+
+// refreshing reports whether a variant form was posted to add or remove
+// an override row rather than to save.
+func refreshing(r *http.Request) bool {
+	return r.PostForm.Get("do") == "add" || r.PostForm.Get("remove_override") != ""
+}
+
+// variantFormRefresh shows the form again with what was posted, one row
+// added (do=add with the chosen add) or removed (remove_override=<path>); nothing is
+// saved. With the page's script the form is swapped in place (htmx).
+func (h *Handler) variantFormRefresh(w http.ResponseWriter, r *http.Request, c *Ctx, base persona.Persona, def persona.Definition, prev persona.VariantContent, in app.VariantInput, setup func(*variantFormView)) error {
+	content := persona.VariantContent{CustomerID: in.CustomerID, CustomerLabel: in.CustomerLabel, Note: in.Note,
+		Values: in.Values, Dimensions: in.Dimensions, FieldNotes: in.FieldNotes}
+	if rm := r.PostForm.Get("remove_override"); rm != "" {
+		content.Values = without(content.Values, rm, "values.")
+		content.Dimensions = without(content.Dimensions, rm, "dimensions.")
+		content.FieldNotes = withoutNote(content.FieldNotes, rm)
+	}
+	var add []string
+	if r.PostForm.Get("do") == "add" {
+		add = addPaths(def, r.PostForm["add"])
+	}
+	persona.RecordBase(base.Content, &content, prev, nil)
+	v, err := h.variantForm(r, c, base, content, nil, add)
+	if err != nil {
+		return err
+	}
+	v.Message = in.Message
+	setup(&v)
+	return h.render(w, r, c, http.StatusOK, "variant_form", "Variant of "+base.Name, v)
 }
 
 // variantFormError shows the form again after err, with what was posted;
@@ -356,7 +459,7 @@ func (h *Handler) variantFormError(w http.ResponseWriter, r *http.Request, c *Ct
 	content := persona.VariantContent{CustomerID: in.CustomerID, CustomerLabel: in.CustomerLabel, Note: in.Note,
 		Values: in.Values, Dimensions: in.Dimensions, FieldNotes: in.FieldNotes}
 	persona.RecordBase(base.Content, &content, prev, nil)
-	v, ferr := h.variantForm(r, c, base, content, errs)
+	v, ferr := h.variantForm(r, c, base, content, errs, nil)
 	if ferr != nil {
 		return ferr
 	}
@@ -377,7 +480,11 @@ func (h *Handler) editVariantPage(w http.ResponseWriter, r *http.Request, c *Ctx
 	if !c.Can(persona.RoleEditor) {
 		return persona.Errorf(persona.CodeForbidden, "viewers can read variants but not edit them")
 	}
-	v, err := h.variantForm(r, c, d.Base, d.Variant.VariantContent, nil)
+	ver, err := h.svc.PersonaDefinition(r.Context(), c.Actor, c.Org.Slug, d.Base)
+	if err != nil {
+		return err
+	}
+	v, err := h.variantForm(r, c, d.Base, d.Variant.VariantContent, nil, addPaths(ver.Definition, r.URL.Query()["add"]))
 	if err != nil {
 		return err
 	}
@@ -402,8 +509,17 @@ func (h *Handler) updateVariant(w http.ResponseWriter, r *http.Request, c *Ctx) 
 		changed []string
 		unclear []persona.FieldError
 	)
+	editForm := func(v *variantFormView) {
+		v.Action, v.CancelURL, v.Revision = "/o/"+c.Org.Slug+"/variants/"+d.Variant.ID, "/o/"+c.Org.Slug+"/variants/"+d.Variant.ID, d.Variant.Revision
+	}
 	if r.PostForm.Get("action") == "" {
 		in, changed, unclear = readVariantForm(r, ver.Definition, d.Base.Content, d.Variant.VariantContent)
+		if refreshing(r) {
+			return h.variantFormRefresh(w, r, c, d.Base, ver.Definition, d.Variant.VariantContent, in, func(v *variantFormView) {
+				editForm(v)
+				v.Revision, _ = strconv.Atoi(r.PostForm.Get("revision"))
+			})
+		}
 	} else {
 		// Quick actions from the variant page: confirm or drop one override
 		// whose base changed, keeping everything else as it is.
@@ -428,9 +544,7 @@ func (h *Handler) updateVariant(w http.ResponseWriter, r *http.Request, c *Ctx) 
 	if r.PostForm.Get("action") != "" && persona.ErrorCode(err) == persona.CodePreconditionFailed {
 		return redirect(w, r, "/o/"+c.Org.Slug+"/variants/"+d.Variant.ID, "Someone changed this variant meanwhile; nothing was saved. Check it and try again.")
 	}
-	return h.variantFormError(w, r, c, d.Base, d.Variant.VariantContent, in, err, func(v *variantFormView) {
-		v.Action, v.CancelURL, v.Revision = "/o/"+c.Org.Slug+"/variants/"+d.Variant.ID, "/o/"+c.Org.Slug+"/variants/"+d.Variant.ID, d.Variant.Revision
-	})
+	return h.variantFormError(w, r, c, d.Base, d.Variant.VariantContent, in, err, editForm)
 }
 
 func without(m persona.Values, path, prefix string) persona.Values {

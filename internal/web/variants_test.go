@@ -18,7 +18,7 @@ func TestVariantFromTheFormAndItsBaseChangedFlag(t *testing.T) {
 	bank := e.demoPersona("Big Bank")
 	org := "/o/" + e.org
 
-	form := b.get(org+"/personas/"+lead.ID+"/variants/new?customer="+bank.ID).must(t, http.StatusOK)
+	form := b.get(org+"/personas/"+lead.ID+"/variants/new?customer="+bank.ID+"&add=decision_authority&add=dimensions.risk_tolerance").must(t, http.StatusOK)
 	for _, want := range []string{`id="variant-form"`, `name="o.values.decision_authority"`, `name="o.dimensions.risk_tolerance"`, `value="` + bank.ID + `" selected`} {
 		if !strings.Contains(form.Body, want) {
 			t.Fatalf("variant form lacks %s", want)

@@ -1,6 +1,6 @@
 // Persona Pal — small progressive enhancements. Every page works without
-// this file; it adds confirmations, live outputs for scale sliders and
-// ticks a variant's "Override" box when its value changes.
+// this file; it adds confirmations and live outputs for scale sliders (the
+// persona and variant forms have their own script: app-forms.js).
 (function () {
   "use strict";
   // Confirm destructive buttons: <button data-confirm="…">.
@@ -23,19 +23,6 @@
       update();
     });
   }
-  // A variant form: changing a row's value (or its "why" note) ticks its
-  // "Override" box, so that the value is saved as an override. The server
-  // also counts a changed value without a tick; this shows it before saving.
-  function markOverride(e) {
-    var box = e.target.closest && e.target.closest(".override-box");
-    if (!box) return;
-    var toggle = box.querySelector("input[data-override]");
-    if (!toggle || e.target.name === "confirm") return;
-    if (e.target !== toggle) toggle.checked = true;
-    box.classList.toggle("overridden", toggle.checked);
-  }
-  document.addEventListener("input", markOverride);
-  document.addEventListener("change", markOverride);
   document.addEventListener("DOMContentLoaded", function () { syncOutputs(document); });
   // A refused Markdown preview (too long, not allowed) says why in the
   // preview box: let htmx swap those answers in too.
