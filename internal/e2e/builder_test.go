@@ -222,6 +222,9 @@ func TestTemplateBuilderOutline(t *testing.T) {
 	b.step("open the preview on a phone", click("#b-pane > summary"),
 		until("the preview open", `() => document.querySelector("#b-pane").open ? "" : "closed"`), noSidewaysScroll("the builder's preview at 390 px"))
 	b.windowShot("builder-390-preview")
+	b.step("the full preview page shows the same form", chromedp.EmulateViewport(1440, 900), open(orgPath("/templates/"+main+"/preview")),
+		see("main h1", "Preview: UX persona"), present(".b-preview fieldset[disabled]", 1), present("#section-profile", 1), labelled("the preview page"))
+	b.looks("template preview", "main")
 	if path := os.Getenv("PERSONAPAL_AXE"); path != "" {
 		axeCheck(b, path, orgPath("/templates/"+main))
 	}
