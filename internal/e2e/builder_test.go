@@ -289,6 +289,18 @@ func TestTemplateBuilderOutline(t *testing.T) {
 	b.step("edit a published key: that field warns, once",
 		typeInto("#s0-f0-key", "renamed_key"), see("#s0-f0-key-warn", "personas' values move to retired values"),
 		js(`() => document.querySelectorAll("[data-rename-warning]:not([hidden])").length === 1 ? "" : "more than one rename warning"`))
+
+	// On a phone the grip drags too, and the bar says to save.
+	b.step("a phone: drag the second field of the second section above its first",
+		chromedp.EmulateViewport(390, 844), open(orgPath("/templates/"+copyID)), present("#b-sections", 1),
+		dragRow("#s1-f1 .b-grip", "#s1-f0", .2),
+		js(`() => document.querySelector("#s1 .b-fields > .b-field").id === "s1-f1" ? "" : "the field did not move"`),
+		js(`() => document.querySelector("#b-status").checkVisibility() && document.querySelector("#b-status").getBoundingClientRect().height > 10 ? "" : "the bar does not say to save"`),
+		noSidewaysScroll("the builder after a drag at 390 px"))
+	b.windowShot("builder-390-after-drag")
+	b.step("save on the phone: the preview stays closed", click("#save-draft"), see("#builder-notice", "Draft saved."),
+		js(`() => document.querySelector("#b-pane").open ? "the preview opened after the save" : ""`),
+		js(`() => document.querySelector("#s1 .b-fields > .b-field .b-row-title").textContent.trim() !== "" ? "" : "no rows"`))
 }
 
 // axeCheck runs axe-core (the file at path) on the page and fails on a

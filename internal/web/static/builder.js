@@ -54,7 +54,7 @@
 
   // A link to an input inside a closed row (the error summary) opens it.
   document.addEventListener("click", function (e) {
-    var a = e.target.closest && e.target.closest('a[href^="#"]');
+    var a = e.target.closest && e.target.closest('#builder-errors a[href^="#"]');
     if (!a || a.getAttribute("href").length < 2) return;
     var el = document.getElementById(a.getAttribute("href").slice(1));
     var d = el && el.closest("details.b-edit");
@@ -101,7 +101,9 @@
 
   function status(msg) {
     var s = document.getElementById("b-status");
-    if (s) s.textContent = msg;
+    if (!s) return;
+    s.textContent = msg;
+    s.classList.add("b-said");
   }
 
   function labelOf(item) {
@@ -278,9 +280,11 @@
     settlePane();
     selectPlaceholder();
   }
-  document.addEventListener("htmx:afterSettle", function (e) {
-    if (e.detail && e.detail.target && e.detail.target.id === "builder") settle();
-  });
+  function isBuilder(e) { return e.detail && e.detail.target && e.detail.target.id === "builder"; }
+  // The new builder arrives with the preview open: close it before it is
+  // painted where the reader keeps it closed.
+  document.addEventListener("htmx:afterSwap", function (e) { if (isBuilder(e)) settlePane(); });
+  document.addEventListener("htmx:afterSettle", function (e) { if (isBuilder(e)) settle(); });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", settle);
   else settle();
 })();
