@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
@@ -311,8 +313,23 @@ func axeCheck(b *browser, path, page string) {
 	if err != nil {
 		b.t.Fatalf("axe-core: %v", err)
 	}
-	for _, width := range []int64{390, 1440} {
-		b.step(fmt.Sprintf("axe at %d px", width), chromedp.EmulateViewport(width, 900), open(page), present("#builder", 1),
+	defer b.step("axe: back to the light scheme", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
+		return err
+	}))
+	for _, run := range []struct {
+		width  int64
+		scheme string
+	}{{390, "light"}, {1440, "light"}, {390, "dark"}, {1440, "dark"}} {
+		width, scheme := run.width, run.scheme
+		b.step(fmt.Sprintf("axe at %d px (%s), a field and the preview open", width, scheme), chromedp.EmulateViewport(width, 900),
+			chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+				_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+					Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
+				return err
+			}),
+			open(page), present("#builder", 1), click("#s0-f1-edit > summary"), openRows("s0-f1-edit"),
+			js(`() => { document.querySelector("#b-pane").open = true; return ""; }`),
 			chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 				_, err := chromedp.Evaluate[bool](string(src)+";\ntrue")(ctx, t)
 				return err
