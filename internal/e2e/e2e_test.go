@@ -155,8 +155,9 @@ func TestTemplateBuilderToPersona(t *testing.T) {
 		seeExactly("#template-title", tplName),
 		see("#template-state", "Not published"))
 
-	b.step("name its first section",
+	b.step("name its first section (its row opens for editing)",
 		present("#s0-label", 1), count(".b-section", 1),
+		click("#s0-edit > summary"),
 		typeInto("#s0-label", "Field work"))
 	b.step("add a required short-text field to it",
 		click("#s0-add-field"), present("#s0-f0-label", 1),

@@ -166,6 +166,11 @@ type builderView struct {
 	Changes     defChanges
 	Pending     bool // the draft differs from the latest version
 	NextVersion int
+	FieldCount  int
+	// OpenName is the row open for editing (s.0, s.0.f.1, d.2): posted by
+	// the form so that a save keeps it open; settleOpen opens it.
+	OpenName string
+	Preview  previewBody // the live preview beside the outline
 }
 
 // problemLink is one entry of the error summary: where and what.
@@ -182,6 +187,8 @@ type bSectionView struct {
 	Fields        []bFieldView
 	Err           map[string]string
 	First, Last   bool
+	Open          bool // the row is open for editing
+	ErrCount      int
 }
 
 type bHiddenInput struct{ Name, Value string }
@@ -193,6 +200,8 @@ type bFieldView struct {
 	Err            map[string]string
 	CanUp, CanDown bool
 	Renamed        bool
+	Open           bool
+	ErrCount       int
 }
 
 type bDimensionView struct {
@@ -202,6 +211,8 @@ type bDimensionView struct {
 	Err         map[string]string
 	First, Last bool
 	Renamed     bool
+	Open        bool
+	ErrCount    int
 }
 
 // loadTemplate reads the template in the path and its latest published
@@ -230,6 +241,10 @@ func (h *Handler) builderPage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 		v.Focus = f
 		v.settleFocus()
 	}
+	if o := r.URL.Query().Get("open"); openPattern.MatchString(o) {
+		v.OpenName = o
+	}
+	v.settleOpen()
 	return h.render(w, r, c, http.StatusOK, "template_builder", t.Name, v)
 }
 
@@ -248,9 +263,22 @@ func (h *Handler) saveBuilder(w http.ResponseWriter, r *http.Request, c *Ctx) er
 		return persona.Errorf(persona.CodeInvalid, "the form could not be read")
 	}
 	f := readDraftForm(r.PostForm)
-	notice, focus, err := f.apply(r.PostForm.Get("op"))
+	op := r.PostForm.Get("op")
+	if op == "preview" {
+		// The live preview: the persona form the posted draft gives,
+		// nothing saved.
+		f.fillKeys()
+		def, _ := f.definition()
+		return h.renderFragment(w, http.StatusOK, "template_builder", "b-preview-body", previewBodyOf(c.Org.Slug, t.ProfileType, def))
+	}
+	notice, focus, err := f.apply(op)
 	if err != nil {
 		return err
+	}
+	// A plain save keeps the row that was open for editing open.
+	open := ""
+	if o := r.PostForm.Get("open"); (op == "" || op == "save") && openPattern.MatchString(o) {
+		open = o
 	}
 	saved, def, errs, changed, err := h.saveDraftForm(r, c, t, &f)
 	if err != nil {
@@ -258,7 +286,7 @@ func (h *Handler) saveBuilder(w http.ResponseWriter, r *http.Request, c *Ctx) er
 	}
 	if len(errs) > 0 {
 		v := builderViewOf(c, t, published, f, def, errs)
-		v.Focus = focus
+		v.Focus, v.OpenName = focus, open
 		v.settleFocus()
 		return h.respondBuilder(w, r, c, http.StatusUnprocessableEntity, v)
 	}
@@ -267,13 +295,16 @@ func (h *Handler) saveBuilder(w http.ResponseWriter, r *http.Request, c *Ctx) er
 	}
 	if r.Header.Get("HX-Request") != "" {
 		v := builderViewOf(c, saved, published, f, def, nil)
-		v.Notice, v.Focus = notice, focus
+		v.Notice, v.Focus, v.OpenName = notice, focus, open
 		v.settleFocus()
 		return h.respondBuilder(w, r, c, http.StatusOK, v)
 	}
 	to := templateURL(c.Org.Slug, t.ID)
-	if focus != "" {
+	switch {
+	case focus != "":
 		to += "?focus=" + url.QueryEscape(focus) + "#" + focus
+	case open != "":
+		to += "?open=" + url.QueryEscape(open)
 	}
 	return redirect(w, r, to, notice)
 }
@@ -327,6 +358,7 @@ func errUnlessInvalid(err error) error {
 // respondBuilder renders the builder: the whole page, or for htmx just the
 // builder, which replaces itself.
 func (h *Handler) respondBuilder(w http.ResponseWriter, r *http.Request, c *Ctx, status int, v builderView) error {
+	v.settleOpen()
 	if r.Header.Get("HX-Request") != "" {
 		return h.renderFragment(w, status, "template_builder", "builder", layout{C: c, Page: v})
 	}
@@ -418,8 +450,49 @@ func builderViewOf(c *Ctx, t persona.Template, published persona.Definition, f d
 		v.Dimensions = append(v.Dimensions, bDimensionView{dimensionForm: d, ID: "d" + strconv.Itoa(i), Name: "d." + strconv.Itoa(i),
 			Number: i + 1, First: i == 0, Last: i == len(f.Dimensions)-1, Renamed: d.Was != "" && d.Was != d.Key})
 	}
+	v.FieldCount = nFields
+	v.Preview = previewBodyOf(c.Org.Slug, t.ProfileType, def)
 	placeErrors(&v, errs)
 	return v
+}
+
+var (
+	openPattern      = regexp.MustCompile(`^(?:s\.\d{1,4}(?:\.f\.\d{1,4})?|d\.\d{1,4})$`)
+	focusItemPattern = regexp.MustCompile(`^(s\d+-f\d+|s\d+|d\d+)-(.+)$`)
+)
+
+// settleOpen decides which rows of the outline are open for editing: those
+// with problems, the one holding the focus (a moved or added item), or else
+// the one the form said was open. OpenName becomes the first open row.
+func (v *builderView) settleOpen() {
+	focusItem := ""
+	if m := focusItemPattern.FindStringSubmatch(v.Focus); m != nil && m[2] != "add-field" {
+		focusItem = m[1]
+	}
+	want := v.OpenName
+	if focusItem != "" {
+		want = ""
+	}
+	v.OpenName = ""
+	mark := func(open *bool, count *int, errs map[string]string, id, name string) {
+		*count = len(errs)
+		*open = *count > 0 || id == focusItem || name == want
+		if *open && v.OpenName == "" {
+			v.OpenName = name
+		}
+	}
+	for i := range v.Sections {
+		s := &v.Sections[i]
+		mark(&s.Open, &s.ErrCount, s.Err, s.ID, s.Name)
+		for j := range s.Fields {
+			f := &s.Fields[j]
+			mark(&f.Open, &f.ErrCount, f.Err, f.ID, f.Name)
+		}
+	}
+	for i := range v.Dimensions {
+		d := &v.Dimensions[i]
+		mark(&d.Open, &d.ErrCount, d.Err, d.ID, d.Name)
+	}
 }
 
 // settleFocus keeps the focus on a moved item usable: when the item reached

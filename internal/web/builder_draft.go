@@ -656,6 +656,9 @@ func (f fieldForm) OptionRows() int { return optionRows(f.Options) }
 // OptionRows is how tall the options box is.
 func (d dimensionForm) OptionRows() int { return optionRows(d.Options) }
 
+// OptionCount is how many options a choice dimension offers.
+func (d dimensionForm) OptionCount() int { return len(optionLines(d.Options)) }
+
 func optionRows(s string) int {
 	return min(max(len(optionLines(s))+1, 3), 10)
 }

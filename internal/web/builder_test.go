@@ -214,8 +214,20 @@ func TestBuilderRefusesAnInvalidDraftAndKeepsTheInput(t *testing.T) {
 	if msg := elementText(p.Body, "s0-f1-key-error"); !strings.Contains(msg, "already uses the key") || !strings.Contains(msg, dup) {
 		t.Errorf("duplicate key message next to the input = %q", msg)
 	}
-	if !regexp.MustCompile(`id="s0-f1-key"[^>]*aria-describedby="s0-f1-key-hint s0-f1-key-error"[^>]*aria-invalid="true"`).MatchString(p.Body) {
+	if !regexp.MustCompile(`id="s0-f1-key"[^>]*aria-describedby="b-keys-note s0-f1-key-error"[^>]*aria-invalid="true"`).MatchString(p.Body) {
 		t.Error("the duplicate key input is not marked invalid")
+	}
+	// The rows with problems are open, and say so when closed; the others are closed.
+	for _, id := range []string{"s0-f1-edit", "s1-edit"} {
+		if !strings.Contains(p.Body, `id="`+id+`" open>`) {
+			t.Errorf("the row %s with a problem is not open", id)
+		}
+	}
+	if strings.Contains(p.Body, `id="s0-f0-edit" open>`) {
+		t.Error("a row without problems is open")
+	}
+	if !regexp.MustCompile(`(?s)id="s0-f1-edit".*?<span class="b-pill b-bad">1 problem</span>.*?</summary>`).MatchString(p.Body) {
+		t.Error("the field's row does not count its problem")
 	}
 	if msg := elementText(p.Body, "s1-label-error"); msg != "Label is required." {
 		t.Errorf("empty label message = %q", msg)
@@ -501,5 +513,213 @@ func TestBuilderReordersRemovesAndDerivesKeys(t *testing.T) {
 	d = e.template(tm.ID).Draft
 	if got := d.Sections[0].Fields[n].Key; got != taken+"_2" {
 		t.Errorf("derived key for a label whose key is taken = %q, want %s_2", got, taken)
+	}
+}
+
+// htmxPost posts form as htmx does (HX-Request), same-origin.
+func (b *browser) htmxPost(path string, form url.Values) page {
+	b.e.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, b.e.srv.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", b.e.srv.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("HX-Request", "true")
+	return b.do(req)
+}
+
+// publishedTemplate returns a template of the organisation with a published
+// version.
+func (e *webEnv) publishedTemplate() persona.Template {
+	e.t.Helper()
+	ts, err := e.svc.ListTemplates(context.Background(), e.actor(e.owner), e.org)
+	if err != nil || len(ts) == 0 {
+		e.t.Fatal(ts, err)
+	}
+	tm := ts[0]
+	if tm.LatestVersion == 0 {
+		if _, err := e.svc.Publish(context.Background(), e.actor(e.owner), e.org, tm.ID); err != nil {
+			e.t.Fatal(err)
+		}
+		tm = e.template(tm.ID)
+	}
+	return tm
+}
+
+var (
+	openRowPattern = regexp.MustCompile(`<details class="b-edit" id="([a-z0-9-]+)-edit" open>`)
+	rowPattern     = regexp.MustCompile(`<details class="b-edit" id="[a-z0-9-]+-edit"`)
+	tagPattern     = regexp.MustCompile(`(?s)<[^>]*>`)
+)
+
+func openRowIDs(body string) []string {
+	var ids []string
+	for _, m := range openRowPattern.FindAllStringSubmatch(body, -1) {
+		ids = append(ids, m[1])
+	}
+	return ids
+}
+
+// The builder is an outline: a row per section, field and dimension, all
+// closed; the warning about renaming published keys is said once, and only
+// a renamed key adds its own.
+func TestBuilderOutlineIsCollapsedAndWarnsOnce(t *testing.T) {
+	e := newWebEnv(t)
+	b := e.signedIn(e.owner)
+	tm := e.publishedTemplate()
+	base := "/o/" + e.org + "/templates/" + tm.ID
+	p := b.get(base).must(t, http.StatusOK)
+
+	want := len(tm.Draft.Sections) + len(tm.Draft.FieldKeys()) + len(tm.Draft.Dimensions)
+	if got := len(rowPattern.FindAllString(p.Body, -1)); got != want {
+		t.Errorf("the outline has %d rows, want one per section, field and dimension: %d", got, want)
+	}
+	if open := openRowIDs(p.Body); len(open) != 0 {
+		t.Errorf("rows open on arrival: %v", open)
+	}
+	// Said once: in the text of the page (not in the confirm dialogs'
+	// attributes), and every key input points to that one note.
+	text := tagPattern.ReplaceAllString(p.Body, " ")
+	if n := strings.Count(text, "retired values"); n != 1 {
+		t.Errorf("the page text says 'retired values' %d times, want once", n)
+	}
+	if n := strings.Count(text, "a–z, 0–9 and _"); n != 1 {
+		t.Errorf("the key rules are said %d times, want once", n)
+	}
+	f0 := tm.Draft.Sections[0].Fields[0]
+	if !regexp.MustCompile(`id="s0-f0-key"[^>]*data-published-key="` + f0.Key + `"\s+aria-describedby="b-keys-note"`).MatchString(p.Body) {
+		t.Error("the key input of a published field does not point to the note on keys")
+	}
+	// The row says what the field is without opening it.
+	row := regexp.MustCompile(`(?s)<summary class="b-row">.*?</summary>`).FindString(p.Body[strings.Index(p.Body, `id="s0-f0-edit"`):])
+	for _, w := range []string{f0.Label, f0.Key, kindName(f0.Kind)} {
+		if !strings.Contains(row, w) {
+			t.Errorf("the first field's row lacks %q: %s", w, row)
+		}
+	}
+
+	// Renaming a published key: a save keeps the row open (the form says
+	// which), and only that key warns.
+	form := with(builderForm(tm.Name, tm.Description, tm.Draft), "s.0.f.0.was", f0.Key, "s.0.f.0.key", f0.Key+"_renamed", "open", "s.0.f.0", "op", "save")
+	p = b.htmxPost(base, form).must(t, http.StatusOK)
+	if open := openRowIDs(p.Body); !cmp.Equal(open, []string{"s0-f0"}) {
+		t.Errorf("after saving with the first field open, open rows: %v", open)
+	}
+	if n := strings.Count(p.Body, "data-rename-warning"); n != 1 || !strings.Contains(elementText(p.Body, "s0-f0-key-warn"), "Renamed from “"+f0.Key+"”") {
+		t.Errorf("%d rename warnings; the renamed key's: %q", n, elementText(p.Body, "s0-f0-key-warn"))
+	}
+	if !regexp.MustCompile(`(?s)id="s0-f0-edit" open>.*?<span class="b-pill b-warn">renamed</span>.*?</summary>`).MatchString(p.Body) {
+		t.Error("the renamed field's row does not say so")
+	}
+	// Without JS, the redirect after a save carries the open row too.
+	p = b.post(base, form).must(t, http.StatusOK)
+	if !strings.HasSuffix(p.URL, "?open=s.0.f.0") || !cmp.Equal(openRowIDs(p.Body), []string{"s0-f0"}) {
+		t.Errorf("no-JS save: at %s open rows %v", p.URL, openRowIDs(p.Body))
+	}
+	// A move opens the moved row (its button has the focus), not the
+	// row the form said was open.
+	cur := e.template(tm.ID)
+	p = b.htmxPost(base, with(builderForm(cur.Name, cur.Description, cur.Draft), "open", "s.0.f.0", "op", "move-down:s.0.f.1")).must(t, http.StatusOK)
+	if open := openRowIDs(p.Body); !cmp.Equal(open, []string{"s0-f2"}) {
+		t.Errorf("after moving the second field down, open rows: %v", open)
+	}
+}
+
+func kindName(k persona.FieldKind) string {
+	switch k {
+	case persona.KindText:
+		return "Short text"
+	case persona.KindList:
+		return "List"
+	case persona.KindMarkdown:
+		return "Long text (Markdown)"
+	}
+	return ""
+}
+
+// Dragging rows renames their inputs to their new places (builder.js);
+// Save draft then stores that order: fields across sections, sections,
+// dimensions.
+func TestBuilderSavesTheOrderTheFormPosts(t *testing.T) {
+	e := newWebEnv(t)
+	b := e.signedIn(e.owner)
+	tm := e.publishedTemplate()
+	base := "/o/" + e.org + "/templates/" + tm.ID
+	d := tm.Draft
+	if len(d.Sections) < 2 || len(d.Sections[0].Fields) < 2 || len(d.Dimensions) < 2 {
+		t.Fatalf("starter template too small: %+v", d)
+	}
+	// What the page posts after dragging: the first field of section 1
+	// to the end of section 2, then section 2 above section 1, and the
+	// last dimension to the top.
+	moved := d.Sections[0].Fields[0]
+	s0, s1 := d.Sections[0], d.Sections[1]
+	s0.Fields = append([]persona.Field(nil), s0.Fields[1:]...)
+	s1.Fields = append(append([]persona.Field(nil), s1.Fields...), moved)
+	want := persona.Definition{Sections: append([]persona.Section{s1, s0}, d.Sections[2:]...)}
+	n := len(d.Dimensions)
+	want.Dimensions = append([]persona.Dimension{d.Dimensions[n-1]}, d.Dimensions[:n-1]...)
+	form := builderForm(tm.Name, tm.Description, want)
+	// Published keys travel with their fields.
+	for i, s := range want.Sections {
+		for j, f := range s.Fields {
+			form.Set("s."+strconv.Itoa(i)+".f."+strconv.Itoa(j)+".was", f.Key)
+		}
+	}
+	p := b.htmxPost(base, with(form, "op", "save")).must(t, http.StatusOK)
+	if !strings.Contains(elementText(p.Body, "builder-notice"), "Draft saved.") {
+		t.Errorf("no notice after saving the dragged order:\n%s", p.Body)
+	}
+	got := e.template(tm.ID).Draft
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("saved draft (-want +got):\n%s", diff)
+	}
+	// The outline shows the new order, numbered afresh.
+	if !regexp.MustCompile(`(?s)<li class="b-section" id="s0" data-name="s.0" data-drag="section">.*?<code class="b-item-key">` + s1.Key + `</code>`).MatchString(p.Body) {
+		t.Error("the first section of the outline is not the one dragged to the top")
+	}
+	last := "s0-f" + strconv.Itoa(len(s1.Fields)-1)
+	if !regexp.MustCompile(`<li class="b-item b-field" id="` + last + `" data-key="` + moved.Key + `" data-name="s.0.f.` + strconv.Itoa(len(s1.Fields)-1) + `"`).MatchString(p.Body) {
+		t.Errorf("the dragged field is not %s in the outline", last)
+	}
+	if !strings.Contains(p.Body, `Layout</span> Sections, their labels or the order of fields changed.`) {
+		t.Error("the changes since the published version do not mention the new order")
+	}
+}
+
+// The live preview renders the form the posted draft gives, without saving
+// it; only admins may ask.
+func TestBuilderLivePreview(t *testing.T) {
+	e := newWebEnv(t)
+	b := e.signedIn(e.owner)
+	tm := e.publishedTemplate()
+	base := "/o/" + e.org + "/templates/" + tm.ID
+	page := b.get(base).must(t, http.StatusOK)
+	if !regexp.MustCompile(`id="b-preview"[^>]*hx-post="` + regexp.QuoteMeta(base) + `" hx-include="#builder-form" hx-vals='\{"op": "preview"\}' hx-trigger="change from:#builder-form`).MatchString(page.Body) {
+		t.Error("the preview pane does not ask for updates as the draft changes")
+	}
+	if !strings.Contains(page.Body, `id="v-`+tm.Draft.Sections[0].Fields[0].Key+`"`) {
+		t.Error("the preview pane does not show the draft's inputs on arrival")
+	}
+	form := with(builderForm(tm.Name, tm.Description, tm.Draft), "s.0.f.0.label", "Seen only in the preview", "s.0.label", "Preview section", "op", "preview")
+	p := b.htmxPost(base, form).must(t, http.StatusOK)
+	if strings.Contains(p.Body, "<html") || strings.Contains(p.Body, `id="builder-form"`) {
+		t.Fatalf("the preview answers more than the preview:\n%.400s", p.Body)
+	}
+	if !strings.Contains(p.Body, "Seen only in the preview") || !strings.Contains(p.Body, "<legend>Preview section</legend>") || !strings.Contains(p.Body, "<fieldset disabled") {
+		t.Errorf("the preview does not show the posted draft:\n%s", p.Body)
+	}
+	if after := e.template(tm.ID); !cmp.Equal(after.Draft, tm.Draft) || !after.DraftUpdatedAt.Equal(tm.DraftUpdatedAt) {
+		t.Error("the preview saved the draft")
+	}
+	// An invalid draft still previews (the builder reports problems on save).
+	bad := with(form, "s.0.f.0.kind", "choice", "s.0.f.0.options", "")
+	b.htmxPost(base, bad).must(t, http.StatusOK)
+	viewer := e.signedIn(e.viewer)
+	viewer.htmxPost(base, form).must(t, http.StatusForbidden)
+	if strings.Contains(viewer.get(base).must(t, http.StatusOK).Body, `hx-vals='{"op": "preview"}'`) {
+		t.Error("a viewer's preview asks for live updates it may not have")
 	}
 }

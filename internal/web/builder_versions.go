@@ -16,11 +16,25 @@ import (
 // templatePreviewView is the persona form a template (draft or version)
 // gives, every input disabled.
 type templatePreviewView struct {
-	T          persona.Template
-	Version    int   // 0: the draft
-	Versions   []int // published versions, newest first
+	T        persona.Template
+	Version  int   // 0: the draft
+	Versions []int // published versions, newest first
+	Body     previewBody
+}
+
+// previewBody is the disabled persona form of a definition (the partial
+// b-preview-body): on the preview page and beside the builder's outline.
+type previewBody struct {
+	Org        string
+	Type       persona.ProfileType
 	Sections   []formSection
 	Dimensions []formDimension
+}
+
+func previewBodyOf(org string, typ persona.ProfileType, def persona.Definition) previewBody {
+	b := previewBody{Org: org, Type: typ}
+	b.Sections, b.Dimensions = previewInputs(typ, def)
+	return b
 }
 
 func (h *Handler) templatePreview(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -45,7 +59,7 @@ func (h *Handler) templatePreview(w http.ResponseWriter, r *http.Request, c *Ctx
 		}
 		v.Version, def = n, ver.Definition
 	}
-	v.Sections, v.Dimensions = previewInputs(t.ProfileType, def)
+	v.Body = previewBodyOf(c.Org.Slug, t.ProfileType, def)
 	title := "Preview of " + t.Name
 	return h.render(w, r, c, http.StatusOK, "template_preview", title, v)
 }
