@@ -32,10 +32,18 @@ func (h *Handler) evidenceRoutes() {
 	h.org("GET /o/{org}/personas/{id}/evidence", h.personaEvidencePage)
 	h.org("POST /o/{org}/personas/{id}/evidence", h.attachToPersona)
 	h.org("GET /o/{org}/groups/{id}/evidence", h.groupCoveragePage)
+	h.evidenceAttachRoutes()
 }
 
 func init() {
 	funcs["evKindLabel"] = func(k persona.EvidenceKind) string { return k.Label() }
+	funcs["evKinds"] = func() []persona.EvidenceKind { return persona.EvidenceKinds }
+	funcs["evKindPlural"] = func(k persona.EvidenceKind) string {
+		if k == persona.EvidenceStudy {
+			return "Studies"
+		}
+		return k.Label() + "s"
+	}
 	funcs["evMethodLabel"] = func(m persona.StudyMethod) string { return m.Label() }
 	funcs["evStateLabel"] = func(s persona.FieldState) string { return s.Label() }
 	funcs["evBytes"] = persona.FormatBytes
