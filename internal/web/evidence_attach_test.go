@@ -120,7 +120,7 @@ func TestAttachPagePicksFromTheLibrary(t *testing.T) {
 	attach := "/o/" + e.org + "/personas/" + bm.ID + "/evidence/attach"
 
 	p := b.get(attach+"?target=values.goals&q=month-end+synthesis").must(t, http.StatusOK)
-	if !strings.Contains(p.Body, `<option value="`+doc.ID+`"`) || strings.Count(p.Body, "<option value=") != 1 {
+	if !strings.Contains(p.Body, `name="evidence_id" value="`+doc.ID+`"`) || strings.Count(p.Body, `name="evidence_id"`) != 1 {
 		t.Errorf("the search does not narrow the list to the synthesis:\n%s", p.Body)
 	}
 	p = b.post(attach, url.Values{"target": {"values.goals"}, "mode": {"pick"}, "evidence_id": {doc.ID},
