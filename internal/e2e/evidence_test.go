@@ -140,6 +140,7 @@ func TestEvidencePagesLook(t *testing.T) {
 			return s.borderStyle.includes("dashed") ? "assumptions are still dashed pills" : "";
 		}`))
 	b.looks("persona evidence", "#coverage-figure")
-	b.step("open the coverage page", open(orgPath("/evidence/coverage")), present("#group-coverage-table", 1))
+	b.step("open the coverage page: the library by kind, in the kinds' colours", open(orgPath("/evidence/coverage")), present("#group-coverage-table", 1),
+		present("#library-kinds a.ev-kind-count.k-quote .icon", 1), see("#library-kinds", "quotes", "stud"))
 	b.looks("evidence coverage", "#group-coverage-table")
 }

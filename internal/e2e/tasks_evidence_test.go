@@ -80,3 +80,26 @@ func TestTaskAttachQuoteToField(t *testing.T) {
 		see("#attach-error", "Workarounds"),
 		js(`() => document.querySelector("#aq-quote").value === "Kept after the error" ? "" : "the quote was lost"`))
 }
+
+// The attach page's other way, with the keyboard alone: search the library
+// (the list narrows in place as one types), choose the item, attach it.
+func TestTaskAttachLibraryItemToField(t *testing.T) {
+	b := signIn(t, orgPath(""))
+	b.step("open Branch Manager", follow(card("Branch Manager")), seeExactly("#persona-name", "Branch Manager"))
+	const mark = `.field[data-field="devices"] .pp-mark`
+	tk := newTask(b, "attach a library item to one field", 5)
+	tk.pressAndLoad("press the Devices marker", mark)
+	tk.free("search the library for the synthesis: the list narrows without a page load",
+		js(`() => { window.__samePage = true; return ""; }`),
+		typeInto("#pick-q", "month-end synthesis"),
+		until("one item left", `() => document.querySelectorAll("#pick-wrap input[name=evidence_id]").length === 1 ? "" :
+			document.querySelectorAll("#pick-wrap input[name=evidence_id]").length + " items listed"`),
+		js(`() => window.__samePage ? "" : "the page was reloaded"`),
+		see("#pick-wrap", "Synthesis: month-end reconciliation"))
+	tk.press("choose the synthesis", "#pick-wrap input[name=evidence_id]")
+	tk.pressAndLoad("press Attach the item", "#pick-save")
+	tk.free("back at Devices, the marker shows the document",
+		js(`() => location.hash === "#field-devices" ? "" : "the address ends in " + JSON.stringify(location.hash)`),
+		see(".flash", "attached to Branch Manager › Devices"),
+		present(mark+".st-backed .pp-mark-kind.k-document", 1))
+}

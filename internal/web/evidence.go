@@ -767,6 +767,9 @@ type groupCoverageView struct {
 
 type orgCoverageView struct {
 	O app.OrgCoverage
+	// Kinds counts the library's items by kind (its first page of
+	// app.MaxEvidencePage items), each linking to the library filtered.
+	Kinds []kindCount
 }
 
 func (h *Handler) groupCoveragePage(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -782,7 +785,23 @@ func (h *Handler) orgCoveragePage(w http.ResponseWriter, r *http.Request, c *Ctx
 	if err != nil {
 		return err
 	}
-	return h.render(w, r, c, http.StatusOK, "evidence_coverage", "Evidence coverage", orgCoverageView{O: o})
+	page, err := h.svc.ListEvidence(r.Context(), c.Actor, c.Org.Slug, persona.EvidenceFilter{Limit: app.MaxEvidencePage}, "")
+	if err != nil {
+		return err
+	}
+	v := orgCoverageView{O: o}
+	for _, k := range persona.EvidenceKinds {
+		n := 0
+		for _, e := range page.Items {
+			if e.Kind == k {
+				n++
+			}
+		}
+		if n > 0 {
+			v.Kinds = append(v.Kinds, kindCount{Kind: k, N: n})
+		}
+	}
+	return h.render(w, r, c, http.StatusOK, "evidence_coverage", "Evidence coverage", v)
 }
 
 // ---- on the persona page ----

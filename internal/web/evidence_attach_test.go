@@ -212,3 +212,32 @@ func TestAttachPageIsForEditors(t *testing.T) {
 		t.Error("the persona page offers a viewer the attach page")
 	}
 }
+
+// Evidence kinds show with their own class (colour), icon and label on the
+// persona page's markers and summary and on the coverage page.
+func TestEvidenceKindsShowEverywhere(t *testing.T) {
+	e := newWebEnv(t)
+	b := e.signedIn(e.owner)
+	o := "/o/" + e.org
+	lead := e.demoPersona("System Lead")
+	p := b.get(o+"/personas/"+lead.ID).must(t, http.StatusOK)
+	// The System Lead's workarounds are backed by a document and a quote (seed).
+	if mark := markOf(t, p.Body, "workarounds"); !strings.Contains(mark, `<span class="pp-mark-kind k-quote"><svg class="icon"`) || !strings.Contains(mark, "(document, quote)") {
+		t.Errorf("the workarounds marker does not show its quote: %s", mark)
+	}
+	for _, want := range []string{`id="evidence-kinds"`, `<span class="ev-kind-count k-quote"><svg class="icon" aria-hidden="true" focusable="false"><use href="#i-ev-quote"></use></svg>`} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("the persona page's evidence block lacks %q", want)
+		}
+	}
+	c := b.get(o+"/evidence/coverage").must(t, http.StatusOK)
+	for _, want := range []string{`id="library-kinds"`, `href="` + o + `/evidence?kind=quote"`, "2 quotes", "1 study", `id="i-ev-study"`} {
+		if !strings.Contains(c.Body, want) {
+			t.Errorf("the coverage page lacks %q", want)
+		}
+	}
+	ev := b.get(o+"/personas/"+lead.ID+"/evidence").must(t, http.StatusOK)
+	if !strings.Contains(ev.Body, `<span class="ev-state st-assumption"><svg class="icon" aria-hidden="true" focusable="false"><use href="#i-ev-assumption">`) {
+		t.Error("assumption pills carry no shape")
+	}
+}
