@@ -176,19 +176,19 @@ func (v attachPageView) placeName() string {
 }
 
 // quoteTitle makes a title from a quote when none is given: its first
-// line, cut at a word near 60 characters.
+// line in quotation marks, cut at a word near 60 characters (as the
+// library's quotes are titled).
 func quoteTitle(quote string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(quote), "\n")
-	line = strings.TrimSpace(line)
+	line = strings.Trim(strings.TrimSpace(line), "“”\"")
 	if utf8.RuneCountInString(line) <= 60 {
-		return line
+		return "“" + line + "”"
 	}
-	runes := []rune(line)[:60]
-	cut := string(runes)
+	cut := string([]rune(line)[:60])
 	if i := strings.LastIndex(cut, " "); i > 30 {
 		cut = cut[:i]
 	}
-	return strings.TrimRight(cut, " ,;:.") + "…"
+	return "“" + strings.TrimRight(cut, " ,;:.") + "…”"
 }
 
 // attachSave writes a new quote and links it, or links a picked item, to

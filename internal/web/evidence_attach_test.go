@@ -74,7 +74,7 @@ func TestAttachPageWritesAQuoteOnAField(t *testing.T) {
 	if err != nil || d.Evidence.Quote != quote || d.Evidence.Speaker != "Branch manager, savings bank" || d.Evidence.Source != "Interview 7" {
 		t.Fatalf("the stored quote: %v %+v", err, d.Evidence)
 	}
-	if d.Evidence.Title == "" || !strings.HasPrefix(quote, strings.TrimSuffix(d.Evidence.Title, "…")) || len(d.Evidence.Title) > 70 {
+	if title := strings.TrimSuffix(strings.TrimPrefix(d.Evidence.Title, "“"), "…”"); title == d.Evidence.Title || !strings.HasPrefix(quote, title) || len([]rune(title)) > 60 {
 		t.Errorf("the title made from the quote: %q", d.Evidence.Title)
 	}
 	// The marker now reads one supporting item, and says so.
