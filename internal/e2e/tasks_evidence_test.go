@@ -53,6 +53,8 @@ func TestTaskAttachQuoteToField(t *testing.T) {
 		see(".flash", "Quote added and attached to Branch Manager › Workarounds"),
 		js(`() => location.hash === "#field-workarounds" ? "" : "the address ends in " + JSON.stringify(location.hash)`),
 		present(`.field[data-field="workarounds"]:target`, 1),
+		js(`() => { const r = document.querySelector("#field-workarounds").getBoundingClientRect();
+			return r.height > 0 && r.top >= 0 && r.top < innerHeight ? "" : "the field is not in view (top " + r.top + ", height " + r.height + ")"; }`),
 		present(mark+".st-backed", 1), present(mark+" .pp-mark-kind.k-quote", 1))
 	if after := supports("count the quotes on Workarounds again"); after != before+1 {
 		b.fail("count the quotes on Workarounds again", "the marker went from "+strconv.Itoa(before)+" to "+strconv.Itoa(after))

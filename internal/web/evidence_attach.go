@@ -59,6 +59,7 @@ type attachPageView struct {
 	QuoteStance string
 	Pick        pickForm
 	Mode        string // the form the error belongs to: "quote" or "pick"
+	Focus       string // the input that takes the focus: the first at fault, or the quote
 	Error       string
 	Action      string
 	Back        string
@@ -160,7 +161,25 @@ func (h *Handler) attachPage(w http.ResponseWriter, r *http.Request, c *Ctx) err
 	if v.Q != "" {
 		v.Mode = "pick"
 	}
+	v.Focus = v.focus()
 	return h.render(w, r, c, http.StatusOK, "evidence_attach", "Attach evidence to "+v.placeName(), v)
+}
+
+// focus picks the input that takes the focus: the first one at fault, or
+// the quote box (the search box once a search was made).
+func (v attachPageView) focus() string {
+	if v.Mode == "pick" {
+		if _, bad := v.Pick.Errors["evidence_id"]; bad || v.Q == "" {
+			return "pick-item"
+		}
+		return "pick-q"
+	}
+	for _, f := range []string{"quote", "speaker", "source", "title", "collected_on", "tags"} {
+		if _, bad := v.Quote.Errors[f]; bad {
+			return f
+		}
+	}
+	return "quote"
 }
 
 // placeName names the target for titles and messages.
@@ -222,6 +241,7 @@ func (h *Handler) attachSave(w http.ResponseWriter, r *http.Request, c *Ctx) err
 			return err
 		}
 		v.Error = msg
+		v.Focus = v.focus()
 		return h.render(w, r, c, http.StatusUnprocessableEntity, "evidence_attach", "Attach evidence to "+v.placeName(), v)
 	}
 	if !v.Known {

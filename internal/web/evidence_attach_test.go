@@ -159,7 +159,7 @@ func TestAttachPageKeepsTheTypedQuoteOnError(t *testing.T) {
 		t.Fatalf("a bad date: %d", p.Status)
 	}
 	for _, want := range []string{"The quote was not saved for “Pain points”", "Typed &amp; kept &lt;quote&gt;</textarea>",
-		`value="Speaker kept"`, `value="yesterday"`, "Date must be a date", `<h1 id="attach-title">Pain points</h1>`, `<details class="ev-more" open>`} {
+		`value="Speaker kept"`, `value="yesterday" autofocus`, "Date must be a date", `<h1 id="attach-title">Pain points</h1>`, `<details class="ev-more" open>`} {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("the refused form lacks %q", want)
 		}
