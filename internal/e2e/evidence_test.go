@@ -131,6 +131,17 @@ func TestEvidencePagesLook(t *testing.T) {
 			return seen.size === kinds.length ? "" : "two kinds share a colour: " + [...seen].join(", ");
 		}`))
 	b.looks("evidence library", "#evidence-list")
+	b.step("choosing a kind filters the list in place, no Apply button",
+		js(`() => { window.__samePage = true; return document.querySelector(".ev-filters button") ? "an Apply button shows" : ""; }`),
+		choose("#filter-kind", "Quote"),
+		until("only quotes listed", `() => {
+			const items = [...document.querySelectorAll("#evidence-list .ev-item")];
+			if (!items.length) return "no items";
+			return items.every(i => i.classList.contains("k-quote")) ? "" : items.length + " items, not all quotes";
+		}`),
+		js(`() => window.__samePage ? "" : "the page was reloaded"`),
+		js(`() => location.search.includes("kind=quote") ? "" : "the address does not keep the filter: " + location.search`),
+		see("#evidence-count", "match the filters"), present("#ev-clear a", 1))
 	b.step("open System Lead's evidence", open(orgPath("")), follow(card("System Lead")),
 		present("#evidence-kinds .ev-kind-count", 1), follow("#open-evidence"), present("#coverage-figure", 1),
 		present(".ev-state.st-assumption .icon", 1),
