@@ -236,6 +236,13 @@ func TestEvidenceKindsShowEverywhere(t *testing.T) {
 			t.Errorf("the coverage page lacks %q", want)
 		}
 	}
+	// The library's filters apply as chosen (htmx); without scripts an
+	// Apply button submits them, and the filtered page is served as ever.
+	lib := b.get(o+"/evidence?kind=quote").must(t, http.StatusOK)
+	if !strings.Contains(lib.Body, `<noscript><button type="submit" class="secondary">Apply</button></noscript>`) ||
+		!strings.Contains(lib.Body, `hx-trigger="change" hx-target="#ev-results"`) || strings.Contains(lib.Body, `class="ev-item k-document"`) {
+		t.Error("the library's filters do not apply as chosen, or ?kind=quote lists other kinds")
+	}
 	ev := b.get(o+"/personas/"+lead.ID+"/evidence").must(t, http.StatusOK)
 	if !strings.Contains(ev.Body, `<span class="ev-state st-assumption"><svg class="icon" aria-hidden="true" focusable="false"><use href="#i-ev-assumption">`) {
 		t.Error("assumption pills carry no shape")
