@@ -248,3 +248,42 @@ func TestEvidenceKindsShowEverywhere(t *testing.T) {
 		t.Error("assumption pills carry no shape")
 	}
 }
+
+// A variant's field is a target too: the page names the customer, and
+// saving links the quote to the variant's field and returns to the variant.
+func TestAttachPageOnAVariantField(t *testing.T) {
+	e := newWebEnv(t)
+	b := e.signedIn(e.owner)
+	ctx := context.Background()
+	lead := e.demoPersona("System Lead")
+	vs, err := e.svc.ListVariants(ctx, e.actor(e.owner), e.org, lead.ID)
+	if err != nil || len(vs) == 0 {
+		t.Fatalf("variants: %v %d", err, len(vs))
+	}
+	v := vs[0]
+	target := "variant:" + v.Variant.ID + ":values.tools"
+	attach := "/o/" + e.org + "/personas/" + lead.ID + "/evidence/attach"
+	p := b.get(attach+"?"+url.Values{"target": {target}}.Encode()).must(t, http.StatusOK)
+	if !strings.Contains(p.Body, `<h1 id="attach-title">Tools</h1>`) || !strings.Contains(p.Body, "at "+v.CustomerName()) {
+		t.Fatalf("the attach page for %s's tools:\n%s", v.CustomerName(), p.Body)
+	}
+	p = b.post(attach, url.Values{"target": {target}, "mode": {"quote"}, "quote": {"We only get the tools the bank has approved."}}).must(t, http.StatusOK)
+	if !strings.HasSuffix(p.URL, "/variants/"+v.Variant.ID) {
+		t.Fatalf("saving went to %s, want the variant", p.URL)
+	}
+	pe, err := e.svc.PersonaEvidence(ctx, e.actor(e.owner), e.org, lead.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, ve := range pe.Variants {
+		for _, l := range ve.Links {
+			if l.VariantID == v.Variant.ID && l.FieldKey() == "tools" && l.EvidenceKind == persona.EvidenceQuote {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Error("the quote is not linked to the variant's tools")
+	}
+}
