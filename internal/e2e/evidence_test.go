@@ -116,3 +116,42 @@ func TestEvidenceCoverageAndInlinePDF(t *testing.T) {
 			return x.responseText.startsWith("%PDF-") ? "" : "the body is not the PDF";
 		}`))
 }
+
+// Issue 16: the evidence pages in their own palette — kind badges with an
+// icon and a label in the kind's colour, quiet state pills with a shape —
+// fit a phone and a desktop, light and dark.
+func TestEvidencePagesLook(t *testing.T) {
+	b := signIn(t, orgPath("/evidence"))
+	b.step("the library shows kind badges with an icon and a label",
+		present("#evidence-list .ev-kind.k-document .icon", 1), present("#evidence-list .ev-kind.k-quote .icon", 1),
+		js(`() => {
+			const colour = (sel) => getComputedStyle(document.querySelector(sel)).color;
+			const kinds = ["document", "quote", "link", "study"].map(k => "#evidence-list .ev-kind.k-" + k).filter(s => document.querySelector(s));
+			const seen = new Set(kinds.map(colour));
+			return seen.size === kinds.length ? "" : "two kinds share a colour: " + [...seen].join(", ");
+		}`))
+	b.looks("evidence library", "#evidence-list")
+	b.step("choosing a kind filters the list in place, no Apply button",
+		js(`() => { window.__samePage = true; return document.querySelector(".ev-filters button") ? "an Apply button shows" : ""; }`),
+		choose("#filter-kind", "Quote"),
+		until("only quotes listed", `() => {
+			const items = [...document.querySelectorAll("#evidence-list .ev-item")];
+			if (!items.length) return "no items";
+			return items.every(i => i.classList.contains("k-quote")) ? "" : items.length + " items, not all quotes";
+		}`),
+		js(`() => window.__samePage ? "" : "the page was reloaded"`),
+		js(`() => location.search.includes("kind=quote") ? "" : "the address does not keep the filter: " + location.search`),
+		see("#evidence-count", "match the filters"), present("#ev-clear a", 1))
+	b.step("open System Lead's evidence", open(orgPath("")), follow(card("System Lead")),
+		present("#evidence-kinds .ev-kind-count", 1), follow("#open-evidence"), present("#coverage-figure", 1),
+		present(".ev-state.st-assumption .icon", 1),
+		js(`() => {
+			const a = document.querySelector(".ev-state.st-assumption");
+			const s = getComputedStyle(a);
+			return s.borderStyle.includes("dashed") ? "assumptions are still dashed pills" : "";
+		}`))
+	b.looks("persona evidence", "#coverage-figure")
+	b.step("open the coverage page: the library by kind, in the kinds' colours", open(orgPath("/evidence/coverage")), present("#group-coverage-table", 1),
+		present("#library-kinds a.ev-kind-count.k-quote .icon", 1), see("#library-kinds", "quotes", "stud"))
+	b.looks("evidence coverage", "#group-coverage-table")
+}

@@ -73,10 +73,10 @@ func TestPersonaPageIsAOnePager(t *testing.T) {
 
 	b.step("a field's marker opens the attach form for that field",
 		follow(`.field[data-field="goals"] .pp-mark`),
-		atPath(`/evidence\?target=values\.goals$`),
+		atPath(`/evidence/attach\?target=values\.goals$`),
 		present("#attach", 1),
 		js(`() => {
-			const s = document.querySelector("#link-target");
+			const s = document.querySelector("#new-quote-form input[name=target]");
 			return s && s.value === "values.goals" ? "" : "the attach form's target is " + (s ? JSON.stringify(s.value) : "missing");
 		}`))
 }

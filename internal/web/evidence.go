@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -32,12 +33,36 @@ func (h *Handler) evidenceRoutes() {
 	h.org("GET /o/{org}/personas/{id}/evidence", h.personaEvidencePage)
 	h.org("POST /o/{org}/personas/{id}/evidence", h.attachToPersona)
 	h.org("GET /o/{org}/groups/{id}/evidence", h.groupCoveragePage)
+	h.evidenceAttachRoutes()
 }
 
 func init() {
 	funcs["evKindLabel"] = func(k persona.EvidenceKind) string { return k.Label() }
+	funcs["evKindWord"] = func(k persona.EvidenceKind) string { return strings.ToLower(k.Label()) }
+	funcs["evLower"] = strings.ToLower
+	funcs["evKinds"] = func() []persona.EvidenceKind { return persona.EvidenceKinds }
+	funcs["evKindPlural"] = func(k persona.EvidenceKind) string {
+		if k == persona.EvidenceStudy {
+			return "Studies"
+		}
+		return k.Label() + "s"
+	}
 	funcs["evMethodLabel"] = func(m persona.StudyMethod) string { return m.Label() }
 	funcs["evStateLabel"] = func(s persona.FieldState) string { return s.Label() }
+	// evStateIcon names a state's icon (ev-<name> in "ev-icons").
+	funcs["evStateIcon"] = func(s persona.FieldState) string {
+		switch s {
+		case persona.FieldBacked:
+			return "supports"
+		case persona.FieldContradicted:
+			return "contradicts"
+		case persona.FieldContested:
+			return "contested"
+		case persona.FieldAssumption:
+			return "assumption"
+		}
+		return "empty"
+	}
 	funcs["evBytes"] = persona.FormatBytes
 	funcs["evStrings"] = func(s ...string) []string { return s }
 	funcs["evHost"] = func(s string) string {
@@ -742,6 +767,9 @@ type groupCoverageView struct {
 
 type orgCoverageView struct {
 	O app.OrgCoverage
+	// Kinds counts the library's items by kind (its first page of
+	// app.MaxEvidencePage items), each linking to the library filtered.
+	Kinds []kindCount
 }
 
 func (h *Handler) groupCoveragePage(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -757,25 +785,57 @@ func (h *Handler) orgCoveragePage(w http.ResponseWriter, r *http.Request, c *Ctx
 	if err != nil {
 		return err
 	}
-	return h.render(w, r, c, http.StatusOK, "evidence_coverage", "Evidence coverage", orgCoverageView{O: o})
+	page, err := h.svc.ListEvidence(r.Context(), c.Actor, c.Org.Slug, persona.EvidenceFilter{Limit: app.MaxEvidencePage}, "")
+	if err != nil {
+		return err
+	}
+	v := orgCoverageView{O: o}
+	for _, k := range persona.EvidenceKinds {
+		n := 0
+		for _, e := range page.Items {
+			if e.Kind == k {
+				n++
+			}
+		}
+		if n > 0 {
+			v.Kinds = append(v.Kinds, kindCount{Kind: k, N: n})
+		}
+	}
+	return h.render(w, r, c, http.StatusOK, "evidence_coverage", "Evidence coverage", v)
 }
 
 // ---- on the persona page ----
 
 // evidenceSummary is the evidence block of a persona's page (the
 // "evidence-summary" partial): the coverage figure, how many fields are
-// backed, contradicted or assumptions, and which are contradicted.
+// backed, contradicted or assumptions, which are contradicted, and the
+// kinds of the items attached.
 type evidenceSummary struct {
 	Org       string
 	PersonaID string
 	Coverage  persona.Coverage
 	Flagged   []persona.FieldEvidence // contradicted or contested fields
 	Links     int
+	// ByKind counts the persona's links (its own, not its variants') by
+	// the kind of item, in the kinds' order; kinds maps a field to the
+	// kinds of the items on it.
+	ByKind []kindCount
+	kinds  map[string][]persona.EvidenceKind
+}
+
+// kindCount is how many links of one kind of item.
+type kindCount struct {
+	Kind persona.EvidenceKind
+	N    int
 }
 
 // Field returns the evidence on one field (zero when unknown), for marking
-// fields on the persona page with the "evidence-field" partial.
+// fields on the persona page.
 func (s evidenceSummary) Field(key string) persona.FieldEvidence { return s.Coverage.Field(key) }
+
+// KindsOn lists the kinds of the items linked to one field, each once, in
+// the kinds' order (the field marker's icons).
+func (s evidenceSummary) KindsOn(key string) []persona.EvidenceKind { return s.kinds[key] }
 
 // evidenceSummary builds the persona page's evidence block.
 func (h *Handler) evidenceSummary(r *http.Request, c *Ctx, p persona.Persona) (evidenceSummary, error) {
@@ -784,9 +844,25 @@ func (h *Handler) evidenceSummary(r *http.Request, c *Ctx, p persona.Persona) (e
 		return evidenceSummary{}, err
 	}
 	s := evidenceSummary{Org: c.Org.Slug, PersonaID: p.ID, Coverage: pe.Coverage, Links: len(pe.Links),
-		Flagged: append(pe.Coverage.InState(persona.FieldContradicted), pe.Coverage.InState(persona.FieldContested)...)}
+		Flagged: append(pe.Coverage.InState(persona.FieldContradicted), pe.Coverage.InState(persona.FieldContested)...),
+		kinds:   map[string][]persona.EvidenceKind{}}
 	for _, v := range pe.Variants {
 		s.Links += len(v.Links)
+	}
+	for _, k := range persona.EvidenceKinds {
+		n := 0
+		for _, l := range pe.Links {
+			if l.EvidenceKind != k {
+				continue
+			}
+			n++
+			if key := l.FieldKey(); key != "" && !slices.Contains(s.kinds[key], k) {
+				s.kinds[key] = append(s.kinds[key], k)
+			}
+		}
+		if n > 0 {
+			s.ByKind = append(s.ByKind, kindCount{Kind: k, N: n})
+		}
 	}
 	return s, nil
 }

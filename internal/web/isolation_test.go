@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,6 +58,12 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 			"{kind}", "modules", "{key}", "approval-workflows", "{link}", "x", "{user}", owner.UserID).Replace(pattern)
 	}
 	outsider := e.signedIn(e.outsider)
+	// The walk covers the field attach page (issue 16) with the rest.
+	for _, want := range []string{"GET /o/{org}/personas/{id}/evidence/attach", "POST /o/{org}/personas/{id}/evidence/attach"} {
+		if !slices.Contains(h.OrgRoutes(), want) {
+			t.Errorf("the walk misses %s", want)
+		}
+	}
 	secrets := []string{"System Lead", "Ledgerline", "Private to Ledgerline", lead.ID, invitation.ID, "invitee@example.com"}
 	walked := 0
 	for _, pattern := range h.OrgRoutes() {
