@@ -743,3 +743,25 @@ func (s *Service) allInGroup(ctx context.Context, orgID, groupID string) ([]pers
 		f.After = page[len(page)-1].ID
 	}
 }
+
+// AddEvidenceAndLink adds an item to the library and links it to a
+// persona's (or variant's) field in one transaction: a quote written for a
+// field is either in the library and attached, or not stored at all.
+func (s *Service) AddEvidenceAndLink(ctx context.Context, actor Actor, slug string, in EvidenceInput, link EvidenceLinkInput) (persona.Evidence, persona.EvidenceLink, error) {
+	var (
+		e persona.Evidence
+		l persona.EvidenceLink
+	)
+	err := s.inOneTx(ctx, func(s *Service) error {
+		var err error
+		if e, err = s.AddEvidence(ctx, actor, slug, in); err != nil {
+			return err
+		}
+		l, err = s.LinkEvidence(ctx, actor, slug, e.ID, link)
+		return err
+	})
+	if err != nil {
+		return persona.Evidence{}, persona.EvidenceLink{}, err
+	}
+	return e, l, nil
+}

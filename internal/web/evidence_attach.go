@@ -284,19 +284,16 @@ func (h *Handler) attachSave(w http.ResponseWriter, r *http.Request, c *Ctx) err
 			d.Title = quoteTitle(d.Quote)
 		}
 		in, _ := d.input()
-		e, err := h.svc.AddEvidence(ctx, c.Actor, c.Org.Slug, in)
+		l, err = func() (persona.EvidenceLink, error) {
+			_, l, err := h.svc.AddEvidenceAndLink(ctx, c.Actor, c.Org.Slug, in, app.EvidenceLinkInput{PersonaID: v.P.ID,
+				VariantID: variantID, Field: field, Stance: stance, Excerpt: v.Pick.Excerpt})
+			return l, err
+		}()
 		if err != nil {
 			if !v.Quote.fail(err) {
 				return err
 			}
 			return again("The quote was not saved for " + place + ": " + errorSentence(err))
-		}
-		if l, err = link(e.ID); err != nil {
-			if persona.ErrorCode(err) == persona.CodeInvalid || persona.ErrorCode(err) == persona.CodeConflict {
-				return redirect(w, r, "/o/"+c.Org.Slug+"/evidence/"+e.ID+"#link-form",
-					"The quote is in the library but was not attached to "+place+": "+errorSentence(err))
-			}
-			return err
 		}
 		msg = "Quote added and attached to " + linkPlace(l) + "."
 	}
