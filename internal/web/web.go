@@ -31,11 +31,14 @@ type Handler struct {
 	// orgRoutes lists the organisation pages' patterns (for the isolation
 	// tests).
 	orgRoutes []string
-	svc       *app.Service
-	log       *slog.Logger
-	pages     *pageSet
-	mux       *http.ServeMux
-	csrf      *http.CrossOriginProtection
+	// patterns lists every pattern registered through public, signedIn and
+	// orgRoute (for the browser walk of every page).
+	patterns []string
+	svc      *app.Service
+	log      *slog.Logger
+	pages    *pageSet
+	mux      *http.ServeMux
+	csrf     *http.CrossOriginProtection
 	// sso is the OpenID provider of "Sign in with …" (nil: none), and
 	// ssoRedirect its configured callback address (sso.go).
 	sso         SSO
@@ -145,6 +148,7 @@ func formOf(limit int64) body { return body{limit: func() int64 { return limit }
 
 // public registers a page anyone may reach.
 func (h *Handler) public(pattern string, fn pageHandler) {
+	h.patterns = append(h.patterns, pattern)
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		c := &Ctx{}
 		if a, err := h.actorFromCookie(r); err == nil {
@@ -156,6 +160,7 @@ func (h *Handler) public(pattern string, fn pageHandler) {
 
 // signedIn registers a page that needs a signed-in user.
 func (h *Handler) signedIn(pattern string, fn pageHandler) {
+	h.patterns = append(h.patterns, pattern)
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		a, err := h.actorFromCookie(r)
 		if err != nil {
@@ -192,6 +197,7 @@ func (h *Handler) upload(pattern string, min persona.Role, limit func() int64, p
 
 func (h *Handler) orgRoute(pattern string, b body, fn pageHandler) {
 	h.orgRoutes = append(h.orgRoutes, pattern)
+	h.patterns = append(h.patterns, pattern)
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(app.WithRequestMemo(r.Context()))
 		a, err := h.actorFromCookie(r)
@@ -487,3 +493,8 @@ const slashLookalikes = "\u2044\u2215\uFF0F\uFE68\uFF3C\u29F8\u29F9\u2571\u2572\
 // OrgRoutes lists the patterns of every organisation page, so that tests
 // can walk them all.
 func (h *Handler) OrgRoutes() []string { return slices.Clone(h.orgRoutes) }
+
+// Routes lists the patterns of every page and form (public, signed-in and
+// organisation routes; not the static files), so that tests can check that
+// they cover them all.
+func (h *Handler) Routes() []string { return slices.Clone(h.patterns) }
