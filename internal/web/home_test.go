@@ -526,7 +526,7 @@ func TestGroupPagesShowTheHubCards(t *testing.T) {
 	if !strings.Contains(row, users.Description) || !strings.Contains(row, "6 personas") {
 		t.Errorf("the Product users row reads %q", row)
 	}
-	if !strings.Contains(section(list, "group-"+users.ID, "li"), `aria-label="Open Product users: System Lead`) {
+	if !strings.Contains(section(list, "group-"+users.ID, "li"), `<span class="visually-hidden">Open Product users: System Lead`) {
 		t.Error("the Product users row has no avatar stack naming its personas")
 	}
 }
