@@ -411,7 +411,7 @@ func TestLaunchpadGenerateShortcut(t *testing.T) {
 		t.Fatalf("no dashboard for the System Lead: %v", seen)
 	}
 	// Viewers get no shortcut: generating needs the editor role.
-	if v := e.signedIn(e.viewer).get(org + "/launchpads").must(t, http.StatusOK); strings.Contains(v.Body, `id="generate-for"`) {
+	if v := e.signedIn(e.viewer).get(org+"/launchpads").must(t, http.StatusOK); strings.Contains(v.Body, `id="generate-for"`) {
 		t.Fatal("a viewer is offered to generate")
 	}
 }
