@@ -128,7 +128,7 @@ func TestAuditPageShowsNamesNotIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	org := "/o/" + e.org
-	body := e.signedIn(e.owner).get(org + "/audit").must(t, http.StatusOK).Body
+	body := e.signedIn(e.owner).get(org+"/audit").must(t, http.StatusOK).Body
 	log := element(t, body, "audit-log")
 
 	// "supports persona 01a2…" reads "supports System Lead", linked.
@@ -159,7 +159,7 @@ func TestAuditPageShowsNamesNotIDs(t *testing.T) {
 		t.Error("the trashed persona is not named as in the trash")
 	}
 	// The downloads keep the IDs, for machines.
-	csvText := e.signedIn(e.owner).get(org + "/audit?format=csv").must(t, http.StatusOK).Body
+	csvText := e.signedIn(e.owner).get(org+"/audit?format=csv").must(t, http.StatusOK).Body
 	if !strings.Contains(csvText, lead.ID) {
 		t.Error("the CSV lost the IDs")
 	}
