@@ -237,7 +237,50 @@ func (h *Handler) auditRows(r *http.Request, c *Ctx, items []persona.AuditEvent)
 		}
 		rows = append(rows, row)
 	}
-	return rows, nil
+	return rows, h.auditFieldLabels(r, c, rows)
+}
+
+// auditFieldKey is the field an evidence link's summary ends with, after
+// its persona: ", pain_points".
+var auditFieldKey = regexp.MustCompile(`^, ([a-z][a-z0-9_]*)$`)
+
+// auditFieldLabels shows the fields evidence links name by their labels
+// in the persona's template ("Pain points", not pain_points), resolved
+// for the whole page at once.
+func (h *Handler) auditFieldLabels(r *http.Request, c *Ctx, rows []auditRow) error {
+	type at struct{ row, part int }
+	var where []at
+	var owners []string
+	keys := map[string][]string{}
+	for i, row := range rows {
+		owner := ""
+		for j, p := range row.Parts {
+			if p.Ref != nil && p.Ref.Kind == "persona" {
+				owner = ""
+				if p.Ref.Name != "" && !p.Ref.Trashed {
+					owner = p.Ref.ID
+				}
+			}
+			if m := auditFieldKey.FindStringSubmatch(p.Text); m != nil && owner != "" && j == len(row.Parts)-1 {
+				where, owners = append(where, at{i, j}), append(owners, owner)
+				keys[owner] = append(keys[owner], m[1])
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	labels, err := h.svc.FieldLabels(r.Context(), c.Actor, c.Org.Slug, keys)
+	if err != nil {
+		return err
+	}
+	for n, w := range where {
+		p := &rows[w.row].Parts[w.part]
+		if l, ok := labels[owners[n]][auditFieldKey.FindStringSubmatch(p.Text)[1]]; ok {
+			p.Text = ", " + l
+		}
+	}
+	return nil
 }
 
 // shortID shortens an ID for reading: its first and last characters

@@ -138,6 +138,10 @@ func TestAuditPageShowsNamesNotIDs(t *testing.T) {
 	if !strings.Contains(log, `supports <a href="`+org+`/personas/`+lead.ID+`" class="audit-name">System Lead</a>`) {
 		t.Error("an evidence link does not name the System Lead")
 	}
+	// The field an evidence link names reads as its label.
+	if !strings.Contains(log, `class="audit-name">System Lead</a>, Pain points</td>`) || strings.Contains(log, ", pain_points") {
+		t.Error("an evidence link names its field by key, not by label")
+	}
 	// A variant quoted in brackets reads "at Big Bank".
 	if !regexp.MustCompile(`System Lead</a> at <a href="` + org + `/variants/[^"]+" class="audit-name">Big Bank</a>`).MatchString(log) {
 		t.Error("a link to the Big Bank variant does not read \"System Lead at Big Bank\"")
