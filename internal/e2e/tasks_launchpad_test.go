@@ -11,6 +11,7 @@ func TestTaskLaunchpadForBigBank(t *testing.T) {
 	tk := newTask(b, "generate a Launchpad for Big Bank", 5)
 
 	tk.pressAndLoad("open Launchpads from the menu", `header a[href="`+orgPath("/launchpads")+`"], nav a[href="`+orgPath("/launchpads")+`"]`)
+	b.looks("launchpads", "#generate-for")
 	tk.pressAndLoad("generate for Big Bank", `#generate-for a[data-archetype="Big Bank"]`)
 	tk.free("the recommendation is there, for Big Bank's default roles",
 		present("#recommendation", 1), present("#modules li.lp-item", 3), present("#save-form", 1))
