@@ -397,3 +397,69 @@ func revisionSummary(name string, rev int, message string) string {
 func thresholdSummary(points float64) string {
 	return "divergence threshold: " + strconv.FormatFloat(points, 'f', -1, 64) + " points"
 }
+
+// NameKinds are the object kinds ObjectNames resolves.
+var NameKinds = []string{"persona", "variant", "template", "group", "evidence", "launchpad", "invitation", "member"}
+
+// ObjectNames resolves object IDs, by kind, to what the objects are called
+// now, within the organisation (admins: it names members by e-mail). One
+// store query per kind asked, whatever the number of IDs; an ID that is
+// absent from the answer names a deleted object (or another
+// organisation's: never resolved).
+func (s *Service) ObjectNames(ctx context.Context, actor Actor, slug string, ids map[string][]string) (map[string]map[string]persona.ObjectName, error) {
+	org, _, err := s.scope(ctx, actor, slug, persona.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]map[string]persona.ObjectName, len(ids))
+	for _, kind := range NameKinds {
+		list := uniqueStrings(ids[kind])
+		if len(list) == 0 {
+			continue
+		}
+		names, err := s.store.ObjectNames(ctx, org.ID, kind, list)
+		if err != nil {
+			return nil, err
+		}
+		out[kind] = names
+	}
+	return out, nil
+}
+
+// FieldLabels maps field keys of personas to their labels in each
+// persona's template version, for the keys asked (admins: it serves the
+// audit log). One query for the personas, then one template version per
+// distinct template version (cached); a trashed persona or a key its
+// template lacks is absent.
+func (s *Service) FieldLabels(ctx context.Context, actor Actor, slug string, keys map[string][]string) (map[string]map[string]string, error) {
+	org, _, err := s.scope(ctx, actor, slug, persona.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(keys))
+	for id := range keys {
+		ids = append(ids, id)
+	}
+	ps, err := s.store.GetPersonas(ctx, org.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]map[string]string, len(ps))
+	for _, p := range ps {
+		v, err := s.version(ctx, org.ID, p.TemplateID, p.TemplateVersion)
+		if persona.ErrorCode(err) == persona.CodeNotFound {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		for _, k := range keys[p.ID] {
+			if f, ok := v.Definition.Field(k); ok && f.Label != "" {
+				if out[p.ID] == nil {
+					out[p.ID] = map[string]string{}
+				}
+				out[p.ID][k] = f.Label
+			}
+		}
+	}
+	return out, nil
+}

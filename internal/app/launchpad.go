@@ -55,6 +55,9 @@ type FieldOption struct {
 	Path    string `json:"path"`
 	Label   string `json:"label"`
 	Numeric bool   `json:"numeric"`
+	// List is true for a field holding several values (a list, tags, a
+	// multiple choice): rules on it read "include".
+	List bool `json:"-"`
 }
 
 // CatalogueFields lists the fields conditions can read: the archetype's
@@ -97,7 +100,8 @@ func fieldOptions(defs []persona.Definition) []FieldOption {
 				p := "values." + f.Key
 				if !seen[p] {
 					seen[p] = true
-					out = append(out, FieldOption{Path: p, Label: f.Label, Numeric: f.Kind == persona.KindNumber || f.Kind == persona.KindScale})
+					out = append(out, FieldOption{Path: p, Label: f.Label, Numeric: f.Kind == persona.KindNumber || f.Kind == persona.KindScale,
+						List: f.Kind == persona.KindList || f.Kind == persona.KindTags || f.Kind == persona.KindMultiChoice})
 				}
 			}
 		}
@@ -590,8 +594,27 @@ func (s *Service) DesignerOptions(ctx context.Context, actor Actor, slug, archet
 		}
 		o.Variants = append(o.Variants, d)
 	}
+	o.Personas = withoutVariantBases(o.Personas, o.Variants)
 	o.DefaultVariantIDs, o.DefaultRoleIDs = defaultRoles(o.Archetype, o.Variants, o.Personas)
 	return o, nil
+}
+
+// withoutVariantBases leaves out of people the personas that a variant for
+// the customer stands for: a role is offered once, as the persona works at
+// that customer ("System Lead" twice, as a variant and as a persona, was
+// one role offered two ways, and generation refused choosing both).
+func withoutVariantBases(people []persona.Persona, variants []VariantDetail) []persona.Persona {
+	bases := make(map[string]bool, len(variants))
+	for _, v := range variants {
+		bases[v.Base.ID] = true
+	}
+	out := make([]persona.Persona, 0, len(people))
+	for _, p := range people {
+		if !bases[p.ID] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // defaultRoles picks the roles of a Launchpad when the caller does not: the

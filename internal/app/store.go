@@ -70,6 +70,11 @@ type Store interface {
 	ListGroups(ctx context.Context, orgID string) ([]persona.Group, error)
 	// GroupExists reports whether the organisation has the group.
 	GroupExists(ctx context.Context, orgID, id string) (bool, error)
+	// ObjectNames maps IDs of objects of one kind ("persona", "variant",
+	// "template", "group", "evidence", "launchpad", "invitation", "member")
+	// in the organisation to what they are called now; absent: deleted,
+	// another organisation's or a kind without names.
+	ObjectNames(ctx context.Context, orgID, kind string, ids []string) (map[string]persona.ObjectName, error)
 	// GroupNames maps the organisation's group IDs to their names.
 	GroupNames(ctx context.Context, orgID string) (map[string]string, error)
 	UpdateGroup(ctx context.Context, g persona.Group) error

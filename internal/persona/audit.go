@@ -43,3 +43,21 @@ var (
 		"single sign-on", "sso domain",
 	}
 )
+
+// ObjectName is what an object an audit entry names is called now: a
+// persona's or a template's name, an evidence item's title, a member's
+// e-mail. Customer is a variant's customer ("Big Bank"); Trashed is true
+// for a persona or variant in the trash.
+type ObjectName struct {
+	Name     string
+	Customer string
+	Trashed  bool
+}
+
+// Label is how the object reads: "System Lead at Big Bank" for a variant.
+func (n ObjectName) Label() string {
+	if n.Customer != "" {
+		return n.Name + " at " + n.Customer
+	}
+	return n.Name
+}

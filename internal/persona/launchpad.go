@@ -735,230 +735,10 @@ type Evaluation struct {
 	Baseline bool
 	Score    float64
 	// Reasons explain the rules that held with a positive weight
-	// ("because risk tolerance is 1, ≤ 2"); Against, those that did not
+	// ("Big Bank’s risk tolerance is 1 — at most 2 calls for approval workflows"); Against, those that did not
 	// hold or held it back.
 	Reasons []string
 	Against []string
-}
-
-type evalEnv struct {
-	subject   *Subject
-	archetype *Subject
-	// qualify prefixes labels with whose value it is (dashboards).
-	qualify bool
-}
-
-// EvaluateRules evaluates rules for an archetype (modules and packs).
-func EvaluateRules(rules []Rule, minScore float64, archetype Subject) Evaluation {
-	return evaluate(rules, minScore, evalEnv{subject: &archetype, archetype: &archetype})
-}
-
-// EvaluateRoleRules evaluates a dashboard's rules for a role, with the
-// archetype readable through "archetype." paths.
-func EvaluateRoleRules(rules []Rule, minScore float64, role, archetype Subject) Evaluation {
-	return evaluate(rules, minScore, evalEnv{subject: &role, archetype: &archetype, qualify: true})
-}
-
-func evaluate(rules []Rule, minScore float64, env evalEnv) Evaluation {
-	if len(rules) == 0 {
-		return Evaluation{Applies: true, Baseline: true, Reasons: []string{"part of every setup"}}
-	}
-	var ev Evaluation
-	for _, r := range rules {
-		holds, texts := evalRule(r, env)
-		weight := r.Weight
-		if weight == 0 {
-			weight = 1
-		}
-		joiner := " and "
-		if r.Match == MatchAny && !holds {
-			joiner = " or "
-		}
-		text := strings.Join(texts, joiner)
-		if r.Note != "" {
-			text += " (" + r.Note + ")"
-		}
-		switch {
-		case holds && weight > 0:
-			ev.Score += weight
-			ev.Reasons = append(ev.Reasons, "because "+text)
-		case holds:
-			ev.Score += weight
-			ev.Against = append(ev.Against, "held back because "+text)
-		case weight > 0:
-			ev.Against = append(ev.Against, "not met: "+text)
-		}
-	}
-	ev.Score = math.Round(ev.Score*1000) / 1000
-	if minScore > 0 {
-		ev.Applies = ev.Score >= minScore
-	} else {
-		ev.Applies = ev.Score > 0
-	}
-	return ev
-}
-
-// evalRule evaluates one rule: whether it holds and the texts to explain
-// it (for all: every condition's text when it holds, the failing ones
-// otherwise; for any: the holding ones when it holds, all otherwise).
-func evalRule(r Rule, env evalEnv) (bool, []string) {
-	var held, failed []string
-	for _, c := range r.Conditions {
-		ok, text := evalCondition(c, env)
-		if ok {
-			held = append(held, text)
-		} else {
-			failed = append(failed, text)
-		}
-	}
-	if r.Match == MatchAny {
-		if len(held) > 0 {
-			return true, held
-		}
-		return false, failed
-	}
-	if len(failed) == 0 && len(held) > 0 {
-		return true, held
-	}
-	return false, failed
-}
-
-// EvaluateCondition evaluates one condition for an archetype, with the
-// text explaining the outcome.
-func EvaluateCondition(c Condition, archetype Subject) (bool, string) {
-	return evalCondition(c, evalEnv{subject: &archetype, archetype: &archetype})
-}
-
-func evalCondition(c Condition, env evalEnv) (bool, string) {
-	arch, section, key, ok := ParseFieldPath(c.Field)
-	if !ok {
-		return false, fmt.Sprintf("%q is not a field", c.Field)
-	}
-	s := env.subject
-	if arch {
-		s = env.archetype
-	}
-	var (
-		actual any
-		label  string
-		plural bool
-	)
-	if section == "values" {
-		actual = s.Values[key]
-		label = key
-		if f, ok := s.Definition.Field(key); ok {
-			label = f.Label
-			plural = f.Kind == KindList || f.Kind == KindTags || f.Kind == KindMultiChoice
-		}
-	} else {
-		actual = s.Dimensions[key]
-		label = key
-		if d, ok := s.Definition.Dimension(key); ok {
-			label = d.Label
-		}
-	}
-	if label == key {
-		label = strings.ReplaceAll(key, "_", " ")
-	}
-	label = lowerLabel(label)
-	if env.qualify || arch {
-		label = s.Ref.Name + "’s " + label
-	}
-	if _, isList := actual.([]string); isList {
-		plural = true
-	}
-	if _, isList := actual.([]any); isList {
-		plural = true
-	}
-	is, isNot := "is", "is not"
-	if plural {
-		is, isNot = "are", "are not"
-	}
-	present := !isEmptyValue(actual)
-	switch c.Op {
-	case OpPresent:
-		if present {
-			return true, label + " " + is + " set"
-		}
-		return false, label + " " + isNot + " set"
-	case OpAbsent:
-		if present {
-			return false, label + " " + is + " set"
-		}
-		return true, label + " " + isNot + " set"
-	}
-	if !present {
-		return false, label + " " + isNot + " set"
-	}
-	shown := describeValue(actual)
-	switch c.Op {
-	case OpEquals:
-		want, _ := scalarText(c.Value)
-		if items, isList := listOf(actual); isList {
-			if len(items) == 1 && sameScalar(items[0], c.Value) {
-				return true, label + " " + is + " " + shown
-			}
-			return false, label + " " + is + " " + shown + ", not " + want
-		}
-		if sameScalar(actual, c.Value) {
-			return true, label + " " + is + " " + shown
-		}
-		return false, label + " " + is + " " + shown + ", not " + want
-	case OpOneOf:
-		wants := oneOfValues(c.Value)
-		options := strings.Join(wants, ", ")
-		if items, isList := listOf(actual); isList {
-			for _, it := range items {
-				for _, w := range wants {
-					if sameScalar(it, w) {
-						return true, label + " include " + it + ", one of " + options
-					}
-				}
-			}
-			return false, label + " include none of " + options
-		}
-		for _, w := range wants {
-			if sameScalar(actual, w) {
-				return true, label + " " + is + " " + shown + ", one of " + options
-			}
-		}
-		return false, label + " " + is + " " + shown + ", not one of " + options
-	case OpContains:
-		want, _ := scalarText(c.Value)
-		if items, isList := listOf(actual); isList {
-			for _, it := range items {
-				if sameScalar(it, want) {
-					return true, label + " include " + it
-				}
-			}
-			return false, label + " do not include " + want
-		}
-		text, _ := scalarText(actual)
-		if strings.Contains(strings.ToLower(text), strings.ToLower(want)) {
-			return true, label + " mentions “" + want + "”"
-		}
-		return false, label + " does not mention “" + want + "”"
-	case OpLTE, OpGTE:
-		want, _, okW := toNumber(c.Value)
-		n, okA := number(actual)
-		if !okA {
-			if f, _, ok := toNumber(actual); ok {
-				n, okA = f, true
-			}
-		}
-		sym := "≤"
-		if c.Op == OpGTE {
-			sym = "≥"
-		}
-		if !okA || !okW {
-			return false, label + " " + is + " " + shown + ", not a number"
-		}
-		if (c.Op == OpLTE && n <= want) || (c.Op == OpGTE && n >= want) {
-			return true, label + " " + is + " " + shown + ", " + sym + " " + formatNumber(want)
-		}
-		return false, label + " " + is + " " + shown + ", not " + sym + " " + formatNumber(want)
-	}
-	return false, "unknown operator " + string(c.Op)
 }
 
 // lowerLabel lower-cases a label's first letter unless it starts an
@@ -1265,7 +1045,7 @@ func Generate(in GenerateInput) (Recommendation, error) {
 	}
 	picked := map[string]*chosen{}
 	for _, m := range cat.Modules {
-		ev := EvaluateRules(m.Rules, m.MinScore, in.Archetype)
+		ev := EvaluateItemRules(m.Rules, m.MinScore, in.Archetype, ItemModule, m.Name)
 		switch {
 		case ev.Applies:
 			origin := OriginRule
@@ -1283,7 +1063,7 @@ func Generate(in GenerateInput) (Recommendation, error) {
 	// 2. Content packs; they bring the modules they need.
 	needBy := map[string][]string{} // module → names of packs/modules needing it
 	for _, p := range cat.Packs {
-		ev := EvaluateRules(p.Rules, p.MinScore, in.Archetype)
+		ev := EvaluateItemRules(p.Rules, p.MinScore, in.Archetype, ItemPack, p.Name)
 		pick := PackPick{Key: p.Key, Name: p.Name, Description: p.Description, Modules: slices.Clone(p.Modules),
 			Score: ev.Score, Reasons: ev.Reasons}
 		switch {
@@ -1403,7 +1183,7 @@ func Generate(in GenerateInput) (Recommendation, error) {
 			if slices.ContainsFunc(d.Modules, func(k string) bool { return !keys[k] }) {
 				continue
 			}
-			ev := EvaluateRoleRules(d.Rules, d.MinScore, role, in.Archetype)
+			ev := EvaluateRoleRules(d.Rules, d.MinScore, role, in.Archetype, d.Name)
 			if !ev.Applies {
 				continue
 			}
@@ -2086,7 +1866,7 @@ func DiffLaunchpads(before, after LaunchpadView) LaunchpadDiff {
 			if !seen[x.ref] {
 				var details []string
 				for _, r := range x.reasons {
-					details = append(details, "was there "+r)
+					details = append(details, "was there: "+r)
 				}
 				d.Changes = append(d.Changes, ItemChange{Kind: kind, Ref: x.ref, Name: x.name, Change: ChangeRemoved, Details: append(details, x.facts...)})
 			}

@@ -68,36 +68,36 @@ func TestConditionOperators(t *testing.T) {
 		holds bool
 		text  string
 	}{
-		{"lte holds", cond("dimensions.risk_tolerance", OpLTE, 2.0), true, "risk tolerance is 1, ≤ 2"},
-		{"lte boundary", cond("dimensions.risk_tolerance", OpLTE, 1.0), true, "risk tolerance is 1, ≤ 1"},
-		{"lte fails", cond("dimensions.risk_tolerance", OpLTE, 0.5), false, "risk tolerance is 1, not ≤ 0.5"},
-		{"gte holds", cond("values.procurement_weeks", OpGTE, 26.0), true, "procurement time (weeks) is 40, ≥ 26"},
-		{"gte fails", cond("dimensions.ai_adoption", OpGTE, 4.0), false, "AI adoption is 2, not ≥ 4"},
-		{"gte on text", cond("values.regulated", OpGTE, 1.0), false, "regulated is Yes, not a number"},
-		{"equals text ignores case", cond("values.regulated", OpEquals, "yes"), true, "regulated is Yes"},
-		{"equals text fails", cond("values.regulated", OpEquals, "No"), false, "regulated is Yes, not No"},
-		{"equals number", cond("dimensions.risk_tolerance", OpEquals, 1.0), true, "risk tolerance is 1"},
-		{"equals number as text", cond("dimensions.risk_tolerance", OpEquals, "1"), true, "risk tolerance is 1"},
-		{"equals on a list of several", cond("values.systems", OpEquals, "sap"), false, "core systems are mainframe, sap, swift, not sap"},
-		{"one_of scalar", cond("dimensions.deployment_preference", OpOneOf, []string{"SaaS", "Private cloud"}), true, "deployment preference is private cloud, one of SaaS, Private cloud"},
-		{"one_of fails", cond("values.industry", OpOneOf, []string{"Payments", "Insurance"}), false, "industry is Banking, not one of Payments, Insurance"},
-		{"one_of on a list", cond("values.systems", OpOneOf, []string{"salesforce", "SAP"}), true, "core systems include sap, one of salesforce, SAP"},
-		{"one_of on a list fails", cond("values.systems", OpOneOf, []string{"salesforce"}), false, "core systems include none of salesforce"},
-		{"one_of numbers", cond("dimensions.risk_tolerance", OpOneOf, []string{"1", "2"}), true, "risk tolerance is 1, one of 1, 2"},
-		{"contains list item", cond("values.systems", OpContains, "Mainframe"), true, "core systems include mainframe"},
-		{"contains list fails", cond("values.systems", OpContains, "salesforce"), false, "core systems do not include salesforce"},
-		{"contains text", cond("values.deployment_notes", OpContains, "release windows"), true, "deployment notes mentions “release windows”"},
-		{"contains text fails", cond("values.deployment_notes", OpContains, "kubernetes"), false, "deployment notes does not mention “kubernetes”"},
-		{"present list", cond("values.approval_chain", OpPresent, nil), true, "approval chain are set"},
-		{"present scalar", cond("values.regulated", OpPresent, nil), true, "regulated is set"},
-		{"absent holds", cond("values.data_residency", OpAbsent, nil), true, "data residency is not set"},
-		{"absent fails", cond("values.regulated", OpAbsent, nil), false, "regulated is set"},
+		{"lte holds", cond("dimensions.risk_tolerance", OpLTE, 2.0), true, "Big Bank’s risk tolerance is 1 — at most 2"},
+		{"lte boundary", cond("dimensions.risk_tolerance", OpLTE, 1.0), true, "Big Bank’s risk tolerance is 1 — at most 1"},
+		{"lte fails", cond("dimensions.risk_tolerance", OpLTE, 0.5), false, "Big Bank’s risk tolerance is 1, more than 0.5"},
+		{"gte holds", cond("values.procurement_weeks", OpGTE, 26.0), true, "Big Bank’s procurement time (weeks) is 40 — at least 26"},
+		{"gte fails", cond("dimensions.ai_adoption", OpGTE, 4.0), false, "Big Bank’s AI adoption is 2, less than 4"},
+		{"gte on text", cond("values.regulated", OpGTE, 1.0), false, "Big Bank’s regulated is Yes, not a number"},
+		{"equals text ignores case", cond("values.regulated", OpEquals, "yes"), true, "Big Bank’s regulated is Yes"},
+		{"equals text fails", cond("values.regulated", OpEquals, "No"), false, "Big Bank’s regulated is Yes, not No"},
+		{"equals number", cond("dimensions.risk_tolerance", OpEquals, 1.0), true, "Big Bank’s risk tolerance is 1"},
+		{"equals number as text", cond("dimensions.risk_tolerance", OpEquals, "1"), true, "Big Bank’s risk tolerance is 1"},
+		{"equals on a list of several", cond("values.systems", OpEquals, "sap"), false, "Big Bank’s core systems are mainframe, sap, swift, not sap"},
+		{"one_of scalar", cond("dimensions.deployment_preference", OpOneOf, []string{"SaaS", "Private cloud"}), true, "Big Bank’s deployment preference is Private cloud"},
+		{"one_of fails", cond("values.industry", OpOneOf, []string{"Payments", "Insurance"}), false, "Big Bank’s industry is Banking, not Payments or Insurance"},
+		{"one_of on a list", cond("values.systems", OpOneOf, []string{"salesforce", "SAP"}), true, "Big Bank’s core systems include SAP"},
+		{"one_of on a list fails", cond("values.systems", OpOneOf, []string{"salesforce"}), false, "Big Bank’s core systems include none of salesforce"},
+		{"one_of numbers", cond("dimensions.risk_tolerance", OpOneOf, []string{"1", "2"}), true, "Big Bank’s risk tolerance is 1"},
+		{"contains list item", cond("values.systems", OpContains, "Mainframe"), true, "Big Bank’s core systems include Mainframe"},
+		{"contains list fails", cond("values.systems", OpContains, "salesforce"), false, "Big Bank’s core systems do not include salesforce"},
+		{"contains text", cond("values.deployment_notes", OpContains, "release windows"), true, "Big Bank’s deployment notes mentions “release windows”"},
+		{"contains text fails", cond("values.deployment_notes", OpContains, "kubernetes"), false, "Big Bank’s deployment notes does not mention “kubernetes”"},
+		{"present list", cond("values.approval_chain", OpPresent, nil), true, "Big Bank’s approval chain are set"},
+		{"present scalar", cond("values.regulated", OpPresent, nil), true, "Big Bank’s regulated is set"},
+		{"absent holds", cond("values.data_residency", OpAbsent, nil), true, "Big Bank’s data residency is not set"},
+		{"absent fails", cond("values.regulated", OpAbsent, nil), false, "Big Bank’s regulated is set"},
 		// Missing values: every operator but absent fails, saying so.
-		{"missing lte", cond("dimensions.price_sensitivity", OpLTE, 2.0), false, "price sensitivity is not set"},
-		{"missing equals", cond("values.data_residency", OpEquals, "EU only"), false, "data residency is not set"},
-		{"missing one_of", cond("values.data_residency", OpOneOf, []string{"EU only"}), false, "data residency is not set"},
-		{"missing contains", cond("values.integrations", OpContains, "SWIFT"), false, "integrations is not set"},
-		{"missing present", cond("values.data_residency", OpPresent, nil), false, "data residency is not set"},
+		{"missing lte", cond("dimensions.price_sensitivity", OpLTE, 2.0), false, "Big Bank’s price sensitivity is not set"},
+		{"missing equals", cond("values.data_residency", OpEquals, "EU only"), false, "Big Bank’s data residency is not set"},
+		{"missing one_of", cond("values.data_residency", OpOneOf, []string{"EU only"}), false, "Big Bank’s data residency is not set"},
+		{"missing contains", cond("values.integrations", OpContains, "SWIFT"), false, "Big Bank’s integrations is not set"},
+		{"missing present", cond("values.data_residency", OpPresent, nil), false, "Big Bank’s data residency is not set"},
 		{"bad path", cond("risk_tolerance", OpLTE, 2.0), false, `"risk_tolerance" is not a field`},
 	}
 	for _, tc := range tests {
@@ -126,20 +126,20 @@ func TestRulesCombineAndWeigh(t *testing.T) {
 	}{
 		{"no rules: every setup", nil, 0, true, 0, []string{"part of every setup"}, true},
 		{"all holds", []Rule{{Match: MatchAll, Conditions: []Condition{low, reg}, Weight: 2}}, 0, true, 2,
-			[]string{"because risk tolerance is 1, ≤ 2 and regulated is Yes"}, false},
+			[]string{"Big Bank’s risk tolerance is 1 — at most 2 and its regulated is Yes"}, false},
 		{"all fails on one", []Rule{{Match: MatchAll, Conditions: []Condition{low, crm}}}, 0, false, 0, nil, false},
 		{"any holds on one", []Rule{{Match: MatchAny, Conditions: []Condition{crm, low}}}, 0, true, 1,
-			[]string{"because risk tolerance is 1, ≤ 2"}, false},
+			[]string{"Big Bank’s risk tolerance is 1 — at most 2"}, false},
 		{"default match is all", []Rule{{Conditions: []Condition{low, crm}}}, 0, false, 0, nil, false},
 		{"weights add up", []Rule{{Conditions: []Condition{low}, Weight: 1}, {Conditions: []Condition{reg}, Weight: 2.5}}, 0, true, 3.5,
-			[]string{"because risk tolerance is 1, ≤ 2", "because regulated is Yes"}, false},
+			[]string{"Big Bank’s risk tolerance is 1 — at most 2", "Big Bank’s regulated is Yes"}, false},
 		{"negative weight holds back", []Rule{{Conditions: []Condition{low}, Weight: 1}, {Conditions: []Condition{reg}, Weight: -3}}, 0, false, -2,
-			[]string{"because risk tolerance is 1, ≤ 2"}, false},
-		{"min score not reached", []Rule{{Conditions: []Condition{low}, Weight: 1}}, 2, false, 1, []string{"because risk tolerance is 1, ≤ 2"}, false},
+			[]string{"Big Bank’s risk tolerance is 1 — at most 2"}, false},
+		{"min score not reached", []Rule{{Conditions: []Condition{low}, Weight: 1}}, 2, false, 1, []string{"Big Bank’s risk tolerance is 1 — at most 2"}, false},
 		{"min score reached", []Rule{{Conditions: []Condition{low}, Weight: 1}, {Conditions: []Condition{reg}}}, 2, true, 2,
-			[]string{"because risk tolerance is 1, ≤ 2", "because regulated is Yes"}, false},
+			[]string{"Big Bank’s risk tolerance is 1 — at most 2", "Big Bank’s regulated is Yes"}, false},
 		{"note shown", []Rule{{Conditions: []Condition{low}, Note: "four-eyes principle"}}, 0, true, 1,
-			[]string{"because risk tolerance is 1, ≤ 2 (four-eyes principle)"}, false},
+			[]string{"Big Bank’s risk tolerance is 1 — at most 2 (four-eyes principle)"}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -154,7 +154,7 @@ func TestRulesCombineAndWeigh(t *testing.T) {
 	}
 	// A failing rule explains itself in Against.
 	ev := EvaluateRules([]Rule{{Conditions: []Condition{crm}}}, 0, bb)
-	if !slices.Equal(ev.Against, []string{"not met: core systems do not include salesforce"}) {
+	if !slices.Equal(ev.Against, []string{"not met: Big Bank’s core systems do not include salesforce"}) {
 		t.Errorf("against = %q", ev.Against)
 	}
 }
@@ -357,7 +357,7 @@ func TestGenerateForBigBank(t *testing.T) {
 		byKey[m.Key] = m
 	}
 	aw := byKey["approval-workflows"]
-	if aw.Origin != OriginRule || !slices.Contains(aw.Reasons, "because risk tolerance is 1, ≤ 2") || aw.Score != 2 {
+	if aw.Origin != OriginRule || !slices.Contains(aw.Reasons, "Big Bank’s risk tolerance is 1 — at most 2 calls for approval workflows") || aw.Score != 2 {
 		t.Errorf("approval workflows: %+v", aw)
 	}
 	if aw.Owner != "Compliance Analyst" {
@@ -383,7 +383,7 @@ func TestGenerateForBigBank(t *testing.T) {
 	for _, s := range rec.Skipped {
 		skipped = append(skipped, s.Key+": "+strings.Join(s.Why, "; "))
 	}
-	if !slices.Contains(skipped, "crm-connector: not met: core systems do not include salesforce") {
+	if !slices.Contains(skipped, "crm-connector: not met: Big Bank’s core systems do not include salesforce") {
 		t.Errorf("skipped %q", skipped)
 	}
 	// Packs.
@@ -400,7 +400,7 @@ func TestGenerateForBigBank(t *testing.T) {
 		t.Fatalf("dashboards %q, want %q", dash, wantDash)
 	}
 	cc := rec.Dashboards[1]
-	wantReasons := []string{"intended for System Lead", "because System Lead’s risk tolerance is 1, ≤ 2", "uses Approval workflows"}
+	wantReasons := []string{"intended for System Lead", "System Lead’s risk tolerance is 1 — at most 2 calls for controls cockpit", "uses Approval workflows"}
 	if !slices.Equal(cc.Reasons, wantReasons) {
 		t.Errorf("cockpit reasons %q, want %q", cc.Reasons, wantReasons)
 	}
@@ -657,7 +657,7 @@ func TestRegenerateDiffAndKeepDecisions(t *testing.T) {
 		t.Fatalf("diff (-want +got):\n%s", d)
 	}
 	for _, c := range diff.Changes {
-		if c.Ref == "module:approval-workflows" && !slices.Equal(c.Details, []string{"was there because risk tolerance is 1, ≤ 2", "phase: pilot", "effort: 8 days"}) {
+		if c.Ref == "module:approval-workflows" && !slices.Equal(c.Details, []string{"was there: Big Bank’s risk tolerance is 1 — at most 2 calls for approval workflows", "phase: pilot", "effort: 8 days"}) {
 			t.Errorf("removed item must show why it was there: %q", c.Details)
 		}
 		if c.Ref == "module:audit-trail" && !slices.Equal(c.Details, []string{"no longer: required by Approval workflows, content pack Audit pack", "now: required by content pack Audit pack"}) {
@@ -708,7 +708,7 @@ func TestLaunchpadMarkdown(t *testing.T) {
 		`# Big Bank \*pilot\* \#1`,
 		"Launchpad for the customer archetype **Big Bank**.",
 		"- **Approval workflows** (8 days, pilot)",
-		"  - because risk tolerance is 1, ≤ 2",
+		"  - Big Bank’s risk tolerance is 1 — at most 2 calls for approval workflows",
 		"- **Mainframe feed adapter** (15 days, foundation) — *rejected*",
 		"- **Controls cockpit** for System Lead (Big Bank variant)",
 		"### Foundation — 14 person-days",

@@ -69,7 +69,7 @@ func TestLaunchpadGenerateForBigBank(t *testing.T) {
 	if approval == nil {
 		t.Fatalf("no approval workflows for Big Bank: %+v", rec.Modules)
 	}
-	if !slices.Contains(approval.Reasons, "because risk tolerance is 1, ≤ 2 (four-eyes principle for manual matches and write-offs)") {
+	if !slices.Contains(approval.Reasons, "Big Bank’s risk tolerance is 1 — at most 2 calls for approval workflows (four-eyes principle for manual matches and write-offs)") {
 		t.Errorf("approval reasons %q", approval.Reasons)
 	}
 	// Dependency order: the audit trail before the approvals, core first.
@@ -92,7 +92,7 @@ func TestLaunchpadGenerateForBigBank(t *testing.T) {
 	if !ok || d.Key != "controls-cockpit" || d.Role.PersonaID != lead.ID {
 		t.Fatalf("System Lead's dashboard: %+v (all %+v)", d, rec.Dashboards)
 	}
-	if !slices.Contains(d.Reasons, "because System Lead’s risk tolerance is 1, ≤ 2") || !slices.Contains(d.Reasons, "intended for System Lead") {
+	if !slices.Contains(d.Reasons, "System Lead’s risk tolerance is 1 — at most 2 calls for controls cockpit") || !slices.Contains(d.Reasons, "intended for System Lead") {
 		t.Errorf("dashboard reasons %q", d.Reasons)
 	}
 	// The phased plan.
@@ -254,7 +254,7 @@ func TestLaunchpadSaveEditRegenerate(t *testing.T) {
 			removed = &regen.Diff.Changes[i]
 		}
 	}
-	if removed == nil || removed.Change != "removed" || !slices.Contains(removed.Details, "was there because risk tolerance is 1, ≤ 2 (four-eyes principle for manual matches and write-offs)") {
+	if removed == nil || removed.Change != "removed" || !slices.Contains(removed.Details, "was there: Big Bank’s risk tolerance is 1 — at most 2 calls for approval workflows (four-eyes principle for manual matches and write-offs)") {
 		t.Fatalf("diff after the change: %+v", regen.Diff.Changes)
 	}
 	e.must(403, "POST", path+"/regenerate", e.viewer, nil, "If-Match", `"4"`)

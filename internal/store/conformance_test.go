@@ -71,6 +71,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"LinksConcurrentConsume", testLinksConcurrentConsume},
 		{"Outbox", testOutbox},
 		{"Operators", testOperators},
+		{"ObjectNames", testObjectNames},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

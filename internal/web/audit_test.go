@@ -19,8 +19,9 @@ import (
 func auditRows(t *testing.T, body string) []string {
 	t.Helper()
 	var out []string
-	for _, m := range regexp.MustCompile(`(?s)<tr><td><time.*?</td><td>.*?</td>\s*<td>(.*?)</td><td>(\S+?)(?: <a [^>]*>open</a>)?</td><td>(.*?)</td></tr>`).FindAllStringSubmatch(body, -1) {
-		out = append(out, html.UnescapeString(m[1]+" "+m[2]+" "+m[3]))
+	tags := regexp.MustCompile(`<[^>]+>`)
+	for _, m := range regexp.MustCompile(`(?s)<tr><td><time.*?</td><td>.*?</td>\s*<td>(.*?)</td>\s*<td class="audit-object"><span class="audit-kind">(.*?)</span>.*?</td>\s*<td class="audit-summary">(.*?)</td></tr>`).FindAllStringSubmatch(body, -1) {
+		out = append(out, html.UnescapeString(m[1]+" "+m[2]+" "+tags.ReplaceAllString(m[3], "")))
 	}
 	return out
 }
@@ -104,5 +105,66 @@ func TestAuditPageFiltersAndDownloads(t *testing.T) {
 				t.Errorf("%s %s: %d\n%s", who.acc.Email, path, r.Status, r.Body)
 			}
 		}
+	}
+}
+
+// The audit log names the objects it records, and those its details quote
+// by ID, linking to them; a deleted object reads as its kind and a short
+// ID, a trashed persona by name without a link.
+func TestAuditPageShowsNamesNotIDs(t *testing.T) {
+	e := newWebEnv(t)
+	ctx := context.Background()
+	owner := e.actor(e.owner)
+	lead := e.demoPersona("System Lead")
+	designer := e.demoPersona("Product Designer")
+	g, err := e.svc.CreateGroup(ctx, owner, e.org, app.GroupInput{Name: "Short-lived group"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.DeleteGroup(ctx, owner, e.org, g.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.TrashPersona(ctx, owner, e.org, designer.ID); err != nil {
+		t.Fatal(err)
+	}
+	org := "/o/" + e.org
+	body := e.signedIn(e.owner).get(org+"/audit").must(t, http.StatusOK).Body
+	log := element(t, body, "audit-log")
+
+	// "supports persona 01a2…" reads "supports System Lead", linked.
+	if strings.Contains(log, "persona "+lead.ID) {
+		t.Error("a summary still quotes the System Lead's ID")
+	}
+	if !strings.Contains(log, `supports <a href="`+org+`/personas/`+lead.ID+`" class="audit-name">System Lead</a>`) {
+		t.Error("an evidence link does not name the System Lead")
+	}
+	// The field an evidence link names reads as its label.
+	if !strings.Contains(log, `class="audit-name">System Lead</a>, Pain points</td>`) || strings.Contains(log, ", pain_points") {
+		t.Error("an evidence link names its field by key, not by label")
+	}
+	// A variant quoted in brackets reads "at Big Bank".
+	if !regexp.MustCompile(`System Lead</a> at <a href="` + org + `/variants/[^"]+" class="audit-name">Big Bank</a>`).MatchString(log) {
+		t.Error("a link to the Big Bank variant does not read \"System Lead at Big Bank\"")
+	}
+	if regexp.MustCompile(`\(variant [0-9a-f-]{36}\)`).MatchString(log) {
+		t.Error("a summary still quotes a variant's ID")
+	}
+	// Each entry's own object by name.
+	if !strings.Contains(log, `<span class="audit-kind">persona</span> <a href="`+org+`/personas/`+lead.ID+`" class="audit-name">System Lead</a>`) {
+		t.Error("the System Lead's entries do not name it")
+	}
+	// Deleted: kind and a short ID, with the whole ID for who needs it.
+	short := g.ID[:4] + "…" + g.ID[len(g.ID)-5:]
+	if !strings.Contains(log, `<span class="audit-gone" title="`+g.ID+`">deleted · `+short+`</span>`) {
+		t.Errorf("the deleted group is not shown as deleted · %s", short)
+	}
+	// Trashed: by name, no link, marked.
+	if !strings.Contains(log, `<span class="audit-name">Product Designer</span> <small class="muted">(in trash)</small>`) {
+		t.Error("the trashed persona is not named as in the trash")
+	}
+	// The downloads keep the IDs, for machines.
+	csvText := e.signedIn(e.owner).get(org+"/audit?format=csv").must(t, http.StatusOK).Body
+	if !strings.Contains(csvText, lead.ID) {
+		t.Error("the CSV lost the IDs")
 	}
 }

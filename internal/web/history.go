@@ -13,8 +13,39 @@ type historyView struct {
 	P         persona.Persona
 	Revisions []revisionRow
 	From, To  int
-	Changes   []persona.Change
+	Changes   []historyChange
 	CanEdit   bool
+}
+
+// historyChange is one change with what changed inside it: texts word by
+// word (Words), lists item by item (Items), anything else (a number, a
+// scale, a choice) as the old value struck out and the new one.
+type historyChange struct {
+	persona.Change
+	Words []persona.DiffSpan
+	Items []persona.DiffSpan
+}
+
+// historyChanges finds, for each change, the words or items that changed.
+func historyChanges(cs []persona.Change) []historyChange {
+	out := make([]historyChange, 0, len(cs))
+	for _, c := range cs {
+		hc := historyChange{Change: c}
+		_, listA := c.Before.([]any)
+		_, listB := c.After.([]any)
+		_, strsA := c.Before.([]string)
+		_, strsB := c.After.([]string)
+		sa, textA := c.Before.(string)
+		sb, textB := c.After.(string)
+		switch {
+		case listA || listB || strsA || strsB:
+			hc.Items = persona.ItemDiff(valueList(c.Before), valueList(c.After))
+		case (textA || c.Before == nil) && (textB || c.After == nil):
+			hc.Words = persona.WordDiff(sa, sb)
+		}
+		out = append(out, hc)
+	}
+	return out
 }
 
 type revisionRow struct {
@@ -60,7 +91,7 @@ func (h *Handler) historyPage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 		if err != nil {
 			return err
 		}
-		v.Changes = d.Changes
+		v.Changes = historyChanges(d.Changes)
 	}
 	return h.render(w, r, c, http.StatusOK, "history", "History of "+p.Name, v)
 }

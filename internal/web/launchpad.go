@@ -46,7 +46,10 @@ type lpPage struct {
 }
 
 type lpListView struct {
-	Items          []lpListRow
+	Items []lpListRow
+	// Archetypes offer "Generate for Big Bank": the designer's
+	// recommendation for the archetype's default roles, in one step.
+	Archetypes     []lpOption
 	CanEdit        bool
 	CanAdmin       bool
 	CatalogueEmpty bool
@@ -66,11 +69,16 @@ func (h *Handler) launchpadList(w http.ResponseWriter, r *http.Request, c *Ctx) 
 	if err != nil {
 		return err
 	}
-	cat, err := h.svc.Catalogue(r.Context(), c.Actor, c.Org.Slug)
+	o, err := h.svc.DesignerOptions(r.Context(), c.Actor, c.Org.Slug, "")
 	if err != nil {
 		return err
 	}
-	v := &lpListView{CanEdit: c.Can(persona.RoleEditor), CanAdmin: c.Can(persona.RoleAdmin), CatalogueEmpty: cat.Empty()}
+	v := &lpListView{CanEdit: c.Can(persona.RoleEditor), CanAdmin: c.Can(persona.RoleAdmin), CatalogueEmpty: o.Catalogue.Empty()}
+	for _, a := range o.Archetypes {
+		if a.Status != persona.StatusArchived {
+			v.Archetypes = append(v.Archetypes, lpOption{Value: a.ID, Label: a.Name})
+		}
+	}
 	for _, l := range ls {
 		view := l.View()
 		v.Items = append(v.Items, lpListRow{L: l, Modules: len(view.Plan.Phases[0].Modules) + len(view.Plan.Phases[1].Modules) + len(view.Plan.Phases[2].Modules),
@@ -129,7 +137,9 @@ func (h *Handler) launchpadDesigner(w http.ResponseWriter, r *http.Request, c *C
 	v := &lpDesignerView{CanGenerate: c.Can(persona.RoleEditor), CanAdmin: c.Can(persona.RoleAdmin)}
 	generate := q.Get("generate") != ""
 	chosenVariants, chosenRoles := o.DefaultVariantIDs, o.DefaultRoleIDs
-	if generate {
+	// ?generate=1 generates for the roles ticked; with defaults=1 too (the
+	// "Generate a Launchpad" shortcuts), for the default roles.
+	if generate && q.Get("defaults") == "" {
 		chosenVariants, chosenRoles = q["variant"], q["role"]
 	}
 	for _, d := range o.Variants {
@@ -595,7 +605,6 @@ func init() {
 	funcs["lpJoin"] = strings.Join
 	funcs["lpPhaseLabel"] = func(p persona.Phase) string { return p.Label() }
 	funcs["lpOpLabel"] = func(o persona.Op) string { return o.Label() }
-	funcs["lpRule"] = ruleText
 }
 
 // ---- the catalogue ----
@@ -639,7 +648,7 @@ type catRow struct {
 	Rules       []string
 }
 
-func catalogueRows(c persona.Catalogue) (mods, packs, dashes []catRow) {
+func catalogueRows(c persona.Catalogue, fields app.CatalogueFields) (mods, packs, dashes []catRow) {
 	names := map[string]string{}
 	for _, m := range c.Modules {
 		names[m.Key] = m.Name
@@ -651,18 +660,31 @@ func catalogueRows(c persona.Catalogue) (mods, packs, dashes []catRow) {
 		}
 		return strings.Join(out, ", ")
 	}
-	rules := func(rs []persona.Rule, min float64) []string {
+	archFacts, ownFacts := ruleFacts(fields.Archetype), ruleFacts(fields.Roles)
+	roleFacts := func(path string) (string, bool, bool) {
+		if rest, ok := strings.CutPrefix(path, "archetype."); ok {
+			return archFacts(rest)
+		}
+		return ownFacts(path)
+	}
+	rules := func(rs []persona.Rule, min float64, role bool) []string {
 		var out []string
 		for _, r := range rs {
-			out = append(out, ruleText(r))
+			if role {
+				out = append(out, persona.RuleSentence(r, "the role", roleFacts))
+			} else {
+				out = append(out, persona.RuleSentence(r, "the customer", archFacts))
+			}
 		}
-		if min > 0 {
-			out = append(out, "needs a score of "+formatNumber(min))
+		if min > 0 && len(rs) > 1 {
+			out = append(out, "Fits when the rules that hold add up to "+formatNumber(min)+" or more")
+		} else if min > 0 {
+			out = append(out, "Needs a score of "+formatNumber(min))
 		}
 		return out
 	}
 	for _, m := range c.Modules {
-		row := catRow{Kind: "modules", Key: m.Key, Name: m.Name, Description: m.Description, Rules: rules(m.Rules, m.MinScore)}
+		row := catRow{Kind: "modules", Key: m.Key, Name: m.Name, Description: m.Description, Rules: rules(m.Rules, m.MinScore, false)}
 		row.Facts = append(row.Facts, formatNumber(m.EffortDays)+" days")
 		if m.Phase != "" {
 			row.Facts = append(row.Facts, m.Phase.Label())
@@ -676,7 +698,7 @@ func catalogueRows(c persona.Catalogue) (mods, packs, dashes []catRow) {
 		mods = append(mods, row)
 	}
 	for _, p := range c.Packs {
-		row := catRow{Kind: "packs", Key: p.Key, Name: p.Name, Description: p.Description, Rules: rules(p.Rules, p.MinScore)}
+		row := catRow{Kind: "packs", Key: p.Key, Name: p.Name, Description: p.Description, Rules: rules(p.Rules, p.MinScore, false)}
 		if len(p.Modules) > 0 {
 			row.Facts = append(row.Facts, "needs "+nameList(p.Modules))
 		}
@@ -686,7 +708,7 @@ func catalogueRows(c persona.Catalogue) (mods, packs, dashes []catRow) {
 		packs = append(packs, row)
 	}
 	for _, d := range c.Dashboards {
-		row := catRow{Kind: "dashboards", Key: d.Key, Name: d.Name, Description: d.Description, Rules: rules(d.Rules, d.MinScore)}
+		row := catRow{Kind: "dashboards", Key: d.Key, Name: d.Name, Description: d.Description, Rules: rules(d.Rules, d.MinScore, true)}
 		roles := "any role"
 		if len(d.Roles) > 0 {
 			roles = strings.Join(d.Roles, ", ")
@@ -700,33 +722,17 @@ func catalogueRows(c persona.Catalogue) (mods, packs, dashes []catRow) {
 	return mods, packs, dashes
 }
 
-// ruleText describes a rule in one line: "all of: dimensions.risk_tolerance
-// ≤ 2 · weight 2 · four eyes".
-func ruleText(r persona.Rule) string {
-	var conds []string
-	for _, c := range r.Conditions {
-		s := c.Field + " " + c.Op.Label()
-		if c.Op.TakesValue() {
-			if l, ok := c.Value.([]string); ok {
-				s += " " + strings.Join(l, ", ")
-			} else {
-				s += " " + valueText(c.Value)
-			}
-		}
-		conds = append(conds, s)
+// ruleFacts looks a rule's field path up among the fields catalogue
+// rules can read, for RuleSentence.
+func ruleFacts(opts []app.FieldOption) func(string) (string, bool, bool) {
+	m := make(map[string]app.FieldOption, len(opts))
+	for _, o := range opts {
+		m[o.Path] = o
 	}
-	joiner := " and "
-	if r.Match == persona.MatchAny {
-		joiner = " or "
+	return func(path string) (string, bool, bool) {
+		o, ok := m[path]
+		return strings.TrimSuffix(o.Label, " (dimension)"), o.List, ok
 	}
-	out := strings.Join(conds, joiner)
-	if r.Weight != 0 && r.Weight != 1 {
-		out += " · weight " + formatNumber(r.Weight)
-	}
-	if r.Note != "" {
-		out += " · " + r.Note
-	}
-	return out
 }
 
 func (h *Handler) catalogueView(r *http.Request, c *Ctx) (*catalogueView, error) {
@@ -735,7 +741,11 @@ func (h *Handler) catalogueView(r *http.Request, c *Ctx) (*catalogueView, error)
 		return nil, err
 	}
 	v := &catalogueView{Cat: cat, CanAdmin: c.Can(persona.RoleAdmin)}
-	mods, packs, dashes := catalogueRows(cat)
+	fields, err := h.svc.ConditionFields(r.Context(), c.Actor, c.Org.Slug)
+	if err != nil {
+		return nil, err
+	}
+	mods, packs, dashes := catalogueRows(cat, fields)
 	v.Sections = []catSection{
 		{Kind: "modules", Title: "Modules", Singular: "module", Rows: mods},
 		{Kind: "packs", Title: "Content packs", Singular: "content pack", Rows: packs},

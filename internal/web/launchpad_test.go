@@ -112,17 +112,25 @@ func TestLaunchpadSolutionDesignerForBigBank(t *testing.T) {
 	if strings.Contains(chosen.Body, `id="recommendation"`) {
 		t.Fatal("generated before the button was pressed")
 	}
+	// Each role is offered once: the System Lead as it works at Big Bank
+	// (its variant), not a second time as the base persona.
+	if n := strings.Count(element(t, chosen.Body, "roles"), "> System Lead <"); n != 1 {
+		t.Fatalf("System Lead offered %d times as a role:\n%s", n, element(t, chosen.Body, "roles"))
+	}
+	if strings.Contains(chosen.Body, `id="role-`+lead.ID+`"`) {
+		t.Fatal("the System Lead's base persona is offered beside its Big Bank variant")
+	}
 
 	// Generate.
 	form.Set("archetype", bank.ID)
 	form.Set("generate", "1")
 	gen := b.get(org+"/launchpads/new?"+form.Encode()).must(t, http.StatusOK)
 	approval := element(t, gen.Body, "module-approval-workflows")
-	if !strings.Contains(approval, "because risk tolerance is 1, ≤ 2 (four-eyes principle for manual matches and write-offs)") {
+	if !strings.Contains(approval, "Big Bank’s risk tolerance is 1 — at most 2 calls for approval workflows (four-eyes principle for manual matches and write-offs)") {
 		t.Fatalf("approval workflows without its reason:\n%s", approval)
 	}
 	cockpit := element(t, gen.Body, "dashboard-controls-cockpit-"+lead.ID)
-	if !strings.Contains(cockpit, `data-role="System Lead (Big Bank variant)"`) || !strings.Contains(cockpit, "System Lead’s risk tolerance is 1, ≤ 2") {
+	if !strings.Contains(cockpit, `data-role="System Lead (Big Bank variant)"`) || !strings.Contains(cockpit, "System Lead’s risk tolerance is 1 — at most 2 calls for controls cockpit") {
 		t.Fatalf("System Lead's dashboard:\n%s", cockpit)
 	}
 	for _, ph := range []string{"foundation", "pilot", "scale"} {
@@ -133,7 +141,7 @@ func TestLaunchpadSolutionDesignerForBigBank(t *testing.T) {
 	if !strings.Contains(element(t, gen.Body, "phase-foundation"), "Core matching engine") || !strings.Contains(element(t, gen.Body, "phase-pilot"), "Approval workflows") {
 		t.Fatal("modules not in their phases")
 	}
-	if !strings.Contains(element(t, gen.Body, "skipped-crm-connector"), "core systems do not include salesforce") {
+	if !strings.Contains(element(t, gen.Body, "skipped-crm-connector"), "Big Bank’s core systems do not include Salesforce") {
 		t.Fatal("a skipped module does not say why")
 	}
 
@@ -145,7 +153,7 @@ func TestLaunchpadSolutionDesignerForBigBank(t *testing.T) {
 		t.Fatalf("after saving: %s\n%s", saved.URL, saved.Body)
 	}
 	path := saved.URL
-	if !strings.Contains(element(t, saved.Body, "module-approval-workflows"), "because risk tolerance is 1, ≤ 2") {
+	if !strings.Contains(element(t, saved.Body, "module-approval-workflows"), "Big Bank’s risk tolerance is 1 — at most 2 calls for approval workflows") {
 		t.Fatal("the saved Launchpad lost the reason")
 	}
 
@@ -193,7 +201,7 @@ func TestLaunchpadSolutionDesignerForBigBank(t *testing.T) {
 	e.setDimension(bank, "risk_tolerance", 4)
 	preview := b.get(path+"/regenerate").must(t, http.StatusOK)
 	row := element(t, preview.Body, "change-module-approval-workflows")
-	if !strings.Contains(row, `data-change="removed"`) || !strings.Contains(row, "because risk tolerance is 1, ≤ 2") {
+	if !strings.Contains(row, `data-change="removed"`) || !strings.Contains(row, "Big Bank’s risk tolerance is 1 — at most 2 calls for approval workflows") {
 		t.Fatalf("diff row:\n%s", row)
 	}
 	if !strings.Contains(element(t, preview.Body, "change-dashboard-controls-cockpit-"+lead.ID), `data-change="removed"`) {
@@ -254,7 +262,7 @@ func TestLaunchpadCatalogueEditor(t *testing.T) {
 	// Everyone reads it; only admins get edit links.
 	v := e.signedIn(e.viewer).get(org+"/catalogue").must(t, http.StatusOK)
 	item := element(t, v.Body, "modules-approval-workflows")
-	if !strings.Contains(item, "dimensions.risk_tolerance ≤ 2 · weight 2 · four-eyes principle") || strings.Contains(item, "edit-modules-approval-workflows") {
+	if !strings.Contains(item, "When the customer’s risk tolerance is at most 2 (counts 2×) — four-eyes principle") || strings.Contains(item, "edit-modules-approval-workflows") {
 		t.Fatalf("catalogue item for a viewer:\n%s", item)
 	}
 	ed := e.signedIn(editor)
@@ -361,5 +369,49 @@ func TestLaunchpadCatalogueEditor(t *testing.T) {
 	back := b.post(org+"/catalogue/import", url.Values{"revision": {strconv.Itoa(c.Revision)}, "document": {y.Body}}).must(t, http.StatusOK)
 	if !strings.Contains(back.Body, "Catalogue imported.") || !strings.Contains(back.Body, `id="modules-fx-matching"`) {
 		t.Fatal("import of the export")
+	}
+}
+
+// From the Launchpads list, one link generates the recommendation for an
+// archetype's default roles, with reasons as sentences and no role twice.
+func TestLaunchpadGenerateShortcut(t *testing.T) {
+	e := newWebEnv(t)
+	b := e.signedIn(e.owner)
+	org := "/o/" + e.org
+	bank := e.demoPersona("Big Bank")
+
+	list := b.get(org+"/launchpads").must(t, http.StatusOK)
+	quick := element(t, list.Body, "generate-for")
+	href := `href="` + org + `/launchpads/new?archetype=` + bank.ID + `&amp;generate=1&amp;defaults=1#recommendation"`
+	if !strings.Contains(quick, href) || !strings.Contains(quick, `data-archetype="Big Bank"`) {
+		t.Fatalf("no shortcut for Big Bank:\n%s", quick)
+	}
+	gen := b.get(org+"/launchpads/new?archetype="+bank.ID+"&generate=1&defaults=1").must(t, http.StatusOK)
+	if !strings.Contains(gen.Body, `id="recommendation"`) {
+		t.Fatal("the shortcut did not generate")
+	}
+	erp := element(t, gen.Body, "module-erp-connector")
+	if !strings.Contains(erp, "Big Bank’s core systems include SAP, which this module supports") || strings.Contains(erp, "one of") {
+		t.Fatalf("ERP connector's reason is not a sentence:\n%s", erp)
+	}
+	// The save form carries the default roles, each once.
+	form := formFields(t, gen.Body, "save-form")
+	if len(form["variant"]) != 1 || len(form["role"]) < 2 {
+		t.Fatalf("default roles in the save form: %v", form)
+	}
+	seen := map[string]bool{}
+	for _, m := range regexp.MustCompile(`data-role="([^"]+)"`).FindAllStringSubmatch(element(t, gen.Body, "dashboards"), -1) {
+		name := strings.TrimSuffix(m[1], " (Big Bank variant)")
+		if seen[name] {
+			t.Fatalf("role %q has two dashboards", name)
+		}
+		seen[name] = true
+	}
+	if !seen["System Lead"] {
+		t.Fatalf("no dashboard for the System Lead: %v", seen)
+	}
+	// Viewers get no shortcut: generating needs the editor role.
+	if v := e.signedIn(e.viewer).get(org+"/launchpads").must(t, http.StatusOK); strings.Contains(v.Body, `id="generate-for"`) {
+		t.Fatal("a viewer is offered to generate")
 	}
 }
