@@ -30,10 +30,21 @@ func pickScale(name, value string) action {
 // overrideField adds the field labelled label to the variant form with
 // "+ Override a field" and waits for its row.
 func overrideField(label, path string) action {
-	return chromedp.Steps(
-		choose("#add-field", label),
-		present(`[id="row-`+path+`"]`, 1),
-	)
+	// Choosing swaps the form's rows in place; a choice made while an
+	// earlier swap is still on its way is lost with the old select, so it
+	// is made again until the row is there.
+	return until("an override row for "+path, `(label, path) => {
+		if (document.getElementById("row-" + path)) return "";
+		if (document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling")) return "a swap is on its way";
+		const el = document.querySelector("#add-field");
+		if (!el) return "no #add-field";
+		const i = [...el.options].findIndex(o => o.textContent.trim() === label);
+		if (i < 0) return "no option " + label;
+		el.selectedIndex = i;
+		el.dispatchEvent(new Event("input", {bubbles: true}));
+		el.dispatchEvent(new Event("change", {bubbles: true}));
+		return "chose " + label + "; waiting for its row";
+	}`, label, path)
 }
 
 // viewShot keeps a screenshot of the window as it is (not the full page),
