@@ -43,13 +43,19 @@ type PresenceConn struct {
 	selfID string
 }
 
-// JoinPresence records that actor has the persona open in mode. Any member
-// may (viewers view); an outsider or a missing persona is not found.
+// JoinPresence records that actor has the persona open in mode: any member
+// viewing, editors and up editing; an outsider or a missing persona is not
+// found.
 func (s *Service) JoinPresence(ctx context.Context, actor Actor, slug, personaID string, mode persona.PresenceMode) (*PresenceConn, error) {
 	if !mode.Valid() {
 		return nil, persona.Invalid("Choose viewing or editing.", []persona.FieldError{{Field: "mode", Message: "must be viewing or editing"}})
 	}
-	org, _, err := s.scope(ctx, actor, slug, persona.RoleViewer)
+	// Editing is announced only by those who may edit (a viewer has no form).
+	min := persona.RoleViewer
+	if mode == persona.PresenceEditing {
+		min = persona.RoleEditor
+	}
+	org, _, err := s.scope(ctx, actor, slug, min)
 	if err != nil {
 		return nil, err
 	}
