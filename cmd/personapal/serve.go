@@ -125,6 +125,8 @@ func serveCmd(g *globals) *cobra.Command {
 				ErrorLog:          nil,
 				TLSConfig:         tlsConfig,
 			}
+			// Open event streams end at shutdown instead of holding it up.
+			srv.RegisterOnShutdown(handler.StopStreams)
 			scheme := "http"
 			if tlsConfig != nil {
 				scheme = "https"

@@ -173,6 +173,7 @@ type Store interface {
 	orgLifeStore
 	queueStore
 	linkStore
+	presenceStore // presence.go
 	outboxStore
 	homeStore
 }

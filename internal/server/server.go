@@ -104,7 +104,13 @@ func (c *readiness) get(ctx context.Context) error {
 type Handler struct {
 	http.Handler
 	API huma.API
+	web *web.Handler
 }
+
+// StopStreams ends the web application's open event streams (presence):
+// register it with http.Server.RegisterOnShutdown, so that a graceful
+// stop does not wait for them.
+func (h *Handler) StopStreams() { h.web.StopStreams() }
 
 // Options are the deployment settings of the handler. The zero value
 // limits no rates and trusts no proxy.
@@ -154,7 +160,7 @@ func NewWithOptions(svc *app.Service, db Pinger, log *slog.Logger, opts Options,
 	}
 	h = compress(h)
 	h = withClient(proxies(opts.TrustedProxies), recoverer(log, logRequests(log, securityHeaders(withClientInfo(h)))))
-	return &Handler{Handler: h, API: humaAPI}, nil
+	return &Handler{Handler: h, API: humaAPI, web: webApp}, nil
 }
 
 // withClientInfo hands the application the client's address (as resolved

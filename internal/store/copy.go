@@ -71,6 +71,7 @@ var CopySkipped = map[string]string{
 	"health_probe":     "the readiness probe's scratch table: always empty",
 	"sso_flows":        "single sign-on flows in progress: they expire within minutes",
 	"setup_codes":      "first-run setup codes: only a database without accounts has any, and a restart prints a new one",
+	"presence":         "who is viewing or editing a persona: rows live for seconds",
 	"outbox_messages":  "the mail outbox: what the old server sent or logged; stop it once its queue is empty",
 	// The job queue's tables (river's), with its own migrations.
 	"river_client":       "job queue bookkeeping: each database keeps its own",

@@ -44,7 +44,8 @@ type Handler struct {
 	sso         SSO
 	ssoRedirect string
 	// setUp is set once an account exists (setup.go: firstRun).
-	setUp atomic.Bool
+	setUp    atomic.Bool
+	presence presenceHub // presence.go: this instance's open streams
 }
 
 // New builds the web application. It parses every page template up front so
@@ -100,6 +101,7 @@ func (h *Handler) routes() {
 	h.orgLifeRoutes()   // orgs.go, groups.go
 	h.outboxRoutes()    // outbox.go (operators)
 	h.mailLinkRoutes()  // invitelink.go, reset.go, emailchange.go
+	h.presenceRoutes()  // presence.go (an event stream, not a page)
 }
 
 // Ctx is what a page handler knows about its request beyond the request
