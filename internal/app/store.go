@@ -172,6 +172,7 @@ type Store interface {
 	ssoStore
 	orgLifeStore
 	queueStore
+	proposalStore
 	linkStore
 	outboxStore
 	homeStore
