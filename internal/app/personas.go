@@ -278,6 +278,9 @@ func (s *Service) saveRevision(ctx context.Context, actor Actor, cur persona.Per
 // saveRevisionAs is saveRevision recorded in the audit log as action (a
 // restore or an upgrade also saves a revision).
 func (s *Service) saveRevisionAs(ctx context.Context, actor Actor, cur persona.Persona, content persona.Content, message, action string) (persona.Persona, error) {
+	if err := s.checkDirectSave(ctx, cur); err != nil { // proposals.go: the sign-off setting
+		return persona.Persona{}, err
+	}
 	p := cur
 	p.Content = content
 	p.Revision = cur.Revision + 1

@@ -172,6 +172,7 @@ type Store interface {
 	ssoStore
 	orgLifeStore
 	queueStore
+	proposalStore
 	linkStore
 	presenceStore // presence.go
 	outboxStore
