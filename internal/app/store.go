@@ -172,6 +172,7 @@ type Store interface {
 	ssoStore
 	orgLifeStore
 	queueStore
+	reviewStore // reviews.go
 	linkStore
 	outboxStore
 	homeStore
