@@ -36,6 +36,9 @@ type reviewStore interface {
 	// AllOrgs lists every live organisation (instance-wide jobs then work
 	// one organisation at a time).
 	AllOrgs(ctx context.Context) ([]persona.Org, error)
+	// ClaimDigestPeriod records that period's digest is sent; false when
+	// it already was.
+	ClaimDigestPeriod(ctx context.Context, period string, at time.Time) (bool, error)
 }
 
 // ReviewEntry is a review with its reviewer's name.
@@ -374,36 +377,38 @@ func (s *Service) ReviewDigests(ctx context.Context, now time.Time) ([]ReviewDig
 	return out, nil
 }
 
-// SendReviewDigests queues the digests of ReviewDigests in the outbox, all
-// in one transaction (a retried job queues them all again or not at all,
-// never half twice); it returns how many it queued. The weekly job calls
-// it, once a week for the whole instance: the queue makes the job unique
-// per week.
+// SendReviewDigests queues the digests of ReviewDigests in the outbox
+// once per ISO week of now: the transaction that queues them claims the
+// week, so a job run again that week (a restart, another instance, a
+// retry) queues nothing, and a failed run queues nothing and leaves the
+// week unclaimed. It returns how many it queued.
 func (s *Service) SendReviewDigests(ctx context.Context, now time.Time) (int, error) {
 	ds, err := s.ReviewDigests(ctx, now)
-	if err != nil || len(ds) == 0 {
+	if err != nil {
 		return 0, err
 	}
+	y, w := now.UTC().ISOWeek()
+	period := fmt.Sprintf("%d-W%02d", y, w)
+	queued := 0
 	err = s.store.InTx(ctx, func(tx Store) error {
+		first, err := tx.ClaimDigestPeriod(ctx, period, s.timestamp())
+		if err != nil || !first {
+			return err
+		}
 		for _, d := range ds {
 			if _, err := s.sendMail(ctx, tx, persona.Message{To: d.Email, Kind: persona.MessageReviewDigest, OrgID: d.OrgID,
 				Data: persona.MessageData{Name: d.Name, OrgName: d.OrgName, Link: "/o/" + d.OrgSlug + "/reviews", Reviews: d.Items}}); err != nil {
 				return err
 			}
 		}
+		queued = len(ds)
 		return nil
 	})
 	if err != nil {
 		return 0, err
 	}
-	return len(ds), nil
+	return queued, nil
 }
 
-// ReviewDigestJob sends the weekly review digests (SendReviewDigests).
-type ReviewDigestJob struct{}
-
-// ReviewDigestKind is ReviewDigestJob's kind.
+// ReviewDigestKind is the kind of the queue's weekly digest job.
 const ReviewDigestKind = "review_digest"
-
-// Kind implements Job.
-func (ReviewDigestJob) Kind() string { return ReviewDigestKind }

@@ -88,3 +88,15 @@ func (s *DB) AllOrgs(ctx context.Context) ([]persona.Org, error) {
 	}
 	return collect(rows, func(row interface{ Scan(...any) error }) (persona.Org, error) { return scanOrg(row) })
 }
+
+// ClaimDigestPeriod records that the digest of period (an ISO week) is
+// being sent; false when it already was (another run claimed it).
+func (s *DB) ClaimDigestPeriod(ctx context.Context, period string, at time.Time) (bool, error) {
+	res, err := s.exec(ctx, s.q(), `INSERT INTO review_digest_runs (period, created_at) VALUES ($1, $2)
+		ON CONFLICT (period) DO NOTHING`, period, ts(at))
+	if err != nil {
+		return false, s.d.mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}

@@ -22,6 +22,15 @@ CREATE TABLE review_digest_optouts (
     created_at timestamptz NOT NULL
 );
 
+-- The weeks whose digest went out (ISO week, "2026-W49"): the transaction
+-- that queues a week's digests claims its row, so a job run again (by a
+-- restart or another instance) in the same week sends nothing.
+CREATE TABLE review_digest_runs (
+    period     text PRIMARY KEY,
+    created_at timestamptz NOT NULL
+);
+
 -- +goose Down
+DROP TABLE review_digest_runs;
 DROP TABLE review_digest_optouts;
 DROP TABLE reviews;
