@@ -183,6 +183,11 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 					personaID, personaRev = p.ID, p.Revision
 					return p.ID
 				}},
+				{"review", "persona", func() string {
+					_, err := svc.MarkReviewed(ctx, owner, org, personaID, "Checked with the research team")
+					must(err)
+					return personaID
+				}},
 				{"save draft", "template", func() string {
 					_, err := svc.SaveDraft(ctx, owner, org, tmplID, def2)
 					must(err)

@@ -238,6 +238,15 @@ func (s *Service) UpdatePersona(ctx context.Context, actor Actor, slug, id strin
 		return persona.Persona{}, err
 	}
 	fields = append(fields, refFields...)
+	if in.LastReviewedOn != cur.LastReviewedOn {
+		// A review since this revision (reviews.go) moved the date on
+		// without a new revision; a form that left the date alone keeps it.
+		base, err := s.store.GetRevision(ctx, org.ID, id, cur.Revision)
+		if err != nil {
+			return persona.Persona{}, err
+		}
+		in.LastReviewedOn = keepReviewDate(strings.TrimSpace(in.LastReviewedOn), base.Content.LastReviewedOn, cur.LastReviewedOn)
+	}
 	content := contentFrom(in, cur.TemplateVersion, cur.Retired)
 	if err := persona.ValidateContent(version.Definition, &content); err != nil {
 		fields = append(fields, fieldsOf(err)...)

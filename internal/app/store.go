@@ -173,6 +173,7 @@ type Store interface {
 	orgLifeStore
 	queueStore
 	proposalStore
+	reviewStore // reviews.go
 	linkStore
 	presenceStore // presence.go
 	outboxStore

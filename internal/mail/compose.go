@@ -79,6 +79,14 @@ func Compose(base *url.URL, id string, m persona.Message, now time.Time) (person
 		v.Link = base.String() + m.Data.Link
 		links = append(links, v.Link)
 	}
+	if len(m.Data.Reviews) > 0 { // a digest's persona links, absolute too
+		v.Reviews = make([]persona.DigestItem, len(m.Data.Reviews))
+		for i, it := range m.Data.Reviews {
+			it.Path = base.String() + it.Path
+			v.Reviews[i] = it
+			links = append(links, it.Path)
+		}
+	}
 	var subject, action bytes.Buffer
 	if err := tpl.text.ExecuteTemplate(&subject, "subject", v); err != nil {
 		return persona.OutboxMessage{}, err

@@ -26,11 +26,14 @@ const (
 	// account that someone tried to sign up with it (sign in, or reset the
 	// password), instead of a verification link.
 	MessageSignupExisting MessageKind = "signup_existing"
+	// MessageReviewDigest is the weekly list of an owner's personas due
+	// or overdue for review (Data.Reviews; Link is the review page).
+	MessageReviewDigest MessageKind = "review_digest"
 )
 
 // MessageKinds lists every kind.
 var MessageKinds = []MessageKind{MessageVerifyEmail, MessageInvitation, MessagePasswordReset,
-	MessageEmailChange, MessageEmailChangeNotice, MessageTest, MessageSignupExisting}
+	MessageEmailChange, MessageEmailChangeNotice, MessageTest, MessageSignupExisting, MessageReviewDigest}
 
 // Message is an e-mail to send, before it is rendered: its recipient, its
 // kind and what its template needs.
@@ -60,6 +63,16 @@ type MessageData struct {
 	Role        Role
 	// NewEmail is the address an e-mail change moves to (change notice).
 	NewEmail string
+	// Reviews are the personas of a review digest.
+	Reviews []DigestItem
+}
+
+// DigestItem is one persona in a review digest.
+type DigestItem struct {
+	Name    string
+	Path    string // the persona's page, a path on this server
+	Due     string // "2 Dec 2026"
+	Overdue bool
 }
 
 // MessageStatus is where an outbox message is.
@@ -151,6 +164,12 @@ func ValidateMessage(m Message) (Message, error) {
 	if m.Data.NewEmail != "" {
 		if _, err := ValidateEmail(m.Data.NewEmail); err != nil {
 			fields = append(fields, FieldError{Field: "data.new_email", Message: err.Error()})
+		}
+	}
+	for _, it := range m.Data.Reviews {
+		if !strings.HasPrefix(it.Path, "/") || strings.HasPrefix(it.Path, "//") || strings.ContainsAny(it.Path, "\\ ") || HasControl(it.Path) {
+			fields = append(fields, FieldError{Field: "data.reviews", Message: "links must be paths on this server"})
+			break
 		}
 	}
 	if m.Kind == MessageInvitation && m.Data.OrgName == "" {

@@ -7,8 +7,9 @@
 // by kind, retries with back-off, rescue of jobs whose instance died, and
 // a graceful stop.
 //
-// Workers: send_message (one outbox message, app.DeliverMessage) and
-// prune (daily: expired links, old outbox messages).
+// Workers: send_message (one outbox message, app.DeliverMessage), prune
+// (daily: expired links, old outbox messages) and review_digest (weekly
+// review digests; reviews.go).
 package queue
 
 import (
@@ -100,6 +101,9 @@ func New(db *store.DB, svc *app.Service, cfg Config) (*Queue, error) {
 	if err := river.AddWorkerSafely(workers, &pruneWorker{svc: svc, keep: cfg.KeepMessages, log: cfg.Log}); err != nil {
 		return nil, err
 	}
+	if err := river.AddWorkerSafely(workers, &reviewDigestWorker{svc: svc, log: cfg.Log}); err != nil {
+		return nil, err
+	}
 	rc := &river.Config{
 		ID:                   cfg.ID,
 		Logger:               riverLog(cfg.Log),
@@ -112,7 +116,7 @@ func New(db *store.DB, svc *app.Service, cfg Config) (*Queue, error) {
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) {
 				return pruneArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
-			}, &river.PeriodicJobOpts{RunOnStart: true})},
+			}, &river.PeriodicJobOpts{RunOnStart: true}), reviewDigestPeriodic()},
 	}
 	client, err := river.NewClient(db.JobDriver(), rc)
 	if err != nil {

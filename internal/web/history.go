@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
 )
 
@@ -15,6 +16,7 @@ type historyView struct {
 	From, To  int
 	Changes   []historyChange
 	CanEdit   bool
+	Reviews   []app.ReviewEntry // newest first (reviews.go)
 }
 
 // historyChange is one change with what changed inside it: texts word by
@@ -71,6 +73,9 @@ func (h *Handler) historyPage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 		return err
 	}
 	v := historyView{P: p, CanEdit: c.Can(persona.RoleEditor)}
+	if v.Reviews, err = h.svc.ListReviews(ctx, c.Actor, c.Org.Slug, p.ID); err != nil {
+		return err
+	}
 	for _, rev := range revs {
 		author, ok := names[rev.AuthorID]
 		if !ok {

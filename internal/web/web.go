@@ -102,6 +102,7 @@ func (h *Handler) routes() {
 	h.outboxRoutes()    // outbox.go (operators)
 	h.mailLinkRoutes()  // invitelink.go, reset.go, emailchange.go
 	h.presenceRoutes()  // presence.go (an event stream, not a page)
+	h.reviewRoutes()    // reviews.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request
