@@ -173,6 +173,7 @@ type Store interface {
 	orgLifeStore
 	queueStore
 	linkStore
+	commentStore
 	outboxStore
 	homeStore
 }
