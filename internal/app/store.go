@@ -176,6 +176,7 @@ type Store interface {
 	reviewStore // reviews.go
 	linkStore
 	presenceStore // presence.go
+	commentStore
 	outboxStore
 	homeStore
 }
