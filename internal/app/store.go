@@ -172,6 +172,7 @@ type Store interface {
 	ssoStore
 	orgLifeStore
 	queueStore
+	usageStore // usage.go
 	linkStore
 	outboxStore
 	homeStore
