@@ -100,6 +100,7 @@ func (h *Handler) routes() {
 	h.orgLifeRoutes()   // orgs.go, groups.go
 	h.outboxRoutes()    // outbox.go (operators)
 	h.mailLinkRoutes()  // invitelink.go, reset.go, emailchange.go
+	h.usageRoutes()     // usage.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request
