@@ -318,6 +318,7 @@ func orgPages(ids demoIDs) []pageCase {
 		add("notes", "/o/{org}/notes", "/notes"),
 		add("trash", "/o/{org}/trash", "/trash"),
 		add("audit", "/o/{org}/audit", "/audit"),
+		add("usage", "/o/{org}/usage", "/usage"),
 		add("org settings", "/o/{org}/settings", "/settings"),
 		add("sso settings", "/o/{org}/sso", "/sso"),
 		add("404 in the organisation", "/o/{org}/personas/{id}", "/personas/00000000-0000-0000-0000-000000000000"),
