@@ -53,7 +53,7 @@ func (s *DB) PersonaViewers(ctx context.Context, orgID, personaID, since string)
 // usageReferences counts references to each persona by kind: one query a
 // kind, each returning (persona_id, count) for the organisation ($1) with
 // the window's first day as $2 (kinds without a time still mention $2,
-// as "$2 <> ''", because PostgreSQL must know every parameter's type).
+// as "$2 <> ”", because PostgreSQL must know every parameter's type).
 var usageReferences = []struct{ kind, query string }{
 	{app.RefCompare, `SELECT persona_id, COUNT(*) FROM persona_views
 		WHERE org_id = $1 AND kind = 'compare' AND day >= $2 GROUP BY persona_id`},
