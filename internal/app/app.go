@@ -40,6 +40,8 @@ type Service struct {
 	signup persona.SignupPolicy
 	// baseURL makes the links in e-mail absolute (WithBaseURL, mail.go).
 	baseURL *url.URL
+	// usage records persona views off the request path (usage.go).
+	usage *usageRecorder
 }
 
 // dummyHash is the hash checked for an unknown email, made on first use.
@@ -81,6 +83,7 @@ func New(store Store, opts ...Option) *Service {
 		hasher:   DefaultPasswordHasher(),
 		versions: &versionCache{},
 		dummy:    &dummyHash{},
+		usage:    newUsageRecorder(),
 
 		signInPolicy: persona.DefaultSignInPolicy,
 		signup:       persona.SignupPolicy{Mode: persona.SignupInvite},

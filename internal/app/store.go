@@ -174,6 +174,7 @@ type Store interface {
 	queueStore
 	proposalStore
 	reviewStore // reviews.go
+	usageStore  // usage.go
 	linkStore
 	presenceStore // presence.go
 	commentStore

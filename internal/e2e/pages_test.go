@@ -320,6 +320,7 @@ func orgPages(ids demoIDs) []pageCase {
 		add("trash", "/o/{org}/trash", "/trash"),
 		add("audit", "/o/{org}/audit", "/audit"),
 		add("reviews", "/o/{org}/reviews", "/reviews"),
+		add("usage", "/o/{org}/usage", "/usage"),
 		add("org settings", "/o/{org}/settings", "/settings"),
 		add("sso settings", "/o/{org}/sso", "/sso"),
 		add("404 in the organisation", "/o/{org}/personas/{id}", "/personas/00000000-0000-0000-0000-000000000000"),

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
 )
 
@@ -116,6 +117,9 @@ func (h *Handler) comparePage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 	ps, err := h.svc.GetPersonas(ctx, c.Actor, c.Org.Slug, ids)
 	if err != nil {
 		return err
+	}
+	for _, p := range ps { // comparisons are not stored: opening one is the reference (usage.go)
+		h.svc.RecordView(c.Actor, c.Org.ID, p.ID, app.ViewCompare)
 	}
 	in := make([]persona.CompareInput, 0, len(ps))
 	for _, p := range ps {

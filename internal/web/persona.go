@@ -27,6 +27,7 @@ func (h *Handler) personaRoutes() {
 
 // personaView is a persona read as a profile.
 type personaView struct {
+	Usage         *usageLine // "Viewed by 12 people…" (usage.go)
 	P             persona.Persona
 	TemplateName  string
 	LatestVersion int
@@ -163,6 +164,8 @@ func (h *Handler) personaPage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 	if err != nil {
 		return err
 	}
+	v.Usage = h.personaUsage(r, c, p.ID)                       // usage.go
+	h.svc.RecordView(c.Actor, c.Org.ID, p.ID, app.ViewPersona) // never blocks
 	return h.render(w, r, c, http.StatusOK, "persona", p.Name, v)
 }
 

@@ -95,6 +95,7 @@ func (h *Handler) variantPage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 	if err != nil {
 		return err
 	}
+	h.svc.RecordView(c.Actor, c.Org.ID, d.Base.ID, app.ViewPersona) // a view of its base (usage.go)
 	ver, err := h.svc.PersonaDefinition(r.Context(), c.Actor, c.Org.Slug, d.Base)
 	if err != nil {
 		return err

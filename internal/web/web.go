@@ -103,6 +103,7 @@ func (h *Handler) routes() {
 	h.mailLinkRoutes()  // invitelink.go, reset.go, emailchange.go
 	h.presenceRoutes()  // presence.go (an event stream, not a page)
 	h.reviewRoutes()    // reviews.go
+	h.usageRoutes()     // usage.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request
