@@ -163,6 +163,8 @@ func serveCmd(g *globals) *cobra.Command {
 			if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				return err
 			}
+			// Views counted in memory but not yet written (usage.go).
+			svc.FlushUsage(shutdownCtx)
 			log.Info("shutting down: finishing background jobs")
 			if err := q.Stop(shutdownCtx); err != nil {
 				log.Warn("stopping the job queue", "err", err)
