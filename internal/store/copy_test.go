@@ -195,6 +195,28 @@ func fillSource(t *testing.T) copyFixture {
 	_, err = svc.LinkEvidence(ctx, f.owner, slug, ev.ID, app.EvidenceLinkInput{PersonaID: found.ID, Stance: persona.StanceSupports, Excerpt: "p. 1"})
 	must(err)
 
+	// The living-persona tables: a review, the digest's week and an
+	// opt-out, a thread with a reply, a proposal and the sign-off
+	// setting, and a recorded view.
+	_, err = svc.MarkReviewed(ctx, f.owner, slug, found.ID, "Checked with the research team")
+	must(err)
+	_, err = svc.SendReviewDigests(ctx, time.Now())
+	must(err)
+	must(svc.SetReviewDigest(ctx, f.owner, false))
+	top, err := svc.AddComment(ctx, f.owner, slug, app.CommentInput{Subject: persona.CommentOnPersona, SubjectID: found.ID, Body: "Is this still **true**?"})
+	must(err)
+	_, err = svc.AddComment(ctx, f.owner, slug, app.CommentInput{Subject: persona.CommentOnPersona, SubjectID: found.ID, ParentID: top.ID, Body: "Yes"})
+	must(err)
+	proposed := in
+	proposed.Values = persona.Values{"role_title": "Quokkaverse chief cartographer"}
+	_, err = svc.CreateProposal(ctx, f.owner, slug, found.ID, app.ProposalInput{Persona: proposed, Message: "A promotion"})
+	must(err)
+	must(svc.SetRequiresProposals(ctx, f.owner, slug, true))
+	browser := f.owner // a page view (views through API tokens are not counted)
+	browser.TokenID = ""
+	svc.RecordView(browser, org1.ID, found.ID, app.ViewPersona)
+	svc.FlushUsage(ctx)
+
 	// Single sign-on, in an organisation of its own (it requires single
 	// sign-on, which the exports below could not pass): a domain mapping,
 	// a person it added with their linked identity, the requirement and a
@@ -479,7 +501,7 @@ func TestCopyRefusesUnknownSchemas(t *testing.T) {
 // notCopied are the tables a copy may leave behind. It is spelt out here
 // rather than taken from store.CopySkipped, so that skipping another table
 // fails these tests until someone decides it here too.
-var notCopied = []string{"goose_db_version", "health_probe", "login_attempts", "outbox_messages", "river_client", "river_client_queue",
+var notCopied = []string{"goose_db_version", "health_probe", "login_attempts", "outbox_messages", "presence", "river_client", "river_client_queue",
 	"river_job", "river_leader", "river_migration", "river_notification", "river_queue", "sessions", "setup_codes", "sso_flows", "store_tasks"}
 
 func TestCopySkipsOnlyEphemeralTables(t *testing.T) {
