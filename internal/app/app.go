@@ -40,6 +40,8 @@ type Service struct {
 	signup persona.SignupPolicy
 	// baseURL makes the links in e-mail absolute (WithBaseURL, mail.go).
 	baseURL *url.URL
+	// webhooksAllowPrivate admits plain-http endpoints (webhooks.go).
+	webhooksAllowPrivate bool
 }
 
 // dummyHash is the hash checked for an unknown email, made on first use.

@@ -172,6 +172,7 @@ type Store interface {
 	ssoStore
 	orgLifeStore
 	queueStore
+	webhookStore
 	linkStore
 	outboxStore
 	homeStore

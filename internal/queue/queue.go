@@ -7,8 +7,8 @@
 // by kind, retries with back-off, rescue of jobs whose instance died, and
 // a graceful stop.
 //
-// Workers: send_message (one outbox message, app.DeliverMessage) and
-// prune (daily: expired links, old outbox messages).
+// Workers: send_message (one outbox message, app.DeliverMessage),
+// deliver_webhook (one webhook delivery, app.DeliverWebhook) and prune (daily: expired links, old outbox messages).
 package queue
 
 import (
@@ -51,6 +51,12 @@ type Config struct {
 	// KeepMessages is how long delivered and failed outbox messages are
 	// kept (default 30 days).
 	KeepMessages time.Duration
+	// Webhooks sends webhook deliveries (default: webhook.NewClient with
+	// WebhooksAllowPrivate).
+	Webhooks             app.WebhookSender
+	WebhooksAllowPrivate bool
+	// WebhookRetryDelays replaces app.WebhookRetryDelays (tests).
+	WebhookRetryDelays []time.Duration
 	// ID names this instance's river client (default river's).
 	ID  string
 	Log *slog.Logger
@@ -98,6 +104,9 @@ func New(db *store.DB, svc *app.Service, cfg Config) (*Queue, error) {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(workers, &pruneWorker{svc: svc, keep: cfg.KeepMessages, log: cfg.Log}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, newWebhookWorker(svc, cfg)); err != nil { // webhooks.go
 		return nil, err
 	}
 	rc := &river.Config{
