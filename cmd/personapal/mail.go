@@ -25,7 +25,10 @@ type mailFlags struct {
 	smtpURL, from, baseURL, caFile string
 	// Queue tuning; hidden: the defaults suit production, tests shorten
 	// them.
-	workers                                   int
+	workers int
+	// webhooksAllowPrivate lets webhooks reach private addresses and
+	// plain-http endpoints (PERSONAPAL_WEBHOOKS_ALLOW_PRIVATE).
+	webhooksAllowPrivate                      bool
 	startDelay, rescueAfter, jobTimeout, poll time.Duration
 }
 
@@ -35,6 +38,7 @@ func (f *mailFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.from, "mail-from", "", `sender of e-mail, e.g. "Persona Pal <pp@example.com>" (required with --smtp-url)`)
 	f.registerBaseURL(cmd)
 	fl.StringVar(&f.caFile, "smtp-ca-file", "", "PEM certificates to trust for the SMTP server instead of the system's (a private relay)")
+	fl.BoolVar(&f.webhooksAllowPrivate, "webhooks-allow-private", false, "let webhooks reach loopback and private addresses and plain-http endpoints (tests, closed networks)")
 	fl.IntVar(&f.workers, "queue-workers", 4, "background jobs run at once by this instance")
 	fl.DurationVar(&f.startDelay, "queue-start-delay", 0, "wait this long before working background jobs")
 	fl.DurationVar(&f.rescueAfter, "queue-rescue-after", 5*time.Minute, "retry a job still running after this long (its instance died)")
@@ -110,7 +114,8 @@ func (f *mailFlags) sender(log *slog.Logger) (app.MailSender, error) {
 // startQueue starts this instance's job queue.
 func (f *mailFlags) startQueue(ctx context.Context, db *store.DB, svc *app.Service, sender app.MailSender, log *slog.Logger) (*queue.Queue, error) {
 	q, err := queue.New(db, svc, queue.Config{Sender: sender, Workers: f.workers, StartDelay: f.startDelay,
-		RescueAfter: f.rescueAfter, JobTimeout: f.jobTimeout, PollInterval: f.poll, Log: log})
+		RescueAfter: f.rescueAfter, JobTimeout: f.jobTimeout, PollInterval: f.poll, Log: log,
+		WebhooksAllowPrivate: f.webhooksAllowPrivate})
 	if err != nil {
 		return nil, usageError{err.Error()}
 	}

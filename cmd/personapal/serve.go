@@ -73,7 +73,7 @@ func serveCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			g.appOptions = append(g.appOptions, app.WithBaseURL(base))
+			g.appOptions = append(g.appOptions, app.WithBaseURL(base), app.WithWebhooksAllowPrivate(mf.webhooksAllowPrivate))
 			if oidcFlags.issuer != "" && oidcFlags.redirectURL == "" && mf.baseURL != "" {
 				// The provider sends people back to this server's public
 				// address, as e-mailed links do.

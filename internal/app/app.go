@@ -42,6 +42,8 @@ type Service struct {
 	baseURL *url.URL
 	// usage records persona views off the request path (usage.go).
 	usage *usageRecorder
+	// webhooksAllowPrivate admits plain-http endpoints (webhooks.go).
+	webhooksAllowPrivate bool
 }
 
 // dummyHash is the hash checked for an unknown email, made on first use.

@@ -61,7 +61,11 @@ func (s *Service) inTx(ctx context.Context, e *persona.AuditEvent, fn func(tx St
 		if r := []rune(e.Summary); len(r) > maxAuditSummary {
 			e.Summary = string(r[:maxAuditSummary-1]) + "…"
 		}
-		return tx.AppendAudit(ctx, *e)
+		if err := tx.AppendAudit(ctx, *e); err != nil {
+			return err
+		}
+		// The change's webhook event, if it has one, in its transaction.
+		return s.emitWebhooks(ctx, tx, *e)
 	})
 }
 

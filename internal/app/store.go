@@ -175,6 +175,7 @@ type Store interface {
 	proposalStore
 	reviewStore // reviews.go
 	usageStore  // usage.go
+	webhookStore
 	linkStore
 	presenceStore // presence.go
 	commentStore

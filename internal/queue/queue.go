@@ -7,7 +7,8 @@
 // by kind, retries with back-off, rescue of jobs whose instance died, and
 // a graceful stop.
 //
-// Workers: send_message (one outbox message, app.DeliverMessage), prune
+// Workers: send_message (one outbox message, app.DeliverMessage),
+// deliver_webhook (one webhook delivery, app.DeliverWebhook), prune
 // (daily: expired links, old outbox messages) and review_digest (weekly
 // review digests; reviews.go).
 package queue
@@ -52,6 +53,12 @@ type Config struct {
 	// KeepMessages is how long delivered and failed outbox messages are
 	// kept (default 30 days).
 	KeepMessages time.Duration
+	// Webhooks sends webhook deliveries (default: webhook.NewClient with
+	// WebhooksAllowPrivate).
+	Webhooks             app.WebhookSender
+	WebhooksAllowPrivate bool
+	// WebhookRetryDelays replaces app.WebhookRetryDelays (tests).
+	WebhookRetryDelays []time.Duration
 	// ID names this instance's river client (default river's).
 	ID  string
 	Log *slog.Logger
@@ -102,6 +109,9 @@ func New(db *store.DB, svc *app.Service, cfg Config) (*Queue, error) {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(workers, &reviewDigestWorker{svc: svc, log: cfg.Log}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, newWebhookWorker(svc, cfg)); err != nil { // webhooks.go
 		return nil, err
 	}
 	rc := &river.Config{
