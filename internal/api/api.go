@@ -41,6 +41,8 @@ type Server struct {
 	log *slog.Logger
 	// bodyLimits holds each operation's body limit by route pattern.
 	bodyLimits map[string]int64
+	// viewerWrites are the write routes viewers may call (viewerWrite).
+	viewerWrites map[string]bool
 }
 
 // Mux is the router the API registers on; *http.ServeMux satisfies it.
@@ -83,7 +85,8 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerTransfer(api)
 	s.registerAudit(api)
 	s.registerLaunchpads(api)
-	s.registerSSO(api) // sso.go
+	s.registerSSO(api)           // sso.go
+	s.registerNotifications(api) // notifications.go
 	s.noteBodyLimits(api)
 	return api
 }
@@ -105,7 +108,7 @@ func (m *authMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.R
 		h = m.s.requireUTF8(pattern, h)
 	}
 	if strings.Contains(pattern, "/orgs/{org}") {
-		h = m.s.orgGate(h)
+		h = m.s.orgGate(pattern, h)
 	}
 	if strings.Contains(pattern, "/api/v1/") {
 		h = m.s.authenticate(h)
@@ -116,12 +119,15 @@ func (m *authMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.R
 // noteBodyLimits records every operation's body limit by its route
 // pattern, once all are registered (before anything is served).
 func (s *Server) noteBodyLimits(api huma.API) {
-	s.bodyLimits = map[string]int64{}
+	s.bodyLimits, s.viewerWrites = map[string]int64{}, map[string]bool{}
 	for path, item := range api.OpenAPI().Paths {
 		for method, op := range map[string]*huma.Operation{http.MethodPost: item.Post, http.MethodPut: item.Put,
 			http.MethodPatch: item.Patch, http.MethodDelete: item.Delete} {
 			if op != nil && op.MaxBodyBytes > 0 {
 				s.bodyLimits[method+" "+path] = op.MaxBodyBytes
+			}
+			if op != nil && op.Metadata[viewerWriteKey] == true {
+				s.viewerWrites[method+" "+path] = true
 			}
 		}
 	}
@@ -141,14 +147,16 @@ const defaultBodyLimit = 1 << 20
 // orgGate runs before any organisation route's own decoding: non-members get
 // 404 whatever they send, and viewers get 403 on every write. The
 // application layer checks the precise role again for each use case.
-func (s *Server) orgGate(next func(http.ResponseWriter, *http.Request)) func(http.ResponseWriter, *http.Request) {
+// Operations marked with viewerWrite (a member's own notifications, a
+// comment) are open to viewers too.
+func (s *Server) orgGate(pattern string, next func(http.ResponseWriter, *http.Request)) func(http.ResponseWriter, *http.Request) {
 	return func(w http.ResponseWriter, r *http.Request) {
 		_, role, err := s.svc.GetOrg(r.Context(), actorFrom(r.Context()), r.PathValue("org"))
 		if err != nil {
 			writeProblem(w, problemFor(r.Context(), s.log, err, ""))
 			return
 		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && !role.AtLeast(persona.RoleEditor) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !role.AtLeast(persona.RoleEditor) && !s.viewerWrites[pattern] {
 			writeProblem(w, newProblem(persona.CodeForbidden, "viewers can read but not change anything"))
 			return
 		}
@@ -266,6 +274,21 @@ var (
 	tagPersonas  = []string{"Personas"}
 	tagHistory   = []string{"Revisions"}
 )
+
+// viewerWriteKey marks an operation (in its Metadata) that viewers may
+// call although it is not a read.
+const viewerWriteKey = "viewer-write"
+
+// viewerWrite marks o as open to viewers: what a member does for
+// themselves (marking their notifications read) or as a reader
+// (commenting, proposing). Its use case still checks the role.
+func viewerWrite(o huma.Operation) huma.Operation {
+	if o.Metadata == nil {
+		o.Metadata = map[string]any{}
+	}
+	o.Metadata[viewerWriteKey] = true
+	return o
+}
 
 func op(id, method, path, summary string, tags []string, status int) huma.Operation {
 	o := huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: tags}

@@ -65,6 +65,25 @@ func (s *Service) MarkNotificationsRead(ctx context.Context, actor Actor, slug s
 	return s.store.MarkNotificationsRead(ctx, org.ID, actor.UserID, ids, s.timestamp())
 }
 
+// OpenNotification marks one of the actor's notifications read and
+// returns it (its Link is where it points).
+func (s *Service) OpenNotification(ctx context.Context, actor Actor, slug, id string) (persona.Notification, error) {
+	org, _, err := s.memberScope(ctx, actor, slug)
+	if err != nil {
+		return persona.Notification{}, err
+	}
+	n, err := s.store.GetNotification(ctx, org.ID, actor.UserID, id)
+	if err != nil {
+		return persona.Notification{}, err
+	}
+	if n.ReadAt == nil {
+		if _, err := s.store.MarkNotificationsRead(ctx, org.ID, actor.UserID, []string{id}, s.timestamp()); err != nil {
+			return persona.Notification{}, err
+		}
+	}
+	return n, nil
+}
+
 // memberScope is scope for what every member may do with their own
 // things; API tokens act for their user here too.
 func (s *Service) memberScope(ctx context.Context, actor Actor, slug string) (persona.Org, persona.Role, error) {

@@ -14,6 +14,7 @@ import (
 type notificationStore interface {
 	CreateNotification(ctx context.Context, n persona.Notification, digest bool) error
 	ListNotifications(ctx context.Context, orgID, userID string, f persona.NotificationFilter) ([]persona.Notification, error)
+	GetNotification(ctx context.Context, orgID, userID, id string) (persona.Notification, error)
 	CountUnreadNotifications(ctx context.Context, orgID, userID string) (int, error)
 	MarkNotificationsRead(ctx context.Context, orgID, userID string, ids []string, at time.Time) (int, error)
 	NotificationPrefs(ctx context.Context, userID string) (persona.NotifyPrefs, error)

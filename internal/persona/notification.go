@@ -78,6 +78,25 @@ func (k NotificationKind) Label() string {
 	return string(k)
 }
 
+// Short names a kind in a word or two, for the list.
+func (k NotificationKind) Short() string {
+	switch k {
+	case NotifyMention:
+		return "Mention"
+	case NotifyComment:
+		return "Comment"
+	case NotifyReviewDue:
+		return "Review due"
+	case NotifyBaseChanged:
+		return "Base changed"
+	case NotifyProposalAwaits:
+		return "Proposal"
+	case NotifyProposalDecided:
+		return "Proposal decided"
+	}
+	return string(k)
+}
+
 // Known reports whether k is one of NotificationKinds.
 func (k NotificationKind) Known() bool {
 	for _, x := range NotificationKinds {

@@ -196,3 +196,11 @@ func (s *DB) OrgByID(ctx context.Context, orgID string) (persona.Org, error) {
 	o, err := scanOrg(s.q().QueryRowContext(ctx, `SELECT `+orgCols+` FROM orgs o WHERE o.id = $1 AND o.deleted_at IS NULL`, orgID))
 	return o, noRows(err, "organisation")
 }
+
+// GetNotification returns one of a member's notifications (not-found for
+// anybody else's).
+func (s *DB) GetNotification(ctx context.Context, orgID, userID, id string) (persona.Notification, error) {
+	n, err := scanNotification(s.q().QueryRowContext(ctx, `SELECT `+notificationCols+` FROM notifications
+		WHERE org_id = $1 AND user_id = $2 AND id = $3`, orgID, userID, id))
+	return n, noRows(err, "notification")
+}

@@ -28,6 +28,9 @@ const securityPage = 20
 // accountView is the account page: changing the password, signing out
 // everywhere, and the caller's own security log, newest first.
 type accountView struct {
+	// Notify is the notification preferences (notifications.go).
+	Notify      notificationPrefsView
+	NotifyError string
 	// Name is the name form's value; NameError why it was refused.
 	Name      string
 	NameError string
@@ -84,6 +87,9 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, c *Ctx, 
 		return err
 	}
 	v.Email, v.SSO = c.Actor.Email, c.Actor.SSO
+	if v.Notify, err = h.notificationPrefsView(r, c); err != nil {
+		return err
+	}
 	if v.EmailErrors == nil {
 		v.EmailErrors = map[string]string{}
 	}

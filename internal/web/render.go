@@ -69,6 +69,9 @@ type layout struct {
 	Orgs  []persona.OrgMembership
 	Query string // the search box's text
 	Page  any    // the page's typed view
+	// Unread is the bell's count: the member's unread notifications in
+	// the organisation in view.
+	Unread int
 }
 
 // render writes a full page. The output is buffered so that a template error
@@ -85,6 +88,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, c *Ctx, status 
 			return err
 		}
 		l.Orgs = orgs
+		l.Unread = h.unreadCount(r, c)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", l); err != nil {

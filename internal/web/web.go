@@ -83,27 +83,28 @@ func (h *Handler) routes() {
 	h.signedIn("GET /{$}", h.index)
 
 	h.org("GET /o/{org}", h.home)
-	h.personaRoutes()   // persona.go, persona_form.go, history.go, trash.go
-	h.templateRoutes()  // builder.go
-	h.searchRoutes()    // search.go
-	h.compareRoutes()   // compare.go
-	h.memberRoutes()    // members.go
-	h.accountRoutes()   // account.go
-	h.variantRoutes()   // variants.go
-	h.noteRoutes()      // notes.go
-	h.evidenceRoutes()  // evidence.go
-	h.alignmentRoutes() // alignment.go
-	h.launchpadRoutes() // launchpad.go
-	h.exportRoutes()    // exports.go
-	h.ssoRoutes()       // sso.go
-	h.setupRoutes()     // setup.go
-	h.signupRoutes()    // signup.go
-	h.orgLifeRoutes()   // orgs.go, groups.go
-	h.outboxRoutes()    // outbox.go (operators)
-	h.mailLinkRoutes()  // invitelink.go, reset.go, emailchange.go
-	h.presenceRoutes()  // presence.go (an event stream, not a page)
-	h.reviewRoutes()    // reviews.go
-	h.usageRoutes()     // usage.go
+	h.personaRoutes()      // persona.go, persona_form.go, history.go, trash.go
+	h.templateRoutes()     // builder.go
+	h.searchRoutes()       // search.go
+	h.compareRoutes()      // compare.go
+	h.memberRoutes()       // members.go
+	h.accountRoutes()      // account.go
+	h.variantRoutes()      // variants.go
+	h.noteRoutes()         // notes.go
+	h.evidenceRoutes()     // evidence.go
+	h.alignmentRoutes()    // alignment.go
+	h.launchpadRoutes()    // launchpad.go
+	h.exportRoutes()       // exports.go
+	h.ssoRoutes()          // sso.go
+	h.setupRoutes()        // setup.go
+	h.signupRoutes()       // signup.go
+	h.orgLifeRoutes()      // orgs.go, groups.go
+	h.outboxRoutes()       // outbox.go (operators)
+	h.mailLinkRoutes()     // invitelink.go, reset.go, emailchange.go
+	h.presenceRoutes()     // presence.go (an event stream, not a page)
+	h.reviewRoutes()       // reviews.go
+	h.usageRoutes()        // usage.go
+	h.notificationRoutes() // notifications.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request
