@@ -321,6 +321,7 @@ func orgPages(ids demoIDs) []pageCase {
 		add("audit", "/o/{org}/audit", "/audit"),
 		add("reviews", "/o/{org}/reviews", "/reviews"),
 		add("usage", "/o/{org}/usage", "/usage"),
+		add("notifications", "/o/{org}/notifications", "/notifications"),
 		add("org settings", "/o/{org}/settings", "/settings"),
 		add("sso settings", "/o/{org}/sso", "/sso"),
 		add("404 in the organisation", "/o/{org}/personas/{id}", "/personas/00000000-0000-0000-0000-000000000000"),

@@ -30,11 +30,11 @@ func TestNotificationsPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := e.signedIn(e.owner)
-	home := b.get("/o/" + e.org).must(t, http.StatusOK)
+	home := b.get("/o/"+e.org).must(t, http.StatusOK)
 	if !strings.Contains(home.Body, `aria-label="Notifications, 2 unread"`) || !strings.Contains(home.Body, `class="bell-count" aria-hidden="true">2<`) {
 		t.Fatalf("the bell does not show 2 unread:\n%s", between(home.Body, `id="bell"`, "</a>"))
 	}
-	list := b.get("/o/" + e.org + "/notifications").must(t, http.StatusOK)
+	list := b.get("/o/"+e.org+"/notifications").must(t, http.StatusOK)
 	if !strings.Contains(list.Body, "Vera Viewer mentioned you on System Lead") || !strings.Contains(list.Body, "Vera Viewer commented on System Lead") ||
 		!strings.Contains(list.Body, "2 unread notifications") {
 		t.Fatalf("list:\n%s", between(list.Body, "<h1>", "</main>"))
@@ -72,7 +72,7 @@ func TestNotificationsPages(t *testing.T) {
 		t.Errorf("after opening one the bell is not at 1:\n%s", between(opened.Body, `id="bell"`, "</a>"))
 	}
 	b.post("/o/"+e.org+"/notifications/read", url.Values{}).must(t, http.StatusOK)
-	after := b.get("/o/" + e.org + "/notifications?show=unread").must(t, http.StatusOK)
+	after := b.get("/o/"+e.org+"/notifications?show=unread").must(t, http.StatusOK)
 	if !strings.Contains(after.Body, `aria-label="Notifications"`) || !strings.Contains(after.Body, "Nothing unread.") {
 		t.Errorf("after mark all read:\n%s", between(after.Body, "<h1>", "</main>"))
 	}
