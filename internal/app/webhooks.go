@@ -466,3 +466,19 @@ func (s *Service) unclaim(ctx context.Context, d persona.WebhookDelivery, ret er
 	}
 	return ret
 }
+
+// WebhookAttempts lists one delivery's attempts (admins).
+func (s *Service) WebhookAttempts(ctx context.Context, actor Actor, slug, endpointID, deliveryID string) ([]persona.WebhookAttempt, error) {
+	org, _, err := s.scope(ctx, actor, slug, persona.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.store.WebhookDelivery(ctx, org.ID, deliveryID)
+	if err != nil {
+		return nil, err
+	}
+	if d.EndpointID != endpointID {
+		return nil, persona.ErrNotFound("webhook delivery")
+	}
+	return s.store.ListWebhookAttempts(ctx, org.ID, deliveryID)
+}
