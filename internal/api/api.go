@@ -83,7 +83,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerTransfer(api)
 	s.registerAudit(api)
 	s.registerLaunchpads(api)
-	s.registerSSO(api) // sso.go
+	s.registerSSO(api)      // sso.go
 	s.registerWebhooks(api) // webhooks.go
 	s.noteBodyLimits(api)
 	return api

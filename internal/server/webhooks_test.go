@@ -79,7 +79,7 @@ func TestWebhookPayloadsValidateAgainstTheServedSchemas(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := compile("webhook-"+d.EventType).Validate(inst); err != nil {
+		if err := compile("webhook-" + d.EventType).Validate(inst); err != nil {
 			t.Errorf("%s payload does not match its schema: %v\n%s", d.EventType, err, d.Payload)
 		}
 		other := "webhook-persona.updated"
