@@ -87,6 +87,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerLaunchpads(api)
 	s.registerSSO(api)           // sso.go
 	s.registerNotifications(api) // notifications.go
+	s.registerWebhooks(api)      // webhooks.go
 	s.noteBodyLimits(api)
 	return api
 }

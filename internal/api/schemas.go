@@ -9,11 +9,13 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
 )
 
 // JSON Schema (2020-12) documents of the interchange formats: an
-// organisation export, a template and a persona as they appear in it. They
+// organisation export, a template and a persona as they appear in it, and
+// each webhook event's payload (webhook-<type>.json). They
 // are generated from the Go types (GenerateSchemas), kept in the repository
 // under internal/api/schemas/ and served at /api/schemas/<name>.json. A
 // test fails when the committed files differ from what the types give.
@@ -49,6 +51,33 @@ func GenerateSchemas() (map[string][]byte, error) {
 			return nil, err
 		}
 		out[d.Name] = append(b, '\n')
+	}
+	// One document per webhook event type: the common event shape with
+	// its type and its object's kind fixed.
+	for _, typ := range append(app.WebhookEventTypes(), "webhook.test") {
+		reg := huma.NewMapRegistry("#/$defs/", huma.DefaultSchemaNamer)
+		root := reg.Schema(reflect.TypeFor[persona.WebhookEvent](), true, "")
+		kind, _, _ := strings.Cut(typ, ".")
+		name := "webhook-" + typ
+		doc := map[string]any{
+			"$schema": "https://json-schema.org/draft/2020-12/schema",
+			"$id":     "https://personapal.example/api/schemas/" + name + ".json",
+			"title":   "Persona Pal webhook event " + typ,
+			"allOf": []any{
+				map[string]any{"$ref": root.Ref},
+				map[string]any{"properties": map[string]any{
+					"type": map[string]any{"const": typ},
+					"data": map[string]any{"properties": map[string]any{
+						"object": map[string]any{"properties": map[string]any{"kind": map[string]any{"const": kind}}}}},
+				}},
+			},
+			"$defs": reg.Map(),
+		}
+		b, err := json.MarshalIndent(doc, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		out[name] = append(b, '\n')
 	}
 	return out, nil
 }

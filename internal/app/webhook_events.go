@@ -8,23 +8,29 @@ import "sort"
 // not listed emits nothing. One line per event: add kinds here (comments,
 // proposals, reviews) as they arrive.
 var webhookEvents = map[[2]string]string{
-	{"persona", "create"}:  "persona.created",
-	{"persona", "import"}:  "persona.created",
-	{"persona", "update"}:  "persona.updated",
-	{"persona", "restore"}: "persona.restored",
-	{"persona", "move"}:    "persona.updated",
-	{"persona", "trash"}:   "persona.deleted",
-	{"persona", "purge"}:   "persona.purged",
+	{"persona", "create"}:           "persona.created",
+	{"persona", "import"}:           "persona.created",
+	{"persona", "update"}:           "persona.updated",
+	{"persona", "restore"}:          "persona.restored",
+	{"persona", "move"}:             "persona.updated",
+	{"persona", "restore revision"}: "persona.updated",
+	{"persona", "upgrade"}:          "persona.updated",
+	{"persona", "trash"}:            "persona.deleted",
+	{"persona", "purge"}:            "persona.purged",
 
-	{"variant", "create"}:  "variant.created",
-	{"variant", "update"}:  "variant.updated",
-	{"variant", "restore"}: "variant.restored",
-	{"variant", "trash"}:   "variant.deleted",
-	{"variant", "purge"}:   "variant.purged",
+	{"variant", "create"}:           "variant.created",
+	{"variant", "update"}:           "variant.updated",
+	{"variant", "keep override"}:    "variant.updated",
+	{"variant", "drop override"}:    "variant.updated",
+	{"variant", "restore revision"}: "variant.updated",
+	{"variant", "restore"}:          "variant.restored",
+	{"variant", "trash"}:            "variant.deleted",
+	{"variant", "purge"}:            "variant.purged",
 
-	{"template", "create"}:  "template.created",
-	{"template", "update"}:  "template.updated",
-	{"template", "publish"}: "template.published",
+	{"template", "create"}:     "template.created",
+	{"template", "update"}:     "template.updated",
+	{"template", "save draft"}: "template.updated",
+	{"template", "publish"}:    "template.published",
 
 	{"evidence", "create"}: "evidence.created",
 	{"evidence", "upload"}: "evidence.created",
@@ -33,15 +39,19 @@ var webhookEvents = map[[2]string]string{
 	{"evidence", "link"}:   "evidence.linked",
 	{"evidence", "unlink"}: "evidence.unlinked",
 
-	{"comment", "create"}: "comment.created",
-	{"comment", "update"}: "comment.updated",
-	{"comment", "delete"}: "comment.deleted",
+	{"comment", "create"}:  "comment.created",
+	{"comment", "update"}:  "comment.updated",
+	{"comment", "delete"}:  "comment.deleted",
+	{"comment", "resolve"}: "comment.resolved",
+	{"comment", "reopen"}:  "comment.reopened",
 
-	{"proposal", "create"}: "proposal.created",
-	{"proposal", "accept"}: "proposal.accepted",
-	{"proposal", "reject"}: "proposal.rejected",
+	{"proposal", "propose"}:  "proposal.created",
+	{"proposal", "accept"}:   "proposal.accepted",
+	{"proposal", "decline"}:  "proposal.declined",
+	{"proposal", "withdraw"}: "proposal.withdrawn",
 
-	{"review", "create"}: "review.created",
+	// A review is recorded on its persona (reviews.go).
+	{"persona", "review"}: "persona.reviewed",
 }
 
 // webhookAPIPaths is where the API serves an object of a kind ({org} and

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/personapal/personapal/internal/persona"
+	"github.com/personapal/personapal/internal/webhook"
 )
 
 // Webhooks: admins register endpoints per organisation; every change that
@@ -149,12 +150,12 @@ func NewWebhookSecret() string {
 // WebhookInput is what a person sets on an endpoint.
 type WebhookInput struct {
 	URL         string
-	EventTypes  []string // empty: all
+	EventTypes  []string // at least one
 	Enabled     bool
 	Description string
 }
 
-func (s *Service) checkWebhook(in WebhookInput) (WebhookInput, error) {
+func (s *Service) checkWebhook(ctx context.Context, in WebhookInput) (WebhookInput, error) {
 	in.URL = strings.TrimSpace(in.URL)
 	in.Description = strings.TrimSpace(in.Description)
 	var fields []persona.FieldError
@@ -168,6 +169,13 @@ func (s *Service) checkWebhook(in WebhookInput) (WebhookInput, error) {
 		fields = append(fields, persona.FieldError{Field: "url", Message: "must not carry a user name or password"})
 	case len(in.URL) > 2000:
 		fields = append(fields, persona.FieldError{Field: "url", Message: "must be at most 2000 characters"})
+	case !s.webhooksAllowPrivate && webhook.CheckHost(ctx, u.Hostname()) != nil:
+		// Loopback, private and link-local receivers are refused (SSRF);
+		// the dialer checks again on every connection.
+		fields = append(fields, persona.FieldError{Field: "url", Message: "must be a public address: loopback, private and link-local addresses are refused (see --webhooks-allow-private)"})
+	}
+	if len(in.EventTypes) == 0 {
+		fields = append(fields, persona.FieldError{Field: "event_types", Message: "choose at least one event type"})
 	}
 	if len([]rune(in.Description)) > 500 {
 		fields = append(fields, persona.FieldError{Field: "description", Message: "must be at most 500 characters"})
@@ -202,7 +210,7 @@ func (s *Service) CreateWebhook(ctx context.Context, actor Actor, slug string, i
 	if err != nil {
 		return persona.WebhookEndpoint{}, err
 	}
-	if in, err = s.checkWebhook(in); err != nil {
+	if in, err = s.checkWebhook(ctx, in); err != nil {
 		return persona.WebhookEndpoint{}, err
 	}
 	now := s.timestamp()
@@ -244,7 +252,7 @@ func (s *Service) UpdateWebhook(ctx context.Context, actor Actor, slug, id strin
 	if err != nil {
 		return persona.WebhookEndpoint{}, err
 	}
-	if in, err = s.checkWebhook(in); err != nil {
+	if in, err = s.checkWebhook(ctx, in); err != nil {
 		return persona.WebhookEndpoint{}, err
 	}
 	var ep persona.WebhookEndpoint
@@ -380,9 +388,10 @@ type WebhookSender interface {
 // endpoint is still pending, or another job holds it.
 var ErrWebhookWait = errors.New("webhook delivery waits")
 
-// webhookClaim bounds one attempt's hold on a delivery (the send times out
-// well before).
-const webhookClaim = 2 * time.Minute
+// webhookClaim bounds one attempt's hold on a delivery: longer than the
+// worker's timeout (the send's 10 s and a margin: internal/queue), short
+// enough that a delivery cut off by a crash goes out soon after restart.
+const webhookClaim = 45 * time.Second
 
 // DeliverWebhook makes one attempt at a delivery (the queue's worker). It
 // returns nil when the delivery is done (delivered, gone, or its endpoint
@@ -456,4 +465,20 @@ func (s *Service) unclaim(ctx context.Context, d persona.WebhookDelivery, ret er
 		return err
 	}
 	return ret
+}
+
+// WebhookAttempts lists one delivery's attempts (admins).
+func (s *Service) WebhookAttempts(ctx context.Context, actor Actor, slug, endpointID, deliveryID string) ([]persona.WebhookAttempt, error) {
+	org, _, err := s.scope(ctx, actor, slug, persona.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.store.WebhookDelivery(ctx, org.ID, deliveryID)
+	if err != nil {
+		return nil, err
+	}
+	if d.EndpointID != endpointID {
+		return nil, persona.ErrNotFound("webhook delivery")
+	}
+	return s.store.ListWebhookAttempts(ctx, org.ID, deliveryID)
 }

@@ -205,6 +205,7 @@ type demoIDs struct {
 	group, evidence, launchpad, variant string
 	templates                           map[string]string // profile type → id
 	catalogueKind, catalogueKey         string
+	webhook                             string
 }
 
 func findDemoIDs(t *testing.T) demoIDs {
@@ -269,6 +270,25 @@ func findDemoIDs(t *testing.T) demoIDs {
 	if len(notes.Items) == 0 {
 		apiDo(t, "POST", org+"/notes", map[string]any{"body": "Review the **buyer** personas before the spring launch."}, nil)
 	}
+
+	// A webhook endpoint with a test delivery, so that its log shows one.
+	// The .invalid name never resolves: nothing leaves the machine.
+	var hooks struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	apiDo(t, "GET", org+"/webhooks", nil, &hooks)
+	if len(hooks.Items) == 0 {
+		var hook struct {
+			ID string `json:"id"`
+		}
+		apiDo(t, "POST", org+"/webhooks", map[string]any{"url": "https://hooks.example.invalid/personapal/events",
+			"description": "CRM sync", "event_types": []string{"persona.created", "persona.updated", "comment.created"}}, &hook)
+		apiDo(t, "POST", org+"/webhooks/"+hook.ID+"/test", nil, nil)
+		hooks.Items = append(hooks.Items, hook)
+	}
+	ids.webhook = hooks.Items[0].ID
 	return ids
 }
 
@@ -324,6 +344,8 @@ func orgPages(ids demoIDs) []pageCase {
 		add("notifications", "/o/{org}/notifications", "/notifications"),
 		add("org settings", "/o/{org}/settings", "/settings"),
 		add("sso settings", "/o/{org}/sso", "/sso"),
+		add("webhooks", "/o/{org}/webhooks", "/webhooks"),
+		add("webhook", "/o/{org}/webhooks/{id}", "/webhooks/"+ids.webhook),
 		add("404 in the organisation", "/o/{org}/personas/{id}", "/personas/00000000-0000-0000-0000-000000000000"),
 	}
 	types := make([]string, 0, len(ids.templates))

@@ -103,6 +103,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 // objectIDs are real IDs of the demo organisation's objects.
 type objectIDs struct {
 	persona, group, template, user, token, variant, buyer, evidence, launchpad, invitation string
+	webhook, delivery                                                                      string
 }
 
 func (e *env) ids() objectIDs {
@@ -140,7 +141,16 @@ func (e *env) ids() objectIDs {
 		ID string `json:"id"`
 	}
 	e.must(202, "POST", e.api("/invitations"), e.owner, map[string]any{"email": "invitee@example.com", "role": "editor"}).json(e.t, &inv)
+	// A webhook endpoint (a public address: no flag needed) with one
+	// delivery, its test event.
+	var hook, queued struct {
+		ID         string `json:"id"`
+		DeliveryID string `json:"delivery_id"`
+	}
+	e.must(201, "POST", e.api("/webhooks"), e.owner, map[string]any{"url": "https://93.184.215.14/hooks", "event_types": []string{"persona.updated"}}).json(e.t, &hook)
+	e.must(202, "POST", e.api("/webhooks/"+hook.ID+"/test"), e.owner, nil).json(e.t, &queued)
 	return objectIDs{
+		webhook: hook.ID, delivery: queued.DeliveryID,
 		invitation: inv.ID,
 		launchpad:  launchpads.Items[0].ID,
 		evidence:   docs.Items[0].ID,
@@ -170,8 +180,10 @@ func (ids objectIDs) fill(path, org string) string {
 		id = ids.launchpad
 	case strings.Contains(path, "/invitations/{id}"):
 		id = ids.invitation
+	case strings.Contains(path, "/webhooks/{id}"):
+		id = ids.webhook
 	}
-	path = strings.NewReplacer("{org}", org, "{id}", id, "{user}", ids.user, "{version}", "1", "{rev}", "1", "{n}", "1").Replace(path)
+	path = strings.NewReplacer("{org}", org, "{id}", id, "{delivery}", ids.delivery, "{user}", ids.user, "{version}", "1", "{rev}", "1", "{n}", "1").Replace(path)
 	if strings.HasSuffix(path, "/"+org+"/variants") {
 		path += "?customer_label=Credit+Union"
 	}
@@ -229,7 +241,9 @@ func TestOtherOrganisationGetsNotFoundEverywhere(t *testing.T) {
 
 // adminReads are the reads that need more than the viewer role.
 var adminReads = map[string]bool{"/api/v1/orgs/{org}/export": true, "/api/v1/orgs/{org}/audit": true, "/api/v1/orgs/{org}/audit/export": true,
-	"/api/v1/orgs/{org}/invitations": true, "/api/v1/orgs/{org}/sso": true}
+	"/api/v1/orgs/{org}/invitations": true, "/api/v1/orgs/{org}/sso": true,
+	"/api/v1/orgs/{org}/webhooks": true, "/api/v1/orgs/{org}/webhooks/{id}": true, "/api/v1/orgs/{org}/webhooks/{id}/deliveries": true,
+	"/api/v1/orgs/{org}/webhooks/{id}/deliveries/{delivery}/attempts": true}
 
 // viewerWrites are the write routes open to viewers: what a member does
 // for themselves (their notifications).

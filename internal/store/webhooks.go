@@ -242,6 +242,12 @@ func (s *DB) WebhookPersonaOf(ctx context.Context, orgID, kind, id string) (stri
 		return id, nil
 	case "variant":
 		q = `SELECT persona_id FROM variants WHERE org_id = $1 AND id = $2`
+	case "comment":
+		// A comment on a variant orders with the variant's persona.
+		q = `SELECT COALESCE(c.persona_id, v.persona_id, '') FROM comments c
+			LEFT JOIN variants v ON v.org_id = c.org_id AND v.id = c.variant_id WHERE c.org_id = $1 AND c.id = $2`
+	case "proposal":
+		q = `SELECT persona_id FROM proposals WHERE org_id = $1 AND id = $2`
 	default:
 		return "", nil
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
 	"github.com/personapal/personapal/internal/web"
 )
@@ -42,10 +43,11 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hook, delivery := webhookFixture(t, e)
 	idFor := map[string]string{
 		"/templates/{id}": tmpls[0].ID, "/evidence/{id}": evidence.Items[0].ID, "/launchpads/{id}": launchpads[0].ID,
 		"/groups/{id}": e.demoGroups()[0], "/notes/{id}": note.ID, "/customers/{id}": bank.ID,
-		"/invitations/{id}": invitation.ID,
+		"/invitations/{id}": invitation.ID, "/webhooks/{id}": hook,
 	}
 	fill := func(pattern, org string) string {
 		id := lead.ID
@@ -55,18 +57,19 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 			}
 		}
 		return strings.NewReplacer("{org}", org, "{id}", id, "{vid}", variants[0].Variant.ID, "{n}", "1",
-			"{kind}", "modules", "{key}", "approval-workflows", "{link}", "x", "{user}", owner.UserID).Replace(pattern)
+			"{kind}", "modules", "{key}", "approval-workflows", "{link}", "x", "{user}", owner.UserID, "{delivery}", delivery).Replace(pattern)
 	}
 	outsider := e.signedIn(e.outsider)
 	// The walk covers the field attach page (issue 16) with the rest.
 	// … and the presence stream (issue 17): an outsider gets 404, never a stream.
 	for _, want := range []string{"GET /o/{org}/personas/{id}/evidence/attach", "POST /o/{org}/personas/{id}/evidence/attach", "GET /o/{org}/personas/{id}/presence",
-		"GET /o/{org}/notifications", "POST /o/{org}/notifications/read", "POST /o/{org}/notifications/{id}/open"} {
+		"GET /o/{org}/notifications", "POST /o/{org}/notifications/read", "POST /o/{org}/notifications/{id}/open",
+		"GET /o/{org}/webhooks/{id}", "POST /o/{org}/webhooks/{id}/deliveries/{delivery}/redeliver"} {
 		if !slices.Contains(h.OrgRoutes(), want) {
 			t.Errorf("the walk misses %s", want)
 		}
 	}
-	secrets := []string{"System Lead", "Ledgerline", "Private to Ledgerline", lead.ID, invitation.ID, "invitee@example.com"}
+	secrets := []string{"System Lead", "Ledgerline", "Private to Ledgerline", lead.ID, invitation.ID, "invitee@example.com", "93.184.215.14", delivery}
 	walked := 0
 	for _, pattern := range h.OrgRoutes() {
 		method, path, _ := strings.Cut(pattern, " ")
@@ -135,10 +138,11 @@ func TestViewersAreRefusedOnEveryOrganisationForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hook, delivery := webhookFixture(t, e)
 	idFor := map[string]string{
 		"/templates/{id}": tmpls[0].ID, "/evidence/{id}": evidence.Items[0].ID, "/launchpads/{id}": launchpads[0].ID,
 		"/groups/{id}": e.demoGroups()[0], "/notes/{id}": note.ID, "/customers/{id}": bank.ID,
-		"/invitations/{id}": invitation.ID,
+		"/invitations/{id}": invitation.ID, "/webhooks/{id}": hook,
 	}
 	fill := func(pattern string) string {
 		id := lead.ID
@@ -148,7 +152,7 @@ func TestViewersAreRefusedOnEveryOrganisationForm(t *testing.T) {
 			}
 		}
 		return strings.NewReplacer("{org}", e.org, "{id}", id, "{vid}", variants[0].Variant.ID, "{n}", "1",
-			"{kind}", "modules", "{key}", "approval-workflows", "{link}", "x", "{user}", owner.UserID).Replace(pattern)
+			"{kind}", "modules", "{key}", "approval-workflows", "{link}", "x", "{user}", owner.UserID, "{delivery}", delivery).Replace(pattern)
 	}
 	viewer := e.signedIn(e.viewer)
 	before, err := e.svc.ExportOrg(ctx, owner, e.org)
@@ -185,4 +189,21 @@ func TestViewersAreRefusedOnEveryOrganisationForm(t *testing.T) {
 		t.Fatalf("walked only %d forms", walked)
 	}
 	t.Logf("%d forms refused to a viewer", walked)
+}
+
+// webhookFixture registers a webhook endpoint of the demo organisation
+// with one delivery (its test event) and returns both IDs.
+func webhookFixture(t *testing.T, e *webEnv) (string, string) {
+	t.Helper()
+	ctx := context.Background()
+	owner := e.actor(e.owner)
+	ep, err := e.svc.CreateWebhook(ctx, owner, e.org, app.WebhookInput{URL: "https://93.184.215.14/ledgerline-hooks", EventTypes: []string{"persona.updated"}, Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.svc.TestWebhook(ctx, owner, e.org, ep.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ep.ID, d
 }

@@ -105,6 +105,7 @@ func (h *Handler) routes() {
 	h.reviewRoutes()       // reviews.go
 	h.usageRoutes()        // usage.go
 	h.notificationRoutes() // notifications.go
+	h.webhookRoutes()      // webhooks.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request

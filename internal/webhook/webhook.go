@@ -128,3 +128,35 @@ func (c *Client) Send(ctx context.Context, url, secret, msgID string, at time.Ti
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	return resp.StatusCode, strings.ToValidUTF8(string(b), ""), nil
 }
+
+// resolveTimeout bounds the look-up CheckHost makes.
+const resolveTimeout = 3 * time.Second
+
+// CheckHost refuses, at registration, a host that is or resolves to an
+// address that is not public. It is advice to the person typing the URL:
+// the dialer checks every connection again (a name may resolve otherwise
+// later), so a name that does not resolve now is let through.
+func CheckHost(ctx context.Context, host string) error {
+	h := strings.TrimSuffix(strings.ToLower(host), ".")
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return ErrRefused
+	}
+	if ip, err := netip.ParseAddr(strings.Trim(h, "[]")); err == nil {
+		if !Public(ip) {
+			return ErrRefused
+		}
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, resolveTimeout)
+	defer cancel()
+	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", h)
+	if err != nil {
+		return nil
+	}
+	for _, a := range addrs {
+		if !Public(a) {
+			return ErrRefused
+		}
+	}
+	return nil
+}
