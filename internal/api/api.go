@@ -84,6 +84,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerAudit(api)
 	s.registerLaunchpads(api)
 	s.registerSSO(api) // sso.go
+	s.registerReviews(api)
 	s.noteBodyLimits(api)
 	return api
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
@@ -412,3 +413,42 @@ func (s *Service) SendReviewDigests(ctx context.Context, now time.Time) (int, er
 
 // ReviewDigestKind is the kind of the queue's weekly digest job.
 const ReviewDigestKind = "review_digest"
+
+// ListPersonasByReview is ListPersonas with a review filter (the API's
+// `review=`). The filter depends on today and the caller, so the store
+// cannot apply it: this reads the store's pages in ID order and keeps the
+// matches, so the cursor stays an ID and paging stays stable.
+func (s *Service) ListPersonasByReview(ctx context.Context, actor Actor, slug string, f persona.PersonaFilter, review ReviewFilter, cursor string) (PersonaPage, error) {
+	if review == ReviewAny {
+		return s.ListPersonas(ctx, actor, slug, f, cursor)
+	}
+	if f.Limit < 0 || f.Limit > MaxPageSize {
+		return s.ListPersonas(ctx, actor, slug, f, cursor) // its error names the limit
+	}
+	want := cmp.Or(f.Limit, DefaultPageSize)
+	now := s.now().UTC()
+	scan := f
+	scan.Limit = MaxPageSize
+	var kept []persona.Persona
+	for {
+		page, err := s.ListPersonas(ctx, actor, slug, scan, cursor)
+		if err != nil {
+			return PersonaPage{}, err
+		}
+		for _, p := range page.Items {
+			if review.Match(p, actor.UserID, now) {
+				kept = append(kept, p)
+			}
+		}
+		if len(kept) > want || page.NextCursor == "" {
+			break
+		}
+		cursor = page.NextCursor
+	}
+	out := PersonaPage{Items: kept}
+	if len(kept) > want {
+		out.Items = kept[:want]
+		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(kept[want-1].ID))
+	}
+	return out, nil
+}
