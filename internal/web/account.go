@@ -50,6 +50,8 @@ type accountView struct {
 	RevokeTokens bool
 	Errors       map[string]string // field → message
 	Error        string
+	// ReviewDigest: the caller gets the weekly review digest (reviews.go).
+	ReviewDigest bool
 }
 
 func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -84,6 +86,9 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, c *Ctx, 
 		return err
 	}
 	v.Email, v.SSO = c.Actor.Email, c.Actor.SSO
+	if v.ReviewDigest, err = h.svc.ReviewDigestOn(r.Context(), c.Actor); err != nil {
+		return err
+	}
 	if v.EmailErrors == nil {
 		v.EmailErrors = map[string]string{}
 	}
