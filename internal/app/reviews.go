@@ -384,6 +384,18 @@ func (s *Service) ReviewDigests(ctx context.Context, now time.Time) ([]ReviewDig
 // retry) queues nothing, and a failed run queues nothing and leaves the
 // week unclaimed. It returns how many it queued.
 func (s *Service) SendReviewDigests(ctx context.Context, now time.Time) (int, error) {
+	return s.sendReviewDigests(ctx, now, false)
+}
+
+// ResendReviewDigests queues the digests at now even when the week's were
+// sent already (an operator's `personapal reviews digest --again`, say
+// after fixing the mail settings); it claims the week too, so the job
+// does not send them a third time.
+func (s *Service) ResendReviewDigests(ctx context.Context, now time.Time) (int, error) {
+	return s.sendReviewDigests(ctx, now, true)
+}
+
+func (s *Service) sendReviewDigests(ctx context.Context, now time.Time, again bool) (int, error) {
 	ds, err := s.ReviewDigests(ctx, now)
 	if err != nil {
 		return 0, err
@@ -393,7 +405,7 @@ func (s *Service) SendReviewDigests(ctx context.Context, now time.Time) (int, er
 	queued := 0
 	err = s.store.InTx(ctx, func(tx Store) error {
 		first, err := tx.ClaimDigestPeriod(ctx, period, s.timestamp())
-		if err != nil || !first {
+		if err != nil || (!first && !again) {
 			return err
 		}
 		for _, d := range ds {
