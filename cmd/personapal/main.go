@@ -179,6 +179,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(serveCmd(g), migrateCmd(g), demoCmd(g), userCmd(g), orgCmd(g), memberCmd(g), tokenCmd(g),
 		exportCmd(g), importCmd(g), backupCmd(g), restoreCmd(g), benchCmd(g), copyCmd(g), outboxCmd(g))
 	root.AddCommand(personasCmd(g))
+	root.AddCommand(reviewsCmd(g))
 	return root
 }
 

@@ -88,6 +88,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerSSO(api)           // sso.go
 	s.registerNotifications(api) // notifications.go
 	s.registerWebhooks(api)      // webhooks.go
+	s.registerReviews(api)       // reviews.go
 	s.noteBodyLimits(api)
 	return api
 }

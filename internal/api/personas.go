@@ -100,6 +100,7 @@ type personaListInput struct {
 	Status      string `query:"status" doc:"draft, published or archived"`
 	Limit       int    `query:"limit" doc:"Page size, 1-200 (default 50)"`
 	Cursor      string `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
+	Review      string `query:"review" doc:"mine (you own them), overdue, due30 (due within 30 days, not overdue) or unowned"`
 }
 
 type personaListOutput struct {
@@ -167,9 +168,13 @@ type searchOutput struct {
 func (s *Server) registerPersonas(api huma.API) {
 	huma.Register(api, op("list-personas", http.MethodGet, "/api/v1/orgs/{org}/personas", "Personas, filtered and paginated", tagPersonas, 0),
 		func(ctx context.Context, in *personaListInput) (*personaListOutput, error) {
-			page, err := s.svc.ListPersonas(ctx, actorFrom(ctx), in.Org, persona.PersonaFilter{
+			review, err := app.ParseReviewFilter(in.Review) // reviews.go
+			if err != nil {
+				return nil, s.failQuery(ctx, err)
+			}
+			page, err := s.svc.ListPersonasByReview(ctx, actorFrom(ctx), in.Org, persona.PersonaFilter{
 				GroupID: in.Group, ProfileType: persona.ProfileType(in.ProfileType), TemplateID: in.Template,
-				Status: persona.Status(in.Status), Limit: in.Limit}, in.Cursor)
+				Status: persona.Status(in.Status), Limit: in.Limit}, review, in.Cursor)
 			if err != nil {
 				return nil, s.failQuery(ctx, err)
 			}

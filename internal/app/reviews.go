@@ -3,6 +3,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
@@ -383,6 +384,18 @@ func (s *Service) ReviewDigests(ctx context.Context, now time.Time) ([]ReviewDig
 // retry) queues nothing, and a failed run queues nothing and leaves the
 // week unclaimed. It returns how many it queued.
 func (s *Service) SendReviewDigests(ctx context.Context, now time.Time) (int, error) {
+	return s.sendReviewDigests(ctx, now, false)
+}
+
+// ResendReviewDigests queues the digests at now even when the week's were
+// sent already (an operator's `personapal reviews digest --again`, say
+// after fixing the mail settings); it claims the week too, so the job
+// does not send them a third time.
+func (s *Service) ResendReviewDigests(ctx context.Context, now time.Time) (int, error) {
+	return s.sendReviewDigests(ctx, now, true)
+}
+
+func (s *Service) sendReviewDigests(ctx context.Context, now time.Time, again bool) (int, error) {
 	ds, err := s.ReviewDigests(ctx, now)
 	if err != nil {
 		return 0, err
@@ -392,7 +405,7 @@ func (s *Service) SendReviewDigests(ctx context.Context, now time.Time) (int, er
 	queued := 0
 	err = s.store.InTx(ctx, func(tx Store) error {
 		first, err := tx.ClaimDigestPeriod(ctx, period, s.timestamp())
-		if err != nil || !first {
+		if err != nil || (!first && !again) {
 			return err
 		}
 		for _, d := range ds {
@@ -412,3 +425,42 @@ func (s *Service) SendReviewDigests(ctx context.Context, now time.Time) (int, er
 
 // ReviewDigestKind is the kind of the queue's weekly digest job.
 const ReviewDigestKind = "review_digest"
+
+// ListPersonasByReview is ListPersonas with a review filter (the API's
+// `review=`). The filter depends on today and the caller, so the store
+// cannot apply it: this reads the store's pages in ID order and keeps the
+// matches, so the cursor stays an ID and paging stays stable.
+func (s *Service) ListPersonasByReview(ctx context.Context, actor Actor, slug string, f persona.PersonaFilter, review ReviewFilter, cursor string) (PersonaPage, error) {
+	if review == ReviewAny {
+		return s.ListPersonas(ctx, actor, slug, f, cursor)
+	}
+	if f.Limit < 0 || f.Limit > MaxPageSize {
+		return s.ListPersonas(ctx, actor, slug, f, cursor) // its error names the limit
+	}
+	want := cmp.Or(f.Limit, DefaultPageSize)
+	now := s.now().UTC()
+	scan := f
+	scan.Limit = MaxPageSize
+	var kept []persona.Persona
+	for {
+		page, err := s.ListPersonas(ctx, actor, slug, scan, cursor)
+		if err != nil {
+			return PersonaPage{}, err
+		}
+		for _, p := range page.Items {
+			if review.Match(p, actor.UserID, now) {
+				kept = append(kept, p)
+			}
+		}
+		if len(kept) > want || page.NextCursor == "" {
+			break
+		}
+		cursor = page.NextCursor
+	}
+	out := PersonaPage{Items: kept}
+	if len(kept) > want {
+		out.Items = kept[:want]
+		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(kept[want-1].ID))
+	}
+	return out, nil
+}

@@ -2,7 +2,9 @@ package app_test
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -280,4 +282,139 @@ func (r reviewOrg) persona(ctx context.Context, t *testing.T, by app.Actor, name
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestReviewFilteredListAndOnceAWeek, on both engines: the persona list's
+// review filter with real dates (paged by ID), a review moving the due
+// date to today plus the interval, and two digest runs at the same moment
+// queueing one set of messages; --again (ResendReviewDigests) queues
+// another, and the opt-out holds for it too.
+func TestReviewFilteredListAndOnceAWeek(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			ctx := t.Context()
+			now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+			r := newReviewOrg(ctx, t, eng, now)
+			late1 := r.persona(ctx, t, r.owner, "Late One", "2026-06-01", 90)  // due 30 Aug
+			late2 := r.persona(ctx, t, r.editor, "Late Two", "2026-11-01", 30) // due 1 Dec: yesterday
+			soon := r.persona(ctx, t, r.owner, "Soon Sam", "2026-11-03", 30)   // due 3 Dec: tomorrow
+			month := r.persona(ctx, t, r.editor, "Month Mo", "2026-12-01", 31) // due 1 Jan: 30 days on
+			later := r.persona(ctx, t, r.owner, "Later Liv", "2026-12-01", 32) // due 2 Jan: 31 days on
+			today := r.persona(ctx, t, r.owner, "Today Tia", "2026-11-02", 30) // due 2 Dec: today, not overdue
+			ids := func(f app.ReviewFilter, by app.Actor, limit int) []string {
+				var out []string
+				cursor := ""
+				for range 20 {
+					page, err := r.svc.ListPersonasByReview(ctx, by, r.slug, persona.PersonaFilter{Limit: limit}, f, cursor)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, p := range page.Items {
+						out = append(out, p.Name)
+					}
+					if cursor = page.NextCursor; cursor == "" {
+						break
+					}
+				}
+				slices.Sort(out)
+				return out
+			}
+			names := func(ps ...persona.Persona) []string {
+				var out []string
+				for _, p := range ps {
+					out = append(out, p.Name)
+				}
+				slices.Sort(out)
+				return out
+			}
+			for _, c := range []struct {
+				f    app.ReviewFilter
+				by   app.Actor
+				want []string
+			}{
+				{app.ReviewOverdue, r.viewer, names(late1, late2)},
+				{app.ReviewDue30, r.viewer, names(soon, month, today)},
+				{app.ReviewMine, r.owner, names(late1, soon, later, today)},
+				{app.ReviewMine, r.editor, names(late2, month)},
+				{app.ReviewMine, r.viewer, nil},
+				{app.ReviewUnowned, r.viewer, nil},
+				{app.ReviewAny, r.viewer, names(late1, late2, soon, month, later, today)},
+			} {
+				for _, limit := range []int{1, 2, 50} {
+					if got := ids(c.f, c.by, limit); !slices.Equal(got, c.want) {
+						t.Errorf("filter %q by %s, pages of %d: %v, want %v", c.f, c.by.Email, limit, got, c.want)
+					}
+				}
+			}
+			_, err := r.svc.ListPersonasByReview(ctx, r.viewer, r.slug, persona.PersonaFilter{Limit: 500}, app.ReviewOverdue, "")
+			mustCode(t, err, persona.CodeInvalid, "a page of 500")
+			_, err = r.svc.ListPersonasByReview(ctx, r.outsider, r.slug, persona.PersonaFilter{}, app.ReviewOverdue, "")
+			mustCode(t, err, persona.CodeNotFound, "an outsider's filtered list")
+
+			// A review moves the due date to today plus the interval.
+			if _, err := r.svc.MarkReviewed(ctx, r.owner, r.slug, late1.ID, ""); err != nil {
+				t.Fatal(err)
+			}
+			got, err := r.svc.GetPersona(ctx, r.viewer, r.slug, late1.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if due := got.ReviewDue().Format(time.DateOnly); due != "2027-03-02" || got.ReviewOverdue(now) {
+				t.Errorf("after the review: due %s (want 2027-03-02), overdue %v", due, got.ReviewOverdue(now))
+			}
+			if got := ids(app.ReviewOverdue, r.viewer, 50); !slices.Equal(got, names(late2)) {
+				t.Errorf("overdue after the review: %v", got)
+			}
+
+			// Two runs at once: one set of messages.
+			var wg sync.WaitGroup
+			counts := make([]int, 4)
+			errs := make([]error, 4)
+			for i := range counts {
+				wg.Go(func() { counts[i], errs[i] = r.svc.SendReviewDigests(ctx, now) })
+			}
+			wg.Wait()
+			total := 0
+			for i := range counts {
+				if errs[i] != nil {
+					t.Fatalf("run %d: %v", i, errs[i])
+				}
+				total += counts[i]
+			}
+			digests := func() map[string]int {
+				msgs, err := r.db.ListOutbox(ctx, persona.OutboxFilter{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				out := map[string]int{}
+				for _, m := range msgs {
+					if m.Kind == persona.MessageReviewDigest {
+						out[m.To]++
+					}
+				}
+				return out
+			}
+			if d := digests(); total != 2 || len(d) != 2 || d[r.owner.Email] != 1 || d[r.editor.Email] != 1 {
+				t.Errorf("four runs at once queued %d (%v), want one each for the owner and the editor", total, d)
+			}
+			// Again, on purpose, after the editor opted out.
+			if err := r.svc.SetReviewDigest(ctx, r.editor, false); err != nil {
+				t.Fatal(err)
+			}
+			n, err := r.svc.ResendReviewDigests(ctx, now)
+			if err != nil || n != 1 {
+				t.Errorf("resend: %d, %v", n, err)
+			}
+			if d := digests(); d[r.owner.Email] != 2 || d[r.editor.Email] != 1 {
+				t.Errorf("after the resend: %v", d)
+			}
+			if n, err := r.svc.SendReviewDigests(ctx, now.Add(24*time.Hour)); n != 0 || err != nil {
+				t.Errorf("the job after the resend: %d, %v", n, err)
+			}
+			// Next week is a new week.
+			if n, err := r.svc.SendReviewDigests(ctx, now.AddDate(0, 0, 7)); n != 1 || err != nil {
+				t.Errorf("next week: %d, %v", n, err)
+			}
+		})
+	}
 }

@@ -52,16 +52,16 @@ func TestHomeIsAHub(t *testing.T) {
 			return other.length ? other.length + " cards of other types still shown" : ""; }`),
 		see("#persona-count", "match the filters"),
 		present(card("Big Bank"), 1), count(card("System Lead"), 0))
-	b.step("ticking Review overdue narrows further, still without a button",
-		click("#filter-overdue"),
-		atPath(`^`+regexp.QuoteMeta(home)+`\?type=archetype&overdue=1$`),
+	b.step("choosing the Overdue review filter narrows further, still without a button",
+		click(`label.review-chip:has(#filter-review-overdue)`),
+		atPath(`^`+regexp.QuoteMeta(home)+`\?type=archetype&review=overdue$`),
 		until("only overdue archetypes", `() => {
 			const cards = [...document.querySelectorAll("a.persona-card")];
 			const fresh = cards.filter(c => !c.querySelector(".review-due"));
 			return fresh.length ? fresh.length + " cards are not overdue" : ""; }`))
 	b.step("the filtered address is shareable: opened afresh it shows the same",
-		open(home+"?type=archetype&overdue=1"),
-		js(`() => document.getElementById("filter-type").value === "archetype" && document.getElementById("filter-overdue").checked ? "" : "the filters did not come back"`),
+		open(home+"?type=archetype&review=overdue"),
+		js(`() => document.getElementById("filter-type").value === "archetype" && document.getElementById("filter-review-overdue").checked ? "" : "the filters did not come back"`),
 		see("#persona-count", "match the filters"))
 	b.step("back goes to the unfiltered page, the controls follow",
 		open(home), choose("#filter-group", "AI agents"), atPath(`\?group=`),

@@ -299,6 +299,7 @@ func orgPages(ids demoIDs) []pageCase {
 	}
 	pages := []pageCase{
 		add("home", "/o/{org}", ""),
+		add("home: review filter", "/o/{org}", "?review=overdue"),
 		add("groups", "/o/{org}/groups", "/groups"),
 		add("group", "/o/{org}/groups/{id}", "/groups/"+ids.group),
 		add("group evidence", "/o/{org}/groups/{id}/evidence", "/groups/"+ids.group+"/evidence"),

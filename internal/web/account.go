@@ -53,6 +53,8 @@ type accountView struct {
 	RevokeTokens bool
 	Errors       map[string]string // field → message
 	Error        string
+	// ReviewDigest: the caller gets the weekly review digest (reviews.go).
+	ReviewDigest bool
 }
 
 func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -88,6 +90,9 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, c *Ctx, 
 	}
 	v.Email, v.SSO = c.Actor.Email, c.Actor.SSO
 	if v.Notify, err = h.notificationPrefsView(r, c); err != nil {
+		return err
+	}
+	if v.ReviewDigest, err = h.svc.ReviewDigestOn(r.Context(), c.Actor); err != nil {
 		return err
 	}
 	if v.EmailErrors == nil {

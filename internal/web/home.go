@@ -17,16 +17,19 @@ import (
 // are chosen (htmx swaps #home-results and pushes the URL, so a filtered
 // view can be shared); without JavaScript their Apply button does it.
 type homeView struct {
-	Filter     persona.PersonaFilter
-	Overdue    bool   // the "Review overdue" filter
-	Text       string // the "Find" filter: words in the name, role or summary
-	Groups     []groupCards
-	Templates  []persona.Template
-	AllGroups  []persona.Group
-	Total      int         // personas shown
-	TypeCounts []typeCount // personas shown, per profile type
-	Filtered   bool
-	Hub        app.Hub
+	Filter persona.PersonaFilter
+	Review app.ReviewFilter // mine, overdue, due30, unowned (reviews.go)
+	// ReviewChips are the review filter's choices, each with how many of
+	// the organisation's personas it holds.
+	ReviewChips []reviewChip
+	Text        string // the "Find" filter: words in the name, role or summary
+	Groups      []groupCards
+	Templates   []persona.Template
+	AllGroups   []persona.Group
+	Total       int         // personas shown
+	TypeCounts  []typeCount // personas shown, per profile type
+	Filtered    bool
+	Hub         app.Hub
 	// CanMove: the caller may move personas and there is more than one
 	// group to move them between (groups.go).
 	CanMove bool
@@ -104,23 +107,31 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 		GroupID: q.Get("group"), ProfileType: persona.ProfileType(q.Get("type")),
 		TemplateID: q.Get("template"), Status: persona.Status(q.Get("status")),
 	}
-	return h.renderHome(w, r, c, http.StatusOK, homeFilters{PersonaFilter: f, Overdue: q.Get("overdue") != "", Text: q.Get("q")}, homeMove{})
+	review, err := app.ParseReviewFilter(q.Get("review"))
+	if err != nil {
+		return err
+	}
+	if review == app.ReviewAny && q.Get("overdue") != "" {
+		review = app.ReviewOverdue // the earlier "Review overdue" box's address still works
+	}
+	return h.renderHome(w, r, c, http.StatusOK, homeFilters{PersonaFilter: f, Review: review, Text: q.Get("q")}, homeMove{})
 }
 
 // homeFilters are the home page's filters: the store's, plus two it
-// applies itself (review overdue, and words in the name, role or summary).
+// applies itself (the review filter, and words in the name, role or
+// summary).
 type homeFilters struct {
 	persona.PersonaFilter
-	Overdue bool
-	Text    string
+	Review app.ReviewFilter
+	Text   string
 }
 
 // maxFindText bounds the "Find" filter's text.
 const maxFindText = 200
 
 // keep reports whether p passes the filters the page applies itself.
-func (f homeFilters) keep(p persona.Persona, now time.Time, words []string) bool {
-	if f.Overdue && !p.ReviewOverdue(now) {
+func (f homeFilters) keep(p persona.Persona, userID string, now time.Time, words []string) bool {
+	if !f.Review.Match(p, userID, now) {
 		return false
 	}
 	if len(words) == 0 {
@@ -147,10 +158,14 @@ func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, c *Ctx, sta
 		return err
 	}
 	now := time.Now()
+	chips, err := h.reviewChips(r, c, f, personas, now)
+	if err != nil {
+		return err
+	}
 	words := strings.Fields(persona.FoldSearch(hf.Text))
 	kept := personas[:0]
 	for _, p := range personas {
-		if hf.keep(p, now, words) {
+		if hf.keep(p, c.Actor.UserID, now, words) {
 			kept = append(kept, p)
 		}
 	}
@@ -167,8 +182,8 @@ func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, c *Ctx, sta
 	if err != nil {
 		return err
 	}
-	v := homeView{Filter: f, Overdue: hf.Overdue, Text: hf.Text, Templates: templates, AllGroups: groups, Hub: hub,
-		Filtered: f.GroupID != "" || f.ProfileType != "" || f.TemplateID != "" || f.Status != "" || hf.Overdue || hf.Text != "",
+	v := homeView{Filter: f, Review: hf.Review, ReviewChips: chips, Text: hf.Text, Templates: templates, AllGroups: groups, Hub: hub,
+		Filtered: f.GroupID != "" || f.ProfileType != "" || f.TemplateID != "" || f.Status != "" || hf.Review != app.ReviewAny || hf.Text != "",
 		CanMove:  c.Can(persona.RoleEditor) && len(groups) > 1, Move: move, FirstGroup: defaultGroupName}
 	byGroup := map[string][]personaCard{}
 	counts := map[persona.ProfileType]int{}

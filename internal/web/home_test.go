@@ -234,7 +234,7 @@ func TestHomeListsRecentChangesAndOverdueReviews(t *testing.T) {
 	if !strings.Contains(entries[0], `href="/o/`+e.org+`/personas/`+longest.ID+`"`) {
 		t.Errorf("the entry does not link to the persona: %s", entries[0])
 	}
-	if want := fmt.Sprintf(`All %d overdue`, len(overdue)); !strings.Contains(od, want) || !strings.Contains(od, `href="/o/`+e.org+`?overdue=1"`) {
+	if want := fmt.Sprintf(`All %d overdue`, len(overdue)); !strings.Contains(od, want) || !strings.Contains(od, `href="/o/`+e.org+`?review=overdue"`) {
 		t.Errorf("Review overdue lacks the link %q to all of them:\n%s", want, od)
 	}
 }
@@ -273,8 +273,8 @@ func TestHomeFiltersByAddress(t *testing.T) {
 	if n != 6 || strings.Count(od, `class="review-due"`) != n {
 		t.Errorf("?overdue=1 shows %d cards, %d of them overdue; want the 6 overdue", n, strings.Count(od, `class="review-due"`))
 	}
-	if !strings.Contains(od, `name="overdue" value="1" id="filter-overdue" checked`) {
-		t.Error("the overdue box is not ticked on ?overdue=1")
+	if !strings.Contains(od, `name="review" value="overdue" id="filter-review-overdue" checked`) {
+		t.Error("the Overdue review filter is not chosen on ?overdue=1 (the earlier box's address)")
 	}
 
 	both := b.get("/o/"+e.org+"?type=archetype&overdue=1").must(t, 200).Body

@@ -62,9 +62,11 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 	outsider := e.signedIn(e.outsider)
 	// The walk covers the field attach page (issue 16) with the rest.
 	// … and the presence stream (issue 17): an outsider gets 404, never a stream.
+	// … and the reviews (issue 17): mark reviewed and the review page.
 	for _, want := range []string{"GET /o/{org}/personas/{id}/evidence/attach", "POST /o/{org}/personas/{id}/evidence/attach", "GET /o/{org}/personas/{id}/presence",
 		"GET /o/{org}/notifications", "POST /o/{org}/notifications/read", "POST /o/{org}/notifications/{id}/open",
-		"GET /o/{org}/webhooks/{id}", "POST /o/{org}/webhooks/{id}/deliveries/{delivery}/redeliver"} {
+		"GET /o/{org}/webhooks/{id}", "POST /o/{org}/webhooks/{id}/deliveries/{delivery}/redeliver",
+		"POST /o/{org}/personas/{id}/reviews", "GET /o/{org}/reviews"} {
 		if !slices.Contains(h.OrgRoutes(), want) {
 			t.Errorf("the walk misses %s", want)
 		}

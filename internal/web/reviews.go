@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
@@ -70,4 +71,40 @@ func (h *Handler) setReviewDigest(w http.ResponseWriter, r *http.Request, c *Ctx
 		msg = "No more weekly review digests."
 	}
 	return redirect(w, r, "/account#review-digest-h", msg)
+}
+
+// reviewChip is one choice of the home page's review filter.
+type reviewChip struct {
+	Value app.ReviewFilter
+	Label string
+	N     int
+}
+
+// reviewChips counts the organisation's personas per review filter. The
+// counts are of the whole organisation, not of the other filters'
+// selection: the filter bar stays in place while the results change under
+// it, so counts that followed the other filters would go stale.
+func (h *Handler) reviewChips(r *http.Request, c *Ctx, f persona.PersonaFilter, listed []persona.Persona, now time.Time) ([]reviewChip, error) {
+	all := listed
+	if f != (persona.PersonaFilter{Limit: f.Limit}) {
+		var err error
+		if all, err = h.allPersonas(r, c, persona.PersonaFilter{}); err != nil {
+			return nil, err
+		}
+	}
+	chips := []reviewChip{{app.ReviewAny, "All", 0}, {app.ReviewMine, "Mine", 0}, {app.ReviewOverdue, "Overdue", 0},
+		{app.ReviewDue30, "Due within 30 days", 0}, {app.ReviewUnowned, "No owner", 0}}
+	for _, p := range all {
+		for i := range chips {
+			chips[i].N += b2i(chips[i].Value.Match(p, c.Actor.UserID, now))
+		}
+	}
+	return chips, nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

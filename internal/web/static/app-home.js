@@ -25,6 +25,7 @@
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name) return;
       if (el.type === "checkbox") el.checked = params.get(el.name) === el.value;
+      else if (el.type === "radio") el.checked = (params.get(el.name) || "") === el.value;
       else if (el.tagName === "SELECT" || el.type === "search") el.value = params.get(el.name) || "";
     });
   }
