@@ -51,7 +51,7 @@ func TestViewerProposesOwnerAccepts(t *testing.T) {
 	if !strings.Contains(viewer.get(base).Body, "1 open proposal") {
 		t.Error("the persona page does not count the open proposal")
 	}
-	if l := viewer.get("/o/" + e.org + "/proposals").must(t, http.StatusOK); !strings.Contains(l.Body, "From the October interviews") {
+	if l := viewer.get("/o/"+e.org+"/proposals").must(t, http.StatusOK); !strings.Contains(l.Body, "From the October interviews") {
 		t.Error("the organisation's list lacks the proposal")
 	}
 
@@ -147,7 +147,7 @@ func TestProposalDeclineWithdrawAndSignOff(t *testing.T) {
 		t.Error("the settings page does not show the setting on")
 	}
 	base := "/o/" + e.org + "/personas/" + p.ID
-	edit := owner.get(base + "/edit").must(t, http.StatusOK)
+	edit := owner.get(base+"/edit").must(t, http.StatusOK)
 	if !strings.Contains(edit.Body, "Propose this change") || !strings.Contains(edit.Body, `action="`+base+`/proposals"`) {
 		t.Error("the edit form of a published persona under sign-off does not propose")
 	}
