@@ -83,7 +83,8 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerTransfer(api)
 	s.registerAudit(api)
 	s.registerLaunchpads(api)
-	s.registerSSO(api) // sso.go
+	s.registerSSO(api)       // sso.go
+	s.registerProposals(api) // proposals.go
 	s.noteBodyLimits(api)
 	return api
 }
@@ -105,7 +106,7 @@ func (m *authMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.R
 		h = m.s.requireUTF8(pattern, h)
 	}
 	if strings.Contains(pattern, "/orgs/{org}") {
-		h = m.s.orgGate(h)
+		h = m.s.orgGate(h, viewerWrites[pattern])
 	}
 	if strings.Contains(pattern, "/api/v1/") {
 		h = m.s.authenticate(h)
@@ -141,14 +142,15 @@ const defaultBodyLimit = 1 << 20
 // orgGate runs before any organisation route's own decoding: non-members get
 // 404 whatever they send, and viewers get 403 on every write. The
 // application layer checks the precise role again for each use case.
-func (s *Server) orgGate(next func(http.ResponseWriter, *http.Request)) func(http.ResponseWriter, *http.Request) {
+// viewerMay opens a write to viewers (viewerWrites: proposing a change).
+func (s *Server) orgGate(next func(http.ResponseWriter, *http.Request), viewerMay bool) func(http.ResponseWriter, *http.Request) {
 	return func(w http.ResponseWriter, r *http.Request) {
 		_, role, err := s.svc.GetOrg(r.Context(), actorFrom(r.Context()), r.PathValue("org"))
 		if err != nil {
 			writeProblem(w, problemFor(r.Context(), s.log, err, ""))
 			return
 		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && !role.AtLeast(persona.RoleEditor) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !role.AtLeast(persona.RoleEditor) && !viewerMay {
 			writeProblem(w, newProblem(persona.CodeForbidden, "viewers can read but not change anything"))
 			return
 		}

@@ -103,6 +103,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 // objectIDs are real IDs of the demo organisation's objects.
 type objectIDs struct {
 	persona, group, template, user, token, variant, buyer, evidence, launchpad, invitation string
+	proposal                                                                               string
 }
 
 func (e *env) ids() objectIDs {
@@ -140,7 +141,16 @@ func (e *env) ids() objectIDs {
 		ID string `json:"id"`
 	}
 	e.must(202, "POST", e.api("/invitations"), e.owner, map[string]any{"email": "invitee@example.com", "role": "editor"}).json(e.t, &inv)
+	// A proposal by the owner (so a viewer's withdraw is refused).
+	var full map[string]any
+	e.must(200, "GET", e.api("/personas/"+ps.Items[0].ID), e.owner, nil).json(e.t, &full)
+	full["summary"] = "A proposed summary"
+	var pr struct {
+		ID string `json:"id"`
+	}
+	e.must(201, "POST", e.api("/personas/"+ps.Items[0].ID+"/proposals"), e.owner, map[string]any{"persona": full, "message": "Sharper"}).json(e.t, &pr)
 	return objectIDs{
+		proposal:   pr.ID,
 		invitation: inv.ID,
 		launchpad:  launchpads.Items[0].ID,
 		evidence:   docs.Items[0].ID,
@@ -170,6 +180,8 @@ func (ids objectIDs) fill(path, org string) string {
 		id = ids.launchpad
 	case strings.Contains(path, "/invitations/{id}"):
 		id = ids.invitation
+	case strings.Contains(path, "/proposals/{id}"):
+		id = ids.proposal
 	}
 	path = strings.NewReplacer("{org}", org, "{id}", id, "{user}", ids.user, "{version}", "1", "{rev}", "1", "{n}", "1").Replace(path)
 	if strings.HasSuffix(path, "/"+org+"/variants") {
@@ -231,6 +243,10 @@ func TestOtherOrganisationGetsNotFoundEverywhere(t *testing.T) {
 var adminReads = map[string]bool{"/api/v1/orgs/{org}/export": true, "/api/v1/orgs/{org}/audit": true, "/api/v1/orgs/{org}/audit/export": true,
 	"/api/v1/orgs/{org}/invitations": true, "/api/v1/orgs/{org}/sso": true}
 
+// viewerWrites are the writes a viewer may make: proposing a change
+// (refused here only because the walk's bodies are not a persona).
+var viewerWrites = map[string]bool{"POST /api/v1/orgs/{org}/personas/{id}/proposals": true}
+
 // A viewer reads everything (but the admin-only reads) and changes nothing.
 func TestViewerGetsForbiddenOnEveryWrite(t *testing.T) {
 	e := newEnv(t)
@@ -257,6 +273,13 @@ func TestViewerGetsForbiddenOnEveryWrite(t *testing.T) {
 		writes++
 		for _, body := range []any{"{}", map[string]any{"name": "Viewer was here", "role": "owner", "email": "viewer@example.com"}} {
 			res := e.do(rt.Method, path, e.viewer, body, "If-Match", `"2"`)
+			if viewerWrites[rt.String()] {
+				if res.Status != http.StatusUnprocessableEntity {
+					t.Errorf("viewer %s: want 422 (a viewer may propose, but not this), got %d: %s", rt, res.Status, res.Body)
+				}
+				res.problem(t)
+				continue
+			}
 			if res.Status != http.StatusForbidden {
 				t.Errorf("viewer %s: want 403, got %d: %s", rt, res.Status, res.Body)
 				continue

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/personapal/personapal/internal/app"
+	"github.com/personapal/personapal/internal/persona"
 )
 
 // A viewer proposes a change from the persona page's form; the owner sees
@@ -169,4 +170,16 @@ func TestProposalDeclineWithdrawAndSignOff(t *testing.T) {
 	if got, _ := e.svc.GetPersona(ctx, e.actor(e.owner), e.org, p.ID); got.Revision != p.Revision {
 		t.Error("sign-off let a direct save through")
 	}
+}
+
+// proposalOn is an open proposal by the owner on p (for the walks).
+func (e *webEnv) proposalOn(p persona.Persona) persona.Proposal {
+	e.t.Helper()
+	in := app.PersonaInput{Name: p.Name, Summary: "A proposed summary", GroupID: p.GroupID, Status: p.Status, OwnerID: p.OwnerID,
+		Values: p.Values, Dimensions: p.Dimensions, LastReviewedOn: p.LastReviewedOn, ReviewIntervalDays: p.ReviewIntervalDays}
+	pr, err := e.svc.CreateProposal(context.Background(), e.actor(e.owner), e.org, p.ID, app.ProposalInput{Persona: in, Message: "Walk"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return pr
 }
