@@ -205,6 +205,7 @@ type demoIDs struct {
 	group, evidence, launchpad, variant string
 	templates                           map[string]string // profile type → id
 	catalogueKind, catalogueKey         string
+	proposal                            string
 }
 
 func findDemoIDs(t *testing.T) demoIDs {
@@ -269,6 +270,15 @@ func findDemoIDs(t *testing.T) demoIDs {
 	if len(notes.Items) == 0 {
 		apiDo(t, "POST", org+"/notes", map[string]any{"body": "Review the **buyer** personas before the spring launch."}, nil)
 	}
+	// An open proposal, so that the proposal pages show one.
+	var second map[string]any
+	apiDo(t, "GET", org+"/personas/"+ids.second, nil, &second)
+	second["summary"] = "Checks every control before the auditors arrive"
+	var pr struct {
+		ID string `json:"id"`
+	}
+	apiDo(t, "POST", org+"/personas/"+ids.second+"/proposals", map[string]any{"persona": second, "message": "Sharper, from the March interviews"}, &pr)
+	ids.proposal = pr.ID
 	return ids
 }
 
@@ -321,6 +331,11 @@ func orgPages(ids demoIDs) []pageCase {
 		add("audit", "/o/{org}/audit", "/audit"),
 		add("reviews", "/o/{org}/reviews", "/reviews"),
 		add("usage", "/o/{org}/usage", "/usage"),
+		add("proposals", "/o/{org}/proposals", "/proposals"),
+		add("proposals withdrawn (empty)", "/o/{org}/proposals", "/proposals?status=withdrawn"),
+		add("persona proposals", "/o/{org}/personas/{id}/proposals", "/personas/"+ids.second+"/proposals"),
+		add("proposal", "/o/{org}/proposals/{id}", "/proposals/"+ids.proposal),
+		add("propose", "/o/{org}/personas/{id}/propose", "/personas/"+ids.second+"/propose"),
 		add("org settings", "/o/{org}/settings", "/settings"),
 		add("sso settings", "/o/{org}/sso", "/sso"),
 		add("404 in the organisation", "/o/{org}/personas/{id}", "/personas/00000000-0000-0000-0000-000000000000"),
