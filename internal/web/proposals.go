@@ -111,6 +111,7 @@ func (h *Handler) createProposal(w http.ResponseWriter, r *http.Request, c *Ctx)
 	base, _ := strconv.Atoi(r.PostForm.Get("revision"))
 	in := readPersonaForm(r, ver.Definition)
 	in.TemplateID = ""
+	keepChoiceOrder(ver.Definition, in.Values, cur.Values)
 	msg := r.PostForm.Get("proposal_message")
 	if msg == "" {
 		msg = in.Message // the edit form's history note, when it was sent as a proposal
@@ -149,6 +150,28 @@ func (h *Handler) createProposal(w http.ResponseWriter, r *http.Request, c *Ctx)
 		v.Errors["form"] = v.Propose.Error
 	}
 	return h.render(w, r, c, http.StatusUnprocessableEntity, "persona_form", "Propose a change to "+cur.Name, v)
+}
+
+// keepChoiceOrder keeps a multiple-choice value as stored when the form
+// sent the same choices in the options' order: the form cannot show the
+// stored order, and a proposal should not list a change nobody made.
+func keepChoiceOrder(def persona.Definition, values, stored persona.Values) {
+	for _, s := range def.Sections {
+		for _, f := range s.Fields {
+			if f.Kind != persona.KindMultiChoice {
+				continue
+			}
+			got, had := valueList(values[f.Key]), valueList(stored[f.Key])
+			if len(got) > 0 && len(got) == len(had) && !slices.Equal(got, had) {
+				a, b := slices.Clone(got), slices.Clone(had)
+				slices.Sort(a)
+				slices.Sort(b)
+				if slices.Equal(a, b) {
+					values[f.Key] = stored[f.Key]
+				}
+			}
+		}
+	}
 }
 
 // ---- lists ----
