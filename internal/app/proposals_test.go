@@ -281,3 +281,88 @@ func TestProposalSignOff(t *testing.T) {
 		})
 	}
 }
+
+// TestVariantProposal, on both engines: a viewer proposes a change to a
+// customer variant's overrides; an outsider sees nothing; after an editor
+// changes the same override the accept names it until chosen, and then
+// saves the variant's next revision by the proposer.
+func TestVariantProposal(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			ctx := t.Context()
+			o := newProposalOrg(ctx, t, eng)
+			v, err := o.svc.CreateVariant(ctx, o.editor, o.slug, o.p.ID, app.VariantInput{CustomerLabel: "Night shift",
+				Values: persona.Values{"quote": "Nights are quiet"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := app.VariantProposalInput{Message: "Nights changed", Variant: app.VariantInput{Note: "More staff at night",
+				Values: persona.Values{"quote": "Nights are busy", "team_size": 4}}}
+			_, err = o.svc.CreateVariantProposal(ctx, o.outside, o.slug, v.ID, in)
+			mustCode(t, err, persona.CodeNotFound, "an outsider proposes on a variant")
+			_, err = o.svc.CreateVariantProposal(ctx, o.viewer, o.slug, v.ID, app.VariantProposalInput{Variant: app.VariantInput{Values: v.Values}})
+			mustCode(t, err, persona.CodeInvalid, "a variant proposal that changes nothing")
+			pr, err := o.svc.CreateVariantProposal(ctx, o.viewer, o.slug, v.ID, in)
+			if err != nil {
+				t.Fatalf("a viewer proposes on a variant: %v", err)
+			}
+			if pr.VariantID != v.ID || pr.BaseRevision != v.Revision || pr.PersonaID != o.p.ID {
+				t.Errorf("variant proposal %+v", pr)
+			}
+			view, err := o.svc.GetProposal(ctx, o.viewer, o.slug, pr.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var paths []string
+			for _, c := range view.AgainstBase {
+				paths = append(paths, c.Path)
+			}
+			slices.Sort(paths)
+			if want := []string{"note", "values.quote", "values.team_size"}; !slices.Equal(paths, want) {
+				t.Errorf("variant diff %v, want %v", paths, want)
+			}
+			if view.Variant == nil || view.Variant.ID != v.ID {
+				t.Errorf("the view's variant: %+v", view.Variant)
+			}
+			_, err = o.svc.GetProposal(ctx, o.outside, o.slug, pr.ID)
+			mustCode(t, err, persona.CodeNotFound, "an outsider reads a variant proposal")
+			_, _, err = o.svc.AcceptProposal(ctx, o.viewer, o.slug, pr.ID, nil)
+			mustCode(t, err, persona.CodeForbidden, "a viewer accepts a variant proposal")
+
+			cur, err := o.svc.UpdateVariant(ctx, o.editor, o.slug, v.ID, v.Revision, app.VariantInput{CustomerLabel: "Night shift",
+				Values: persona.Values{"quote": "Nights are long"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, err = o.svc.AcceptProposal(ctx, o.owner, o.slug, pr.ID, nil)
+			mustCode(t, err, persona.CodeConflict, "accepting a variant proposal over a conflict")
+			if e, _ := persona.AsError(err); len(e.Fields) != 1 || e.Fields[0].Field != "values.quote" {
+				t.Errorf("variant conflict fields %+v", e.Fields)
+			}
+			done, _, err := o.svc.AcceptProposal(ctx, o.owner, o.slug, pr.ID, map[string]persona.Resolution{"values.quote": persona.ResolveProposed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := o.svc.GetVariant(ctx, o.owner, o.slug, v.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Variant.Revision != cur.Revision+1 || done.AppliedRevision != got.Variant.Revision ||
+				got.Variant.Values["quote"] != "Nights are busy" || got.Variant.Note != "More staff at night" || got.Variant.CustomerLabel != "Night shift" {
+				t.Errorf("accepted variant: revision %d (applied %d), %+v", got.Variant.Revision, done.AppliedRevision, got.Variant.VariantContent)
+			}
+			revs, err := o.svc.ListVariantRevisions(ctx, o.owner, o.slug, v.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range revs {
+				if r.Number == got.Variant.Revision && r.AuthorID != o.viewer.UserID {
+					t.Errorf("the variant revision is by %s, want the proposer", r.AuthorID)
+				}
+			}
+			if p, _ := o.svc.GetPersona(ctx, o.owner, o.slug, o.p.ID); p.Revision != o.p.Revision {
+				t.Errorf("a variant proposal changed the persona: revision %d", p.Revision)
+			}
+		})
+	}
+}
