@@ -24,6 +24,16 @@ var tagProposals = []string{"Change proposals"}
 var viewerWrites = map[string]bool{
 	"POST /api/v1/orgs/{org}/personas/{id}/proposals": true,
 	"POST /api/v1/orgs/{org}/proposals/{id}/withdraw": true,
+	"POST /api/v1/orgs/{org}/variants/{id}/proposals":  true,
+}
+
+type variantProposalCreateInput struct {
+	VariantPath
+	Body struct {
+		Variant      variantBody `json:"variant" doc:"The proposed overrides and note, as a variant update would send them; the customer stays the variant's"`
+		BaseRevision int         `json:"base_revision,omitempty" minimum:"0" doc:"The variant revision the proposal was made from; the current one when omitted"`
+		Message      string      `json:"message,omitempty" maxLength:"2000" doc:"Why the change"`
+	}
 }
 
 type ProposalPath struct {
@@ -127,6 +137,21 @@ func (s *Server) registerProposals(api huma.API) {
 		func(ctx context.Context, in *proposalCreateInput) (*proposalOutput, error) {
 			actor := actorFrom(ctx)
 			pr, err := s.svc.CreateProposal(ctx, actor, in.Org, in.ID, app.ProposalInput{Persona: in.Body.Persona.input(),
+				BaseRevision: in.Body.BaseRevision, Message: in.Body.Message})
+			if err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			v, err := s.svc.GetProposal(ctx, actor, in.Org, pr.ID)
+			if err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			return &proposalOutput{Location: "/api/v1/orgs/" + in.Org + "/proposals/" + pr.ID, Body: proposalJSON(v)}, nil
+		})
+
+	huma.Register(api, op("create-variant-proposal", http.MethodPost, "/api/v1/orgs/{org}/variants/{id}/proposals", "Propose a change to a customer variant's overrides (viewers too)", tagProposals, http.StatusCreated),
+		func(ctx context.Context, in *variantProposalCreateInput) (*proposalOutput, error) {
+			actor := actorFrom(ctx)
+			pr, err := s.svc.CreateVariantProposal(ctx, actor, in.Org, in.ID, app.VariantProposalInput{Variant: in.Body.Variant.input(),
 				BaseRevision: in.Body.BaseRevision, Message: in.Body.Message})
 			if err != nil {
 				return nil, s.fail(ctx, err)

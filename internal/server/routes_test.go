@@ -245,7 +245,7 @@ var adminReads = map[string]bool{"/api/v1/orgs/{org}/export": true, "/api/v1/org
 
 // viewerWrites are the writes a viewer may make: proposing a change
 // (refused here only because the walk's bodies are not a persona).
-var viewerWrites = map[string]bool{"POST /api/v1/orgs/{org}/personas/{id}/proposals": true}
+var viewerWrites = map[string]bool{"POST /api/v1/orgs/{org}/personas/{id}/proposals": true, "POST /api/v1/orgs/{org}/variants/{id}/proposals": true}
 
 // A viewer reads everything (but the admin-only reads) and changes nothing.
 func TestViewerGetsForbiddenOnEveryWrite(t *testing.T) {

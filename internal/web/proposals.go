@@ -274,6 +274,10 @@ type proposalPageView struct {
 	Reason        string // the decline reason as typed
 	ReasonError   string
 	ConflictCount int
+	// What the proposal changes ("persona" or "variant") and its current
+	// revision.
+	What    string
+	Current int
 }
 
 // conflictChoice is one field both the proposal and a later save changed:
@@ -316,6 +320,10 @@ func (h *Handler) proposalPageOf(r *http.Request, c *Ctx, id string) (proposalPa
 		v.Conflicts = append(v.Conflicts, cc)
 	}
 	v.ConflictCount = len(v.Conflicts)
+	v.What, v.Current = "persona", pv.Persona.Revision
+	if pv.Variant != nil {
+		v.What, v.Current = "variant", pv.Variant.Revision
+	}
 	labels := map[string]string{}
 	for _, ch := range pv.AgainstBase {
 		labels[ch.Path] = ch.Label
@@ -381,6 +389,10 @@ func (h *Handler) acceptProposal(w http.ResponseWriter, r *http.Request, c *Ctx)
 		}
 	}
 	pr, p, err := h.svc.AcceptProposal(r.Context(), c.Actor, c.Org.Slug, id, choices)
+	if err == nil && pr.VariantID != "" {
+		return redirect(w, r, "/o/"+c.Org.Slug+"/variants/"+pr.VariantID,
+			"Proposal accepted: saved as revision "+strconv.Itoa(pr.AppliedRevision)+" of the variant, by "+nameOr(pr.AuthorName, "the proposer")+".")
+	}
 	if err == nil {
 		return redirect(w, r, "/o/"+c.Org.Slug+"/personas/"+p.ID,
 			"Proposal accepted: saved as revision "+strconv.Itoa(pr.AppliedRevision)+", by "+nameOr(pr.AuthorName, "the proposer")+".")

@@ -183,3 +183,33 @@ func (e *webEnv) proposalOn(p persona.Persona) persona.Proposal {
 	}
 	return pr
 }
+
+// A variant proposal's page names the variant and shows the override
+// diff; the owner's accept saves the variant's next revision.
+func TestVariantProposalPage(t *testing.T) {
+	e := newWebEnv(t)
+	ctx := context.Background()
+	owner := e.signedIn(e.owner)
+	lead := e.demoPersona("System Lead")
+	vs, err := e.svc.ListVariants(ctx, e.actor(e.owner), e.org, lead.ID)
+	if err != nil || len(vs) == 0 {
+		t.Fatalf("variants: %v", err)
+	}
+	v := vs[0].Variant
+	pr, err := e.svc.CreateVariantProposal(ctx, e.actor(e.viewer), e.org, v.ID, app.VariantProposalInput{Message: "Say why",
+		Variant: app.VariantInput{Note: "A proposed note for this customer", Values: v.Values, Dimensions: v.Dimensions, FieldNotes: v.FieldNotes}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := "/o/" + e.org + "/proposals/" + pr.ID
+	page := owner.get(at).must(t, http.StatusOK)
+	for _, want := range []string{`id="proposal-target"`, `data-path="note"`, "A proposed note for this customer", "Accept as variant revision"} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("variant proposal page lacks %q", want)
+		}
+	}
+	done := owner.post(at+"/accept", url.Values{}).must(t, http.StatusOK)
+	if !strings.Contains(done.URL, "/variants/"+v.ID) || !strings.Contains(done.Body, "A proposed note for this customer") {
+		t.Errorf("after the accept at %s", done.URL)
+	}
+}
