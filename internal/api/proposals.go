@@ -24,7 +24,7 @@ var tagProposals = []string{"Change proposals"}
 var viewerWrites = map[string]bool{
 	"POST /api/v1/orgs/{org}/personas/{id}/proposals": true,
 	"POST /api/v1/orgs/{org}/proposals/{id}/withdraw": true,
-	"POST /api/v1/orgs/{org}/variants/{id}/proposals":  true,
+	"POST /api/v1/orgs/{org}/variants/{id}/proposals": true,
 }
 
 type variantProposalCreateInput struct {
