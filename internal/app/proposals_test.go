@@ -143,6 +143,23 @@ func TestProposals(t *testing.T) {
 			}
 			_, _, err = o.svc.AcceptProposal(ctx, o.owner, o.slug, pr.ID, nil)
 			mustCode(t, err, persona.CodeConflict, "accepting twice")
+			// The owner was told a proposal awaits; the proposer that it was accepted.
+			for _, c := range []struct {
+				who  app.Actor
+				kind persona.NotificationKind
+			}{{o.owner, persona.NotifyProposalAwaits}, {o.viewer, persona.NotifyProposalDecided}} {
+				page, err := o.svc.Notifications(ctx, c.who, o.slug, persona.NotificationFilter{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				found := false
+				for _, n := range page.Items {
+					found = found || (n.Kind == c.kind && n.ObjectID == pr.ID)
+				}
+				if !found {
+					t.Errorf("%s has no %s notification: %+v", c.who.Email, c.kind, page.Items)
+				}
+			}
 			if n, _ := o.svc.CountOpenProposals(ctx, o.viewer, o.slug, o.p.ID); n != 0 {
 				t.Errorf("open proposals after the accept: %d", n)
 			}
