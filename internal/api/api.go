@@ -89,6 +89,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerNotifications(api) // notifications.go
 	s.registerWebhooks(api)      // webhooks.go
 	s.registerReviews(api)       // reviews.go
+	s.registerProposals(api)     // proposals.go
 	s.noteBodyLimits(api)
 	return api
 }

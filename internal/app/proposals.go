@@ -247,9 +247,201 @@ type ProposalView struct {
 	// Changed: the persona has revisions after the base.
 	Changed bool
 	// Merge is the three-way merge an accept would apply (open ones).
-	Merge       persona.MergeResult
+	Merge persona.MergeResult
+	// Variant is the customer variant a variant proposal targets (as it
+	// is now); Persona is then its base persona.
+	Variant     *persona.Variant
 	CanDecide   bool // owners, admins, editors; open proposals
 	CanWithdraw bool // the proposer; open proposals
+}
+
+func (s *Service) variantProposalView(ctx context.Context, orgID string, pr persona.Proposal) (ProposalView, error) {
+	cur, err := s.store.GetVariant(ctx, orgID, pr.VariantID)
+	if err != nil {
+		return ProposalView{}, err
+	}
+	p, err := s.store.GetPersona(ctx, orgID, cur.PersonaID)
+	if err != nil {
+		return ProposalView{}, err
+	}
+	base := cur.VariantContent
+	if pr.BaseRevision != cur.Revision {
+		r, err := s.store.GetVariantRevision(ctx, orgID, cur.ID, pr.BaseRevision)
+		if err != nil {
+			return ProposalView{}, err
+		}
+		base = r.Content
+	}
+	version, err := s.version(ctx, orgID, p.TemplateID, p.TemplateVersion)
+	if err != nil {
+		return ProposalView{}, err
+	}
+	proposed := persona.VariantContent{}
+	if pr.Variant != nil {
+		proposed = *pr.Variant
+	}
+	v := ProposalView{Proposal: pr, Persona: p, Definition: version.Definition, Variant: &cur,
+		AgainstBase: persona.VariantProposalChanges(version.Definition, base, proposed)}
+	if pr.Open() {
+		v.Changed = cur.Revision != pr.BaseRevision
+		if v.Changed {
+			v.AgainstCurrent = persona.VariantProposalChanges(version.Definition, cur.VariantContent, proposed)
+		}
+		v.Merge = persona.MergeVariant3(version.Definition, base, cur.VariantContent, proposed)
+	}
+	return v, nil
+}
+
+// VariantProposalInput is a proposed change of a customer variant's
+// overrides and note (the customer stays the variant's), made from a
+// revision of the variant (0: the current one).
+type VariantProposalInput struct {
+	Variant      VariantInput
+	BaseRevision int
+	Message      string
+}
+
+// CreateVariantProposal records a proposed change of a customer variant,
+// validated as a variant save would validate it (viewers may propose).
+func (s *Service) CreateVariantProposal(ctx context.Context, actor Actor, slug, variantID string, in VariantProposalInput) (persona.Proposal, error) {
+	org, _, err := s.scope(ctx, actor, slug, persona.RoleViewer)
+	if err != nil {
+		return persona.Proposal{}, err
+	}
+	cur, err := s.store.GetVariant(ctx, org.ID, variantID)
+	if err != nil {
+		return persona.Proposal{}, err
+	}
+	p, err := s.store.GetPersona(ctx, org.ID, cur.PersonaID)
+	if err != nil {
+		return persona.Proposal{}, err
+	}
+	base, baseRev := cur.VariantContent, cur.Revision
+	if in.BaseRevision > 0 && in.BaseRevision != cur.Revision {
+		r, err := s.store.GetVariantRevision(ctx, org.ID, cur.ID, in.BaseRevision)
+		if persona.ErrorCode(err) == persona.CodeNotFound {
+			return persona.Proposal{}, persona.Invalid("invalid proposal", []persona.FieldError{{Field: "base_revision", Message: "no such revision of this variant"}})
+		} else if err != nil {
+			return persona.Proposal{}, err
+		}
+		base, baseRev = r.Content, r.Number
+	}
+	vin := in.Variant
+	vin.CustomerID, vin.CustomerLabel, vin.Message, vin.Confirm = cur.CustomerID, cur.CustomerLabel, "", nil
+	if vin.FieldNotes == nil {
+		vin.FieldNotes = cur.FieldNotes
+	}
+	var fields []persona.FieldError
+	content, err := s.variantContent(ctx, org.ID, p, vin, cur.VariantContent)
+	if persona.ErrorCode(err) == persona.CodeInvalid {
+		fields = append(fields, fieldsOf(err)...)
+	} else if err != nil {
+		return persona.Proposal{}, err
+	}
+	in.Message = strings.TrimSpace(in.Message)
+	if msg := persona.TextProblem(in.Message, persona.MaxProposalMessage); msg != "" {
+		fields = append(fields, persona.FieldError{Field: "proposal_message", Message: msg})
+	}
+	if err := persona.Invalid("invalid proposal", fields); err != nil {
+		return persona.Proposal{}, err
+	}
+	version, err := s.version(ctx, org.ID, p.TemplateID, p.TemplateVersion)
+	if err != nil {
+		return persona.Proposal{}, err
+	}
+	if len(persona.VariantProposalChanges(version.Definition, base, content)) == 0 {
+		return persona.Proposal{}, persona.Invalid("invalid proposal", []persona.FieldError{{Field: "values", Message: "the proposal changes nothing"}})
+	}
+	pr := persona.Proposal{ID: newID(), OrgID: org.ID, PersonaID: p.ID, VariantID: cur.ID, Variant: &content, BaseRevision: baseRev,
+		Message: in.Message, Content: persona.Content{Values: persona.Values{}, Dimensions: persona.Values{}}, Status: persona.ProposalOpen,
+		AuthorID: actor.UserID, AuthorName: actor.Name, CreatedAt: s.timestamp(), PersonaName: p.Name}
+	label := variantLabel(cur)
+	err = s.inTx(ctx, s.entry(org.ID, actor, "propose", "proposal", pr.ID, p.Name+" for "+label+": "+oneLine(in.Message)), func(tx Store) error {
+		if err := tx.CreateProposal(ctx, pr); err != nil {
+			return err
+		}
+		to, err := s.proposalDeciders(ctx, tx, org.ID, p)
+		if err != nil {
+			return err
+		}
+		ns := make([]persona.Notification, 0, len(to))
+		for _, uid := range to {
+			ns = append(ns, persona.Notification{UserID: uid, Kind: persona.NotifyProposalAwaits, ActorID: actor.UserID,
+				ObjectKind: "proposal", ObjectID: pr.ID, PersonaID: p.ID,
+				Title:   fmt.Sprintf("%s proposed a change to %s for %s", nameOr(actor.Name, "Someone"), p.Name, label),
+				Excerpt: excerpt(in.Message), Link: ProposalPath(org.Slug, pr.ID)})
+		}
+		return s.notify(ctx, tx, org.ID, ns...)
+	})
+	if err != nil {
+		return persona.Proposal{}, err
+	}
+	return pr, nil
+}
+
+// variantLabel names a variant by its customer type for summaries.
+func variantLabel(v persona.Variant) string {
+	if v.CustomerLabel != "" {
+		return v.CustomerLabel
+	}
+	return "a customer variant"
+}
+
+// acceptVariantProposal is AcceptProposal for a variant proposal: the
+// merged overrides become the variant's next revision, by the proposer.
+func (s *Service) acceptVariantProposal(ctx context.Context, org persona.Org, actor Actor, v ProposalView, choices map[string]persona.Resolution) (persona.Proposal, persona.Persona, error) {
+	pr, cur, p := v.Proposal, *v.Variant, v.Persona
+	content, missing := v.Merge.ResolveVariant(cur.VariantContent, choices)
+	if len(missing) > 0 {
+		return persona.Proposal{}, persona.Persona{}, conflictError(v.Merge, missing)
+	}
+	if err := persona.ValidateVariant(v.Definition, &content); err != nil {
+		return persona.Proposal{}, persona.Persona{}, persona.Invalid("the merged variant is not valid", fieldsOf(err))
+	}
+	persona.RecordBase(p.Content, &content, cur.VariantContent, nil)
+	now := s.timestamp()
+	nv := cur
+	nv.VariantContent = content
+	nv.Revision = cur.Revision + 1
+	nv.UpdatedAt, nv.UpdatedBy = now, actor.UserID
+	entry, err := s.variantEntry(ctx, p, nv)
+	if err != nil {
+		return persona.Proposal{}, persona.Persona{}, err
+	}
+	msg := fmt.Sprintf("Proposal by %s, accepted by %s", nameOr(pr.AuthorName, "a former member"), nameOr(actor.Name, "an editor"))
+	if pr.Message != "" {
+		msg += ": " + oneLine(pr.Message)
+	}
+	rev := variantRevisionOf(nv, msg)
+	rev.AuthorID = pr.AuthorID
+	pr.Status, pr.DecidedBy, pr.DecidedAt, pr.AppliedRevision, pr.DeciderName = persona.ProposalAccepted, actor.UserID, &now, nv.Revision, actor.Name
+	err = s.inTx(ctx, s.entry(org.ID, actor, "accept", "proposal", pr.ID, fmt.Sprintf("%s for %s → variant revision %d (proposal by %s)", p.Name, variantLabel(cur), nv.Revision, nameOr(pr.AuthorName, "a former member"))), func(tx Store) error {
+		if err := tx.DecideProposal(ctx, pr); err != nil {
+			return err
+		}
+		if err := tx.UpdateVariant(ctx, nv, rev, entry); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, org.ID, decided(org.Slug, pr, p, actor, "accepted"))
+	})
+	if err != nil {
+		return persona.Proposal{}, persona.Persona{}, err
+	}
+	return pr, p, nil
+}
+
+// conflictError refuses an accept while conflicting fields lack a choice,
+// naming them.
+func conflictError(m persona.MergeResult, missing []string) error {
+	e := &persona.Error{Code: persona.CodeConflict, Message: "the persona changed since this proposal was made: choose the current or the proposed value for each conflicting field"}
+	for _, c := range m.Conflicts {
+		for _, p := range missing {
+			if p == c.Path {
+				e.Fields = append(e.Fields, persona.FieldError{Field: c.Path, Message: c.Label + " was changed both here and in the proposal"})
+			}
+		}
+	}
+	return e
 }
 
 // GetProposal returns a proposal with its diffs and, while it is open,
@@ -266,6 +458,17 @@ func (s *Service) proposalView(ctx context.Context, orgID string, actor Actor, r
 	pr, err := s.store.GetProposal(ctx, orgID, id)
 	if err != nil {
 		return ProposalView{}, err
+	}
+	if pr.VariantID != "" {
+		v, err := s.variantProposalView(ctx, orgID, pr)
+		if err != nil {
+			return ProposalView{}, err
+		}
+		if pr.Open() {
+			v.CanDecide = actor.System || role.AtLeast(persona.RoleEditor)
+			v.CanWithdraw = pr.AuthorID == actor.UserID
+		}
+		return v, nil
 	}
 	cur, err := s.store.GetPersona(ctx, orgID, pr.PersonaID)
 	if err != nil {
@@ -316,17 +519,12 @@ func (s *Service) AcceptProposal(ctx context.Context, actor Actor, slug, id stri
 	if !pr.Open() {
 		return persona.Proposal{}, persona.Persona{}, persona.Errorf(persona.CodeConflict, "this proposal is %s already", pr.Status)
 	}
+	if pr.VariantID != "" {
+		return s.acceptVariantProposal(ctx, org, actor, v, choices)
+	}
 	content, missing := v.Merge.Resolve(choices)
 	if len(missing) > 0 {
-		e := &persona.Error{Code: persona.CodeConflict, Message: "the persona changed since this proposal was made: choose the current or the proposed value for each conflicting field"}
-		for _, c := range v.Merge.Conflicts {
-			for _, m := range missing {
-				if m == c.Path {
-					e.Fields = append(e.Fields, persona.FieldError{Field: c.Path, Message: c.Label + " was changed both here and in the proposal"})
-				}
-			}
-		}
-		return persona.Proposal{}, persona.Persona{}, e
+		return persona.Proposal{}, persona.Persona{}, conflictError(v.Merge, missing)
 	}
 	// The merge may combine values that are valid apart but not together
 	// (rules across fields), and a proposed group or owner may be gone.

@@ -206,6 +206,7 @@ type demoIDs struct {
 	templates                           map[string]string // profile type → id
 	catalogueKind, catalogueKey         string
 	webhook                             string
+	proposal                            string
 }
 
 func findDemoIDs(t *testing.T) demoIDs {
@@ -289,6 +290,15 @@ func findDemoIDs(t *testing.T) demoIDs {
 		hooks.Items = append(hooks.Items, hook)
 	}
 	ids.webhook = hooks.Items[0].ID
+	// An open proposal, so that the proposal pages show one.
+	var second map[string]any
+	apiDo(t, "GET", org+"/personas/"+ids.second, nil, &second)
+	second["summary"] = "Checks every control before the auditors arrive"
+	var pr struct {
+		ID string `json:"id"`
+	}
+	apiDo(t, "POST", org+"/personas/"+ids.second+"/proposals", map[string]any{"persona": second, "message": "Sharper, from the March interviews"}, &pr)
+	ids.proposal = pr.ID
 	return ids
 }
 
@@ -343,6 +353,11 @@ func orgPages(ids demoIDs) []pageCase {
 		add("reviews", "/o/{org}/reviews", "/reviews"),
 		add("usage", "/o/{org}/usage", "/usage"),
 		add("notifications", "/o/{org}/notifications", "/notifications"),
+		add("proposals", "/o/{org}/proposals", "/proposals"),
+		add("proposals withdrawn (empty)", "/o/{org}/proposals", "/proposals?status=withdrawn"),
+		add("persona proposals", "/o/{org}/personas/{id}/proposals", "/personas/"+ids.second+"/proposals"),
+		add("proposal", "/o/{org}/proposals/{id}", "/proposals/"+ids.proposal),
+		add("propose", "/o/{org}/personas/{id}/propose", "/personas/"+ids.second+"/propose"),
 		add("org settings", "/o/{org}/settings", "/settings"),
 		add("sso settings", "/o/{org}/sso", "/sso"),
 		add("webhooks", "/o/{org}/webhooks", "/webhooks"),

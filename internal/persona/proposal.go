@@ -44,6 +44,12 @@ type Proposal struct {
 	AppliedRevision int `json:"applied_revision,omitempty"`
 	// PersonaName is the persona's current name (for listings).
 	PersonaName string `json:"persona_name,omitempty"`
+	// VariantID is set when the proposal targets one customer variant's
+	// overrides: BaseRevision and AppliedRevision are then the variant's
+	// revisions, Variant holds the proposed overrides and Content is
+	// unused (proposal_variant.go).
+	VariantID string          `json:"variant_id,omitempty"`
+	Variant   *VariantContent `json:"variant,omitempty"`
 }
 
 // Open reports whether the proposal still awaits a decision.

@@ -104,6 +104,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 type objectIDs struct {
 	persona, group, template, user, token, variant, buyer, evidence, launchpad, invitation string
 	webhook, delivery                                                                      string
+	proposal                                                                               string
 }
 
 func (e *env) ids() objectIDs {
@@ -149,8 +150,16 @@ func (e *env) ids() objectIDs {
 	}
 	e.must(201, "POST", e.api("/webhooks"), e.owner, map[string]any{"url": "https://93.184.215.14/hooks", "event_types": []string{"persona.updated"}}).json(e.t, &hook)
 	e.must(202, "POST", e.api("/webhooks/"+hook.ID+"/test"), e.owner, nil).json(e.t, &queued)
+	// A proposal by the owner (so a viewer's withdraw is refused).
+	var full map[string]any
+	e.must(200, "GET", e.api("/personas/"+ps.Items[0].ID), e.owner, nil).json(e.t, &full)
+	full["summary"] = "A proposed summary"
+	var pr struct {
+		ID string `json:"id"`
+	}
+	e.must(201, "POST", e.api("/personas/"+ps.Items[0].ID+"/proposals"), e.owner, map[string]any{"persona": full, "message": "Sharper"}).json(e.t, &pr)
 	return objectIDs{
-		webhook: hook.ID, delivery: queued.DeliveryID,
+		webhook: hook.ID, delivery: queued.DeliveryID, proposal: pr.ID,
 		invitation: inv.ID,
 		launchpad:  launchpads.Items[0].ID,
 		evidence:   docs.Items[0].ID,
@@ -182,6 +191,8 @@ func (ids objectIDs) fill(path, org string) string {
 		id = ids.invitation
 	case strings.Contains(path, "/webhooks/{id}"):
 		id = ids.webhook
+	case strings.Contains(path, "/proposals/{id}"):
+		id = ids.proposal
 	}
 	path = strings.NewReplacer("{org}", org, "{id}", id, "{delivery}", ids.delivery, "{user}", ids.user, "{version}", "1", "{rev}", "1", "{n}", "1").Replace(path)
 	if strings.HasSuffix(path, "/"+org+"/variants") {
@@ -246,11 +257,16 @@ var adminReads = map[string]bool{"/api/v1/orgs/{org}/export": true, "/api/v1/org
 	"/api/v1/orgs/{org}/webhooks/{id}/deliveries/{delivery}/attempts": true}
 
 // viewerWrites are the write routes open to viewers: what a member does
-// for themselves (their notifications).
-var viewerWrites = map[string]bool{"POST /api/v1/orgs/{org}/notifications/read": true}
+// for themselves (their notifications) or as a reader (proposing a change,
+// withdrawing their own proposal).
+var viewerWrites = map[string]bool{"POST /api/v1/orgs/{org}/notifications/read": true,
+	"POST /api/v1/orgs/{org}/personas/{id}/proposals": true, "POST /api/v1/orgs/{org}/variants/{id}/proposals": true,
+	"POST /api/v1/orgs/{org}/proposals/{id}/withdraw": true}
 
-// The routes open to viewers are exactly viewerWrites, and a viewer's call
-// to each succeeds.
+// The routes open to viewers are exactly viewerWrites: the gate lets a
+// viewer through to the use case, which answers for itself — marking read
+// succeeds; an empty proposal is a 422; withdrawing the owner's proposal
+// is the app's 403 (only its proposer may).
 func TestViewerWrites(t *testing.T) {
 	e := newEnv(t)
 	ids := e.ids()
@@ -260,8 +276,13 @@ func TestViewerWrites(t *testing.T) {
 			continue
 		}
 		seen++
-		if res := e.do(rt.Method, ids.fill(rt.Path, e.org), e.viewer, "{}"); res.Status >= 300 {
-			t.Errorf("viewer %s: %d %s", rt, res.Status, res.Body)
+		res := e.do(rt.Method, ids.fill(rt.Path, e.org), e.viewer, "{}")
+		want := map[string]int{"POST /api/v1/orgs/{org}/notifications/read": 200, "POST /api/v1/orgs/{org}/proposals/{id}/withdraw": 403}[rt.String()]
+		if want == 0 {
+			want = http.StatusUnprocessableEntity
+		}
+		if res.Status != want {
+			t.Errorf("viewer %s: want %d, got %d %s", rt, want, res.Status, res.Body)
 		}
 	}
 	if seen != len(viewerWrites) {

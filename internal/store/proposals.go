@@ -11,7 +11,7 @@ import (
 
 const proposalSelect = `SELECT pr.org_id, pr.id, pr.persona_id, pr.base_revision, pr.message, pr.content, pr.status,
 	pr.author_id, COALESCE(ua.name, ''), pr.created_at, pr.decided_by, COALESCE(ud.name, ''), pr.decided_at,
-	pr.reason, pr.applied_revision, p.name
+	pr.reason, pr.applied_revision, p.name, pr.variant_id, pr.variant_content
 	FROM proposals pr
 	JOIN personas p ON p.org_id = pr.org_id AND p.id = pr.persona_id
 	LEFT JOIN users ua ON ua.id = pr.author_id
@@ -20,17 +20,24 @@ const proposalSelect = `SELECT pr.org_id, pr.id, pr.persona_id, pr.base_revision
 
 func scanProposal(row interface{ Scan(...any) error }) (persona.Proposal, error) {
 	var (
-		pr      persona.Proposal
-		content []byte
-		status  string
+		pr             persona.Proposal
+		content, vjson []byte
+		status         string
 	)
 	err := row.Scan(&pr.OrgID, &pr.ID, &pr.PersonaID, &pr.BaseRevision, &pr.Message, &content, &status,
 		&pr.AuthorID, &pr.AuthorName, timeCol{&pr.CreatedAt}, &pr.DecidedBy, &pr.DeciderName, nullTimeCol{&pr.DecidedAt},
-		&pr.Reason, &pr.AppliedRevision, &pr.PersonaName)
+		&pr.Reason, &pr.AppliedRevision, &pr.PersonaName, &pr.VariantID, &vjson)
 	if err != nil {
 		return pr, err
 	}
 	pr.Status = persona.ProposalStatus(status)
+	if len(vjson) > 0 {
+		vc, err := decodeVariantContent(vjson)
+		if err != nil {
+			return pr, err
+		}
+		pr.Variant = &vc
+	}
 	pr.Content, err = decodeContent(content)
 	return pr, err
 }
@@ -42,9 +49,16 @@ func (s *DB) CreateProposal(ctx context.Context, pr persona.Proposal) error {
 	if err != nil {
 		return err
 	}
+	vjson := ""
+	if pr.Variant != nil {
+		if vjson, err = jsonText(pr.Variant); err != nil {
+			return err
+		}
+	}
 	_, err = s.exec(ctx, s.q(), `INSERT INTO proposals (org_id, id, persona_id, base_revision, message, content, status,
-		author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		pr.OrgID, pr.ID, pr.PersonaID, pr.BaseRevision, pr.Message, content, string(pr.Status), pr.AuthorID, ts(pr.CreatedAt))
+		author_id, created_at, variant_id, variant_content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		pr.OrgID, pr.ID, pr.PersonaID, pr.BaseRevision, pr.Message, content, string(pr.Status), pr.AuthorID, ts(pr.CreatedAt),
+		pr.VariantID, vjson)
 	if persona.ErrorCode(err) == persona.CodeInvalid { // the foreign key: no such persona here
 		return notFound("persona")
 	}

@@ -91,6 +91,21 @@ func testProposals(t *testing.T, db *DB) {
 	_, err = db.GetProposal(ctx, f.Org.ID, onQ.ID)
 	wantCode(t, err, persona.CodeNotFound, "proposal of a trashed persona")
 
+	// A variant proposal keeps its variant and proposed overrides (00029).
+	vp := older
+	vp.ID, vp.VariantID, vp.BaseRevision = newID(), "variant-1", 3
+	vp.Variant = &persona.VariantContent{CustomerLabel: "Night shift", Note: "More staff", Values: persona.Values{"role": "Night nurse"}, Dimensions: persona.Values{}}
+	wantNoErr(t, db.CreateProposal(ctx, vp), "CreateProposal (variant)")
+	gotV, err := db.GetProposal(ctx, f.Org.ID, vp.ID)
+	wantNoErr(t, err, "GetProposal (variant)")
+	wantEqual(t, gotV.VariantID, "variant-1", "variant id")
+	if gotV.Variant == nil || gotV.Variant.Note != "More staff" || gotV.Variant.Values["role"] != "Night nurse" {
+		t.Errorf("variant content %+v", gotV.Variant)
+	}
+	if plain, _ := db.GetProposal(ctx, f.Org.ID, newer.ID); plain.VariantID != "" || plain.Variant != nil {
+		t.Errorf("a persona proposal reads as a variant one: %+v", plain)
+	}
+
 	// The sign-off setting.
 	on, err := db.OrgRequiresProposals(ctx, f.Org.ID)
 	wantNoErr(t, err, "OrgRequiresProposals")

@@ -44,10 +44,11 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 		t.Fatal(err)
 	}
 	hook, delivery := webhookFixture(t, e)
+	proposal := e.proposalOn(lead) // proposals_test.go
 	idFor := map[string]string{
 		"/templates/{id}": tmpls[0].ID, "/evidence/{id}": evidence.Items[0].ID, "/launchpads/{id}": launchpads[0].ID,
 		"/groups/{id}": e.demoGroups()[0], "/notes/{id}": note.ID, "/customers/{id}": bank.ID,
-		"/invitations/{id}": invitation.ID, "/webhooks/{id}": hook,
+		"/invitations/{id}": invitation.ID, "/webhooks/{id}": hook, "/proposals/{id}": proposal.ID,
 	}
 	fill := func(pattern, org string) string {
 		id := lead.ID
@@ -66,12 +67,13 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 	for _, want := range []string{"GET /o/{org}/personas/{id}/evidence/attach", "POST /o/{org}/personas/{id}/evidence/attach", "GET /o/{org}/personas/{id}/presence",
 		"GET /o/{org}/notifications", "POST /o/{org}/notifications/read", "POST /o/{org}/notifications/{id}/open",
 		"GET /o/{org}/webhooks/{id}", "POST /o/{org}/webhooks/{id}/deliveries/{delivery}/redeliver",
-		"POST /o/{org}/personas/{id}/reviews", "GET /o/{org}/reviews"} {
+		"POST /o/{org}/personas/{id}/reviews", "GET /o/{org}/reviews",
+		"GET /o/{org}/proposals/{id}", "POST /o/{org}/proposals/{id}/accept", "POST /o/{org}/personas/{id}/proposals", "GET /o/{org}/personas/{id}/propose"} {
 		if !slices.Contains(h.OrgRoutes(), want) {
 			t.Errorf("the walk misses %s", want)
 		}
 	}
-	secrets := []string{"System Lead", "Ledgerline", "Private to Ledgerline", lead.ID, invitation.ID, "invitee@example.com", "93.184.215.14", delivery}
+	secrets := []string{"System Lead", "Ledgerline", "Private to Ledgerline", lead.ID, invitation.ID, "invitee@example.com", "93.184.215.14", delivery, proposal.ID, "A proposed summary"}
 	walked := 0
 	for _, pattern := range h.OrgRoutes() {
 		method, path, _ := strings.Cut(pattern, " ")
@@ -115,6 +117,9 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 	}
 }
 
+// viewerForms are the organisation forms a viewer may post (proposals.go).
+var viewerForms = map[string]bool{"POST /o/{org}/personas/{id}/proposals": true, "POST /o/{org}/proposals/{id}/withdraw": true}
+
 // Every organisation form a viewer posts to is refused with 403 before
 // anything is read or checked: a viewer learns nothing from validation
 // messages and changes nothing.
@@ -141,10 +146,11 @@ func TestViewersAreRefusedOnEveryOrganisationForm(t *testing.T) {
 		t.Fatal(err)
 	}
 	hook, delivery := webhookFixture(t, e)
+	proposal := e.proposalOn(lead) // proposals_test.go
 	idFor := map[string]string{
 		"/templates/{id}": tmpls[0].ID, "/evidence/{id}": evidence.Items[0].ID, "/launchpads/{id}": launchpads[0].ID,
 		"/groups/{id}": e.demoGroups()[0], "/notes/{id}": note.ID, "/customers/{id}": bank.ID,
-		"/invitations/{id}": invitation.ID, "/webhooks/{id}": hook,
+		"/invitations/{id}": invitation.ID, "/webhooks/{id}": hook, "/proposals/{id}": proposal.ID,
 	}
 	fill := func(pattern string) string {
 		id := lead.ID
@@ -175,6 +181,14 @@ func TestViewersAreRefusedOnEveryOrganisationForm(t *testing.T) {
 		}
 		walked++
 		p := viewer.post(fill(path), url.Values{"body": {"x"}, "name": {"x"}, "target_id": {lead.ID}, "title": {"x"}})
+		if viewerForms[pattern] {
+			// A viewer may propose (refused here: "x" is no persona) and
+			// withdraw their own proposal (this one is the owner's).
+			if p.Status != http.StatusUnprocessableEntity && p.Status != http.StatusForbidden {
+				t.Errorf("viewer POST %s → %d, want 422 or 403", path, p.Status)
+			}
+			continue
+		}
 		if p.Status != http.StatusForbidden {
 			t.Errorf("viewer POST %s → %d, want 403", path, p.Status)
 		}

@@ -101,6 +101,7 @@ type settingsView struct {
 	Error     string
 	Errors    map[string]string
 	PurgeDays int
+	Proposals proposalSetting // proposals.go
 }
 
 func (h *Handler) settingsPage(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -113,6 +114,7 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, c *Ctx,
 	}
 	v.IsOwner = c.Role == persona.RoleOwner
 	v.PurgeDays = int(persona.OrgRestoreWindow / (24 * time.Hour))
+	v.Proposals = h.proposalSettingOf(r, c)
 	if v.IsOwner {
 		members, err := h.svc.ListMembers(r.Context(), c.Actor, c.Org.Slug)
 		if err != nil {

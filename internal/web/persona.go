@@ -27,7 +27,8 @@ func (h *Handler) personaRoutes() {
 
 // personaView is a persona read as a profile.
 type personaView struct {
-	Usage         *usageLine // "Viewed by 12 people…" (usage.go)
+	Usage         *usageLine    // "Viewed by 12 people…" (usage.go)
+	Proposals     *proposalLine // "Propose a change", open proposals (proposals.go)
 	P             persona.Persona
 	TemplateName  string
 	LatestVersion int
@@ -165,6 +166,7 @@ func (h *Handler) personaPage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 		return err
 	}
 	v.Usage = h.personaUsage(r, c, p.ID)                       // usage.go
+	v.Proposals = h.personaProposals(r, c, p)                  // proposals.go
 	h.svc.RecordView(c.Actor, c.Org.ID, p.ID, app.ViewPersona) // never blocks
 	return h.render(w, r, c, http.StatusOK, "persona", p.Name, v)
 }

@@ -41,6 +41,7 @@ type personaFormView struct {
 	ErrorLinks []errorLink // the fields with an error, in form order, for the summary
 	Focus      string      // the element id of the first field with an error
 	Conflict   *conflictView
+	Propose    *proposeView // the form sends a change proposal (proposals.go)
 	// Choosing a template first (new persona without ?template=).
 	Templates []persona.Template
 }
@@ -456,6 +457,9 @@ func (h *Handler) editPersonaPage(w http.ResponseWriter, r *http.Request, c *Ctx
 	if err != nil {
 		return err
 	}
+	if h.signOff(r, c, p) { // proposals.go: the edit form proposes
+		v.Action, v.Propose = proposalsURL(c.Org.Slug, p.ID), &proposeView{SignOff: true}
+	}
 	return h.render(w, r, c, http.StatusOK, "persona_form", "Edit "+p.Name, v)
 }
 
@@ -501,6 +505,15 @@ func (h *Handler) updatePersona(w http.ResponseWriter, r *http.Request, c *Ctx) 
 				v.Conflict.Changes = d.Changes
 			}
 		}
+	case persona.CodeForbidden:
+		if !app.ProposalRequired(err) {
+			return err
+		}
+		// Sign-off was turned on meanwhile: what was typed is offered as
+		// a proposal (proposals.go).
+		status = http.StatusForbidden
+		v.Action, v.Propose = proposalsURL(c.Org.Slug, cur.ID), &proposeView{SignOff: true, Message: in.Message}
+		v.Revision = base
 	default:
 		if !formErrors(&v, err) {
 			return err

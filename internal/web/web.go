@@ -106,6 +106,7 @@ func (h *Handler) routes() {
 	h.usageRoutes()        // usage.go
 	h.notificationRoutes() // notifications.go
 	h.webhookRoutes()      // webhooks.go
+	h.proposalRoutes()     // proposals.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request
