@@ -130,9 +130,14 @@ func (s *Service) RecordView(actor Actor, orgID, personaID string, kind ViewKind
 	s.usage.record(s, viewKey{orgID, View{PersonaID: personaID, UserID: actor.UserID, Day: usageDay(s.now()), Kind: kind}})
 }
 
-// SetUsageRecording turns view recording on or off (on by default); the
-// load harness measures the pages both ways.
+// SetUsageRecording turns usage on or off (on by default). Off, views are
+// neither recorded nor counted on the persona page: the page as it was
+// before usage existed, so the load harness measures the feature's whole
+// cost by running the same pages both ways in one run.
 func (s *Service) SetUsageRecording(on bool) { s.usage.off.Store(!on) }
+
+// UsageRecording reports whether usage is on (SetUsageRecording).
+func (s *Service) UsageRecording() bool { return !s.usage.off.Load() }
 
 // FlushUsage writes the views queued so far and returns when they are
 // stored (at shutdown, and in tests before they count).
