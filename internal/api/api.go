@@ -83,7 +83,8 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerTransfer(api)
 	s.registerAudit(api)
 	s.registerLaunchpads(api)
-	s.registerSSO(api) // sso.go
+	s.registerSSO(api)   // sso.go
+	s.registerUsage(api) // usage.go
 	s.noteBodyLimits(api)
 	return api
 }

@@ -38,6 +38,7 @@ const (
 	RefLaunchpad = "launchpad"
 	RefAlignment = "alignment"
 	RefEvidence  = "evidence"
+	RefComment   = "comment"
 )
 
 // ReferenceKinds lists the reference kinds with their labels.
@@ -46,6 +47,7 @@ var ReferenceKinds = []struct{ Key, Label string }{
 	{RefLaunchpad, "Launchpads"},
 	{RefAlignment, "Alignment links"},
 	{RefEvidence, "Evidence links"},
+	{RefComment, "Comments"},
 }
 
 // PersonaUsage is one live persona's usage since a day.
@@ -115,6 +117,24 @@ func (s *Service) Usage(ctx context.Context, actor Actor, slug string, days int)
 	rep := UsageReport{Days: days, Since: s.sinceDay(days)}
 	rep.Personas, err = s.store.UsageReport(ctx, org.ID, rep.Since)
 	return rep, err
+}
+
+// PersonaUsage returns one persona's usage over the last days (30 or 90);
+// a persona that is not the organisation's (or in the trash) is not found.
+// It reads the organisation's report: the references are counted per
+// organisation in a few grouped queries, cheaper than one set per persona.
+func (s *Service) PersonaUsage(ctx context.Context, actor Actor, slug, personaID string, days int) (UsageReport, PersonaUsage, error) {
+	rep, err := s.Usage(ctx, actor, slug, days)
+	if err != nil {
+		return rep, PersonaUsage{}, err
+	}
+	for _, u := range rep.Personas {
+		if u.PersonaID == personaID {
+			rep.Personas = nil
+			return rep, u, nil
+		}
+	}
+	return rep, PersonaUsage{}, persona.Errorf(persona.CodeNotFound, "Persona not found.")
 }
 
 // RecordView notes that the actor viewed a persona of the organisation; call
