@@ -17,7 +17,7 @@ var tagUsage = []string{"Usage"}
 
 // UsageWindowParam is the report's window.
 type UsageWindowParam struct {
-	Days int `query:"days" enum:"30,90" default:"30" doc:"The window in days"`
+	Days int `query:"days" default:"30" doc:"The window in days: 30 or 90"`
 }
 
 func (p UsageWindowParam) days() int { return p.Days }

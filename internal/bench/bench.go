@@ -69,6 +69,10 @@ type ABResult struct {
 	OffP50, OnP50   time.Duration
 	Ratio           float64 // OnRate / OffRate
 	P50Ratio        float64 // OnP50 / OffP50
+	// PairedRatio is the median of each round's on/off throughput ratio:
+	// the two halves of a round are seconds apart, so the load of a
+	// shared machine mostly cancels (the figure to read; docs/usage.md).
+	PairedRatio float64
 }
 
 // Result is one scenario's figures.
@@ -310,6 +314,13 @@ func (a *ABResult) summarise() {
 	if a.OffP50 > 0 {
 		a.P50Ratio = float64(a.OnP50) / float64(a.OffP50)
 	}
+	var pairs []float64
+	for i := range min(len(a.Off), len(a.On)) {
+		if a.Off[i].PerSecond > 0 {
+			pairs = append(pairs, a.On[i].PerSecond/a.Off[i].PerSecond)
+		}
+	}
+	a.PairedRatio = median(pairs)
 }
 
 func median(xs []float64) float64 {
@@ -326,13 +337,13 @@ func median(xs []float64) float64 {
 func reportAB(w io.Writer, rs []ABResult, rounds int) {
 	fmt.Fprintf(w, "\nusage off (before) and on (after), %d rounds each, medians:\n", rounds)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\toff req/s\ton req/s\ton/off\toff p50\ton p50\tp50 on/off\terrors\t")
+	fmt.Fprintln(tw, "scenario\toff req/s\ton req/s\ton/off\tpaired on/off\toff p50\ton p50\tp50 on/off\terrors\t")
 	for _, r := range rs {
 		errs := 0
 		for _, x := range append(slices.Clone(r.Off), r.On...) {
 			errs += x.Errors
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.3f\t%s\t%s\t%.3f\t%d\t\n", r.Name, r.OffRate, r.OnRate, r.Ratio, ms(r.OffP50), ms(r.OnP50), r.P50Ratio, errs)
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.3f\t%.3f\t%s\t%s\t%.3f\t%d\t\n", r.Name, r.OffRate, r.OnRate, r.Ratio, r.PairedRatio, ms(r.OffP50), ms(r.OnP50), r.P50Ratio, errs)
 	}
 	tw.Flush()
 	for _, r := range rs {

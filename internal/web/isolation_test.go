@@ -60,7 +60,8 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 	outsider := e.signedIn(e.outsider)
 	// The walk covers the field attach page (issue 16) with the rest.
 	// … and the presence stream (issue 17): an outsider gets 404, never a stream.
-	for _, want := range []string{"GET /o/{org}/personas/{id}/evidence/attach", "POST /o/{org}/personas/{id}/evidence/attach", "GET /o/{org}/personas/{id}/presence"} {
+	for _, want := range []string{"GET /o/{org}/personas/{id}/evidence/attach", "POST /o/{org}/personas/{id}/evidence/attach", "GET /o/{org}/personas/{id}/presence",
+		"GET /o/{org}/usage"} {
 		if !slices.Contains(h.OrgRoutes(), want) {
 			t.Errorf("the walk misses %s", want)
 		}
