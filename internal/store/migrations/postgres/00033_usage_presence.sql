@@ -9,7 +9,13 @@ DROP INDEX persona_views_day;
 CREATE INDEX persona_views_persona ON persona_views (org_id, persona_id, kind, day, user_id);
 CREATE INDEX persona_views_kind_day ON persona_views (org_id, kind, day, persona_id);
 
+-- Presence on a customer variant's page and edit form: the stream names
+-- the variant ('' for the persona itself), and people are listed per
+-- persona and variant.
+ALTER TABLE presence ADD COLUMN variant_id text NOT NULL DEFAULT '';
+
 -- +goose Down
+ALTER TABLE presence DROP COLUMN variant_id;
 DROP INDEX persona_views_kind_day;
 DROP INDEX persona_views_persona;
 CREATE INDEX persona_views_day ON persona_views (org_id, day);
