@@ -71,8 +71,13 @@ type ABResult struct {
 	P50Ratio        float64 // OnP50 / OffP50
 	// PairedRatio is the median of each round's on/off throughput ratio:
 	// the two halves of a round are seconds apart, so the load of a
-	// shared machine mostly cancels (the figure to read; docs/usage.md).
+	// shared machine partly cancels.
 	PairedRatio float64
+	// OffCPU, OnCPU are the medians of CPU time per request, and
+	// CPURatio their paired on/off ratio: the steadiest figure on a
+	// shared machine (docs/usage.md).
+	OffCPU, OnCPU time.Duration
+	CPURatio      float64
 }
 
 // Result is one scenario's figures.
@@ -83,6 +88,10 @@ type Result struct {
 	FirstError    string // the first error seen, to tell what went wrong
 	PerSecond     float64
 	P50, P95, P99 time.Duration
+	// CPUPerRequest is the process's CPU time (server and load
+	// generator, user and system) per request: unlike throughput it
+	// hardly moves when other work on a shared machine takes the cores.
+	CPUPerRequest time.Duration
 }
 
 // Run generates the dataset, serves it and runs every scenario.
@@ -321,6 +330,21 @@ func (a *ABResult) summarise() {
 		}
 	}
 	a.PairedRatio = median(pairs)
+	cpu := func(rs []Result) time.Duration {
+		xs := make([]float64, len(rs))
+		for i, r := range rs {
+			xs[i] = float64(r.CPUPerRequest)
+		}
+		return time.Duration(median(xs))
+	}
+	a.OffCPU, a.OnCPU = cpu(a.Off), cpu(a.On)
+	pairs = pairs[:0]
+	for i := range min(len(a.Off), len(a.On)) {
+		if a.Off[i].CPUPerRequest > 0 {
+			pairs = append(pairs, float64(a.On[i].CPUPerRequest)/float64(a.Off[i].CPUPerRequest))
+		}
+	}
+	a.CPURatio = median(pairs)
 }
 
 func median(xs []float64) float64 {
@@ -337,13 +361,14 @@ func median(xs []float64) float64 {
 func reportAB(w io.Writer, rs []ABResult, rounds int) {
 	fmt.Fprintf(w, "\nusage off (before) and on (after), %d rounds each, medians:\n", rounds)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\toff req/s\ton req/s\ton/off\tpaired on/off\toff p50\ton p50\tp50 on/off\terrors\t")
+	fmt.Fprintln(tw, "scenario\toff req/s\ton req/s\ton/off\tpaired on/off\toff p50\ton p50\tp50 on/off\toff CPU/req\ton CPU/req\tCPU on/off\terrors\t")
 	for _, r := range rs {
 		errs := 0
 		for _, x := range append(slices.Clone(r.Off), r.On...) {
 			errs += x.Errors
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.3f\t%.3f\t%s\t%s\t%.3f\t%d\t\n", r.Name, r.OffRate, r.OnRate, r.Ratio, r.PairedRatio, ms(r.OffP50), ms(r.OnP50), r.P50Ratio, errs)
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.3f\t%.3f\t%s\t%s\t%.3f\t%s\t%s\t%.3f\t%d\t\n", r.Name, r.OffRate, r.OnRate, r.Ratio, r.PairedRatio,
+			ms(r.OffP50), ms(r.OnP50), r.P50Ratio, ms(r.OffCPU), ms(r.OnCPU), r.CPURatio, errs)
 	}
 	tw.Flush()
 	for _, r := range rs {
@@ -375,6 +400,7 @@ func drive(ctx context.Context, name string, clients int, d time.Duration, do fu
 		wg    sync.WaitGroup
 	)
 	deadline := time.Now().Add(d)
+	cpu0 := cpuTime()
 	for i := range clients {
 		wg.Add(1)
 		go func() {
@@ -402,6 +428,7 @@ func drive(ctx context.Context, name string, clients int, d time.Duration, do fu
 		}()
 	}
 	wg.Wait()
+	cpu := cpuTime() - cpu0
 	slices.Sort(lat)
 	q := func(p float64) time.Duration {
 		if len(lat) == 0 {
@@ -409,8 +436,12 @@ func drive(ctx context.Context, name string, clients int, d time.Duration, do fu
 		}
 		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
 	}
-	return Result{Name: name, Requests: len(lat), Errors: errs, FirstError: first, PerSecond: float64(len(lat)) / d.Seconds(),
+	r := Result{Name: name, Requests: len(lat), Errors: errs, FirstError: first, PerSecond: float64(len(lat)) / d.Seconds(),
 		P50: q(0.50), P95: q(0.95), P99: q(0.99)}
+	if n := len(lat) + errs; n > 0 {
+		r.CPUPerRequest = cpu / time.Duration(n)
+	}
+	return r
 }
 
 func report(w io.Writer, rs []Result) {
