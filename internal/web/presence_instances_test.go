@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/personapal/personapal/internal/app"
@@ -116,5 +117,24 @@ func TestPresenceAcrossTwoInstancesOnPostgres(t *testing.T) {
 	// The variant under another persona's path: not found.
 	if _, status := vera.openStream(t, "/o/"+one.org+"/personas/"+bank.ID+"/presence?variant="+vid); status != http.StatusNotFound {
 		t.Errorf("a variant of another persona: %d, want 404", status)
+	}
+}
+
+// The variant's page and edit form open the stream with the variant named.
+func TestVariantPagesOpenPresence(t *testing.T) {
+	e := newWebEnv(t)
+	lead := e.demoPersona("System Lead")
+	variants, err := e.svc.ListVariants(context.Background(), e.actor(e.owner), e.org, lead.ID)
+	if err != nil || len(variants) == 0 {
+		t.Fatalf("variants: %d, %v", len(variants), err)
+	}
+	vid := variants[0].Variant.ID
+	b := e.signedIn(e.owner)
+	for path, mode := range map[string]string{"/o/" + e.org + "/variants/" + vid: "viewing", "/o/" + e.org + "/variants/" + vid + "/edit": "editing"} {
+		p := b.get(path).must(t, http.StatusOK)
+		want := `data-presence-url="/o/` + e.org + `/personas/` + lead.ID + `/presence?mode=` + mode + `&amp;variant=` + vid + `"`
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("%s lacks %s", path, want)
+		}
 	}
 }
