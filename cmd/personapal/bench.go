@@ -56,6 +56,8 @@ func benchCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&size, "size", "", "default or large (1,000,000 personas)")
 	cmd.Flags().StringVar(&only, "scenarios", "", "run only the scenarios matching this regular expression (and the baseline)")
 	cmd.Flags().BoolVar(&cfg.Reuse, "reuse", false, "measure the dataset already in --db (from an earlier run) instead of generating one")
+	cmd.Flags().BoolVar(&cfg.UsageAB, "usage-ab", false, "also measure the persona page and get persona with usage off and on in turn (docs/usage.md)")
+	cmd.Flags().IntVar(&cfg.Rounds, "rounds", 3, "with --usage-ab: off/on pairs per scenario")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the measured scenarios to this file")
 	return cmd
 }

@@ -90,6 +90,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerWebhooks(api)      // webhooks.go
 	s.registerReviews(api)       // reviews.go
 	s.registerProposals(api)     // proposals.go
+	s.registerUsage(api)         // usage.go
 	s.noteBodyLimits(api)
 	return api
 }

@@ -31,6 +31,9 @@ type presenceStore interface {
 	// ListPresence lists the people with an unexpired row on the persona
 	// at now other than exceptUserID, once each (editing wins), by name.
 	ListPresence(ctx context.Context, orgID, personaID, exceptUserID string, now time.Time) ([]persona.Present, error)
+	// ListPresenceOn is ListPresence for the persona's pages (variantID
+	// "") or one of its variants' pages.
+	ListPresenceOn(ctx context.Context, orgID, personaID, variantID, exceptUserID string, now time.Time) ([]persona.Present, error)
 	// PrunePresence deletes rows expired before t; it returns how many.
 	PrunePresence(ctx context.Context, t time.Time) (int, error)
 }
@@ -47,6 +50,13 @@ type PresenceConn struct {
 // viewing, editors and up editing; an outsider or a missing persona is not
 // found.
 func (s *Service) JoinPresence(ctx context.Context, actor Actor, slug, personaID string, mode persona.PresenceMode) (*PresenceConn, error) {
+	return s.JoinPresenceOn(ctx, actor, slug, personaID, "", mode)
+}
+
+// JoinPresenceOn is JoinPresence on one of the persona's customer
+// variants (variantID "": the persona's own page or form). A variant of
+// another persona or organisation is not found.
+func (s *Service) JoinPresenceOn(ctx context.Context, actor Actor, slug, personaID, variantID string, mode persona.PresenceMode) (*PresenceConn, error) {
 	if !mode.Valid() {
 		return nil, persona.Invalid("Choose viewing or editing.", []persona.FieldError{{Field: "mode", Message: "must be viewing or editing"}})
 	}
@@ -62,7 +72,16 @@ func (s *Service) JoinPresence(ctx context.Context, actor Actor, slug, personaID
 	if _, err := s.store.GetPersona(ctx, org.ID, personaID); err != nil {
 		return nil, err
 	}
-	p := persona.Presence{OrgID: org.ID, ConnID: newID(), PersonaID: personaID, UserID: actor.UserID, Mode: mode,
+	if variantID != "" {
+		v, err := s.store.GetVariant(ctx, org.ID, variantID)
+		if err != nil {
+			return nil, err
+		}
+		if v.PersonaID != personaID {
+			return nil, persona.Errorf(persona.CodeNotFound, "Variant not found.")
+		}
+	}
+	p := persona.Presence{OrgID: org.ID, ConnID: newID(), PersonaID: personaID, VariantID: variantID, UserID: actor.UserID, Mode: mode,
 		ExpiresAt: s.timestamp().Add(PresenceTTL)}
 	if err := s.store.JoinPresence(ctx, p); err != nil {
 		return nil, err
@@ -88,7 +107,12 @@ func (c *PresenceConn) Refresh(ctx context.Context) error {
 
 // Others lists the other people on the persona now.
 func (c *PresenceConn) Others(ctx context.Context) ([]persona.Present, error) {
-	return c.s.store.ListPresence(ctx, c.p.OrgID, c.p.PersonaID, c.selfID, c.s.timestamp())
+	return c.s.store.ListPresenceOn(ctx, c.p.OrgID, c.p.PersonaID, c.p.VariantID, c.selfID, c.s.timestamp())
+}
+
+// OnVariant reports whether the stream is on a variant's page or form.
+func (c *PresenceConn) OnVariant() bool {
+	return c.p.VariantID != ""
 }
 
 // Leave removes the row. It takes its own context: the stream's is

@@ -52,6 +52,32 @@ type Config struct {
 	// CPUProfile, when set, receives a CPU profile of the measured
 	// scenarios (not of the dataset generation).
 	CPUProfile io.Writer
+	// UsageAB, when set, also measures the persona page and get persona
+	// with usage off and on in turn (Rounds pairs each, the order swapped
+	// every round so drift of a shared machine falls on both), and
+	// reports the medians and their ratio: the "before and after" of
+	// view recording, in the same run (docs/usage.md).
+	UsageAB bool
+	Rounds  int
+}
+
+// ABResult is one scenario measured with usage off (before) and on (after).
+type ABResult struct {
+	Name            string
+	Off, On         []Result // one per round
+	OffRate, OnRate float64  // medians, req/s
+	OffP50, OnP50   time.Duration
+	Ratio           float64 // OnRate / OffRate
+	P50Ratio        float64 // OnP50 / OffP50
+	// PairedRatio is the median of each round's on/off throughput ratio:
+	// the two halves of a round are seconds apart, so the load of a
+	// shared machine partly cancels.
+	PairedRatio float64
+	// OffCPU, OnCPU are the medians of CPU time per request, and
+	// CPURatio their paired on/off ratio: the steadiest figure on a
+	// shared machine (docs/usage.md).
+	OffCPU, OnCPU time.Duration
+	CPURatio      float64
 }
 
 // Result is one scenario's figures.
@@ -62,6 +88,10 @@ type Result struct {
 	FirstError    string // the first error seen, to tell what went wrong
 	PerSecond     float64
 	P50, P95, P99 time.Duration
+	// CPUPerRequest is the process's CPU time (server and load
+	// generator, user and system) per request: unlike throughput it
+	// hardly moves when other work on a shared machine takes the cores.
+	CPUPerRequest time.Duration
 }
 
 // Run generates the dataset, serves it and runs every scenario.
@@ -95,6 +125,9 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	} else {
 		if ds, err = generate(ctx, svc, cfg); err != nil {
 			return nil, fmt.Errorf("dataset: %w", err)
+		}
+		if err := seedViews(ctx, svc, db, ds); err != nil {
+			return nil, fmt.Errorf("dataset views: %w", err)
 		}
 		fmt.Fprintf(cfg.Out, "dataset: %d organisations × %d personas = %d personas (with notes and variants) in %s\n",
 			cfg.Orgs, cfg.PerOrg, cfg.Orgs*cfg.PerOrg, time.Since(start).Round(time.Millisecond))
@@ -222,8 +255,135 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 		results = append(results, drive(ctx, s.name, cfg.Clients, cfg.Duration, s.do))
 	}
 	report(cfg.Out, results)
+	if cfg.UsageAB {
+		var ab []struct {
+			name string
+			do   func(int, *rand.Rand) error
+		}
+		for _, s := range scenarios {
+			if s.name == "persona page (HTML)" || s.name == "get persona (JSON)" {
+				ab = append(ab, struct {
+					name string
+					do   func(int, *rand.Rand) error
+				}{s.name, s.do})
+			}
+		}
+		rounds := max(cfg.Rounds, 1)
+		out := make([]ABResult, len(ab))
+		for round := range rounds {
+			for i, s := range ab {
+				out[i].Name = s.name
+				order := []bool{false, true}
+				if round%2 == 1 {
+					order = []bool{true, false}
+				}
+				for _, on := range order {
+					if ctx.Err() != nil {
+						return results, ctx.Err()
+					}
+					svc.SetUsageRecording(on)
+					r := drive(ctx, s.name, cfg.Clients, cfg.Duration, s.do)
+					if on {
+						out[i].On = append(out[i].On, r)
+					} else {
+						out[i].Off = append(out[i].Off, r)
+					}
+				}
+			}
+		}
+		svc.SetUsageRecording(true)
+		for i := range out {
+			out[i].summarise()
+		}
+		reportAB(cfg.Out, out, rounds)
+	}
 	fmt.Fprintf(cfg.Out, "peak RSS: %s\n", peakRSS())
 	return results, nil
+}
+
+func (a *ABResult) summarise() {
+	rate := func(rs []Result) float64 {
+		xs := make([]float64, len(rs))
+		for i, r := range rs {
+			xs[i] = r.PerSecond
+		}
+		return median(xs)
+	}
+	p50 := func(rs []Result) time.Duration {
+		xs := make([]float64, len(rs))
+		for i, r := range rs {
+			xs[i] = float64(r.P50)
+		}
+		return time.Duration(median(xs))
+	}
+	a.OffRate, a.OnRate, a.OffP50, a.OnP50 = rate(a.Off), rate(a.On), p50(a.Off), p50(a.On)
+	if a.OffRate > 0 {
+		a.Ratio = a.OnRate / a.OffRate
+	}
+	if a.OffP50 > 0 {
+		a.P50Ratio = float64(a.OnP50) / float64(a.OffP50)
+	}
+	var pairs []float64
+	for i := range min(len(a.Off), len(a.On)) {
+		if a.Off[i].PerSecond > 0 {
+			pairs = append(pairs, a.On[i].PerSecond/a.Off[i].PerSecond)
+		}
+	}
+	a.PairedRatio = median(pairs)
+	cpu := func(rs []Result) time.Duration {
+		xs := make([]float64, len(rs))
+		for i, r := range rs {
+			xs[i] = float64(r.CPUPerRequest)
+		}
+		return time.Duration(median(xs))
+	}
+	a.OffCPU, a.OnCPU = cpu(a.Off), cpu(a.On)
+	pairs = pairs[:0]
+	for i := range min(len(a.Off), len(a.On)) {
+		if a.Off[i].CPUPerRequest > 0 {
+			pairs = append(pairs, float64(a.On[i].CPUPerRequest)/float64(a.Off[i].CPUPerRequest))
+		}
+	}
+	a.CPURatio = median(pairs)
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	slices.Sort(xs)
+	if n := len(xs); n%2 == 0 {
+		return (xs[n/2-1] + xs[n/2]) / 2
+	}
+	return xs[len(xs)/2]
+}
+
+func reportAB(w io.Writer, rs []ABResult, rounds int) {
+	fmt.Fprintf(w, "\nusage off (before) and on (after), %d rounds each, medians:\n", rounds)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\toff req/s\ton req/s\ton/off\tpaired on/off\toff p50\ton p50\tp50 on/off\toff CPU/req\ton CPU/req\tCPU on/off\terrors\t")
+	for _, r := range rs {
+		errs := 0
+		for _, x := range append(slices.Clone(r.Off), r.On...) {
+			errs += x.Errors
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.3f\t%.3f\t%s\t%s\t%.3f\t%s\t%s\t%.3f\t%d\t\n", r.Name, r.OffRate, r.OnRate, r.Ratio, r.PairedRatio,
+			ms(r.OffP50), ms(r.OnP50), r.P50Ratio, ms(r.OffCPU), ms(r.OnCPU), r.CPURatio, errs)
+	}
+	tw.Flush()
+	for _, r := range rs {
+		var b strings.Builder
+		for i := range r.Off {
+			fmt.Fprintf(&b, " %.0f/%.0f", r.Off[i].PerSecond, r.On[i].PerSecond)
+		}
+		fmt.Fprintf(w, "%s rounds (off/on req/s):%s\n", r.Name, b.String())
+		for _, x := range append(slices.Clone(r.Off), r.On...) {
+			if x.FirstError != "" {
+				fmt.Fprintf(w, "%s: %d errors; the first: %s\n", r.Name, x.Errors, x.FirstError)
+				break
+			}
+		}
+	}
 }
 
 var searchWords = []string{"audit", "reconciliation", "spreadsheet", "approval", "onboarding", "mainframe", "dashboard"}
@@ -240,6 +400,7 @@ func drive(ctx context.Context, name string, clients int, d time.Duration, do fu
 		wg    sync.WaitGroup
 	)
 	deadline := time.Now().Add(d)
+	cpu0 := cpuTime()
 	for i := range clients {
 		wg.Add(1)
 		go func() {
@@ -267,6 +428,7 @@ func drive(ctx context.Context, name string, clients int, d time.Duration, do fu
 		}()
 	}
 	wg.Wait()
+	cpu := cpuTime() - cpu0
 	slices.Sort(lat)
 	q := func(p float64) time.Duration {
 		if len(lat) == 0 {
@@ -274,8 +436,12 @@ func drive(ctx context.Context, name string, clients int, d time.Duration, do fu
 		}
 		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
 	}
-	return Result{Name: name, Requests: len(lat), Errors: errs, FirstError: first, PerSecond: float64(len(lat)) / d.Seconds(),
+	r := Result{Name: name, Requests: len(lat), Errors: errs, FirstError: first, PerSecond: float64(len(lat)) / d.Seconds(),
 		P50: q(0.50), P95: q(0.95), P99: q(0.99)}
+	if n := len(lat) + errs; n > 0 {
+		r.CPUPerRequest = cpu / time.Duration(n)
+	}
+	return r
 }
 
 func report(w io.Writer, rs []Result) {
@@ -429,6 +595,40 @@ func generate(ctx context.Context, svc *app.Service, cfg Config) (dataset, error
 	}
 	return ds, credentials(ctx, svc, actor, &ds)
 }
+
+// seedViews gives the measured organisation 30 days of views by
+// seedViewers members of every persona, so the persona page's "viewed by"
+// count reads a realistic number of rows, not an empty table.
+func seedViews(ctx context.Context, svc *app.Service, db *store.DB, ds dataset) error {
+	u, err := svc.UserByEmail(ctx, benchEmail)
+	if err != nil {
+		return err
+	}
+	actor, err := svc.ActorFor(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	org, _, err := svc.GetOrg(ctx, actor, ds.org)
+	if err != nil {
+		return err
+	}
+	today := time.Now().UTC()
+	for d := range 30 {
+		day := today.AddDate(0, 0, -d-1).Format("2006-01-02")
+		views := make([]app.View, 0, len(ds.personas)*seedViewers)
+		for _, id := range ds.personas {
+			for m := range seedViewers {
+				views = append(views, app.View{PersonaID: id, UserID: fmt.Sprintf("bench-viewer-%02d", m), Day: day, Kind: app.ViewPersona})
+			}
+		}
+		if err := db.RecordViews(ctx, org.ID, views); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const seedViewers = 20
 
 const (
 	benchEmail    = "bench@example.com"

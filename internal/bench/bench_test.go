@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -29,5 +30,24 @@ func TestHarnessRunsEveryScenario(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// The usage A/B: both scenarios measured off and on, every round, without
+// errors, with medians and a ratio in the report; usage is left on.
+func TestHarnessUsageAB(t *testing.T) {
+	var out bytes.Buffer
+	_, err := Run(context.Background(), Config{Orgs: 1, PerOrg: 10, Duration: 100 * time.Millisecond, Clients: 2, Out: &out,
+		Only: regexp.MustCompile(`^$`), UsageAB: true, Rounds: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"usage off (before) and on (after), 2 rounds", "persona page (HTML) rounds (off/on req/s):", "get persona (JSON) rounds"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "errors; the first") {
+		t.Errorf("errors:\n%s", out.String())
 	}
 }

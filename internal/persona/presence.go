@@ -20,6 +20,9 @@ type Presence struct {
 	OrgID     string
 	ConnID    string
 	PersonaID string
+	// VariantID names the customer variant's page or form ("" for the
+	// persona's own).
+	VariantID string
 	UserID    string
 	Mode      PresenceMode
 	ExpiresAt time.Time

@@ -208,6 +208,12 @@ func TestOtherOrganisationGetsNotFoundEverywhere(t *testing.T) {
 	e := newEnv(t)
 	ids := e.ids()
 	routes := documentedRoutes(e.srv.API.OpenAPI())
+	// Issue 17's usage reads are in the walk.
+	for _, want := range []string{"GET /api/v1/orgs/{org}/usage", "GET /api/v1/orgs/{org}/personas/{id}/usage"} {
+		if !slices.ContainsFunc(routes, func(r route) bool { return r.String() == want }) {
+			t.Errorf("the walk misses %s", want)
+		}
+	}
 	checked := 0
 	for _, rt := range routes {
 		if !strings.Contains(rt.Path, "{org}") {

@@ -11,10 +11,10 @@ import (
 
 // JoinPresence inserts the stream's row, or refreshes it when it exists.
 func (s *DB) JoinPresence(ctx context.Context, p persona.Presence) error {
-	_, err := s.exec(ctx, s.q(), `INSERT INTO presence (org_id, conn_id, persona_id, user_id, mode, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6)
+	_, err := s.exec(ctx, s.q(), `INSERT INTO presence (org_id, conn_id, persona_id, variant_id, user_id, mode, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (org_id, conn_id) DO UPDATE SET mode = excluded.mode, expires_at = excluded.expires_at`,
-		p.OrgID, p.ConnID, p.PersonaID, p.UserID, string(p.Mode), ts(p.ExpiresAt))
+		p.OrgID, p.ConnID, p.PersonaID, p.VariantID, p.UserID, string(p.Mode), ts(p.ExpiresAt))
 	return err
 }
 
@@ -30,12 +30,18 @@ func (s *DB) LeavePresence(ctx context.Context, orgID, connID string) error {
 	return err
 }
 
-// ListPresence lists the other people on the persona: one indexed range
-// read (org_id, persona_id, expires_at), folded per person here.
+// ListPresence lists the other people on the persona's own pages: one
+// indexed range read (org_id, persona_id, expires_at), folded per person here.
 func (s *DB) ListPresence(ctx context.Context, orgID, personaID, exceptUserID string, now time.Time) ([]persona.Present, error) {
+	return s.ListPresenceOn(ctx, orgID, personaID, "", exceptUserID, now)
+}
+
+// ListPresenceOn lists the other people on the persona's pages (variantID
+// "") or on one of its variant's.
+func (s *DB) ListPresenceOn(ctx context.Context, orgID, personaID, variantID, exceptUserID string, now time.Time) ([]persona.Present, error) {
 	rows, err := s.q().QueryContext(ctx, `SELECT p.user_id, u.name, u.email, p.mode FROM presence p JOIN users u ON u.id = p.user_id
-		WHERE p.org_id = $1 AND p.persona_id = $2 AND p.expires_at > $3 AND p.user_id <> $4
-		ORDER BY u.name, u.email, p.user_id`, orgID, personaID, ts(now), exceptUserID)
+		WHERE p.org_id = $1 AND p.persona_id = $2 AND p.expires_at > $3 AND p.user_id <> $4 AND p.variant_id = $5
+		ORDER BY u.name, u.email, p.user_id`, orgID, personaID, ts(now), exceptUserID, variantID)
 	if err != nil {
 		return nil, s.d.mapErr(err)
 	}

@@ -61,6 +61,10 @@ var usageReferences = []struct{ kind, query string }{
 		SELECT buyer_id AS id FROM alignment_links WHERE org_id = $1 AND $2 <> ''
 		UNION ALL SELECT target_id FROM alignment_links WHERE org_id = $1) a GROUP BY id`},
 	{app.RefEvidence, `SELECT persona_id, COUNT(*) FROM evidence_links WHERE org_id = $1 AND $2 <> '' GROUP BY persona_id`},
+	// Live comments on the persona, its fields and its variants (a
+	// variant's comment names its base persona too).
+	{app.RefComment, `SELECT persona_id, COUNT(*) FROM comments
+		WHERE org_id = $1 AND $2 <> '' AND persona_id IS NOT NULL AND deleted_at IS NULL GROUP BY persona_id`},
 }
 
 // UsageReport returns every live persona with its views since the day and

@@ -68,7 +68,8 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 		"GET /o/{org}/notifications", "POST /o/{org}/notifications/read", "POST /o/{org}/notifications/{id}/open",
 		"GET /o/{org}/webhooks/{id}", "POST /o/{org}/webhooks/{id}/deliveries/{delivery}/redeliver",
 		"POST /o/{org}/personas/{id}/reviews", "GET /o/{org}/reviews",
-		"GET /o/{org}/proposals/{id}", "POST /o/{org}/proposals/{id}/accept", "POST /o/{org}/personas/{id}/proposals", "GET /o/{org}/personas/{id}/propose"} {
+		"GET /o/{org}/proposals/{id}", "POST /o/{org}/proposals/{id}/accept", "POST /o/{org}/personas/{id}/proposals", "GET /o/{org}/personas/{id}/propose",
+		"GET /o/{org}/usage"} {
 		if !slices.Contains(h.OrgRoutes(), want) {
 			t.Errorf("the walk misses %s", want)
 		}

@@ -121,7 +121,8 @@ func (h *Handler) presenceStream(w http.ResponseWriter, r *http.Request, c *Ctx)
 	}
 	defer release()
 	ctx := r.Context()
-	conn, err := h.svc.JoinPresence(ctx, c.Actor, c.Org.Slug, r.PathValue("id"), mode)
+	// ?variant= names a customer variant of the persona (its page or form).
+	conn, err := h.svc.JoinPresenceOn(ctx, c.Actor, c.Org.Slug, r.PathValue("id"), r.URL.Query().Get("variant"), mode)
 	if err != nil {
 		return err
 	}
@@ -166,7 +167,7 @@ func (h *Handler) presenceStream(w http.ResponseWriter, r *http.Request, c *Ctx)
 		if err != nil {
 			return err
 		}
-		b, err := json.Marshal(presenceEventOf(others))
+		b, err := json.Marshal(presenceEventOf(others, conn.OnVariant()))
 		if err != nil {
 			return err
 		}
@@ -210,7 +211,7 @@ func (h *Handler) streamEnd(ctx context.Context, err error) error {
 	return nil
 }
 
-func presenceEventOf(others []persona.Present) presenceEvent {
+func presenceEventOf(others []persona.Present, variant bool) presenceEvent {
 	ev := presenceEvent{People: []presencePerson{}}
 	var editing, viewing []string
 	for _, p := range others {
@@ -221,20 +222,24 @@ func presenceEventOf(others []persona.Present) presenceEvent {
 			viewing = append(viewing, p.Name)
 		}
 	}
-	ev.Text = presenceText(editing, viewing)
+	what := "this persona"
+	if variant {
+		what = "this variant"
+	}
+	ev.Text = presenceText(editing, viewing, what)
 	return ev
 }
 
 // presenceText says who is there in one sentence: "Ana Lopez is editing
 // this persona", "Ana Lopez and 2 others are viewing this persona", or both
 // ("…; Ben Ng is viewing it").
-func presenceText(editing, viewing []string) string {
+func presenceText(editing, viewing []string, subject string) string {
 	var parts []string
 	if len(editing) > 0 {
-		parts = append(parts, people(editing)+" "+verb(len(editing), "editing")+" this persona")
+		parts = append(parts, people(editing)+" "+verb(len(editing), "editing")+" "+subject)
 	}
 	if len(viewing) > 0 {
-		what := "this persona"
+		what := subject
 		if len(parts) > 0 {
 			what = "it"
 		}

@@ -27,8 +27,12 @@ type usageLine struct {
 }
 
 // personaUsage reads the line for a persona page; a failure leaves the
-// line out rather than failing the page.
+// line out rather than failing the page. With usage off (the load
+// harness's "before") there is no line and no query.
 func (h *Handler) personaUsage(r *http.Request, c *Ctx, personaID string) *usageLine {
+	if !h.svc.UsageRecording() {
+		return nil
+	}
 	n, err := h.svc.PersonaViewers(r.Context(), c.Actor, c.Org.Slug, personaID)
 	if err != nil {
 		h.log.Warn("usage: counting viewers", "err", err)

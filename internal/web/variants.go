@@ -112,6 +112,7 @@ func (h *Handler) variantPage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 
 type variantFormView struct {
 	New        bool
+	VariantID  string // an existing variant's (its presence line)
 	Action     string
 	CancelURL  string
 	Base       persona.Persona
@@ -490,6 +491,7 @@ func (h *Handler) editVariantPage(w http.ResponseWriter, r *http.Request, c *Ctx
 		return err
 	}
 	v.Action, v.CancelURL, v.Revision = "/o/"+c.Org.Slug+"/variants/"+d.Variant.ID, "/o/"+c.Org.Slug+"/variants/"+d.Variant.ID, d.Variant.Revision
+	v.VariantID = d.Variant.ID
 	return h.render(w, r, c, http.StatusOK, "variant_form", "Edit variant", v)
 }
 
