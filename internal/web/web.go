@@ -104,6 +104,7 @@ func (h *Handler) routes() {
 	h.presenceRoutes()  // presence.go (an event stream, not a page)
 	h.reviewRoutes()    // reviews.go
 	h.usageRoutes()     // usage.go
+	h.commentRoutes()   // comments.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request
