@@ -165,7 +165,7 @@ func (h *Handler) personaPage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 	if err != nil {
 		return err
 	}
-	v.Usage = h.personaUsage(r, c, p.ID)                       // usage.go
+	v.Usage = h.personaUsage(r, c, p.ID) // usage.go
 	if v.Comments, err = h.commentsFor(r, c, persona.CommentOnPersona, p.ID, personaCommentFields(v)); err != nil {
 		return err
 	}
