@@ -11,9 +11,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
 	"github.com/personapal/personapal/internal/web"
 )
+
+// viewerForms are the organisation forms a viewer may post (and why);
+// each has its own test of who may do what.
+var viewerForms = map[string]string{
+	"/o/{org}/comments": "viewers comment (TestCommentsOnAPersonaField)",
+}
 
 // Every organisation page (GET and POST) answers 404 to the owner of
 // another organisation addressed with the first organisation's slug and its
@@ -38,6 +45,10 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 	if err != nil || len(variants) == 0 || len(evidence.Items) == 0 || len(launchpads) == 0 {
 		t.Fatalf("fixtures: %v %d %d %d", err, len(variants), len(evidence.Items), len(launchpads))
 	}
+	comment, err := e.svc.AddComment(ctx, owner, e.org, app.CommentInput{Subject: persona.CommentOnPersona, SubjectID: lead.ID, FieldKey: "goals", Body: "Private comment of Ledgerline"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	invitation, err := e.svc.InviteMember(ctx, owner, e.org, "invitee@example.com", persona.RoleEditor)
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +56,7 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 	idFor := map[string]string{
 		"/templates/{id}": tmpls[0].ID, "/evidence/{id}": evidence.Items[0].ID, "/launchpads/{id}": launchpads[0].ID,
 		"/groups/{id}": e.demoGroups()[0], "/notes/{id}": note.ID, "/customers/{id}": bank.ID,
-		"/invitations/{id}": invitation.ID,
+		"/invitations/{id}": invitation.ID, "/comments/{id}": comment.ID,
 	}
 	fill := func(pattern, org string) string {
 		id := lead.ID
@@ -65,7 +76,7 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 			t.Errorf("the walk misses %s", want)
 		}
 	}
-	secrets := []string{"System Lead", "Ledgerline", "Private to Ledgerline", lead.ID, invitation.ID, "invitee@example.com"}
+	secrets := []string{"System Lead", "Ledgerline", "Private to Ledgerline", lead.ID, invitation.ID, "invitee@example.com", comment.ID, "demo@example.com"}
 	walked := 0
 	for _, pattern := range h.OrgRoutes() {
 		method, path, _ := strings.Cut(pattern, " ")
@@ -130,6 +141,12 @@ func TestViewersAreRefusedOnEveryOrganisationForm(t *testing.T) {
 	if err != nil || len(variants) == 0 || len(evidence.Items) == 0 || len(launchpads) == 0 {
 		t.Fatalf("fixtures: %v", err)
 	}
+	// The owner's comment: a viewer may comment, but not edit, delete or
+	// resolve another's (403 from the app layer).
+	comment, err := e.svc.AddComment(ctx, owner, e.org, app.CommentInput{Subject: persona.CommentOnPersona, SubjectID: lead.ID, Body: "The owner's comment"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	invitation, err := e.svc.InviteMember(ctx, owner, e.org, "invitee@example.com", persona.RoleEditor)
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +154,7 @@ func TestViewersAreRefusedOnEveryOrganisationForm(t *testing.T) {
 	idFor := map[string]string{
 		"/templates/{id}": tmpls[0].ID, "/evidence/{id}": evidence.Items[0].ID, "/launchpads/{id}": launchpads[0].ID,
 		"/groups/{id}": e.demoGroups()[0], "/notes/{id}": note.ID, "/customers/{id}": bank.ID,
-		"/invitations/{id}": invitation.ID,
+		"/invitations/{id}": invitation.ID, "/comments/{id}": comment.ID,
 	}
 	fill := func(pattern string) string {
 		id := lead.ID
@@ -157,7 +174,7 @@ func TestViewersAreRefusedOnEveryOrganisationForm(t *testing.T) {
 	walked := 0
 	for _, pattern := range h.OrgRoutes() {
 		method, path, _ := strings.Cut(pattern, " ")
-		if method != http.MethodPost {
+		if method != http.MethodPost || viewerForms[path] != "" {
 			continue
 		}
 		walked++
