@@ -83,7 +83,8 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerTransfer(api)
 	s.registerAudit(api)
 	s.registerLaunchpads(api)
-	s.registerSSO(api) // sso.go
+	s.registerSSO(api)      // sso.go
+	s.registerComments(api) // comments.go
 	s.noteBodyLimits(api)
 	return api
 }
@@ -148,7 +149,7 @@ func (s *Server) orgGate(next func(http.ResponseWriter, *http.Request)) func(htt
 			writeProblem(w, problemFor(r.Context(), s.log, err, ""))
 			return
 		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && !role.AtLeast(persona.RoleEditor) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !role.AtLeast(persona.RoleEditor) && !viewerMayWrite(r) {
 			writeProblem(w, newProblem(persona.CodeForbidden, "viewers can read but not change anything"))
 			return
 		}
