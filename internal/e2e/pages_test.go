@@ -64,6 +64,8 @@ var notPages = map[string]string{
 	"/auth/oidc/start":                   "redirects to the identity provider (no SSO on the demo server: the 404 page, walked below)",
 	"/auth/oidc/callback":                "the identity provider's return address (no SSO on the demo server: the 404 page)",
 	"/o/{org}/personas/{id}/presence":    "a Server-Sent Events stream (who else has the persona open), read by the persona page's script",
+	"/o/{org}/comments/{id}":             "redirects to the page that shows the comment",
+	"/o/{org}/mentions":                  "JSON for the mention autocomplete (app-comments.js)",
 }
 
 // knownViolations would list failures the walk tolerates, keyed "page

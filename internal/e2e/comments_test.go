@@ -1,0 +1,112 @@
+package e2e_test
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// cliMember creates a user with the CLI and makes them a member of the
+// demo organisation with role.
+func cliMember(t *testing.T, email, name, password, role string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, env.bin, "user", "create", "--db", env.db, "--email", email,
+		"--name", name, "--password", password).CombinedOutput(); err != nil {
+		t.Fatalf("personapal user create: %v\n%s", err, out)
+	}
+	if out, err := exec.CommandContext(ctx, env.bin, "member", "add", "--db", env.db, "--org", env.org,
+		"--email", email, "--role", role).CombinedOutput(); err != nil {
+		t.Fatalf("personapal member add: %v\n%s", err, out)
+	}
+}
+
+// TestViewerCommentsOnAFieldAndMentionsAnEditor: a viewer opens a demo
+// persona, starts a comment on one field from the field's marker, mentions
+// an editor through the autocomplete with the keyboard only ("@", letters,
+// arrow, Enter) and posts; the editor, signed in in another browser
+// context, sees the comment in that field's thread and the field's marker
+// counting it.
+func TestViewerCommentsOnAFieldAndMentionsAnEditor(t *testing.T) {
+	tag := unique("cm")
+	viewerEmail, editorEmail := tag+"-viewer@example.com", tag+"-editor@example.com"
+	editorName := "Edna Quill" + tag
+	cliMember(t, viewerEmail, "Vic Viewer", "viewer-password-"+tag, "viewer")
+	cliMember(t, editorEmail, editorName, "editor-password-"+tag, "editor")
+	path := orgPath("/personas/" + personaID(t, "System Lead"))
+
+	v := newBrowser(t)
+	v.step("sign in as the viewer", signInAs(viewerEmail, "viewer-password-"+tag))
+	v.step("open System Lead", open(path), seeExactly("#persona-name", "System Lead"), present("#comments", 1))
+	// The first filled field in the sections, by its comment marker.
+	field := run(v, "find a field's comment marker", chromedp.Evaluate[string](`(() => {
+		const m = document.querySelector(".pp-fields a.cm-mark-new[data-comment-mark]");
+		return m ? m.dataset.commentMark : "";
+	})()`))
+	if field == "" {
+		t.Fatal("no field of System Lead has a marker to start a comment")
+	}
+	v.step("start a comment on the field "+field+" from its marker",
+		follow(`.pp-fields a[data-comment-mark="`+field+`"]`),
+		until("the form is about the field", `(key) => {
+			const s = document.querySelector("#comment-field");
+			return s && s.value === key ? "" : "the comment form is about " + (s ? JSON.stringify(s.value) : "nothing");
+		}`, field))
+	v.step("type a comment and '@' with the editor's first letters",
+		focusOn("#comment-body"),
+		chromedp.SendKeys(chromedp.CSS("#comment-body"), "Is this still true? @"+editorName[:4], chromedp.NodeVisible),
+		until("the autocomplete lists the editor", `(name) => {
+			const ta = document.querySelector("#comment-body"), list = document.querySelector("#comment-body-mentions");
+			if (list.hidden) return "the list is hidden";
+			if (ta.getAttribute("aria-expanded") !== "true") return "aria-expanded is not true";
+			const opts = [...list.querySelectorAll("[role=option]")].map(o => o.innerText);
+			return opts.some(o => o.includes(name)) ? "" : "options: " + JSON.stringify(opts);
+		}`, editorName))
+	v.step("pick the editor with the arrow keys and Enter",
+		focusOn("#comment-body"),
+		js(`(name) => {
+			// Move to the editor's option with ArrowDown presses counted here.
+			window.__cmPresses = [...document.querySelectorAll("#comment-body-mentions [role=option]")].findIndex(o => o.innerText.includes(name));
+			return window.__cmPresses < 0 ? "the editor is not listed" : "";
+		}`, editorName))
+	presses := run(v, "count the arrow presses", chromedp.Evaluate[int](`window.__cmPresses`))
+	// The list opens on its first option; ArrowDown then ArrowUp shows the
+	// keys move the selection, then ArrowDown to the editor's option.
+	steps := []action{key(kb.ArrowDown), key(kb.ArrowUp)}
+	for range presses {
+		steps = append(steps, key(kb.ArrowDown))
+	}
+	steps = append(steps,
+		until("the editor's option is selected", `(name) => {
+			const ta = document.querySelector("#comment-body"), id = ta.getAttribute("aria-activedescendant");
+			const o = id && document.getElementById(id);
+			return o && o.getAttribute("aria-selected") === "true" && o.innerText.includes(name) ? "" : "active: " + (o ? o.innerText : "none");
+		}`, editorName),
+		key(kb.Enter),
+		until("the mention token is inserted", `(name) => {
+			const ta = document.querySelector("#comment-body");
+			return ta.value.includes("@[" + name + "](user:") && document.querySelector("#comment-body-mentions").hidden ? "" : "the text is " + JSON.stringify(ta.value);
+		}`, editorName))
+	v.step("select the editor", steps...)
+	v.step("finish and post the comment",
+		chromedp.SendKeys(chromedp.CSS("#comment-body"), "please confirm "+tag, chromedp.NodeVisible),
+		click("#post-comment"),
+		see("#comments-f-"+field, "Is this still true?", "@"+editorName, "please confirm "+tag, "Vic Viewer"))
+
+	ed := newBrowser(t)
+	ed.step("sign in as the editor", signInAs(editorEmail, "editor-password-"+tag))
+	ed.step("see the comment on the field",
+		open(path), seeExactly("#persona-name", "System Lead"),
+		see("#comments-f-"+field, "Is this still true?", "please confirm "+tag),
+		present(`#comments-f-`+field+` a[href^="#mention-"]`, 1),
+		seeExactly(`.pp-fields a.cm-mark[data-comment-mark="`+field+`"] span:not(.visually-hidden)`, "1"))
+	if got := run(ed, "the mention's name", chromedp.Evaluate[string](`document.querySelector('#comments a[href^="#mention-"]').innerText`)); !strings.Contains(got, editorName) {
+		t.Errorf("the mention reads %q", got)
+	}
+}
