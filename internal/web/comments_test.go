@@ -25,12 +25,12 @@ func TestCommentsOnAPersonaField(t *testing.T) {
 	v := e.signedIn(e.viewer)
 
 	// The mention autocomplete: JSON, members of this organisation only.
-	sug := v.get("/o/" + e.org + "/mentions?q=" + url.QueryEscape(owner.Name)).must(t, http.StatusOK)
+	sug := v.get("/o/"+e.org+"/mentions?q="+url.QueryEscape(owner.Name)).must(t, http.StatusOK)
 	var ms []struct{ ID, Name, Token string }
 	if err := json.Unmarshal([]byte(sug.Body), &ms); err != nil || len(ms) == 0 || ms[0].ID != owner.UserID {
 		t.Fatalf("suggestions %s (%v)", sug.Body, err)
 	}
-	if none := v.get("/o/" + e.org + "/mentions?q=Otto").must(t, http.StatusOK); strings.TrimSpace(none.Body) != "[]" {
+	if none := v.get("/o/"+e.org+"/mentions?q=Otto").must(t, http.StatusOK); strings.TrimSpace(none.Body) != "[]" {
 		t.Errorf("an outsider is suggested: %s", none.Body)
 	}
 
@@ -93,11 +93,11 @@ func TestCommentsOnAPersonaField(t *testing.T) {
 	}
 
 	// The card on the home page counts the persona's comments.
-	if home := v.get("/o/" + e.org).must(t, http.StatusOK); !strings.Contains(home.Body, `data-glance="comments"`) {
+	if home := v.get("/o/"+e.org).must(t, http.StatusOK); !strings.Contains(home.Body, `data-glance="comments"`) {
 		t.Error("the home page's card does not count comments")
 	}
 	// The comment's own address leads to its thread.
-	if cp := v.get("/o/" + e.org + "/comments/" + root.ID).must(t, http.StatusOK); !strings.HasPrefix(cp.URL, path) {
+	if cp := v.get("/o/"+e.org+"/comments/"+root.ID).must(t, http.StatusOK); !strings.HasPrefix(cp.URL, path) {
 		t.Errorf("/comments/{id} led to %s", cp.URL)
 	}
 
