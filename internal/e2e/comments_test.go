@@ -2,11 +2,16 @@ package e2e_test
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -108,5 +113,44 @@ func TestViewerCommentsOnAFieldAndMentionsAnEditor(t *testing.T) {
 		seeExactly(`.pp-fields a.cm-mark[data-comment-mark="`+field+`"] span:not(.visually-hidden)`, "1"))
 	if got := run(ed, "the mention's name", chromedp.Evaluate[string](`document.querySelector('#comments a[href^="#mention-"]').innerText`)); !strings.Contains(got, editorName) {
 		t.Errorf("the mention reads %q", got)
+	}
+	// The editor replies in the thread (an htmx swap of the section).
+	ed.step("reply to the thread",
+		click("#comments-f-"+field+" .cm-reply > summary"),
+		focusOn("#comments-f-"+field+" .cm-reply textarea"),
+		chromedp.SendKeys(chromedp.CSS("#comments-f-"+field+" .cm-reply textarea"), "Checked with the team: still true.", chromedp.NodeVisible),
+		click("#comments-f-"+field+" .cm-reply button[type=submit]"),
+		see("#comments-f-"+field+" .cm-replies", "Checked with the team: still true.", editorName),
+		seeExactly(`.pp-fields a.cm-mark[data-comment-mark="`+field+`"] span:not(.visually-hidden)`, "2"))
+	commentShots(t, ed, field)
+}
+
+// commentShots screenshots the comments section and the commented field
+// at every look (390 and 1440 px, light and dark), into
+// PERSONAPAL_COMMENT_SHOTS or the harness's temporary folder.
+func commentShots(t *testing.T, b *browser, field string) {
+	dir := os.Getenv("PERSONAPAL_COMMENT_SHOTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "personapal-e2e")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range looks {
+		b.step("look at "+l.String(), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			if _, err := chromedp.EmulateViewport(l.width, l.height)(ctx, tg); err != nil {
+				return err
+			}
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: l.scheme}}})
+			return err
+		}), fits("the persona page with comments at "+l.String()))
+		for name, sel := range map[string]string{"comments": "#comments", "field": "#field-" + field} {
+			png := run(b, "screenshot "+sel, chromedp.Screenshot(chromedp.CSS(sel), chromedp.NodeVisible))
+			path := filepath.Join(dir, fmt.Sprintf("comments-%s-%d-%s.png", name, l.width, l.scheme))
+			if err := os.WriteFile(path, png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }

@@ -271,6 +271,22 @@ func findDemoIDs(t *testing.T) demoIDs {
 	if len(notes.Items) == 0 {
 		apiDo(t, "POST", org+"/notes", map[string]any{"body": "Review the **buyer** personas before the spring launch."}, nil)
 	}
+	// Comment threads on the UX persona (the whole persona, a field, a
+	// reply, a resolved thread), so that its page is walked with them.
+	var threads struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	apiDo(t, "GET", org+"/personas/"+ids.ux+"/comments", nil, &threads)
+	if len(threads.Items) == 0 {
+		var c struct {
+			ID string `json:"id"`
+		}
+		apiDo(t, "POST", org+"/personas/"+ids.ux+"/comments", map[string]any{"body": "Do the **November** interviews still back this profile?"}, &c)
+		apiDo(t, "POST", org+"/personas/"+ids.ux+"/comments", map[string]any{"body": "Yes, for the two banks we visited.", "parent_id": c.ID}, nil)
+		apiDo(t, "POST", org+"/personas/"+ids.ux+"/comments", map[string]any{"body": "This reads like a wish list, not goals.", "field": "goals"}, nil)
+		apiDo(t, "POST", org+"/personas/"+ids.ux+"/comments", map[string]any{"body": "Typo in the second goal.", "field": "goals"}, &c)
+		apiDo(t, "POST", org+"/comments/"+c.ID+"/resolve", nil, nil)
+	}
 	return ids
 }
 

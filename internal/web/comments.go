@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
+	"strings"
 
 	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
@@ -40,6 +41,10 @@ type commentsView struct {
 	Counts     map[string]int // comments (not deleted) per field key
 	Total      int
 	StartField string // the field the new-comment form starts on (?comment_field=)
+	// Marks lists the ids of the page's field markers ("#cm-mark-KEY,…"):
+	// an htmx swap of the section swaps them too (hx-select-oob), so their
+	// counts follow.
+	Marks string
 }
 
 type commentField struct{ Key, Label string }
@@ -129,6 +134,23 @@ func (h *Handler) commentsFor(r *http.Request, c *Ctx, kind persona.CommentSubje
 		v.ByField = append(v.ByField, fieldThreads{Key: k, Label: k, Threads: byField[k]})
 	}
 	return v, nil
+}
+
+// personaCommentMarks lists the ids of the field markers a persona page
+// shows (its header fields and its filled fields).
+func personaCommentMarks(v personaView) string {
+	var ids []string
+	for _, f := range []*fieldView{v.Role, v.Quote} {
+		if f != nil {
+			ids = append(ids, "#cm-mark-"+f.Field.Key)
+		}
+	}
+	for _, s := range v.Sections {
+		for _, f := range s.Filled {
+			ids = append(ids, "#cm-mark-"+f.Field.Key)
+		}
+	}
+	return strings.Join(ids, ",")
 }
 
 // personaCommentFields lists a persona page's fields (header ones first)

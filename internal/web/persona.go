@@ -169,6 +169,7 @@ func (h *Handler) personaPage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 	if v.Comments, err = h.commentsFor(r, c, persona.CommentOnPersona, p.ID, personaCommentFields(v)); err != nil {
 		return err
 	}
+	v.Comments.Marks = personaCommentMarks(v)
 	h.svc.RecordView(c.Actor, c.Org.ID, p.ID, app.ViewPersona) // never blocks
 	return h.render(w, r, c, http.StatusOK, "persona", p.Name, v)
 }
