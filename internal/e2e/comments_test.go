@@ -63,6 +63,14 @@ func TestViewerCommentsOnAFieldAndMentionsAnEditor(t *testing.T) {
 			const s = document.querySelector("#comment-field");
 			return s && s.value === key ? "" : "the comment form is about " + (s ? JSON.stringify(s.value) : "nothing");
 		}`, field))
+	// Blank (spaces pass the browser's "required"): refused in place,
+	// naming the comment and keeping the field it was about.
+	v.step("post a blank comment",
+		focusOn("#comment-body"),
+		chromedp.SendKeys(chromedp.CSS("#comment-body"), "   ", chromedp.NodeVisible),
+		click("#post-comment"),
+		see("#comment-error", "The comment is required"),
+		present(`#retry-comment input[name="field"][value="`+field+`"]`, 1))
 	v.step("type a comment and '@' with the editor's first letters",
 		focusOn("#comment-body"),
 		chromedp.SendKeys(chromedp.CSS("#comment-body"), "Is this still true? @"+editorName[:4], chromedp.NodeVisible),

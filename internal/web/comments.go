@@ -205,7 +205,13 @@ func (h *Handler) refuseComment(w http.ResponseWriter, r *http.Request, c *Ctx, 
 	if v.Back == "" {
 		v.Back = "/o/" + c.Org.Slug
 	}
-	return h.render(w, r, c, http.StatusUnprocessableEntity, "comment_retry", "Comment not saved", v)
+	status := http.StatusUnprocessableEntity
+	if r.Header.Get("HX-Request") != "" {
+		// htmx swaps the refusal (the form with the error) into the
+		// section: an answer to swap, not a failed load in the console.
+		status = http.StatusOK
+	}
+	return h.render(w, r, c, status, "comment_retry", "Comment not saved", v)
 }
 
 // backTo redirects to a comment on its page. An htmx request follows the

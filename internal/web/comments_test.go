@@ -75,6 +75,16 @@ func TestCommentsOnAPersonaField(t *testing.T) {
 		t.Error("the too-long comment's text is not kept")
 	}
 
+	// With htmx the refusal is an answer to swap (200), the same form.
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/o/"+e.org+"/comments",
+		strings.NewReader(url.Values{"subject": {"persona"}, "subject_id": {lead.ID}, "field": {"goals"}, "body": {" "}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", e.srv.URL)
+	req.Header.Set("HX-Request", "true")
+	if hx := v.do(req).must(t, http.StatusOK); !strings.Contains(hx.Body, `id="comment-error"`) {
+		t.Error("the htmx refusal lacks the error")
+	}
+
 	// Edit and delete: the author, not another member (an editor here).
 	editor := account{"editor@example.com", "editor-password-1"}
 	if _, err := e.svc.CreateUser(context.Background(), editor.Email, "Eddie Editor", editor.Password); err != nil {

@@ -1,5 +1,5 @@
 // Persona Pal — comments: the @mention autocomplete (the ARIA combobox
-// pattern on a comment's textarea) and htmx swaps of refused comments.
+// pattern on a comment's textarea).
 // Without this file a comment is still posted, edited and resolved with
 // plain forms.
 (function () {
@@ -108,15 +108,5 @@
   document.addEventListener("focusout", function (e) {
     var ta = e.target;
     if (ta.matches && ta.matches("textarea[data-mentions]")) setTimeout(function () { if (document.activeElement !== ta) close(ta); }, 150);
-  });
-
-  // A refused comment (422) answers with its form and the text kept: let
-  // htmx swap it into the comments section like a saved one.
-  document.addEventListener("htmx:beforeSwap", function (e) {
-    var target = e.detail.target, status = e.detail.xhr && e.detail.xhr.status;
-    if (target && target.id === "comments" && status === 422) {
-      e.detail.shouldSwap = true;
-      e.detail.isError = false;
-    }
   });
 })();
