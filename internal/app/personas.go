@@ -296,7 +296,10 @@ func (s *Service) saveRevisionAs(ctx context.Context, actor Actor, cur persona.P
 	p.UpdatedAt = s.timestamp()
 	p.UpdatedBy = actor.UserID
 	if err := s.inTx(ctx, s.entry(p.OrgID, actor, action, "persona", p.ID, fmt.Sprintf("%s → revision %d", p.Name, p.Revision)), func(tx Store) error {
-		return tx.UpdatePersona(ctx, p, revisionOf(p, message), persona.SearchText(p.Content))
+		if err := tx.UpdatePersona(ctx, p, revisionOf(p, message), persona.SearchText(p.Content)); err != nil {
+			return err
+		}
+		return s.notifyBaseChanged(ctx, tx, actor, cur, p)
 	}); err != nil {
 		return persona.Persona{}, err
 	}

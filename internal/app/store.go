@@ -179,6 +179,7 @@ type Store interface {
 	linkStore
 	presenceStore // presence.go
 	commentStore
+	notificationStore // notify.go
 	outboxStore
 	homeStore
 }

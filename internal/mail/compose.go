@@ -87,6 +87,14 @@ func Compose(base *url.URL, id string, m persona.Message, now time.Time) (person
 			links = append(links, it.Path)
 		}
 	}
+	if len(m.Data.Notices) > 0 { // a notification's links, absolute too
+		v.Notices = make([]persona.NoticeItem, len(m.Data.Notices))
+		for i, it := range m.Data.Notices {
+			it.Path = base.String() + it.Path
+			v.Notices[i] = it
+			links = append(links, it.Path)
+		}
+	}
 	var subject, action bytes.Buffer
 	if err := tpl.text.ExecuteTemplate(&subject, "subject", v); err != nil {
 		return persona.OutboxMessage{}, err

@@ -111,3 +111,30 @@ func TestDuration(t *testing.T) {
 		}
 	}
 }
+
+// A notification e-mail quotes its title and excerpt (escaped in HTML) and
+// links each notice absolutely; the digest lists every notice.
+func TestNotificationMailsLinkEachNotice(t *testing.T) {
+	base, _ := ParseBaseURL("https://pp.example.test")
+	one, err := Compose(base, "id1", persona.Message{To: "a@example.com", Kind: persona.MessageNotification, Data: persona.MessageData{
+		Link: "/o/acme/personas/p1#comment-c1", OrgName: "Acme",
+		Notices: []persona.NoticeItem{{Title: "Ana mentioned you on Compliance Analyst", Excerpt: "What about <b>audits</b>?", Path: "/o/acme/personas/p1#comment-c1"}}}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one.Subject != "Ana mentioned you on Compliance Analyst" || !strings.Contains(one.Text, "> What about <b>audits</b>?") ||
+		!strings.Contains(one.HTML, "What about &lt;b&gt;audits&lt;/b&gt;?") || !strings.Contains(one.Text, "https://pp.example.test/o/acme/personas/p1#comment-c1") {
+		t.Errorf("subject %q\n%s\n%s", one.Subject, one.Text, one.HTML)
+	}
+	digest, err := Compose(base, "id2", persona.Message{To: "a@example.com", Kind: persona.MessageNotificationDigest, Data: persona.MessageData{
+		Link: "/o/acme/notifications", OrgName: "Acme", Notices: []persona.NoticeItem{
+			{Title: "Bo commented on Buyer", Path: "/o/acme/personas/p2#comment-c2"},
+			{Title: "Review due: Buyer", Path: "/o/acme/personas/p2"}}}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if digest.Subject != "2 new notifications in Acme" || len(digest.Links) != 3 ||
+		!strings.Contains(digest.Text, "Bo commented on Buyer") || !strings.Contains(digest.HTML, `href="https://pp.example.test/o/acme/personas/p2"`) {
+		t.Errorf("subject %q links %v\n%s", digest.Subject, digest.Links, digest.Text)
+	}
+}

@@ -29,11 +29,18 @@ const (
 	// MessageReviewDigest is the weekly list of an owner's personas due
 	// or overdue for review (Data.Reviews; Link is the review page).
 	MessageReviewDigest MessageKind = "review_digest"
+	// MessageNotification is one notification e-mailed at once (a
+	// mention, by default; Data.Notices holds it, Link opens it).
+	MessageNotification MessageKind = "notification"
+	// MessageNotificationDigest is the daily list of a member's unread
+	// notifications in one organisation (Data.Notices; Link is the list).
+	MessageNotificationDigest MessageKind = "notification_digest"
 )
 
 // MessageKinds lists every kind.
 var MessageKinds = []MessageKind{MessageVerifyEmail, MessageInvitation, MessagePasswordReset,
-	MessageEmailChange, MessageEmailChangeNotice, MessageTest, MessageSignupExisting, MessageReviewDigest}
+	MessageEmailChange, MessageEmailChangeNotice, MessageTest, MessageSignupExisting, MessageReviewDigest,
+	MessageNotification, MessageNotificationDigest}
 
 // Message is an e-mail to send, before it is rendered: its recipient, its
 // kind and what its template needs.
@@ -65,6 +72,15 @@ type MessageData struct {
 	NewEmail string
 	// Reviews are the personas of a review digest.
 	Reviews []DigestItem
+	// Notices are the notifications of a notification e-mail or digest.
+	Notices []NoticeItem
+}
+
+// NoticeItem is one notification in an e-mail.
+type NoticeItem struct {
+	Title   string
+	Excerpt string
+	Path    string // where it opens, a path on this server
 }
 
 // DigestItem is one persona in a review digest.
@@ -153,7 +169,7 @@ func ValidateMessage(m Message) (Message, error) {
 	switch l := m.Data.Link; {
 	case l == "" && needsLink:
 		fields = append(fields, FieldError{Field: "data.link", Message: "is required"})
-	case l != "" && (!strings.HasPrefix(l, "/") || strings.HasPrefix(l, "//") || strings.ContainsAny(l, "\\ ") || HasControl(l)):
+	case l != "" && !localPath(l):
 		fields = append(fields, FieldError{Field: "data.link", Message: "must be a path on this server"})
 	}
 	for _, f := range []struct{ name, v string }{{"data.name", m.Data.Name}, {"data.org_name", m.Data.OrgName}, {"data.inviter_name", m.Data.InviterName}} {
@@ -167,8 +183,14 @@ func ValidateMessage(m Message) (Message, error) {
 		}
 	}
 	for _, it := range m.Data.Reviews {
-		if !strings.HasPrefix(it.Path, "/") || strings.HasPrefix(it.Path, "//") || strings.ContainsAny(it.Path, "\\ ") || HasControl(it.Path) {
+		if !localPath(it.Path) {
 			fields = append(fields, FieldError{Field: "data.reviews", Message: "links must be paths on this server"})
+			break
+		}
+	}
+	for _, it := range m.Data.Notices {
+		if !localPath(it.Path) {
+			fields = append(fields, FieldError{Field: "data.notices", Message: "links must be paths on this server"})
 			break
 		}
 	}
@@ -179,4 +201,10 @@ func ValidateMessage(m Message) (Message, error) {
 		return Message{}, err
 	}
 	return m, nil
+}
+
+// localPath reports whether l is a path on this server: never an absolute
+// or scheme-relative URL, no backslash, space or control character.
+func localPath(l string) bool {
+	return strings.HasPrefix(l, "/") && !strings.HasPrefix(l, "//") && !strings.ContainsAny(l, "\\ ") && !HasControl(l)
 }

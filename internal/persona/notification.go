@@ -53,3 +53,123 @@ type Notification struct {
 	CreatedAt time.Time  `json:"created_at"`
 	ReadAt    *time.Time `json:"read_at,omitempty"`
 }
+
+// NotificationKinds lists every kind, in the order the preferences show
+// them.
+var NotificationKinds = []NotificationKind{NotifyMention, NotifyComment, NotifyReviewDue,
+	NotifyBaseChanged, NotifyProposalAwaits, NotifyProposalDecided}
+
+// Label says what a kind is about, for the preferences.
+func (k NotificationKind) Label() string {
+	switch k {
+	case NotifyMention:
+		return "Someone mentions you in a comment"
+	case NotifyComment:
+		return "A comment on a persona you own"
+	case NotifyReviewDue:
+		return "A persona you own is due for review"
+	case NotifyBaseChanged:
+		return "A persona changes under a variant's override you made"
+	case NotifyProposalAwaits:
+		return "A change proposal awaits your decision"
+	case NotifyProposalDecided:
+		return "Your change proposal is accepted or declined"
+	}
+	return string(k)
+}
+
+// Known reports whether k is one of NotificationKinds.
+func (k NotificationKind) Known() bool {
+	for _, x := range NotificationKinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// NotifyChannel is how a member wants one kind of notification.
+type NotifyChannel string
+
+// The channels. Each but ChannelOff shows the notification in the app.
+const (
+	ChannelEmail  NotifyChannel = "email"  // and e-mailed at once
+	ChannelDigest NotifyChannel = "digest" // and in the daily e-mail digest
+	ChannelApp    NotifyChannel = "app"    // in the app only
+	ChannelOff    NotifyChannel = "off"    // not at all
+)
+
+// NotifyChannels lists every channel, in the order the preferences show
+// them.
+var NotifyChannels = []NotifyChannel{ChannelEmail, ChannelDigest, ChannelApp, ChannelOff}
+
+// Label names a channel for the preferences.
+func (c NotifyChannel) Label() string {
+	switch c {
+	case ChannelEmail:
+		return "E-mail at once"
+	case ChannelDigest:
+		return "Daily digest"
+	case ChannelApp:
+		return "In the app only"
+	case ChannelOff:
+		return "Off"
+	}
+	return string(c)
+}
+
+// ParseChannel reads a channel's name.
+func ParseChannel(s string) (NotifyChannel, bool) {
+	for _, c := range NotifyChannels {
+		if string(c) == s {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// DefaultChannel is a kind's channel for members who have not chosen:
+// mentions are e-mailed at once, everything else waits for the digest.
+func (k NotificationKind) DefaultChannel() NotifyChannel {
+	if k == NotifyMention {
+		return ChannelEmail
+	}
+	return ChannelDigest
+}
+
+// NotifyPrefs are a member's channels by kind; a missing kind has its
+// default.
+type NotifyPrefs map[NotificationKind]NotifyChannel
+
+// Channel is the member's channel for kind.
+func (p NotifyPrefs) Channel(k NotificationKind) NotifyChannel {
+	if c, ok := p[k]; ok {
+		return c
+	}
+	return k.DefaultChannel()
+}
+
+// NotificationFilter selects a member's notifications: unread only or
+// all, newest first, at most Limit (1–100; 0: 50), older than Before (an
+// ID from the previous page, "" for the first).
+type NotificationFilter struct {
+	UnreadOnly bool
+	Before     string
+	Limit      int
+}
+
+// MaxNotificationExcerpt bounds a notification's excerpt, in characters.
+const MaxNotificationExcerpt = 200
+
+// NewlyBaseChanged lists the paths of v's overrides whose base value
+// differs between before and after: the overrides a save of the base just
+// moved the ground under.
+func NewlyBaseChanged(before, after Content, v VariantContent) []string {
+	var out []string
+	for _, p := range v.OverridePaths() {
+		if !sameJSON(normalEmpty(baseValue(before, p)), normalEmpty(baseValue(after, p))) {
+			out = append(out, p)
+		}
+	}
+	return out
+}

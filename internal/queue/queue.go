@@ -108,6 +108,9 @@ func New(db *store.DB, svc *app.Service, cfg Config) (*Queue, error) {
 	if err := river.AddWorkerSafely(workers, &pruneWorker{svc: svc, keep: cfg.KeepMessages, log: cfg.Log}); err != nil {
 		return nil, err
 	}
+	if err := river.AddWorkerSafely(workers, &notificationDailyWorker{svc: svc, log: cfg.Log}); err != nil { // notifications.go
+		return nil, err
+	}
 	if err := river.AddWorkerSafely(workers, &reviewDigestWorker{svc: svc, log: cfg.Log}); err != nil {
 		return nil, err
 	}
@@ -126,7 +129,7 @@ func New(db *store.DB, svc *app.Service, cfg Config) (*Queue, error) {
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) {
 				return pruneArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
-			}, &river.PeriodicJobOpts{RunOnStart: true}), reviewDigestPeriodic()},
+			}, &river.PeriodicJobOpts{RunOnStart: true}), reviewDigestPeriodic(), notificationDailyPeriodic()},
 	}
 	client, err := river.NewClient(db.JobDriver(), rc)
 	if err != nil {

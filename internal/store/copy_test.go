@@ -157,7 +157,7 @@ func fillSource(t *testing.T) copyFixture {
 
 	// A persona found by a field value, and one in the trash.
 	in := app.PersonaInput{Name: "Field value finder", TemplateID: base.TemplateID, GroupID: base.GroupID, Status: persona.StatusPublished,
-		Values: persona.Values{"role_title": "Quokkaverse cartographer"}, Message: "first"}
+		OwnerID: f.owner.UserID, Values: persona.Values{"role_title": "Quokkaverse cartographer"}, Message: "first"}
 	found, err := svc.CreatePersona(ctx, f.owner, slug, in)
 	must(err)
 	f.findMe = found.ID
@@ -217,6 +217,16 @@ func fillSource(t *testing.T) copyFixture {
 	svc.RecordView(browser, org1.ID, found.ID, app.ViewPersona)
 	svc.FlushUsage(ctx)
 	_, err = svc.CreateWebhook(ctx, f.owner, slug, app.WebhookInput{URL: "https://hooks.example.com/persona-pal", EventTypes: []string{"persona.updated"}, Enabled: true, Description: "CRM sync"})
+	must(err)
+	// Notifications: a preference, a review falling due (years ahead) and
+	// its notice, read, and a digest day claimed.
+	_, err = svc.SetNotificationPrefs(ctx, f.owner, map[string]string{"comment": "app"})
+	must(err)
+	_, err = svc.NotifyReviewsDue(ctx, time.Now().AddDate(3, 0, 0))
+	must(err)
+	_, err = svc.MarkNotificationsRead(ctx, f.owner, slug, nil)
+	must(err)
+	_, err = svc.SendNotificationDigests(ctx, time.Now())
 	must(err)
 
 	// Single sign-on, in an organisation of its own (it requires single
