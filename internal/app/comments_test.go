@@ -77,6 +77,25 @@ func TestCommentThreads(t *testing.T) {
 			if !strings.Contains(root.Body, "@Otto") || strings.Contains(root.Body, "user:"+r.outsider.UserID) {
 				t.Errorf("the outsider's mention stayed a token: %q", root.Body)
 			}
+			// The editor is told of the mention; the persona's owner of the
+			// comment; the outsider (no member) of nothing.
+			for who, want := range map[string]struct {
+				a    app.Actor
+				kind persona.NotificationKind
+			}{"editor": {r.editor, persona.NotifyMention}, "owner": {r.owner, persona.NotifyComment}} {
+				page, err := r.svc.Notifications(ctx, want.a, r.slug, persona.NotificationFilter{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page.Items) != 1 || page.Items[0].Kind != want.kind || page.Items[0].ObjectID != root.ID || page.Unread != 1 ||
+					!strings.HasSuffix(page.Items[0].Link, "/personas/"+p.ID+"#comment-"+root.ID) {
+					t.Errorf("%s's notifications: %+v", who, page)
+				}
+			}
+			if page, err := r.svc.Notifications(ctx, r.viewer, r.slug, persona.NotificationFilter{}); err != nil || len(page.Items) != 0 {
+				t.Errorf("the author is told of their own comment: %+v %v", page, err)
+			}
+
 			// The editor replies; a reply to the reply joins the thread.
 			reply, err := r.svc.AddComment(ctx, r.editor, r.slug, app.CommentInput{ParentID: root.ID, Body: "Yes, checked last week."})
 			if err != nil {
