@@ -91,6 +91,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerReviews(api)       // reviews.go
 	s.registerProposals(api)     // proposals.go
 	s.registerUsage(api)         // usage.go
+	s.registerComments(api)      // comments.go
 	s.noteBodyLimits(api)
 	return api
 }

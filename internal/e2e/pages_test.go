@@ -64,6 +64,8 @@ var notPages = map[string]string{
 	"/auth/oidc/start":                   "redirects to the identity provider (no SSO on the demo server: the 404 page, walked below)",
 	"/auth/oidc/callback":                "the identity provider's return address (no SSO on the demo server: the 404 page)",
 	"/o/{org}/personas/{id}/presence":    "a Server-Sent Events stream (who else has the persona open), read by the persona page's script",
+	"/o/{org}/comments/{id}":             "redirects to the page that shows the comment",
+	"/o/{org}/mentions":                  "JSON for the mention autocomplete (app-comments.js)",
 }
 
 // knownViolations would list failures the walk tolerates, keyed "page
@@ -299,6 +301,22 @@ func findDemoIDs(t *testing.T) demoIDs {
 	}
 	apiDo(t, "POST", org+"/personas/"+ids.second+"/proposals", map[string]any{"persona": second, "message": "Sharper, from the March interviews"}, &pr)
 	ids.proposal = pr.ID
+	// Comment threads on the UX persona (the whole persona, a field, a
+	// reply, a resolved thread), so that its page is walked with them.
+	var threads struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	apiDo(t, "GET", org+"/personas/"+ids.ux+"/comments", nil, &threads)
+	if len(threads.Items) == 0 {
+		var c struct {
+			ID string `json:"id"`
+		}
+		apiDo(t, "POST", org+"/personas/"+ids.ux+"/comments", map[string]any{"body": "Do the **November** interviews still back this profile?"}, &c)
+		apiDo(t, "POST", org+"/personas/"+ids.ux+"/comments", map[string]any{"body": "Yes, for the two banks we visited.", "parent_id": c.ID}, nil)
+		apiDo(t, "POST", org+"/personas/"+ids.ux+"/comments", map[string]any{"body": "This reads like a wish list, not goals.", "field": "goals"}, nil)
+		apiDo(t, "POST", org+"/personas/"+ids.ux+"/comments", map[string]any{"body": "Typo in the second goal.", "field": "goals"}, &c)
+		apiDo(t, "POST", org+"/comments/"+c.ID+"/resolve", nil, nil)
+	}
 	return ids
 }
 

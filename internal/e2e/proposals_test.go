@@ -14,7 +14,7 @@ import (
 
 // cliMember adds an existing user to the demo organisation with a role
 // (personapal member add).
-func cliMember(t *testing.T, email, role string) {
+func cliAddMember(t *testing.T, email, role string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -30,7 +30,7 @@ func member(t *testing.T, name, role string) *browser {
 	t.Helper()
 	email, password := unique(role)+"@example.com", "a-long-password-for-"+role
 	cliUser(t, email, name, password)
-	cliMember(t, email, role)
+	cliAddMember(t, email, role)
 	b := newBrowser(t)
 	b.step("sign in as "+name+" ("+role+")",
 		open("/login"), present("#email", 1),

@@ -105,6 +105,7 @@ type objectIDs struct {
 	persona, group, template, user, token, variant, buyer, evidence, launchpad, invitation string
 	webhook, delivery                                                                      string
 	proposal                                                                               string
+	comment                                                                                string
 }
 
 func (e *env) ids() objectIDs {
@@ -158,8 +159,12 @@ func (e *env) ids() objectIDs {
 		ID string `json:"id"`
 	}
 	e.must(201, "POST", e.api("/personas/"+ps.Items[0].ID+"/proposals"), e.owner, map[string]any{"persona": full, "message": "Sharper"}).json(e.t, &pr)
+	var cm struct {
+		ID string `json:"id"`
+	}
+	e.must(201, "POST", e.api("/personas/"+ps.Items[0].ID+"/comments"), e.owner, map[string]any{"body": "The owner's comment", "field": "goals"}).json(e.t, &cm)
 	return objectIDs{
-		webhook: hook.ID, delivery: queued.DeliveryID, proposal: pr.ID,
+		webhook: hook.ID, delivery: queued.DeliveryID, proposal: pr.ID, comment: cm.ID,
 		invitation: inv.ID,
 		launchpad:  launchpads.Items[0].ID,
 		evidence:   docs.Items[0].ID,
@@ -193,6 +198,8 @@ func (ids objectIDs) fill(path, org string) string {
 		id = ids.webhook
 	case strings.Contains(path, "/proposals/{id}"):
 		id = ids.proposal
+	case strings.Contains(path, "/comments/{id}"):
+		id = ids.comment
 	}
 	path = strings.NewReplacer("{org}", org, "{id}", id, "{delivery}", ids.delivery, "{user}", ids.user, "{version}", "1", "{rev}", "1", "{n}", "1").Replace(path)
 	if strings.HasSuffix(path, "/"+org+"/variants") {
@@ -226,7 +233,7 @@ func TestOtherOrganisationGetsNotFoundEverywhere(t *testing.T) {
 				continue
 			}
 			res.problem(t)
-			for _, secret := range []string{ids.persona, ids.group, ids.template, ids.invitation, "invitee@example.com", "System Lead"} {
+			for _, secret := range []string{ids.persona, ids.group, ids.template, ids.invitation, ids.comment, "invitee@example.com", "System Lead"} {
 				if strings.Contains(string(res.Body), secret) {
 					t.Errorf("%s leaks %q: %s", rt, secret, res.Body)
 				}
@@ -267,12 +274,17 @@ var adminReads = map[string]bool{"/api/v1/orgs/{org}/export": true, "/api/v1/org
 // withdrawing their own proposal).
 var viewerWrites = map[string]bool{"POST /api/v1/orgs/{org}/notifications/read": true,
 	"POST /api/v1/orgs/{org}/personas/{id}/proposals": true, "POST /api/v1/orgs/{org}/variants/{id}/proposals": true,
-	"POST /api/v1/orgs/{org}/proposals/{id}/withdraw": true}
+	"POST /api/v1/orgs/{org}/proposals/{id}/withdraw": true,
+	"POST /api/v1/orgs/{org}/personas/{id}/comments":  true, "POST /api/v1/orgs/{org}/variants/{id}/comments": true,
+	"POST /api/v1/orgs/{org}/launchpads/{id}/comments": true, "PUT /api/v1/orgs/{org}/comments/{id}": true,
+	"DELETE /api/v1/orgs/{org}/comments/{id}": true, "POST /api/v1/orgs/{org}/comments/{id}/resolve": true,
+	"POST /api/v1/orgs/{org}/comments/{id}/reopen": true}
 
 // The routes open to viewers are exactly viewerWrites: the gate lets a
 // viewer through to the use case, which answers for itself — marking read
 // succeeds; an empty proposal is a 422; withdrawing the owner's proposal
-// is the app's 403 (only its proposer may).
+// is the app's 403 (only its proposer may); an empty comment is a 422;
+// deleting, resolving or reopening the owner's comment is the app's 403.
 func TestViewerWrites(t *testing.T) {
 	e := newEnv(t)
 	ids := e.ids()
@@ -283,7 +295,9 @@ func TestViewerWrites(t *testing.T) {
 		}
 		seen++
 		res := e.do(rt.Method, ids.fill(rt.Path, e.org), e.viewer, "{}")
-		want := map[string]int{"POST /api/v1/orgs/{org}/notifications/read": 200, "POST /api/v1/orgs/{org}/proposals/{id}/withdraw": 403}[rt.String()]
+		want := map[string]int{"POST /api/v1/orgs/{org}/notifications/read": 200, "POST /api/v1/orgs/{org}/proposals/{id}/withdraw": 403,
+			"DELETE /api/v1/orgs/{org}/comments/{id}": 403, "POST /api/v1/orgs/{org}/comments/{id}/resolve": 403,
+			"POST /api/v1/orgs/{org}/comments/{id}/reopen": 403}[rt.String()]
 		if want == 0 {
 			want = http.StatusUnprocessableEntity
 		}

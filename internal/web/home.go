@@ -76,6 +76,7 @@ type personaCard struct {
 	GroupID     string
 	ReviewDueOn time.Time
 	Glance      app.PersonaGlance
+	Comments    int // comments on it and its fields (comments.go)
 }
 
 func cardOf(p persona.Persona, now time.Time) personaCard {
@@ -93,10 +94,15 @@ func (h *Handler) hubCards(r *http.Request, c *Ctx, ps []persona.Persona) ([]per
 	if err != nil {
 		return nil, app.Hub{}, err
 	}
+	counts, err := h.svc.CountPersonaComments(r.Context(), c.Actor, c.Org.Slug)
+	if err != nil {
+		return nil, app.Hub{}, err
+	}
 	cards := make([]personaCard, len(ps))
 	for i, p := range ps {
 		cards[i] = cardOf(p, now)
 		cards[i].Glance = hub.Glances[p.ID]
+		cards[i].Comments = counts[p.ID]
 	}
 	return cards, hub, nil
 }

@@ -39,6 +39,10 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 	if err != nil || len(variants) == 0 || len(evidence.Items) == 0 || len(launchpads) == 0 {
 		t.Fatalf("fixtures: %v %d %d %d", err, len(variants), len(evidence.Items), len(launchpads))
 	}
+	comment, err := e.svc.AddComment(ctx, owner, e.org, app.CommentInput{Subject: persona.CommentOnPersona, SubjectID: lead.ID, FieldKey: "goals", Body: "Private comment of Ledgerline"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	invitation, err := e.svc.InviteMember(ctx, owner, e.org, "invitee@example.com", persona.RoleEditor)
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +52,7 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 	idFor := map[string]string{
 		"/templates/{id}": tmpls[0].ID, "/evidence/{id}": evidence.Items[0].ID, "/launchpads/{id}": launchpads[0].ID,
 		"/groups/{id}": e.demoGroups()[0], "/notes/{id}": note.ID, "/customers/{id}": bank.ID,
-		"/invitations/{id}": invitation.ID, "/webhooks/{id}": hook, "/proposals/{id}": proposal.ID,
+		"/invitations/{id}": invitation.ID, "/webhooks/{id}": hook, "/proposals/{id}": proposal.ID, "/comments/{id}": comment.ID,
 	}
 	fill := func(pattern, org string) string {
 		id := lead.ID
@@ -74,7 +78,7 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 			t.Errorf("the walk misses %s", want)
 		}
 	}
-	secrets := []string{"System Lead", "Ledgerline", "Private to Ledgerline", lead.ID, invitation.ID, "invitee@example.com", "93.184.215.14", delivery, proposal.ID, "A proposed summary"}
+	secrets := []string{"System Lead", "Ledgerline", "Private to Ledgerline", lead.ID, invitation.ID, "invitee@example.com", "93.184.215.14", delivery, proposal.ID, "A proposed summary", comment.ID, "demo@example.com"}
 	walked := 0
 	for _, pattern := range h.OrgRoutes() {
 		method, path, _ := strings.Cut(pattern, " ")
@@ -142,6 +146,12 @@ func TestViewersAreRefusedOnEveryOrganisationForm(t *testing.T) {
 	if err != nil || len(variants) == 0 || len(evidence.Items) == 0 || len(launchpads) == 0 {
 		t.Fatalf("fixtures: %v", err)
 	}
+	// The owner's comment: a viewer may comment, but not edit, delete or
+	// resolve another's (403 from the app layer).
+	comment, err := e.svc.AddComment(ctx, owner, e.org, app.CommentInput{Subject: persona.CommentOnPersona, SubjectID: lead.ID, Body: "The owner's comment"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	invitation, err := e.svc.InviteMember(ctx, owner, e.org, "invitee@example.com", persona.RoleEditor)
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +161,7 @@ func TestViewersAreRefusedOnEveryOrganisationForm(t *testing.T) {
 	idFor := map[string]string{
 		"/templates/{id}": tmpls[0].ID, "/evidence/{id}": evidence.Items[0].ID, "/launchpads/{id}": launchpads[0].ID,
 		"/groups/{id}": e.demoGroups()[0], "/notes/{id}": note.ID, "/customers/{id}": bank.ID,
-		"/invitations/{id}": invitation.ID, "/webhooks/{id}": hook, "/proposals/{id}": proposal.ID,
+		"/invitations/{id}": invitation.ID, "/webhooks/{id}": hook, "/proposals/{id}": proposal.ID, "/comments/{id}": comment.ID,
 	}
 	fill := func(pattern string) string {
 		id := lead.ID
@@ -168,9 +178,11 @@ func TestViewersAreRefusedOnEveryOrganisationForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Forms every member posts for themselves (their own notifications):
-	// a viewer may, and changes nothing of the organisation's.
+	// Forms every member posts for themselves (their own notifications)
+	// or as a reader (a comment: TestCommentsOnAPersonaField): a viewer
+	// may, and nothing here changes the organisation.
 	viewerMay := map[string]bool{
+		"POST /o/{org}/comments":                true,
 		"POST /o/{org}/notifications/read":      true,
 		"POST /o/{org}/notifications/{id}/open": true,
 	}

@@ -208,6 +208,7 @@ type lpSavedView struct {
 	D         app.LaunchpadDetail
 	CanEdit   bool
 	Printable bool
+	Comments  *commentsView // comments.go: on its page only
 	Modules   []lpModuleRow
 	Phases    []lpPhaseForm
 	Add       []lpAddGroup
@@ -315,6 +316,11 @@ func (h *Handler) launchpadPage(w http.ResponseWriter, r *http.Request, c *Ctx) 
 	if err != nil {
 		return err
 	}
+	cv, err := h.commentsFor(r, c, persona.CommentOnLaunchpad, d.Launchpad.ID, nil)
+	if err != nil {
+		return err
+	}
+	v.Comments = &cv
 	return h.render(w, r, c, http.StatusOK, "launchpad", d.Launchpad.Name, lpPage{Saved: v})
 }
 

@@ -50,6 +50,7 @@ type personaView struct {
 	// archetype.
 	CustomerOf int
 	Notes      notesView
+	Comments   commentsView // comments.go
 	Links      app.Linkers
 	Evidence   evidenceSummary
 }
@@ -165,8 +166,12 @@ func (h *Handler) personaPage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 	if err != nil {
 		return err
 	}
-	v.Usage = h.personaUsage(r, c, p.ID)                       // usage.go
-	v.Proposals = h.personaProposals(r, c, p)                  // proposals.go
+	v.Usage = h.personaUsage(r, c, p.ID)      // usage.go
+	v.Proposals = h.personaProposals(r, c, p) // proposals.go
+	if v.Comments, err = h.commentsFor(r, c, persona.CommentOnPersona, p.ID, personaCommentFields(v)); err != nil {
+		return err
+	}
+	v.Comments.Marks = personaCommentMarks(v)
 	h.svc.RecordView(c.Actor, c.Org.ID, p.ID, app.ViewPersona) // never blocks
 	return h.render(w, r, c, http.StatusOK, "persona", p.Name, v)
 }

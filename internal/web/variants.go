@@ -53,6 +53,7 @@ type variantView struct {
 	Overrides  int
 	CanEdit    bool
 	Notes      notesView
+	Comments   commentsView // comments.go
 }
 
 func variantRows(def persona.Definition, t persona.ProfileType, base persona.Content, v persona.VariantContent, changed []string) ([]variantSection, []variantRow) {
@@ -103,6 +104,9 @@ func (h *Handler) variantPage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 	v := variantView{D: d, Base: d.Base, CanEdit: c.Can(persona.RoleEditor), Overrides: len(d.Variant.Values) + len(d.Variant.Dimensions)}
 	v.Sections, v.Dimensions = variantRows(ver.Definition, d.Base.ProfileType, d.Base.Content, d.Variant.VariantContent, d.BaseChanged)
 	if v.Notes, err = h.notesFor(r, c, persona.NoteOnVariant, d.Variant.ID, "/o/"+c.Org.Slug+"/variants/"+d.Variant.ID); err != nil {
+		return err
+	}
+	if v.Comments, err = h.commentsFor(r, c, persona.CommentOnVariant, d.Variant.ID, nil); err != nil {
 		return err
 	}
 	return h.render(w, r, c, http.StatusOK, "variant", d.Base.Name+" at "+d.CustomerName(), v)

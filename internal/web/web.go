@@ -107,6 +107,7 @@ func (h *Handler) routes() {
 	h.notificationRoutes() // notifications.go
 	h.webhookRoutes()      // webhooks.go
 	h.proposalRoutes()     // proposals.go
+	h.commentRoutes()      // comments.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request
