@@ -37,7 +37,8 @@ func cliMember(t *testing.T, db, org, email, name, password, role string) {
 // an editor through the autocomplete with the keyboard only ("@", letters,
 // arrow, Enter) and posts; the editor, signed in in another browser
 // context, sees the comment in that field's thread and the field's marker
-// counting it, and the mention e-mail arrives at the test's SMTP server
+// counting it, the mention under the bell and in the notification list,
+// and the mention e-mail arrives at the test's SMTP server
 // with a link to the comment. The server is one of the test's own, with
 // SMTP (mail_harness_test.go) and the demo data.
 func TestViewerCommentsOnAFieldAndMentionsAnEditor(t *testing.T) {
@@ -120,11 +121,15 @@ func TestViewerCommentsOnAFieldAndMentionsAnEditor(t *testing.T) {
 	if !strings.HasPrefix(link, m.base+path) || !strings.Contains(link, "#comment-") || !strings.Contains(msg.Text, "please confirm "+tag) {
 		t.Errorf("the mention e-mail links %q and reads:\n%s", link, msg.Text)
 	}
-	// TODO(notifications): once the bell is in the layout, check here
-	// that the editor sees its unread count and the notification in the
-	// list (the rows exist: internal/app/comments_test.go checks them).
-
 	ed := m.signIn(t, editorEmail, "editor-password-"+tag)
+	// In the app: the bell counts the mention; the list shows it; opening
+	// it lands on the comment and the bell is empty again.
+	ed.step("see the mention under the bell",
+		chromedp.Navigate(m.base+"/o/"+m.org), present(`#bell[aria-label="Notifications, 1 unread"]`, 1), seeExactly("#bell .bell-count", "1"),
+		follow("#bell"), see("#notification-list", "Vic Viewer mentioned you on System Lead", "please confirm "+tag),
+		follow(`#notification-list .nt-item.unread .nt-title`),
+		until("the comment's page", `() => location.pathname.endsWith("`+path+`") && location.hash.startsWith("#comment-") ? "" : "at " + location.href`),
+		present(`#bell[aria-label="Notifications"]`, 1), present("#bell .bell-count", 0))
 	ed.step("see the comment on the field (from the e-mail's link)",
 		chromedp.Navigate(link), seeExactly("#persona-name", "System Lead"),
 		see("#comments-f-"+field, "Is this still true?", "please confirm "+tag),
