@@ -8,13 +8,15 @@ import (
 	"mime"
 	"net/http"
 	"path"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/tdewolff/minify/v2"
+	"github.com/tdewolff/minify/v2/css"
+	"github.com/tdewolff/minify/v2/js"
 )
 
 // The two bundles every page links (layout.html): all stylesheets in one
@@ -38,8 +40,12 @@ type staticAsset struct {
 var staticAssets = loadStaticAssets()
 
 // cssOrder is the order of the stylesheet bundle: Pico first (the base),
-// app.css next (the app's own base), then every other stylesheet by name.
+// app.css next (the app's own base), then every other stylesheet by name —
+// but the page stylesheets (page-*.css), which only their own pages link
+// (a "styles" block in the page's template), so the first load of every
+// other page does not carry them.
 func cssOrder(names []string) []string {
+	names = slices.DeleteFunc(slices.Clone(names), pageStylesheet)
 	rank := func(n string) int {
 		switch {
 		case strings.HasPrefix(n, "pico-"):
@@ -49,7 +55,7 @@ func cssOrder(names []string) []string {
 		}
 		return 2
 	}
-	out := slices.Clone(names)
+	out := names
 	slices.SortStableFunc(out, func(a, b string) int {
 		if ra, rb := rank(a), rank(b); ra != rb {
 			return ra - rb
@@ -112,7 +118,7 @@ func loadStaticAssets() map[string]*staticAsset {
 	}
 	raw[cssBundle] = join(cssOrder(css), "\n", shrinkCSS)
 	// A ";" between scripts ends a statement a file left open.
-	raw[jsBundle] = join(jsBundled(names), "\n;\n", func(_ string, b []byte) []byte { return b })
+	raw[jsBundle] = join(jsBundled(names), "\n;\n", shrinkJS)
 	names = append(names, cssBundle, jsBundle)
 
 	out := make(map[string]*staticAsset, len(names))
@@ -211,21 +217,34 @@ func staticHandler() http.Handler {
 	})
 }
 
-var (
-	cssComment = regexp.MustCompile(`(?s)/\*.*?\*/`)
-	cssIndent  = regexp.MustCompile(`(?m)^[ \t]+|[ \t]+$`)
-	cssBlank   = regexp.MustCompile(`\n{2,}`)
-)
+// pageStylesheet reports whether a stylesheet is a page's own (page-*.css):
+// not in the bundle, linked by the pages that use it.
+func pageStylesheet(name string) bool { return strings.HasPrefix(name, "page-") }
 
-// shrinkCSS drops the comments and indentation of the app's own stylesheets
-// in the bundle (they are for people reading the source; the first load has
-// a budget). It is safe for them because none has "/*" inside a string.
-// Minified files (Pico) go in as they are.
-func shrinkCSS(name string, b []byte) []byte {
-	if strings.HasSuffix(name, ".min.css") {
+// minifier minifies the app's own stylesheets and scripts in the bundles
+// (tdewolff/minify: comments, whitespace, shorter colours and numbers —
+// the first load has a budget); minified files (Pico, htmx) go in as they
+// are.
+var minifier = func() *minify.M {
+	m := minify.New()
+	m.AddFunc("text/css", css.Minify)
+	m.AddFunc("application/javascript", js.Minify)
+	return m
+}()
+
+// shrinkCSS minifies one of the app's stylesheets for the bundle.
+func shrinkCSS(name string, b []byte) []byte { return shrink("text/css", name, b) }
+
+// shrinkJS minifies one of the app's scripts for the bundle.
+func shrinkJS(name string, b []byte) []byte { return shrink("application/javascript", name, b) }
+
+func shrink(mediaType, name string, b []byte) []byte {
+	if strings.Contains(name, ".min.") {
 		return b
 	}
-	b = cssComment.ReplaceAll(b, nil)
-	b = cssIndent.ReplaceAll(b, nil)
-	return bytes.TrimSpace(cssBlank.ReplaceAll(b, []byte("\n")))
+	out, err := minifier.Bytes(mediaType, b)
+	if err != nil { // a file the minifier cannot read goes in as it is (TestBundlesMinify fails on it)
+		return b
+	}
+	return out
 }

@@ -12,8 +12,9 @@ import (
 )
 
 // TestBundlesHoldEveryAsset: the stylesheet bundle holds every embedded
-// stylesheet once, Pico first, app.css second, the rest by name (so a new
-// file in static/ is in it without an edit elsewhere); the script bundle
+// stylesheet once but the page stylesheets (page-*.css), Pico first,
+// app.css second, the rest by name (so a new file in static/ is in it
+// without an edit elsewhere); the script bundle
 // holds htmx, app.js, then every app-*.js by name; every precompressed form decodes to its file.
 func TestBundlesHoldEveryAsset(t *testing.T) {
 	names, err := fs.Glob(files, "static/*.css")
@@ -25,7 +26,7 @@ func TestBundlesHoldEveryAsset(t *testing.T) {
 	}
 	var rest []string
 	for _, n := range names {
-		if !strings.HasPrefix(n, "pico-") && n != "app.css" {
+		if !strings.HasPrefix(n, "pico-") && n != "app.css" && !strings.HasPrefix(n, "page-") {
 			rest = append(rest, n)
 		}
 	}
@@ -49,6 +50,8 @@ func TestBundlesHoldEveryAsset(t *testing.T) {
 			}
 			if bundle == cssBundle {
 				src = shrinkCSS(n, src)
+			} else {
+				src = shrinkJS(n, src)
 			}
 			i := bytes.Index(b[at:], src)
 			if i < 0 {
@@ -86,6 +89,46 @@ func TestBundlesHoldEveryAsset(t *testing.T) {
 		got, err := io.ReadAll(zr)
 		if err != nil || !bytes.Equal(got, a.raw) {
 			t.Errorf("%s: the gzip form does not decode to the file (%v)", name, err)
+		}
+	}
+}
+
+// TestBundlesMinify: every stylesheet and script of the app's own that goes
+// into a bundle minifies without an error and comes out smaller (a file the
+// minifier could not read would go in as it is, unnoticed otherwise); and
+// every page stylesheet is linked by at least one page template.
+func TestBundlesMinify(t *testing.T) {
+	for _, pattern := range []string{"static/*.css", "static/app*.js"} {
+		names, _ := fs.Glob(files, pattern)
+		for _, p := range names {
+			n := path.Base(p)
+			if strings.Contains(n, ".min.") {
+				continue
+			}
+			src, _ := files.ReadFile(p)
+			mt := "text/css"
+			if path.Ext(n) == ".js" {
+				mt = "application/javascript"
+			}
+			out, err := minifier.Bytes(mt, src)
+			if err != nil || len(out) >= len(src) {
+				t.Errorf("%s: minified %d → %d B, %v", n, len(src), len(out), err)
+			}
+		}
+	}
+	pages, _ := fs.Glob(files, "static/page-*.css")
+	if len(pages) == 0 {
+		t.Fatal("no page stylesheets")
+	}
+	var templates []byte
+	tpls, _ := fs.Glob(files, "templates/pages/*.html")
+	for _, p := range tpls {
+		b, _ := files.ReadFile(p)
+		templates = append(templates, b...)
+	}
+	for _, p := range pages {
+		if n := path.Base(p); !bytes.Contains(templates, []byte(`{{asset "`+n+`"}}`)) {
+			t.Errorf("no page links %s", n)
 		}
 	}
 }
