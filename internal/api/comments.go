@@ -57,6 +57,7 @@ func (s *Server) registerComments(api huma.API) {
 		{persona.CommentOnPersona, "personas", "a persona (and its fields)"},
 		{persona.CommentOnVariant, "variants", "a customer variant"},
 		{persona.CommentOnLaunchpad, "launchpads", "a Launchpad"},
+		{persona.CommentOnProposal, "proposals", "a change proposal"},
 	} {
 		huma.Register(api, op("list-"+string(t.kind)+"-comments", http.MethodGet, "/api/v1/orgs/{org}/"+t.path+"/{id}/comments",
 			"Comment threads on "+t.what+", oldest first", tagComments, 0),

@@ -26,7 +26,9 @@ type commentSubject struct {
 	Name      string
 	PersonaID string
 	OwnerID   string
-	Path      string // inside /o/{org}
+	// ProposerID is a proposal's author: told of its comments like the owner.
+	ProposerID string
+	Path       string // inside /o/{org}
 }
 
 // resolveSubject checks a comment's subject. A new subject kind is one
@@ -62,6 +64,17 @@ func (s *Service) resolveSubject(ctx context.Context, orgID string, kind persona
 			return commentSubject{}, err
 		}
 		return commentSubject{Name: l.Name, Path: "/launchpads/" + l.ID}, nil
+	case persona.CommentOnProposal:
+		pr, err := s.store.GetProposal(ctx, orgID, id)
+		if err != nil {
+			return commentSubject{}, err
+		}
+		p, err := s.store.GetPersona(ctx, orgID, pr.PersonaID)
+		if err != nil {
+			return commentSubject{}, err
+		}
+		return commentSubject{Name: "the proposal on " + p.Name, PersonaID: p.ID, OwnerID: p.OwnerID,
+			ProposerID: pr.AuthorID, Path: "/proposals/" + pr.ID}, nil
 	}
 	return commentSubject{}, persona.Errorf(persona.CodeNotFound, "comment subject not found")
 }
@@ -198,8 +211,9 @@ func (s *Service) AddComment(ctx context.Context, actor Actor, slug string, in C
 const commentExcerptLength = 140
 
 // commentNotifications is who a new comment tells: each member mentioned
-// (NotifyMention), and the persona's owner (NotifyComment) unless they are
-// mentioned already or wrote it. Nobody is told of their own comment.
+// (NotifyMention), and the persona's owner and a proposal's proposer
+// (NotifyComment) unless they are mentioned already or wrote it. Nobody is
+// told of their own comment, or twice.
 func commentNotifications(c persona.Comment, subj commentSubject, actor Actor, orgBase string) []persona.Notification {
 	who := actor.Name
 	if who == "" {
@@ -218,9 +232,13 @@ func commentNotifications(c persona.Comment, subj commentSubject, actor Actor, o
 		n.Kind, n.UserID, n.Title = persona.NotifyMention, id, who+" mentioned you on "+subj.Name
 		out = append(out, n)
 	}
-	if subj.OwnerID != "" && !told[subj.OwnerID] {
+	for _, id := range []string{subj.OwnerID, subj.ProposerID} {
+		if id == "" || told[id] {
+			continue
+		}
+		told[id] = true
 		n := base
-		n.Kind, n.UserID, n.Title = persona.NotifyComment, subj.OwnerID, who+" commented on "+subj.Name
+		n.Kind, n.UserID, n.Title = persona.NotifyComment, id, who+" commented on "+subj.Name
 		out = append(out, n)
 	}
 	return out

@@ -17,12 +17,13 @@ const (
 	CommentOnPersona   CommentSubject = "persona"
 	CommentOnVariant   CommentSubject = "variant"
 	CommentOnLaunchpad CommentSubject = "launchpad"
+	CommentOnProposal  CommentSubject = "proposal" // a change proposal's discussion
 )
 
 // Valid reports whether k is a known comment subject.
 func (k CommentSubject) Valid() bool {
 	switch k {
-	case CommentOnPersona, CommentOnVariant, CommentOnLaunchpad:
+	case CommentOnPersona, CommentOnVariant, CommentOnLaunchpad, CommentOnProposal:
 		return true
 	}
 	return false

@@ -277,7 +277,8 @@ var viewerWrites = map[string]bool{"POST /api/v1/orgs/{org}/notifications/read":
 	"POST /api/v1/orgs/{org}/proposals/{id}/withdraw": true,
 	"POST /api/v1/orgs/{org}/personas/{id}/comments":  true, "POST /api/v1/orgs/{org}/variants/{id}/comments": true,
 	"POST /api/v1/orgs/{org}/launchpads/{id}/comments": true, "PUT /api/v1/orgs/{org}/comments/{id}": true,
-	"DELETE /api/v1/orgs/{org}/comments/{id}": true, "POST /api/v1/orgs/{org}/comments/{id}/resolve": true,
+	"POST /api/v1/orgs/{org}/proposals/{id}/comments": true,
+	"DELETE /api/v1/orgs/{org}/comments/{id}":         true, "POST /api/v1/orgs/{org}/comments/{id}/resolve": true,
 	"POST /api/v1/orgs/{org}/comments/{id}/reopen": true}
 
 // The routes open to viewers are exactly viewerWrites: the gate lets a

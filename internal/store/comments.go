@@ -34,26 +34,27 @@ func scanComment(row interface{ Scan(...any) error }) (persona.Comment, error) {
 }
 
 // commentRefs are the typed reference columns of a comment's subject.
-func commentRefs(c persona.Comment) (variantID, launchpadID any) {
-	variantID, launchpadID = nil, nil
+func commentRefs(c persona.Comment) (variantID, launchpadID, proposalID any) {
 	switch c.Subject {
 	case persona.CommentOnVariant:
 		variantID = c.SubjectID
 	case persona.CommentOnLaunchpad:
 		launchpadID = c.SubjectID
+	case persona.CommentOnProposal:
+		proposalID = c.SubjectID
 	}
-	return variantID, launchpadID
+	return variantID, launchpadID, proposalID
 }
 
 // CreateComment inserts a comment. Its subject (and parent) must exist in
 // the organisation (not-found otherwise).
 func (s *DB) CreateComment(ctx context.Context, c persona.Comment) error {
-	variantID, launchpadID := commentRefs(c)
+	variantID, launchpadID, proposalID := commentRefs(c)
 	_, err := s.exec(ctx, s.q(), `INSERT INTO comments (org_id, id, subject_kind, subject_id, field_key, parent_id,
-		persona_id, variant_id, launchpad_id, body, mentions, author_id, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		persona_id, variant_id, launchpad_id, proposal_id, body, mentions, author_id, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		c.OrgID, c.ID, string(c.Subject), c.SubjectID, c.FieldKey, nullStr(c.ParentID), nullStr(c.PersonaID),
-		variantID, launchpadID, c.Body, strings.Join(c.Mentions, " "), c.AuthorID, ts(c.CreatedAt), ts(c.UpdatedAt))
+		variantID, launchpadID, proposalID, c.Body, strings.Join(c.Mentions, " "), c.AuthorID, ts(c.CreatedAt), ts(c.UpdatedAt))
 	if persona.ErrorCode(err) == persona.CodeInvalid { // a foreign key: no such subject here
 		return notFound(string(c.Subject))
 	}

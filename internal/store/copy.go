@@ -55,8 +55,8 @@ var copyTables = []string{
 	"reviews",
 	"review_digest_optouts",
 	"review_digest_runs",
-	"comments",
 	"proposals",
+	"comments", // after proposals: a comment may be on one
 	"org_proposal_settings",
 	"persona_views",
 	"notifications",

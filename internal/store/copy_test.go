@@ -209,7 +209,9 @@ func fillSource(t *testing.T) copyFixture {
 	must(err)
 	proposed := in
 	proposed.Values = persona.Values{"role_title": "Quokkaverse chief cartographer"}
-	_, err = svc.CreateProposal(ctx, f.owner, slug, found.ID, app.ProposalInput{Persona: proposed, Message: "A promotion"})
+	pr, err := svc.CreateProposal(ctx, f.owner, slug, found.ID, app.ProposalInput{Persona: proposed, Message: "A promotion"})
+	must(err)
+	_, err = svc.AddComment(ctx, f.owner, slug, app.CommentInput{Subject: persona.CommentOnProposal, SubjectID: pr.ID, Body: "Why now?"}) // fills proposal_id
 	must(err)
 	must(svc.SetRequiresProposals(ctx, f.owner, slug, true))
 	browser := f.owner // a page view (views through API tokens are not counted)

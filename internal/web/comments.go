@@ -75,6 +75,8 @@ func commentPath(kind persona.CommentSubject, id string) string {
 		return "/variants/" + id
 	case persona.CommentOnLaunchpad:
 		return "/launchpads/" + id
+	case persona.CommentOnProposal:
+		return "/proposals/" + id
 	}
 	return "/personas/" + id
 }

@@ -278,6 +278,9 @@ type proposalPageView struct {
 	// revision.
 	What    string
 	Current int
+	// Comments is the proposal's discussion (owners, editors, the
+	// proposer and anyone who may comment).
+	Comments *commentsView
 }
 
 // conflictChoice is one field both the proposal and a later save changed:
@@ -320,6 +323,11 @@ func (h *Handler) proposalPageOf(r *http.Request, c *Ctx, id string) (proposalPa
 		v.Conflicts = append(v.Conflicts, cc)
 	}
 	v.ConflictCount = len(v.Conflicts)
+	cv, err := h.commentsFor(r, c, persona.CommentOnProposal, pv.Proposal.ID, nil)
+	if err != nil {
+		return proposalPageView{}, err
+	}
+	v.Comments = &cv
 	v.What, v.Current = "persona", pv.Persona.Revision
 	if pv.Variant != nil {
 		v.What, v.Current = "variant", pv.Variant.Revision
