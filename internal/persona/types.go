@@ -185,6 +185,9 @@ type Field struct {
 	LowLabel  string    `json:"low_label,omitempty"`  // scale
 	HighLabel string    `json:"high_label,omitempty"` // scale
 	Options   []string  `json:"options,omitempty"`    // choice, multi_choice
+	// Sensitive marks a field that an outside audience never sees: share
+	// links and their exports leave it out whatever their lens says.
+	Sensitive bool `json:"sensitive,omitempty"`
 }
 
 // Section is an ordered group of fields. Labels optionally relabels the section
