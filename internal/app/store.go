@@ -182,6 +182,7 @@ type Store interface {
 	notificationStore // notify.go
 	outboxStore
 	homeStore
+	shareStore // shares.go
 }
 
 // AccessReset is a change to a user's access (Store.ResetAccess).

@@ -64,6 +64,7 @@ var copyTables = []string{
 	"notification_digest_runs",
 	"review_due_notices",
 	"webhook_endpoints",
+	"share_links",
 	"audit_log",
 	"sso_identities",
 	"org_sso",

@@ -170,6 +170,12 @@ func (h *Handler) printPDF(w http.ResponseWriter, r *http.Request, c *Ctx, path 
 	if err != nil || ck.Value == "" {
 		return errNoSession
 	}
+	return h.printPage(w, r, c, path, []pdf.Cookie{{Name: sessionCookie, Value: ck.Value}}, landscape, filename)
+}
+
+// printPage is printPDF with the cookies the page needs (a member's
+// session, or a share link's unlock).
+func (h *Handler) printPage(w http.ResponseWriter, r *http.Request, c *Ctx, path string, cookies []pdf.Cookie, landscape bool, filename string) error {
 	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 	if !ok || local == nil {
 		return errors.New("pdf export: no local address for the request")
@@ -181,7 +187,7 @@ func (h *Handler) printPDF(w http.ResponseWriter, r *http.Request, c *Ctx, path 
 		scheme = "https"
 	}
 	out, err := renderPDF(r.Context(), scheme+"://"+local.String()+path, pdf.Options{
-		Cookies:     []pdf.Cookie{{Name: sessionCookie, Value: ck.Value}},
+		Cookies:     cookies,
 		Landscape:   landscape,
 		OwnListener: true, // accept our own certificate at our own address
 	})

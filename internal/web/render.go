@@ -58,6 +58,24 @@ func loadPages() (*pageSet, error) {
 		}
 		ps.byName[name] = t
 	}
+	// Shared pages (share links) have a layout of their own, without the
+	// app's navigation: "share/<name>".
+	shared, err := fs.Glob(files, "templates/share/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range shared {
+		name := strings.TrimSuffix(path.Base(p), ".html")
+		if name == "partials" {
+			continue
+		}
+		t, err := template.New(name).Funcs(funcs).ParseFS(files, "templates/share_layout.html", "templates/partials.html",
+			"templates/partials/*.html", "templates/share/partials.html", p)
+		if err != nil {
+			return nil, fmt.Errorf("shared page %s: %w", name, err)
+		}
+		ps.byName["share/"+name] = t
+	}
 	return ps, nil
 }
 

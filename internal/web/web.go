@@ -108,6 +108,8 @@ func (h *Handler) routes() {
 	h.webhookRoutes()      // webhooks.go
 	h.proposalRoutes()     // proposals.go
 	h.commentRoutes()      // comments.go
+	h.shareRoutes()        // shares.go (members)
+	h.sharedRoutes()       // shared.go (a share link's audience: no session)
 }
 
 // Ctx is what a page handler knows about its request beyond the request
