@@ -3,12 +3,12 @@ package web
 import (
 	"bytes"
 	"encoding/json"
-	"html/template"
-	"slices"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -177,7 +177,7 @@ func (h *Handler) sharedView(r *http.Request, l persona.ShareLink) (sharedPageVi
 		return sharedPageView{}, err
 	}
 	token := r.PathValue("token")
-	v := sharedPageView{SharedView: sv, Token: token, Base: "/s/" + url.PathEscape(token), 
+	v := sharedPageView{SharedView: sv, Token: token, Base: "/s/" + url.PathEscape(token),
 		Photos: map[string]bool{}, cites: map[string]map[string][]int{}}
 	for _, p := range sv.Personas {
 		m := map[string][]int{}
@@ -191,7 +191,9 @@ func (h *Handler) sharedView(r *http.Request, l persona.ShareLink) (sharedPageVi
 }
 
 // sharedHasPhoto reports whether a shared persona has a photo to show.
-func (h *Handler) sharedHasPhoto(r *http.Request, l persona.ShareLink, personaID string) bool { return false }
+func (h *Handler) sharedHasPhoto(r *http.Request, l persona.ShareLink, personaID string) bool {
+	return false
+}
 
 func embedded(r *http.Request) bool { return r.URL.Query().Get("embed") == "1" }
 

@@ -53,8 +53,10 @@ type shareFormSection struct {
 }
 
 // HidesSection and HidesField say whether the form has the box ticked.
-func (v shareFormView) HidesSection(key string) bool { return slices.Contains(v.Lens.HiddenSections, key) }
-func (v shareFormView) HidesField(key string) bool   { return slices.Contains(v.Lens.HiddenFields, key) }
+func (v shareFormView) HidesSection(key string) bool {
+	return slices.Contains(v.Lens.HiddenSections, key)
+}
+func (v shareFormView) HidesField(key string) bool { return slices.Contains(v.Lens.HiddenFields, key) }
 
 // shareForm lays out the form for sharing kind ids: the sections and
 // fields of their templates (a comparison's, merged by key) to hide.

@@ -37,7 +37,7 @@ func TestShareLinkShowsOnlyWhatTheLensLetsThrough(t *testing.T) {
 	lead := e.demoPersona("System Lead")
 	owner := e.signedIn(e.owner)
 
-	form := owner.get("/o/" + e.org + "/shares/new?kind=persona&id=" + lead.ID).must(t, http.StatusOK)
+	form := owner.get("/o/"+e.org+"/shares/new?kind=persona&id="+lead.ID).must(t, http.StatusOK)
 	for _, want := range []string{`name="hide_section" value="workflows"`, `name="hide_field" value="goals"`, `id="hide-members" checked`} {
 		if !strings.Contains(form.Body, want) {
 			t.Errorf("the share form lacks %s", want)
@@ -63,7 +63,7 @@ func TestShareLinkShowsOnlyWhatTheLensLetsThrough(t *testing.T) {
 		t.Errorf("a link without embedding sites is framed by %q", csp)
 	}
 
-	list := owner.get("/o/" + e.org + "/shares").must(t, http.StatusOK)
+	list := owner.get("/o/"+e.org+"/shares").must(t, http.StatusOK)
 	if !strings.Contains(list.Body, "System Lead") || !strings.Contains(list.Body, `data-label="Views">1<`) {
 		t.Errorf("the list does not show the link with its one view:\n%s", list.Body)
 	}
@@ -114,7 +114,7 @@ func TestSensitiveFieldsAreNeverShared(t *testing.T) {
 		t.Fatal(err)
 	}
 	owner := e.signedIn(e.owner)
-	form := owner.get("/o/" + e.org + "/shares/new?kind=persona&id=" + p.ID).must(t, http.StatusOK)
+	form := owner.get("/o/"+e.org+"/shares/new?kind=persona&id="+p.ID).must(t, http.StatusOK)
 	if !strings.Contains(form.Body, "sensitive: never shared") {
 		t.Error("the form does not say the field is never shared")
 	}
@@ -162,7 +162,7 @@ func TestSharePasswordAndExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.browser().get("/s/" + token).must(t, http.StatusOK)
+	e.browser().get("/s/"+token).must(t, http.StatusOK)
 	time.Sleep(time.Until(soon) + 100*time.Millisecond)
 	if p := e.browser().get("/s/" + token); p.Status != http.StatusNotFound || strings.Contains(p.Body, "System Lead") {
 		t.Fatalf("an expired link answers %d", p.Status)
@@ -201,11 +201,11 @@ func TestShareEmbedAndOEmbed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := e.browser().get("/s/" + token + "?embed=1").must(t, http.StatusOK)
+	p := e.browser().get("/s/"+token+"?embed=1").must(t, http.StatusOK)
 	if csp := p.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors https://intranet.example.com http://localhost:8080;") {
 		t.Errorf("frame-ancestors: %q (link %v)", csp, l.FrameAncestors)
 	}
-	o := e.browser().get("/oembed?format=json&url=" + url.QueryEscape(e.srv.URL+"/s/"+token)).must(t, http.StatusOK)
+	o := e.browser().get("/oembed?format=json&url="+url.QueryEscape(e.srv.URL+"/s/"+token)).must(t, http.StatusOK)
 	var res struct{ Version, Type, Title, HTML string }
 	if err := json.Unmarshal([]byte(o.Body), &res); err != nil {
 		t.Fatal(err)
