@@ -220,6 +220,12 @@ func fillSource(t *testing.T) copyFixture {
 	svc.FlushUsage(ctx)
 	_, err = svc.CreateWebhook(ctx, f.owner, slug, app.WebhookInput{URL: "https://hooks.example.com/persona-pal", EventTypes: []string{"persona.updated"}, Enabled: true, Description: "CRM sync"})
 	must(err)
+	// A share link with a lens, a password, an expiry and an embedding site.
+	expires := time.Now().AddDate(1, 0, 0)
+	_, _, err = svc.CreateShareLink(ctx, f.owner, slug, app.ShareInput{Kind: persona.ShareOfPersona, SubjectIDs: []string{found.ID},
+		Lens: persona.ShareLens{HiddenFields: []string{"goals"}, HideMembers: true}, Password: "a share password",
+		ExpiresAt: &expires, FrameAncestors: []string{"https://intranet.example.com"}})
+	must(err)
 	// Notifications: a preference, a review falling due (years ahead) and
 	// its notice, read, and a digest day claimed.
 	_, err = svc.SetNotificationPrefs(ctx, f.owner, map[string]string{"comment": "app"})
