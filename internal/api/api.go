@@ -92,6 +92,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerProposals(api)     // proposals.go
 	s.registerUsage(api)         // usage.go
 	s.registerComments(api)      // comments.go
+	s.registerShares(api)        // shares.go
 	s.noteBodyLimits(api)
 	return api
 }

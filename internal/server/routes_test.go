@@ -263,11 +263,14 @@ func TestOtherOrganisationGetsNotFoundEverywhere(t *testing.T) {
 	}
 }
 
-// adminReads are the reads that need more than the viewer role.
+// adminReads are the reads that need more than the viewer role (the
+// admin role, or the editor role for share links).
 var adminReads = map[string]bool{"/api/v1/orgs/{org}/export": true, "/api/v1/orgs/{org}/audit": true, "/api/v1/orgs/{org}/audit/export": true,
 	"/api/v1/orgs/{org}/invitations": true, "/api/v1/orgs/{org}/sso": true,
 	"/api/v1/orgs/{org}/webhooks": true, "/api/v1/orgs/{org}/webhooks/{id}": true, "/api/v1/orgs/{org}/webhooks/{id}/deliveries": true,
-	"/api/v1/orgs/{org}/webhooks/{id}/deliveries/{delivery}/attempts": true}
+	"/api/v1/orgs/{org}/webhooks/{id}/deliveries/{delivery}/attempts": true,
+	// Share links are listed for those who share (editors).
+	"/api/v1/orgs/{org}/shares": true, "/api/v1/orgs/{org}/shares/{id}": true}
 
 // viewerWrites are the write routes open to viewers: what a member does
 // for themselves (their notifications) or as a reader (proposing a change,
