@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
+	"github.com/personapal/personapal/internal/web"
 )
 
 var shareTokenRE = regexp.MustCompile(`/s/(pps_[A-Za-z0-9_-]{20,})`)
@@ -218,5 +221,99 @@ func TestShareEmbedAndOEmbed(t *testing.T) {
 	}
 	if p := e.browser().get("/oembed?format=xml&url=" + url.QueryEscape(e.srv.URL+"/s/"+token)); p.Status != http.StatusNotImplemented {
 		t.Errorf("oEmbed as XML: %d", p.Status)
+	}
+}
+
+// A share link's token reaches its one object and nothing else: every
+// route of the web app and the API, asked with the token as the only
+// credential (in the path where a route takes one, as a bearer token, as
+// a cookie and as a query parameter), with the IDs of the organisation's
+// other objects, answers nothing of them: no other persona's name appears
+// in any answer, organisation pages send the visitor to sign in (or 404),
+// and the API answers 401.
+func TestShareTokenReachesNothingElse(t *testing.T) {
+	e := newWebEnv(t)
+	ctx := context.Background()
+	owner := e.actor(e.owner)
+	lead := e.demoPersona("System Lead")
+	other := e.demoPersona("Compliance Analyst")
+	_, token, err := e.svc.CreateShareLink(ctx, owner, e.org, app.ShareInput{Kind: persona.ShareOfPersona, SubjectIDs: []string{lead.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := e.browser().get("/s/" + token).must(t, http.StatusOK).Body
+	page, err := e.svc.ListPersonas(ctx, owner, e.org, persona.PersonaFilter{Limit: 200}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var secrets []string
+	for _, p := range page.Items {
+		if !strings.Contains(shared, p.Name) {
+			secrets = append(secrets, p.Name, p.ID)
+		}
+	}
+	if len(secrets) < 10 {
+		t.Fatalf("only %d secrets to look for", len(secrets))
+	}
+	h, err := web.New(e.svc, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := h.Routes()
+	var spec struct {
+		Paths map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal([]byte(e.browser().get("/api/openapi.json").must(t, http.StatusOK).Body), &spec); err != nil {
+		t.Fatal(err)
+	}
+	for path, ops := range spec.Paths {
+		for method := range ops {
+			routes = append(routes, strings.ToUpper(method)+" "+path)
+		}
+	}
+	fill := strings.NewReplacer("{org}", e.org, "{id}", other.ID, "{vid}", other.ID, "{token}", token, "{n}", "1", "{user}", owner.UserID,
+		"{kind}", "modules", "{key}", "x", "{link}", token, "{delivery}", "x", "{path...}", "x")
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	walked := 0
+	for _, rt := range routes {
+		method, path, _ := strings.Cut(rt, " ")
+		target := fill.Replace(path)
+		sep := "?"
+		if strings.Contains(target, "?") {
+			sep = "&"
+		}
+		req, err := http.NewRequest(method, e.srv.URL+target+sep+"token="+url.QueryEscape(token), strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Cookie", "pp_share="+token+"; pp_session="+token)
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		walked++
+		for _, s := range secrets {
+			if strings.Contains(string(body), s) {
+				t.Errorf("%s %s with the share token shows %q", method, target, s)
+			}
+		}
+		ownRoute := strings.HasPrefix(path, "/s/{token}") || path == "/oembed"
+		switch {
+		case res.StatusCode >= 500:
+			t.Errorf("%s %s: %d", method, target, res.StatusCode)
+		case strings.HasPrefix(path, "/api/v1/") && res.StatusCode != http.StatusUnauthorized && res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusMethodNotAllowed:
+			t.Errorf("API %s %s with the share token: %d", method, target, res.StatusCode)
+		case strings.HasPrefix(path, "/o/{org}") && res.StatusCode < 300:
+			t.Errorf("organisation page %s %s opens with the share token: %d", method, target, res.StatusCode)
+		case ownRoute && res.StatusCode == http.StatusOK && method == http.MethodGet && path == "/s/{token}" && !strings.Contains(string(body), lead.Name):
+			t.Errorf("the shared page itself does not show %s", lead.Name)
+		}
+	}
+	if walked < 300 {
+		t.Fatalf("only %d routes walked", walked)
 	}
 }
