@@ -66,6 +66,8 @@ var notPages = map[string]string{
 	"/o/{org}/personas/{id}/presence":    "a Server-Sent Events stream (who else has the persona open), read by the persona page's script",
 	"/o/{org}/comments/{id}":             "redirects to the page that shows the comment",
 	"/o/{org}/mentions":                  "JSON for the mention autocomplete (app-comments.js)",
+	"/s/{token}/export.pdf":              "PDF download of a shared page",
+	"/oembed":                            "JSON: the oEmbed description of a share link",
 }
 
 // knownViolations would list failures the walk tolerates, keyed "page
@@ -209,6 +211,7 @@ type demoIDs struct {
 	catalogueKind, catalogueKey         string
 	webhook                             string
 	proposal                            string
+	shares                              []pageCase // the audience's pages of share links
 }
 
 func findDemoIDs(t *testing.T) demoIDs {
@@ -317,6 +320,19 @@ func findDemoIDs(t *testing.T) demoIDs {
 		apiDo(t, "POST", org+"/personas/"+ids.ux+"/comments", map[string]any{"body": "Typo in the second goal.", "field": "goals"}, &c)
 		apiDo(t, "POST", org+"/comments/"+c.ID+"/resolve", nil, nil)
 	}
+	// Share links of each kind, and one with a password, for the
+	// audience's pages (walked signed out).
+	share := func(name string, body map[string]any) {
+		var out struct{ Path string }
+		apiDo(t, "POST", org+"/shares", body, &out)
+		ids.shares = append(ids.shares, pageCase{name, "/s/{token}", out.Path})
+	}
+	share("shared persona", map[string]any{"kind": "persona", "subject_ids": []string{ids.ux}, "lens": map[string]any{"hidden_sections": []string{"workflows"}}})
+	share("shared buyer persona", map[string]any{"kind": "persona", "subject_ids": []string{ids.buyer}})
+	share("shared variant", map[string]any{"kind": "variant", "subject_ids": []string{ids.variant}})
+	share("shared comparison", map[string]any{"kind": "comparison", "subject_ids": []string{ids.ux, ids.second, ids.agent}})
+	share("shared launchpad", map[string]any{"kind": "launchpad", "subject_ids": []string{ids.launchpad}})
+	share("shared: password", map[string]any{"kind": "persona", "subject_ids": []string{ids.ux}, "password": "walk-password-1"})
 	return ids
 }
 
@@ -380,6 +396,9 @@ func orgPages(ids demoIDs) []pageCase {
 		add("sso settings", "/o/{org}/sso", "/sso"),
 		add("webhooks", "/o/{org}/webhooks", "/webhooks"),
 		add("webhook", "/o/{org}/webhooks/{id}", "/webhooks/"+ids.webhook),
+		add("share links", "/o/{org}/shares", "/shares"),
+		add("share persona", "/o/{org}/shares/new", "/shares/new?kind=persona&id="+ids.ux),
+		add("share launchpad", "/o/{org}/shares/new", "/shares/new?kind=launchpad&id="+ids.launchpad),
 		add("404 in the organisation", "/o/{org}/personas/{id}", "/personas/00000000-0000-0000-0000-000000000000"),
 	}
 	types := make([]string, 0, len(ids.templates))
@@ -643,6 +662,9 @@ func TestEveryPageFitsAndPassesAxe(t *testing.T) {
 		return err
 	}))
 	for _, p := range signedOutPages {
+		w.visit(p, "main")
+	}
+	for _, p := range ids.shares {
 		w.visit(p, "main")
 	}
 	w.visit(pageCase{"invite", app.InvitationPath, inviteLink}, "main form")

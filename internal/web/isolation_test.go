@@ -49,10 +49,15 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 	}
 	hook, delivery := webhookFixture(t, e)
 	proposal := e.proposalOn(lead) // proposals_test.go
+	share, _, err := e.svc.CreateShareLink(ctx, owner, e.org, app.ShareInput{Kind: persona.ShareOfPersona, SubjectIDs: []string{lead.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	idFor := map[string]string{
 		"/templates/{id}": tmpls[0].ID, "/evidence/{id}": evidence.Items[0].ID, "/launchpads/{id}": launchpads[0].ID,
 		"/groups/{id}": e.demoGroups()[0], "/notes/{id}": note.ID, "/customers/{id}": bank.ID,
 		"/invitations/{id}": invitation.ID, "/webhooks/{id}": hook, "/proposals/{id}": proposal.ID, "/comments/{id}": comment.ID,
+		"/shares/{id}": share.ID,
 	}
 	fill := func(pattern, org string) string {
 		id := lead.ID
@@ -73,12 +78,12 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 		"GET /o/{org}/webhooks/{id}", "POST /o/{org}/webhooks/{id}/deliveries/{delivery}/redeliver",
 		"POST /o/{org}/personas/{id}/reviews", "GET /o/{org}/reviews",
 		"GET /o/{org}/proposals/{id}", "POST /o/{org}/proposals/{id}/accept", "POST /o/{org}/personas/{id}/proposals", "GET /o/{org}/personas/{id}/propose",
-		"GET /o/{org}/usage"} {
+		"GET /o/{org}/usage", "GET /o/{org}/shares", "GET /o/{org}/shares/new", "POST /o/{org}/shares", "POST /o/{org}/shares/{id}/revoke"} {
 		if !slices.Contains(h.OrgRoutes(), want) {
 			t.Errorf("the walk misses %s", want)
 		}
 	}
-	secrets := []string{"System Lead", "Ledgerline", "Private to Ledgerline", lead.ID, invitation.ID, "invitee@example.com", "93.184.215.14", delivery, proposal.ID, "A proposed summary", comment.ID, "demo@example.com"}
+	secrets := []string{"System Lead", share.ID, "Ledgerline", "Private to Ledgerline", lead.ID, invitation.ID, "invitee@example.com", "93.184.215.14", delivery, proposal.ID, "A proposed summary", comment.ID, "demo@example.com"}
 	walked := 0
 	for _, pattern := range h.OrgRoutes() {
 		method, path, _ := strings.Cut(pattern, " ")
@@ -158,10 +163,15 @@ func TestViewersAreRefusedOnEveryOrganisationForm(t *testing.T) {
 	}
 	hook, delivery := webhookFixture(t, e)
 	proposal := e.proposalOn(lead) // proposals_test.go
+	share, _, err := e.svc.CreateShareLink(ctx, owner, e.org, app.ShareInput{Kind: persona.ShareOfPersona, SubjectIDs: []string{lead.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	idFor := map[string]string{
 		"/templates/{id}": tmpls[0].ID, "/evidence/{id}": evidence.Items[0].ID, "/launchpads/{id}": launchpads[0].ID,
 		"/groups/{id}": e.demoGroups()[0], "/notes/{id}": note.ID, "/customers/{id}": bank.ID,
 		"/invitations/{id}": invitation.ID, "/webhooks/{id}": hook, "/proposals/{id}": proposal.ID, "/comments/{id}": comment.ID,
+		"/shares/{id}": share.ID,
 	}
 	fill := func(pattern string) string {
 		id := lead.ID
