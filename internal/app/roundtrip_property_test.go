@@ -316,7 +316,7 @@ func (g *textGen) definition(fieldCount int) persona.Definition {
 		for range 1 + g.r.IntN(fieldCount) {
 			n++
 			f := persona.Field{Key: fmt.Sprintf("f%d", n), Label: g.line(60), Help: g.maybe(g.text(200)),
-				Kind: persona.FieldKinds[g.r.IntN(len(persona.FieldKinds))], Required: g.r.IntN(5) == 0}
+				Kind: persona.FieldKinds[g.r.IntN(len(persona.FieldKinds))], Required: g.r.IntN(5) == 0, Sensitive: g.r.IntN(4) == 0}
 			switch f.Kind {
 			case persona.KindChoice, persona.KindMultiChoice:
 				f.Options = g.options(6)

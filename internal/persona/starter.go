@@ -242,7 +242,7 @@ func marketingTemplate() StarterTemplate {
 						sList("journey_discover", "Discover", "How they become aware of the problem and of us."),
 						sList("journey_evaluate", "Evaluate", "What they compare, test and ask for."),
 						sList("journey_choose", "Choose", "What tips the decision, and who signs."),
-						sNumber("deal_size", "Typical deal size (EUR per year)", "", fp(0), nil),
+						sensitive(sNumber("deal_size", "Typical deal size (EUR per year)", "", fp(0), nil)),
 						sNumber("sales_cycle_weeks", "Sales cycle (weeks)", "", fp(0), fp(260)),
 					},
 				},
@@ -430,4 +430,11 @@ func agentTemplate() StarterTemplate {
 			},
 		},
 	}
+}
+
+// sensitive marks a starter field as never shared outside the
+// organisation (a deal size is the seller's business, not the buyer's).
+func sensitive(f Field) Field {
+	f.Sensitive = true
+	return f
 }

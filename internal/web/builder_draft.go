@@ -37,6 +37,7 @@ type sectionForm struct {
 type fieldForm struct {
 	Key, Label, Help, Kind string
 	Required               bool
+	Sensitive              bool // never shown on share links
 	MaxLength              string
 	Min, Max               string
 	LowLabel, HighLabel    string
@@ -83,7 +84,7 @@ func draftFormOf(t persona.Template, published persona.Definition) draftForm {
 			sf.Labels[typ] = l
 		}
 		for _, fd := range s.Fields {
-			ff := fieldForm{Key: fd.Key, Label: fd.Label, Help: fd.Help, Kind: string(fd.Kind), Required: fd.Required,
+			ff := fieldForm{Key: fd.Key, Label: fd.Label, Help: fd.Help, Kind: string(fd.Kind), Required: fd.Required, Sensitive: fd.Sensitive,
 				LowLabel: fd.LowLabel, HighLabel: fd.HighLabel, Options: strings.Join(fd.Options, "\n")}
 			if fd.MaxLength != 0 {
 				ff.MaxLength = strconv.Itoa(fd.MaxLength)
@@ -141,7 +142,7 @@ func readDraftForm(v url.Values) draftForm {
 			}
 			s.Fields = append(s.Fields, fieldForm{
 				Key: trim(fp + "key"), Label: trim(fp + "label"), Help: strings.TrimSpace(get(fp + "help")),
-				Kind: trim(fp + "kind"), Required: get(fp+"required") != "",
+				Kind: trim(fp + "kind"), Required: get(fp+"required") != "", Sensitive: get(fp+"sensitive") != "",
 				MaxLength: trim(fp + "max_length"), Min: trim(fp + "min"), Max: trim(fp + "max"),
 				LowLabel: trim(fp + "low_label"), HighLabel: trim(fp + "high_label"),
 				Options: get(fp + "options"), Was: trim(fp + "was"),
@@ -429,7 +430,7 @@ func (f *draftForm) definition() (persona.Definition, []persona.FieldError) {
 			fd := &f.Sections[i].Fields[j]
 			p := fmt.Sprintf("sections[%d].fields[%d]", i, j)
 			kind := persona.FieldKind(fd.Kind)
-			out := persona.Field{Key: fd.Key, Label: fd.Label, Help: fd.Help, Kind: kind, Required: fd.Required}
+			out := persona.Field{Key: fd.Key, Label: fd.Label, Help: fd.Help, Kind: kind, Required: fd.Required, Sensitive: fd.Sensitive}
 			switch {
 			case slices.Contains(textLike, kind):
 				if fd.MaxLength != "" {

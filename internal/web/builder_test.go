@@ -36,6 +36,9 @@ func builderForm(name, description string, def persona.Definition) url.Values {
 			if f.Required {
 				v.Set(fp+"required", "1")
 			}
+			if f.Sensitive {
+				v.Set(fp+"sensitive", "1")
+			}
 			if f.MaxLength != 0 {
 				v.Set(fp+"max_length", strconv.Itoa(f.MaxLength))
 			}
@@ -143,10 +146,10 @@ func TestBuilderCreatesEditsAndPublishesATemplate(t *testing.T) {
 	}
 
 	// Name the field (its placeholder key follows the label), make it a
-	// required choice, and add a dimension in the same post.
+	// required, sensitive choice, and add a dimension in the same post.
 	form = with(builderForm("Churn risk", "Why accounts leave", e.template(id).Draft),
 		"s.0.label", "Signals", "s.0.labels.archetype", "Churn signals",
-		"s.0.f.0.label", "Main reason", "s.0.f.0.kind", "choice", "s.0.f.0.required", "1",
+		"s.0.f.0.label", "Main reason", "s.0.f.0.kind", "choice", "s.0.f.0.required", "1", "s.0.f.0.sensitive", "1",
 		"s.0.f.0.options", "Price\n\n Support \nMissing features", "s.0.f.0.help", "As the customer put it",
 		"s.0.f.0.min", "3", // not a setting of choices: dropped
 		"op", "add-dimension")
@@ -167,7 +170,7 @@ func TestBuilderCreatesEditsAndPublishesATemplate(t *testing.T) {
 	want := persona.Definition{
 		Sections: []persona.Section{{Key: "profile", Label: "Signals", Labels: map[persona.ProfileType]string{persona.ProfileArchetype: "Churn signals"},
 			Fields: []persona.Field{{Key: "main_reason", Label: "Main reason", Help: "As the customer put it", Kind: persona.KindChoice,
-				Required: true, Options: []string{"Price", "Support", "Missing features"}}}}},
+				Required: true, Sensitive: true, Options: []string{"Price", "Support", "Missing features"}}}}},
 		Dimensions: []persona.Dimension{{Key: "churn_risk", Label: "Risk of leaving", Kind: persona.DimensionScale, Min: 1, Max: 10,
 			LowLabel: "Safe", HighLabel: "Leaving"}},
 	}

@@ -241,7 +241,7 @@ func TestShareTokenReachesNothingElse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shared := e.browser().get("/s/" + token).must(t, http.StatusOK).Body
+	shared := e.browser().get("/s/"+token).must(t, http.StatusOK).Body
 	page, err := e.svc.ListPersonas(ctx, owner, e.org, persona.PersonaFilter{Limit: 200}, "")
 	if err != nil {
 		t.Fatal(err)
