@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -183,5 +184,52 @@ func TestRejectsNonHTTP(t *testing.T) {
 		if _, err := pdf.Render(context.Background(), u, pdf.Options{}); err == nil || errors.Is(err, pdf.ErrNoChromium) {
 			t.Errorf("%s: want an address error, got %v", u, err)
 		}
+	}
+}
+
+// A slide deck prints on 16:9 sheets: 960×540 points.
+func TestRenderOnSlidePaper(t *testing.T) {
+	needChromium(t)
+	var seen atomic.Int32
+	srv := site(t, &seen)
+	out, err := pdf.Render(context.Background(), srv.URL+"/page", pdf.Options{Paper: pdf.PaperSlide,
+		Cookies: []pdf.Cookie{{Name: "pp_session", Value: "secret-1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`/MediaBox\s*\[\s*0\s+0\s+959\.\d+\s+540\b`).Match(out) &&
+		!regexp.MustCompile(`/MediaBox\s*\[\s*0\s+0\s+96[0]\.?\d*\s+540\b`).Match(out) {
+		t.Errorf("no 16:9 media box in %q", regexp.MustCompile(`/MediaBox[^\]]*\]`).Find(out))
+	}
+}
+
+// A PNG is the page as printed (print stylesheet, so no screen-only
+// parts), at the asked width and twice the pixel density, as tall as the
+// page.
+func TestRenderPNGIsThePrintedPageAsOneImage(t *testing.T) {
+	needChromium(t)
+	var seen atomic.Int32
+	srv := site(t, &seen)
+	out, err := pdf.RenderPNG(context.Background(), srv.URL+"/page", pdf.Options{Width: 800,
+		Cookies: []pdf.Cookie{{Name: "pp_session", Value: "secret-1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(out))
+	if err != nil {
+		t.Fatalf("not a PNG: %v", err)
+	}
+	b := img.Bounds()
+	if b.Dx() != 1600 {
+		t.Errorf("PNG is %d px wide, want 1600 (800 CSS px at 2×)", b.Dx())
+	}
+	if b.Dy() < 2*80*16 { // 80 paragraphs of at least 16 CSS px
+		t.Errorf("PNG is %d px tall: not the whole page", b.Dy())
+	}
+	if seen.Load() != 1 {
+		t.Fatalf("the page was served %d times with the session cookie, want 1", seen.Load())
+	}
+	if _, err := pdf.RenderPNG(context.Background(), srv.URL+"/page", pdf.Options{}); err == nil {
+		t.Fatal("a PNG of the sign-in page instead of the asked one")
 	}
 }

@@ -21,6 +21,8 @@ func (h *Handler) exportRoutes() {
 	h.org("GET /o/{org}/compare/export.md", h.exportCompareMarkdown)
 	h.org("GET /o/{org}/personas/{id}/export.pdf", h.exportPersonaPDF)
 	h.org("GET /o/{org}/compare/export.pdf", h.exportComparePDF)
+	h.org("GET /o/{org}/personas/{id}/export.png", h.exportPersonaPNG)
+	h.org("GET /o/{org}/compare/export.png", h.exportComparePNG)
 }
 
 func init() { funcs["compareExportURL"] = compareExportURL }
@@ -35,9 +37,20 @@ func compareExportURL(org string, ps []comparePersona, ext string) string {
 	return "/o/" + url.PathEscape(org) + "/compare/export." + ext + "?ids=" + strings.Join(esc, ",")
 }
 
-// renderPDF prints a page of this server; a variable so that the server
-// can be built without Chromium.
-var renderPDF = pdf.Render
+// renderPDF prints a page of this server and renderPNG takes its picture;
+// variables so that the server can be built without Chromium.
+var (
+	renderPDF = pdf.Render
+	renderPNG = pdf.RenderPNG
+)
+
+// printOut is what printPage makes of a page.
+type printOut struct {
+	png       bool
+	landscape bool
+	paper     pdf.Paper
+	filename  string
+}
 
 func (h *Handler) exportPersonaMarkdown(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	ctx := r.Context()
@@ -141,10 +154,27 @@ func (h *Handler) exportPersonaPDF(w http.ResponseWriter, r *http.Request, c *Ct
 		return err
 	}
 	path := "/o/" + url.PathEscape(c.Org.Slug) + "/personas/" + url.PathEscape(p.ID)
-	return h.printPDF(w, r, c, path, false, fileSlug(p.Name, "persona")+".pdf")
+	return h.printPDF(w, r, c, path, printOut{filename: fileSlug(p.Name, "persona") + ".pdf"})
+}
+
+func (h *Handler) exportPersonaPNG(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	p, err := h.svc.GetPersona(r.Context(), c.Actor, c.Org.Slug, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	path := "/o/" + url.PathEscape(c.Org.Slug) + "/personas/" + url.PathEscape(p.ID)
+	return h.printPDF(w, r, c, path, printOut{png: true, filename: fileSlug(p.Name, "persona") + ".png"})
 }
 
 func (h *Handler) exportComparePDF(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	return h.exportCompare(w, r, c, false)
+}
+
+func (h *Handler) exportComparePNG(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	return h.exportCompare(w, r, c, true)
+}
+
+func (h *Handler) exportCompare(w http.ResponseWriter, r *http.Request, c *Ctx, png bool) error {
 	in, err := h.comparedPersonas(r, c) // checks access before a browser starts
 	if err != nil {
 		return err
@@ -153,7 +183,11 @@ func (h *Handler) exportComparePDF(w http.ResponseWriter, r *http.Request, c *Ct
 	for i, x := range in {
 		ids[i] = x.Persona.ID
 	}
-	return h.printPDF(w, r, c, compareURL(c.Org.Slug, ids), true, compareFileSlug(in)+".pdf")
+	out := printOut{png: png, landscape: true, filename: compareFileSlug(in) + ".pdf"}
+	if png {
+		out.filename = compareFileSlug(in) + ".png"
+	}
+	return h.printPDF(w, r, c, compareURL(c.Org.Slug, ids), out)
 }
 
 // printPDF has headless Chromium print one of this server's pages as the
@@ -165,17 +199,17 @@ func (h *Handler) exportComparePDF(w http.ResponseWriter, r *http.Request, c *Ct
 // let any member point the server's browser, with its network position, at
 // another host. Only because of that may the browser accept the listener's
 // certificate, which names the public host rather than this address.
-func (h *Handler) printPDF(w http.ResponseWriter, r *http.Request, c *Ctx, path string, landscape bool, filename string) error {
+func (h *Handler) printPDF(w http.ResponseWriter, r *http.Request, c *Ctx, path string, out printOut) error {
 	ck, err := r.Cookie(sessionCookie)
 	if err != nil || ck.Value == "" {
 		return errNoSession
 	}
-	return h.printPage(w, r, c, path, []pdf.Cookie{{Name: sessionCookie, Value: ck.Value}}, landscape, filename)
+	return h.printPage(w, r, c, path, []pdf.Cookie{{Name: sessionCookie, Value: ck.Value}}, out)
 }
 
 // printPage is printPDF with the cookies the page needs (a member's
 // session, or a share link's unlock).
-func (h *Handler) printPage(w http.ResponseWriter, r *http.Request, c *Ctx, path string, cookies []pdf.Cookie, landscape bool, filename string) error {
+func (h *Handler) printPage(w http.ResponseWriter, r *http.Request, c *Ctx, path string, cookies []pdf.Cookie, out printOut) error {
 	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 	if !ok || local == nil {
 		return errors.New("pdf export: no local address for the request")
@@ -186,19 +220,25 @@ func (h *Handler) printPage(w http.ResponseWriter, r *http.Request, c *Ctx, path
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	out, err := renderPDF(r.Context(), scheme+"://"+local.String()+path, pdf.Options{
+	opt := pdf.Options{
 		Cookies:     cookies,
-		Landscape:   landscape,
+		Landscape:   out.landscape,
+		Paper:       out.paper,
 		OwnListener: true, // accept our own certificate at our own address
-	})
+	}
+	render, kind, contentType := renderPDF, "pdf", "application/pdf"
+	if out.png {
+		render, kind, contentType = renderPNG, "png", "image/png"
+	}
+	body, err := render(r.Context(), scheme+"://"+local.String()+path, opt)
 	if errors.Is(err, pdf.ErrNoChromium) {
 		h.renderError(w, r, c, http.StatusServiceUnavailable, pdf.ErrNoChromium.Error())
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("pdf export of %s: %w", path, err)
+		return fmt.Errorf("%s export of %s: %w", kind, path, err)
 	}
-	return download(w, "application/pdf", filename, out)
+	return download(w, contentType, out.filename, body)
 }
 
 // download answers a file to save rather than show.

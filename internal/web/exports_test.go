@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"fmt"
+	"image/png"
 	"net/http"
 	"os"
 	"regexp"
@@ -145,6 +147,8 @@ func TestExportOutsiderNotFound(t *testing.T) {
 		base + "/compare/export.md?ids=" + strings.Join(ids, ","),
 		base + "/personas/" + ids[0] + "/export.pdf",
 		base + "/compare/export.pdf?ids=" + strings.Join(ids, ","),
+		base + "/personas/" + ids[0] + "/export.png",
+		base + "/compare/export.png?ids=" + strings.Join(ids, ","),
 		// Their own organisation does not reach ours either.
 		"/o/" + e.otherOrg + "/personas/" + ids[0] + "/export.md",
 		"/o/" + e.otherOrg + "/personas/" + ids[0] + "/export.pdf",
@@ -180,6 +184,32 @@ func TestExportPDF(t *testing.T) {
 	checkPDF(t, cmp.Body, "842", "595")
 
 	b.get("/o/"+e.org+"/personas/no-such/export.pdf").must(t, http.StatusNotFound)
+
+	// The PNGs: the one-pager at 1200 CSS px, the comparison likewise,
+	// both at twice the density and as tall as the printed page.
+	shot := b.get("/o/"+e.org+"/personas/"+ids[0]+"/export.png").must(t, http.StatusOK)
+	mustDownload(t, shot, "image/png", "system-lead.png")
+	checkPNG(t, shot.Body, 2*pdf.DefaultPNGWidth)
+	cmpShot := b.get("/o/"+e.org+"/compare/export.png?ids="+strings.Join(ids, ",")).must(t, http.StatusOK)
+	mustDownload(t, cmpShot, "image/png", "comparison-system-lead-head-of-operations-buyer.png")
+	checkPNG(t, cmpShot.Body, 2*pdf.DefaultPNGWidth)
+	b.get("/o/"+e.org+"/compare/export.png?ids="+ids[0]).must(t, http.StatusUnprocessableEntity)
+}
+
+// checkPNG decodes a PNG and checks its width in device pixels, and that
+// it is taller than a screen: the whole page, not the first view of it.
+func checkPNG(t *testing.T, body string, width int) {
+	t.Helper()
+	if d := os.Getenv("PERSONAPAL_PNG_DIR"); d != "" {
+		os.WriteFile(d+"/"+strings.ReplaceAll(t.Name(), "/", "-")+fmt.Sprint(len(body))+".png", []byte(body), 0o644)
+	}
+	img, err := png.Decode(strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("not a PNG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != width || b.Dy() < 2*600 {
+		t.Errorf("PNG is %d×%d px, want %d wide and taller than 1200", b.Dx(), b.Dy(), width)
+	}
 }
 
 // checkPDF checks a PDF's signature, that it has pages, and the size (in
