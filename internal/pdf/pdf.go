@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"regexp"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -53,6 +54,9 @@ type Options struct {
 	OwnListener bool
 	// Paper is the PDF's sheet (A4 when zero).
 	Paper Paper
+	// FitPage scales a page that would print on more than one sheet down
+	// until it fits on one, but not below MinFitScale: a one-pager.
+	FitPage bool
 	// Width is a PNG's width in CSS pixels (DefaultPNGWidth when zero).
 	Width int
 
@@ -131,18 +135,60 @@ func Render(ctx context.Context, pageURL string, opt Options) ([]byte, error) {
 		paper = PaperA4
 	}
 	return withPage(ctx, pageURL, opt, func(tabCtx context.Context) ([]byte, error) {
-		pdfOpts := []chromedp.PDFOption{
-			chromedp.PDFPaper(chromedp.PaperSize{Width: paper.Width, Height: paper.Height}),
-			chromedp.PDFPrintBackground(),
-			chromedp.PDFOutlineAndTagged(),
-			chromedp.PDFStream(),
+		printAt := func(scale float64) ([]byte, error) {
+			pdfOpts := []chromedp.PDFOption{
+				chromedp.PDFPaper(chromedp.PaperSize{Width: paper.Width, Height: paper.Height}),
+				chromedp.PDFPrintBackground(),
+				chromedp.PDFOutlineAndTagged(),
+				chromedp.PDFStream(),
+				chromedp.PDFScale(scale),
+			}
+			if opt.Landscape {
+				pdfOpts = append(pdfOpts, chromedp.PDFLandscape())
+			}
+			return chromedp.Run(tabCtx, chromedp.PrintToPDF(pdfOpts...))
 		}
-		if opt.Landscape {
-			pdfOpts = append(pdfOpts, chromedp.PDFLandscape())
+		out, err := printAt(1)
+		if err != nil || !opt.FitPage || PageCount(out) <= 1 {
+			return out, err
 		}
-		return chromedp.Run(tabCtx, chromedp.PrintToPDF(pdfOpts...))
+		return fitOnePage(out, printAt)
 	})
 }
+
+// MinFitScale is the smallest scale FitPage prints at: below it the
+// text is too small to read, and the page at full size is better.
+const MinFitScale = 0.6
+
+// fitOnePage finds the largest scale, down to MinFitScale, at which the
+// page prints on one sheet: a few printings of the loaded page, since only
+// the printer knows where its pages break. It returns full, the print at
+// full size, when nothing fits.
+func fitOnePage(full []byte, print func(scale float64) ([]byte, error)) ([]byte, error) {
+	smallest, err := print(MinFitScale)
+	if err != nil || PageCount(smallest) > 1 {
+		return full, err
+	}
+	best, lo, hi := smallest, MinFitScale, 1.0
+	for range 4 { // to within 0.025
+		mid := (lo + hi) / 2
+		out, err := print(mid)
+		if err != nil {
+			return nil, err
+		}
+		if PageCount(out) == 1 {
+			best, lo = out, mid
+		} else {
+			hi = mid
+		}
+	}
+	return best, nil
+}
+
+var pageObject = regexp.MustCompile(`/Type\s*/Page[^s]`)
+
+// PageCount counts the page objects of a PDF that Chromium printed.
+func PageCount(doc []byte) int { return len(pageObject.FindAll(doc, -1)) }
 
 // RenderPNG loads pageURL as Render does and takes a picture of the whole
 // page, opt.Width CSS pixels wide (DefaultPNGWidth when zero) at twice the

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -28,10 +29,7 @@ func needChromium(t *testing.T) {
 	}
 }
 
-// pageCount counts page objects in a PDF ("/Type /Page", not "/Pages").
-var pageObject = regexp.MustCompile(`/Type\s*/Page[^s]`)
-
-func pageCount(b []byte) int { return len(pageObject.FindAll(b, -1)) }
+func pageCount(b []byte) int { return pdf.PageCount(b) }
 
 // site serves a print page only with the right session cookie; without it,
 // it redirects to a sign-in page, as the real server does.
@@ -55,6 +53,11 @@ func siteHandler(seen *atomic.Int32) http.Handler {
 		w.Write([]byte(`<!doctype html><html><head><title>Ada</title>
 <style>@media print { .no-print { display: none } }</style></head>
 <body><h1>Ada the Analyst</h1><p class="no-print">screen only</p>` + strings.Repeat("<p>Goals and frustrations.</p>", 80) + `</body></html>`))
+	})
+	mux.HandleFunc("GET /fit/{n}", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.PathValue("n"))
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<!doctype html><title>Long</title><style>p { margin: 0; height: 20px }</style>` + strings.Repeat("<p>A line.</p>", n)))
 	})
 	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`<!doctype html><title>Sign in</title><p>Sign in</p>`))
@@ -231,5 +234,36 @@ func TestRenderPNGIsThePrintedPageAsOneImage(t *testing.T) {
 	}
 	if _, err := pdf.RenderPNG(context.Background(), srv.URL+"/page", pdf.Options{}); err == nil {
 		t.Fatal("a PNG of the sign-in page instead of the asked one")
+	}
+}
+
+// FitPage prints a page that runs a little over one sheet on one sheet,
+// scaled down, and leaves one far too long for that at full size.
+func TestRenderFitPage(t *testing.T) {
+	needChromium(t)
+	var seen atomic.Int32
+	srv := site(t, &seen)
+	// A4 at Chromium's default margins holds about 1,000 CSS px: 60 lines
+	// of 20 px need two sheets at full size, one at 0.8.
+	plain, err := pdf.Render(context.Background(), srv.URL+"/fit/60", pdf.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := pdf.PageCount(plain); n != 2 {
+		t.Fatalf("the long page prints on %d sheets without FitPage, want 2", n)
+	}
+	fit, err := pdf.Render(context.Background(), srv.URL+"/fit/60", pdf.Options{FitPage: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := pdf.PageCount(fit); n != 1 {
+		t.Errorf("FitPage printed %d sheets, want 1", n)
+	}
+	far, err := pdf.Render(context.Background(), srv.URL+"/fit/200", pdf.Options{FitPage: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := pdf.PageCount(far); n < 4 {
+		t.Errorf("a page four times too long printed on %d sheets: scaled below the readable", n)
 	}
 }

@@ -49,6 +49,7 @@ type printOut struct {
 	png       bool
 	landscape bool
 	paper     pdf.Paper
+	fitPage   bool // a one-pager: scaled to one sheet (pdf.Options.FitPage)
 	filename  string
 }
 
@@ -73,6 +74,14 @@ func (h *Handler) exportPersonaMarkdown(w http.ResponseWriter, r *http.Request, 
 	}
 	if in.OwnerName, err = h.memberName(r, c, p.OwnerID); err != nil {
 		return err
+	}
+	ev, err := h.svc.PersonaEvidence(ctx, c.Actor, c.Org.Slug, p.ID)
+	if err != nil {
+		return err
+	}
+	for _, l := range ev.Links {
+		in.Citations = append(in.Citations, persona.MarkdownCitation{Field: l.FieldKey(), Title: l.EvidenceTitle,
+			Kind: l.EvidenceKind, Stance: l.Stance, Excerpt: l.Excerpt, Page: l.Page})
 	}
 	variants, err := h.svc.ListVariants(ctx, c.Actor, c.Org.Slug, p.ID)
 	if err != nil {
@@ -154,7 +163,7 @@ func (h *Handler) exportPersonaPDF(w http.ResponseWriter, r *http.Request, c *Ct
 		return err
 	}
 	path := "/o/" + url.PathEscape(c.Org.Slug) + "/personas/" + url.PathEscape(p.ID)
-	return h.printPDF(w, r, c, path, printOut{filename: fileSlug(p.Name, "persona") + ".pdf"})
+	return h.printPDF(w, r, c, path, printOut{fitPage: true, filename: fileSlug(p.Name, "persona") + ".pdf"})
 }
 
 func (h *Handler) exportPersonaPNG(w http.ResponseWriter, r *http.Request, c *Ctx) error {
@@ -224,6 +233,7 @@ func (h *Handler) printPage(w http.ResponseWriter, r *http.Request, c *Ctx, path
 		Cookies:     cookies,
 		Landscape:   out.landscape,
 		Paper:       out.paper,
+		FitPage:     out.fitPage,
 		OwnListener: true, // accept our own certificate at our own address
 	}
 	render, kind, contentType := renderPDF, "pdf", "application/pdf"

@@ -80,6 +80,17 @@ func TestExportPersonaMarkdown(t *testing.T) {
 		!strings.Contains(md.Body, "- **Link:** [Open in Persona Pal](<"+e.srv.URL+"/o/"+e.org+"/personas/"+p.ID+">)") {
 		t.Errorf("facts or link back missing:\n%.800s", md.Body)
 	}
+	// Its evidence, as footnotes: one note per link, each cited.
+	ev, err := e.svc.PersonaEvidence(context.Background(), e.actor(e.owner), e.org, p.ID)
+	if err != nil || len(ev.Links) == 0 {
+		t.Fatalf("fixture: System Lead's evidence: %v %d", err, len(ev.Links))
+	}
+	for i, l := range ev.Links {
+		n := fmt.Sprint(i + 1)
+		if !strings.Contains(md.Body, "\n[^"+n+"]: **"+persona.EscapeMarkdown(l.EvidenceTitle)+"**") || !strings.Contains(md.Body, "[^"+n+"]\n") && !strings.Contains(md.Body, "[^"+n+"] ") {
+			t.Errorf("evidence %q is not footnote %s", l.EvidenceTitle, n)
+		}
+	}
 }
 
 func TestExportMarkdownEscapesUserText(t *testing.T) {
@@ -261,4 +272,41 @@ func TestExportPDFWithoutChromium(t *testing.T) {
 	if !strings.HasPrefix(p.Header.Get("Content-Type"), "text/html") {
 		t.Errorf("503 is not an HTML page: %s", p.Header.Get("Content-Type"))
 	}
+}
+
+// Every demo persona's one-pager prints on one A4 page: the print
+// stylesheet lays it out in two columns, and the printer scales a long
+// one down to fit (pdf.Options.FitPage).
+func TestEveryDemoOnePagerFitsOneA4Page(t *testing.T) {
+	if _, err := pdf.ExecPath(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI must have Chromium: %v", err)
+		}
+		t.Skip(err)
+	}
+	e := newWebEnv(t)
+	list, err := e.svc.ListPersonas(context.Background(), e.actor(e.owner), e.org, persona.PersonaFilter{Limit: 200}, "")
+	if err != nil || len(list.Items) < 5 {
+		t.Fatalf("fixture: %v %d personas", err, len(list.Items))
+	}
+	b := e.signedIn(e.viewer)
+	for _, p := range list.Items {
+		doc := b.get("/o/"+e.org+"/personas/"+p.ID+"/export.pdf").must(t, http.StatusOK)
+		checkPDF(t, doc.Body, "595", "842")
+		if n := len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAllString(doc.Body, -1)); n != 1 {
+			t.Errorf("%s: the one-pager prints on %d pages", p.Name, n)
+		}
+		if d := os.Getenv("PERSONAPAL_PNG_DIR"); d != "" {
+			os.WriteFile(d+"/onepager-"+fileName(p.Name)+".pdf", []byte(doc.Body), 0o644)
+		}
+	}
+}
+
+func fileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, s)
 }
