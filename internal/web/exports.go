@@ -158,21 +158,26 @@ func (h *Handler) exportCompareMarkdown(w http.ResponseWriter, r *http.Request, 
 }
 
 func (h *Handler) exportPersonaPDF(w http.ResponseWriter, r *http.Request, c *Ctx) error {
-	p, err := h.svc.GetPersona(r.Context(), c.Actor, c.Org.Slug, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	path := "/o/" + url.PathEscape(c.Org.Slug) + "/personas/" + url.PathEscape(p.ID)
-	return h.printPDF(w, r, c, path, printOut{fitPage: true, filename: fileSlug(p.Name, "persona") + ".pdf"})
+	return h.exportPersona(w, r, c, false)
 }
 
 func (h *Handler) exportPersonaPNG(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	return h.exportPersona(w, r, c, true)
+}
+
+// exportPersona prints the persona's page: a one-pager PDF (scaled to one
+// sheet) or a PNG of it.
+func (h *Handler) exportPersona(w http.ResponseWriter, r *http.Request, c *Ctx, png bool) error {
 	p, err := h.svc.GetPersona(r.Context(), c.Actor, c.Org.Slug, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	path := "/o/" + url.PathEscape(c.Org.Slug) + "/personas/" + url.PathEscape(p.ID)
-	return h.printPDF(w, r, c, path, printOut{png: true, filename: fileSlug(p.Name, "persona") + ".png"})
+	out := printOut{fitPage: true, filename: fileSlug(p.Name, "persona") + ".pdf"}
+	if png {
+		out = printOut{png: true, filename: fileSlug(p.Name, "persona") + ".png"}
+	}
+	return h.printPDF(w, r, c, path, out)
 }
 
 func (h *Handler) exportComparePDF(w http.ResponseWriter, r *http.Request, c *Ctx) error {
