@@ -792,3 +792,27 @@ func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+func TestMCPAgentProfiles(t *testing.T) {
+	e := newEnv(t)
+	d := e.ids()
+	cs := e.connect(e.readOnly, "?org="+e.org)
+	var card persona.AgentCard
+	ok(t, cs, "agent_card", map[string]any{"id": d.agent}, &card)
+	if card.ProtocolVersion != "0.3.0" || card.Name == "" || len(card.Skills) == 0 || !strings.Contains(card.URL, "/personas/"+d.agent) ||
+		card.Provider == nil || card.Provider.Organization != "Ledgerline (demo)" {
+		t.Fatalf("card: %+v", card)
+	}
+	var sp struct {
+		Prompt string `json:"prompt"`
+	}
+	res := ok(t, cs, "agent_system_prompt", map[string]any{"id": d.agent}, &sp)
+	if !strings.Contains(sp.Prompt, "## Permissions") || text(res) != sp.Prompt {
+		t.Fatalf("system prompt: %s", sp.Prompt)
+	}
+	for _, tool := range []string{"agent_card", "agent_system_prompt"} {
+		if msg := toolErr(t, cs, tool, map[string]any{"id": d.systemLead}); !strings.Contains(msg, "only AI-agent profiles") {
+			t.Errorf("%s of a UX persona: %s", tool, msg)
+		}
+	}
+}
