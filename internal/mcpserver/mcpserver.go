@@ -61,6 +61,12 @@ func New(svc *app.Service, log *slog.Logger) *Server {
 		JSONResponse:        true,
 		Logger:              log,
 		MaxRequestBodyBytes: maxBody,
+		// The SDK refuses a request that reached a loopback address with
+		// another Host (DNS rebinding). That is every request behind a
+		// reverse proxy on the same machine (serve listens on 127.0.0.1),
+		// and it protects nothing here: every request needs an API token,
+		// which a rebinding page does not have.
+		DisableLocalhostProtection: true,
 	})
 	return s
 }

@@ -632,8 +632,10 @@ func TestMCPHTTPAuthentication(t *testing.T) {
 	if _, err := e.dial("pp_nope", ""); err == nil {
 		t.Error("the SDK client connected with a bad token")
 	}
-	// The good token passes.
+	// The good token passes, also behind a reverse proxy on the same
+	// machine (a public Host on a loopback address).
 	req, _ := http.NewRequest("POST", e.url+"/mcp?org="+e.org, strings.NewReader(init))
+	req.Host = "personas.example.com"
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, text/event-stream")
 	req.Header.Set("Authorization", "Bearer "+e.readOnly)
