@@ -180,6 +180,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		exportCmd(g), importCmd(g), backupCmd(g), restoreCmd(g), benchCmd(g), copyCmd(g), outboxCmd(g))
 	root.AddCommand(personasCmd(g))
 	root.AddCommand(reviewsCmd(g))
+	root.AddCommand(mcpCmd(g)) // mcp.go
 	return root
 }
 

@@ -106,6 +106,7 @@ type objectIDs struct {
 	webhook, delivery                                                                      string
 	proposal                                                                               string
 	comment                                                                                string
+	agent                                                                                  string // an AI-agent profile
 }
 
 func (e *env) ids() objectIDs {
@@ -125,6 +126,8 @@ func (e *env) ids() objectIDs {
 		map[string]any{"customer_label": "Credit Union", "note": "Smaller team"}).json(e.t, &v)
 	var buyers listJSON[personaJSON]
 	e.must(200, "GET", e.api("/personas?profile_type=marketing&limit=1"), e.owner, nil).json(e.t, &buyers)
+	var agents listJSON[personaJSON]
+	e.must(200, "GET", e.api("/personas?profile_type=agent&limit=1"), e.owner, nil).json(e.t, &agents)
 	var docs listJSON[struct {
 		ID string `json:"id"`
 	}]
@@ -165,6 +168,7 @@ func (e *env) ids() objectIDs {
 	e.must(201, "POST", e.api("/personas/"+ps.Items[0].ID+"/comments"), e.owner, map[string]any{"body": "The owner's comment", "field": "goals"}).json(e.t, &cm)
 	return objectIDs{
 		webhook: hook.ID, delivery: queued.DeliveryID, proposal: pr.ID, comment: cm.ID,
+		agent:      agents.Items[0].ID,
 		invitation: inv.ID,
 		launchpad:  launchpads.Items[0].ID,
 		evidence:   docs.Items[0].ID,
@@ -178,6 +182,8 @@ func (e *env) ids() objectIDs {
 func (ids objectIDs) fill(path, org string) string {
 	id := ids.persona
 	switch {
+	case strings.HasSuffix(path, "/agent-card"), strings.HasSuffix(path, "/system-prompt.md"):
+		id = ids.agent
 	case strings.Contains(path, "/groups/{id}"):
 		id = ids.group
 	case strings.Contains(path, "/templates/{id}"):

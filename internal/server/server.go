@@ -18,6 +18,7 @@ import (
 	"github.com/personapal/personapal/internal/api"
 	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/fault"
+	"github.com/personapal/personapal/internal/mcpserver"
 	"github.com/personapal/personapal/internal/persona"
 	"github.com/personapal/personapal/internal/web"
 )
@@ -127,8 +128,8 @@ type Options struct {
 	Web []web.Option
 }
 
-// New builds the HTTP handler over svc: the JSON API under /api, the web
-// application everywhere else. db is pinged by /healthz. It limits no rates
+// New builds the HTTP handler over svc: the JSON API under /api, MCP for AI
+// assistants at /mcp, the web application everywhere else. db is pinged by /healthz. It limits no rates
 // and trusts no proxy (NewWithOptions does).
 //
 // extra registers more routes behind the same middleware (the load
@@ -149,6 +150,8 @@ func NewWithOptions(svc *app.Service, db Pinger, log *slog.Logger, opts Options,
 		return nil, err
 	}
 	webApp.Register(mux)
+	// AI assistants: MCP over streamable HTTP, with the API's tokens.
+	mux.Handle(mcpserver.Path, mcpserver.New(svc, log).Handler())
 	now := opts.Clock
 	if now == nil {
 		now = time.Now
