@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -23,6 +24,30 @@ func (h *Handler) exportRoutes() {
 	h.org("GET /o/{org}/compare/export.pdf", h.exportComparePDF)
 	h.org("GET /o/{org}/personas/{id}/export.png", h.exportPersonaPNG)
 	h.org("GET /o/{org}/compare/export.png", h.exportComparePNG)
+	h.org("GET /o/{org}/personas/{id}/agent-card.json", h.exportAgentCard)
+	h.org("GET /o/{org}/personas/{id}/system-prompt.md", h.exportAgentPrompt)
+}
+
+// exportAgentCard downloads an AI-agent profile as an A2A AgentCard.
+func (h *Handler) exportAgentCard(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	card, err := h.svc.AgentCard(r.Context(), c.Actor, c.Org.Slug, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	body, err := json.MarshalIndent(card, "", "  ")
+	if err != nil {
+		return err
+	}
+	return download(w, "application/json", fileSlug(card.Name, "agent")+"-agent-card.json", append(body, '\n'))
+}
+
+// exportAgentPrompt downloads an AI-agent profile as a system prompt.
+func (h *Handler) exportAgentPrompt(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	md, p, err := h.svc.AgentSystemPrompt(r.Context(), c.Actor, c.Org.Slug, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return download(w, "text/markdown; charset=utf-8", fileSlug(p.Name, "agent")+"-system-prompt.md", []byte(md))
 }
 
 func init() { funcs["compareExportURL"] = compareExportURL }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"image/png"
 	"net/http"
@@ -309,4 +310,40 @@ func fileName(s string) string {
 		}
 		return '-'
 	}, s)
+}
+
+// An AI-agent profile downloads as an A2A AgentCard and a system prompt;
+// another profile type has neither (422).
+func TestExportAgentCardAndSystemPrompt(t *testing.T) {
+	e := newWebEnv(t)
+	agent := e.demoPersona("Reconciliation Assistant")
+	b := e.signedIn(e.viewer)
+	base := "/o/" + e.org + "/personas/"
+	page := b.get(base+agent.ID).must(t, http.StatusOK)
+	if !strings.Contains(page.Body, `id="export-agent-card"`) || !strings.Contains(page.Body, `id="export-system-prompt"`) {
+		t.Error("the agent's page has no agent card or system prompt download")
+	}
+	card := b.get(base+agent.ID+"/agent-card.json").must(t, http.StatusOK)
+	mustDownload(t, card, "application/json", "reconciliation-assistant-agent-card.json")
+	var got struct {
+		Name   string `json:"name"`
+		Skills []struct {
+			Name string `json:"name"`
+		} `json:"skills"`
+	}
+	if err := json.Unmarshal([]byte(card.Body), &got); err != nil || got.Name != "Reconciliation Assistant" || len(got.Skills) == 0 {
+		t.Errorf("agent card: %v %+v", err, got)
+	}
+	prompt := b.get(base+agent.ID+"/system-prompt.md").must(t, http.StatusOK)
+	mustDownload(t, prompt, "text/markdown; charset=utf-8", "reconciliation-assistant-system-prompt.md")
+	if !strings.Contains(prompt.Body, "Reconciliation Assistant") {
+		t.Errorf("system prompt:\n%.300s", prompt.Body)
+	}
+	ux := e.demoPersona("System Lead")
+	b.get(base+ux.ID+"/agent-card.json").must(t, http.StatusUnprocessableEntity)
+	b.get(base+ux.ID+"/system-prompt.md").must(t, http.StatusUnprocessableEntity)
+	if strings.Contains(b.get(base+ux.ID).Body, `id="export-agent-card"`) {
+		t.Error("a UX persona offers an agent card")
+	}
+	e.signedIn(e.outsider).get(base+agent.ID+"/agent-card.json").must(t, http.StatusNotFound)
 }
