@@ -93,6 +93,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerUsage(api)         // usage.go
 	s.registerComments(api)      // comments.go
 	s.registerShares(api)        // shares.go
+	s.registerPhotos(api)        // photos.go
 	s.noteBodyLimits(api)
 	return api
 }
