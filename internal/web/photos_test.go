@@ -119,6 +119,15 @@ func TestPersonaPhotoPages(t *testing.T) {
 		t.Error("the comparison shows no photo")
 	}
 
+	// … and so does a variant's page, the base persona's photo.
+	variants, err := e.svc.ListVariants(context.Background(), e.actor(e.owner), e.org, lead.ID)
+	if err != nil || len(variants) == 0 {
+		t.Fatalf("variants of %s: %v", lead.Name, err)
+	}
+	if vp := owner.get("/o/"+e.org+"/variants/"+variants[0].Variant.ID).must(t, http.StatusOK); !strings.Contains(vp.Body, base+"/photo/512?v=") {
+		t.Error("the variant page shows no photo")
+	}
+
 	// A viewer sees it and cannot change it.
 	viewer := e.signedIn(e.viewer)
 	viewer.get(base+"/photo/96").must(t, http.StatusOK)
