@@ -83,3 +83,9 @@ func TestPhotoUploadOnThePersonaPage(t *testing.T) {
 		open(orgPath("/personas/"+created.ID)), follow("#photo-remove"),
 		see(".flash", "Photo removed."), present(".pp-head img.avatar", 0), present(".pp-head span.avatar", 1))
 }
+
+// The image routes are no pages for the page walk (pages_test.go).
+func init() {
+	notPages["/o/{org}/personas/{id}/photo/{size}"] = "a persona's photo (a JPEG, shown by the persona page, cards and the comparison)"
+	notPages["/s/{token}/photo/{personaID}"] = "the photo of a shared persona (a JPEG, shown by the shared page)"
+}
