@@ -52,9 +52,12 @@ var notPages = map[string]string{
 	"/o/{org}/alignment.md":              "Markdown download",
 	"/o/{org}/personas/{id}/export.md":   "Markdown download",
 	"/o/{org}/personas/{id}/export.pdf":  "PDF download",
+	"/o/{org}/personas/{id}/export.png":  "PNG download",
 	"/o/{org}/groups/{id}/export.md":     "Markdown download",
 	"/o/{org}/compare/export.md":         "Markdown download",
 	"/o/{org}/compare/export.pdf":        "PDF download",
+	"/o/{org}/compare/export.png":        "PNG download",
+	"/o/{org}/deck.pdf":                  "PDF download (the slides)",
 	"/o/{org}/launchpads/{id}/export.md": "Markdown download",
 	"/o/{org}/catalogue/export.yaml":     "YAML download",
 	"/o/{org}/catalogue/export.json":     "JSON download",
@@ -67,6 +70,7 @@ var notPages = map[string]string{
 	"/o/{org}/comments/{id}":             "redirects to the page that shows the comment",
 	"/o/{org}/mentions":                  "JSON for the mention autocomplete (app-comments.js)",
 	"/s/{token}/export.pdf":              "PDF download of a shared page",
+	"/s/{token}/export.png":              "PNG download of a shared page",
 	"/oembed":                            "JSON: the oEmbed description of a share link",
 }
 
@@ -365,6 +369,7 @@ func orgPages(ids demoIDs) []pageCase {
 		add("customer", "/o/{org}/customers/{id}", "/customers/"+ids.archetype),
 		add("compare picker", "/o/{org}/compare", "/compare"),
 		add("compare two", "/o/{org}/compare", "/compare?ids="+ids.ux+"&ids="+ids.second),
+		add("slides", "/o/{org}/deck", "/deck?ids="+ids.ux+","+ids.buyer),
 		add("search", "/o/{org}/search", "/search?q=audit"),
 		add("alignment report", "/o/{org}/alignment", "/alignment"),
 		add("evidence library", "/o/{org}/evidence", "/evidence"),

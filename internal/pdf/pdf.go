@@ -11,9 +11,11 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"regexp"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
@@ -50,6 +52,15 @@ type Options struct {
 	// machine's listener, so there is nothing to authenticate. Never set it
 	// for an address a user chose; Render refuses it for a host name.
 	OwnListener bool
+	// Paper is the PDF's sheet (A4 when zero).
+	Paper Paper
+	// FitPage scales a page that would print on more than one sheet down
+	// until it fits on one, but not below MinFitScale: a one-pager.
+	FitPage bool
+	// Width is a PNG's width in CSS pixels (DefaultPNGWidth when zero).
+	Width int
+
+	beforeLoad func(tabCtx context.Context) error
 }
 
 // ExecPath finds the Chromium executable: $CHROMIUM when set (and then only
@@ -92,12 +103,127 @@ func Available() bool {
 	return err == nil
 }
 
+// Paper is a sheet size in inches (a CSS pixel is 1/96 of an inch).
+type Paper struct {
+	Width, Height float64
+}
+
+// Sheet sizes the exports use.
+var (
+	PaperA4 = Paper{8.27, 11.69}
+	// PaperSlide is a 16:9 slide, the size of a PowerPoint or Keynote
+	// widescreen slide (13.333 × 7.5 in).
+	PaperSlide = Paper{13.333, 7.5}
+)
+
+// DefaultPNGWidth is the width in CSS pixels of a PNG export: wide enough
+// for the desktop layout of a one-pager, narrow enough to paste in a slide.
+const DefaultPNGWidth = 1200
+
+// PNGMargin is the white border round a PNG, the margin of the printed
+// page (the app's @page rule).
+const PNGMargin = "14mm"
+
 // Render loads pageURL (http or https) in a fresh headless Chromium with a
 // temporary profile, with opt.Cookies set for the page's origin, and prints
-// it on A4 with the page's print stylesheet. The page must answer 200 at
-// the very address asked for: a redirect (to the sign-in page, say) is an
-// error, so that a PDF never shows some other page.
+// it on opt.Paper (A4 when zero) with the page's print stylesheet. The page
+// must answer 200 at the very address asked for: a redirect (to the sign-in
+// page, say) is an error, so that a PDF never shows some other page.
 func Render(ctx context.Context, pageURL string, opt Options) ([]byte, error) {
+	paper := opt.Paper
+	if paper == (Paper{}) {
+		paper = PaperA4
+	}
+	return withPage(ctx, pageURL, opt, func(tabCtx context.Context) ([]byte, error) {
+		printAt := func(scale float64) ([]byte, error) {
+			pdfOpts := []chromedp.PDFOption{
+				chromedp.PDFPaper(chromedp.PaperSize{Width: paper.Width, Height: paper.Height}),
+				chromedp.PDFPrintBackground(),
+				chromedp.PDFOutlineAndTagged(),
+				chromedp.PDFStream(),
+				chromedp.PDFScale(scale),
+			}
+			if opt.Landscape {
+				pdfOpts = append(pdfOpts, chromedp.PDFLandscape())
+			}
+			return chromedp.Run(tabCtx, chromedp.PrintToPDF(pdfOpts...))
+		}
+		out, err := printAt(1)
+		if err != nil || !opt.FitPage || PageCount(out) <= 1 {
+			return out, err
+		}
+		return fitOnePage(out, printAt)
+	})
+}
+
+// MinFitScale is the smallest scale FitPage prints at: below it the
+// text is too small to read, and the page at full size is better.
+const MinFitScale = 0.6
+
+// fitOnePage finds the largest scale, down to MinFitScale, at which the
+// page prints on one sheet: a few printings of the loaded page, since only
+// the printer knows where its pages break. It returns full, the print at
+// full size, when nothing fits.
+func fitOnePage(full []byte, print func(scale float64) ([]byte, error)) ([]byte, error) {
+	smallest, err := print(MinFitScale)
+	if err != nil || PageCount(smallest) > 1 {
+		return full, err
+	}
+	best, lo, hi := smallest, MinFitScale, 1.0
+	for range 4 { // to within 0.025
+		mid := (lo + hi) / 2
+		out, err := print(mid)
+		if err != nil {
+			return nil, err
+		}
+		if PageCount(out) == 1 {
+			best, lo = out, mid
+		} else {
+			hi = mid
+		}
+	}
+	return best, nil
+}
+
+var pageObject = regexp.MustCompile(`/Type\s*/Page[^s]`)
+
+// PageCount counts the page objects of a PDF that Chromium printed.
+func PageCount(doc []byte) int { return len(pageObject.FindAll(doc, -1)) }
+
+// RenderPNG loads pageURL as Render does and takes a picture of the whole
+// page, opt.Width CSS pixels wide (DefaultPNGWidth when zero) at twice the
+// pixel density, through the print stylesheet: the same one-pager as the
+// PDF, without the app's navigation, as one image.
+func RenderPNG(ctx context.Context, pageURL string, opt Options) ([]byte, error) {
+	width := opt.Width
+	if width <= 0 {
+		width = DefaultPNGWidth
+	}
+	opt.beforeLoad = func(tabCtx context.Context) error {
+		_, err := chromedp.Run(tabCtx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			if _, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+				return err
+			}
+			// Height 1: the full screenshot grows to the page's height.
+			_, err := cdp.Call(ctx, t, emulation.SetDeviceMetricsOverride,
+				emulation.SetDeviceMetricsOverrideParams{Width: int64(width), Height: 1, DeviceScaleFactor: 2})
+			return err
+		}))
+		return err
+	}
+	return withPage(ctx, pageURL, opt, func(tabCtx context.Context) ([]byte, error) {
+		// The margin a printed page has from @page: set through the
+		// CSSOM, which the page's Content-Security-Policy allows.
+		if _, err := chromedp.Run(tabCtx, chromedp.Evaluate[bool](`(() => { const s = document.documentElement.style; s.padding = "`+PNGMargin+`"; s.boxSizing = "border-box"; return true })()`)); err != nil {
+			return nil, err
+		}
+		return chromedp.Run(tabCtx, chromedp.FullScreenshot(100))
+	})
+}
+
+// withPage starts a browser, loads the page with the options' cookies,
+// checks that it is the page asked for, and hands the tab to take.
+func withPage(ctx context.Context, pageURL string, opt Options, take func(tabCtx context.Context) ([]byte, error)) ([]byte, error) {
 	u, err := url.Parse(pageURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("pdf: not an http(s) address: %q", pageURL)
@@ -148,6 +274,7 @@ func Render(ctx context.Context, pageURL string, opt Options) ([]byte, error) {
 		chromedp.Flag("password-store", "basic"),
 		chromedp.Flag("use-mock-keychain", true),
 		chromedp.Flag("force-color-profile", "srgb"),
+		chromedp.Flag("hide-scrollbars", true),
 	}
 	if opt.OwnListener && u.Scheme == "https" {
 		// Browser-wide, but this browser only ever loads the one page, and
@@ -163,6 +290,11 @@ func Render(ctx context.Context, pageURL string, opt Options) ([]byte, error) {
 	if _, err := chromedp.Run(tabCtx, setCookies(pageURL, u.Scheme == "https", opt.Cookies)); err != nil {
 		return nil, fmt.Errorf("pdf: starting Chromium: %w", err)
 	}
+	if opt.beforeLoad != nil {
+		if err := opt.beforeLoad(tabCtx); err != nil {
+			return nil, fmt.Errorf("pdf: setting up the page: %w", err)
+		}
+	}
 	res, err := chromedp.Run(tabCtx, chromedp.NavigateResponse(pageURL))
 	if err != nil {
 		return nil, fmt.Errorf("pdf: loading %s: %w", u.Path, err)
@@ -177,18 +309,9 @@ func Render(ctx context.Context, pageURL string, opt Options) ([]byte, error) {
 	if got, err := url.Parse(res.URL); err != nil || got.Host != u.Host || got.Path != u.Path {
 		return nil, fmt.Errorf("pdf: loading %s ended at another page (%s)", u.Path, res.URL)
 	}
-	pdfOpts := []chromedp.PDFOption{
-		chromedp.PDFPaper(chromedp.PaperA4),
-		chromedp.PDFPrintBackground(),
-		chromedp.PDFOutlineAndTagged(),
-		chromedp.PDFStream(),
-	}
-	if opt.Landscape {
-		pdfOpts = append(pdfOpts, chromedp.PDFLandscape())
-	}
-	buf, err := chromedp.Run(tabCtx, chromedp.PrintToPDF(pdfOpts...))
+	buf, err := take(tabCtx)
 	if err != nil {
-		return nil, fmt.Errorf("pdf: printing %s: %w", u.Path, err)
+		return nil, fmt.Errorf("pdf: rendering %s: %w", u.Path, err)
 	}
 	return buf, nil
 }

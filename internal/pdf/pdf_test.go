@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -27,10 +29,7 @@ func needChromium(t *testing.T) {
 	}
 }
 
-// pageCount counts page objects in a PDF ("/Type /Page", not "/Pages").
-var pageObject = regexp.MustCompile(`/Type\s*/Page[^s]`)
-
-func pageCount(b []byte) int { return len(pageObject.FindAll(b, -1)) }
+func pageCount(b []byte) int { return pdf.PageCount(b) }
 
 // site serves a print page only with the right session cookie; without it,
 // it redirects to a sign-in page, as the real server does.
@@ -54,6 +53,11 @@ func siteHandler(seen *atomic.Int32) http.Handler {
 		w.Write([]byte(`<!doctype html><html><head><title>Ada</title>
 <style>@media print { .no-print { display: none } }</style></head>
 <body><h1>Ada the Analyst</h1><p class="no-print">screen only</p>` + strings.Repeat("<p>Goals and frustrations.</p>", 80) + `</body></html>`))
+	})
+	mux.HandleFunc("GET /fit/{n}", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.PathValue("n"))
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<!doctype html><title>Long</title><style>p { margin: 0; height: 20px }</style>` + strings.Repeat("<p>A line.</p>", n)))
 	})
 	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`<!doctype html><title>Sign in</title><p>Sign in</p>`))
@@ -183,5 +187,83 @@ func TestRejectsNonHTTP(t *testing.T) {
 		if _, err := pdf.Render(context.Background(), u, pdf.Options{}); err == nil || errors.Is(err, pdf.ErrNoChromium) {
 			t.Errorf("%s: want an address error, got %v", u, err)
 		}
+	}
+}
+
+// A slide deck prints on 16:9 sheets: 960×540 points.
+func TestRenderOnSlidePaper(t *testing.T) {
+	needChromium(t)
+	var seen atomic.Int32
+	srv := site(t, &seen)
+	out, err := pdf.Render(context.Background(), srv.URL+"/page", pdf.Options{Paper: pdf.PaperSlide,
+		Cookies: []pdf.Cookie{{Name: "pp_session", Value: "secret-1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`/MediaBox\s*\[\s*0\s+0\s+959\.\d+\s+540\b`).Match(out) &&
+		!regexp.MustCompile(`/MediaBox\s*\[\s*0\s+0\s+96[0]\.?\d*\s+540\b`).Match(out) {
+		t.Errorf("no 16:9 media box in %q", regexp.MustCompile(`/MediaBox[^\]]*\]`).Find(out))
+	}
+}
+
+// A PNG is the page as printed (print stylesheet, so no screen-only
+// parts), at the asked width and twice the pixel density, as tall as the
+// page.
+func TestRenderPNGIsThePrintedPageAsOneImage(t *testing.T) {
+	needChromium(t)
+	var seen atomic.Int32
+	srv := site(t, &seen)
+	out, err := pdf.RenderPNG(context.Background(), srv.URL+"/page", pdf.Options{Width: 800,
+		Cookies: []pdf.Cookie{{Name: "pp_session", Value: "secret-1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(out))
+	if err != nil {
+		t.Fatalf("not a PNG: %v", err)
+	}
+	b := img.Bounds()
+	if b.Dx() != 1600 {
+		t.Errorf("PNG is %d px wide, want 1600 (800 CSS px at 2×)", b.Dx())
+	}
+	if b.Dy() < 2*80*16 { // 80 paragraphs of at least 16 CSS px
+		t.Errorf("PNG is %d px tall: not the whole page", b.Dy())
+	}
+	if seen.Load() != 1 {
+		t.Fatalf("the page was served %d times with the session cookie, want 1", seen.Load())
+	}
+	if _, err := pdf.RenderPNG(context.Background(), srv.URL+"/page", pdf.Options{}); err == nil {
+		t.Fatal("a PNG of the sign-in page instead of the asked one")
+	}
+}
+
+// FitPage prints a page that runs a little over one sheet on one sheet,
+// scaled down, and leaves one far too long for that at full size.
+func TestRenderFitPage(t *testing.T) {
+	needChromium(t)
+	var seen atomic.Int32
+	srv := site(t, &seen)
+	// A4 at Chromium's default margins holds about 1,000 CSS px: 60 lines
+	// of 20 px need two sheets at full size, one at 0.8.
+	plain, err := pdf.Render(context.Background(), srv.URL+"/fit/60", pdf.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := pdf.PageCount(plain); n != 2 {
+		t.Fatalf("the long page prints on %d sheets without FitPage, want 2", n)
+	}
+	fit, err := pdf.Render(context.Background(), srv.URL+"/fit/60", pdf.Options{FitPage: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := pdf.PageCount(fit); n != 1 {
+		t.Errorf("FitPage printed %d sheets, want 1", n)
+	}
+	far, err := pdf.Render(context.Background(), srv.URL+"/fit/200", pdf.Options{FitPage: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := pdf.PageCount(far); n < 4 {
+		t.Errorf("a page four times too long printed on %d sheets: scaled below the readable", n)
 	}
 }

@@ -35,6 +35,20 @@ type MarkdownPersona struct {
 	URL string
 	// Exported, when set, is stamped in the closing line.
 	Exported time.Time
+	// Citations are the evidence behind the persona and its fields, in
+	// the order they are numbered as footnotes.
+	Citations []MarkdownCitation
+}
+
+// MarkdownCitation is one piece of evidence linked to the persona (Field
+// "") or to one of its fields.
+type MarkdownCitation struct {
+	Field   string
+	Title   string
+	Kind    EvidenceKind
+	Stance  Stance
+	Excerpt string
+	Page    string
 }
 
 // MarkdownVariant summarises one customer variant.
@@ -92,6 +106,10 @@ func PersonaMarkdown(in MarkdownPersona) string {
 	if in.URL != "" {
 		b.line("- **Link:** " + mdLink("Open in Persona Pal", in.URL))
 	}
+	cites := citeNumbers(in.Citations, in.Definition)
+	if refs := cites[""]; len(refs) > 0 {
+		b.line("- **Evidence:** " + footnoteRefs(refs))
+	}
 	b.blank()
 
 	for _, s := range in.Definition.Sections {
@@ -101,11 +119,13 @@ func PersonaMarkdown(in MarkdownPersona) string {
 		// without the repeated heading.
 		if len(s.Fields) == 1 && normLabel(s.Fields[0].Label) == normLabel(label) {
 			b.fieldValue(s.Fields[0], p.Values[s.Fields[0].Key], 2)
+			b.evidenceLine(cites[s.Fields[0].Key])
 			continue
 		}
 		for _, f := range s.Fields {
 			b.heading(3, f.Label)
 			b.fieldValue(f, p.Values[f.Key], 3)
+			b.evidenceLine(cites[f.Key])
 		}
 	}
 	if len(in.Definition.Dimensions) > 0 {
@@ -127,8 +147,73 @@ func PersonaMarkdown(in MarkdownPersona) string {
 		}
 		b.blank()
 	}
+	b.footnotes(in.Citations)
 	b.closing(in.Exported)
 	return b.String()
+}
+
+// citeNumbers maps a field key to the footnote numbers of its citations
+// (1-based, in the citations' order); a citation of a field the
+// definition does not have counts for the persona as a whole ("").
+func citeNumbers(cs []MarkdownCitation, def Definition) map[string][]int {
+	fields := map[string]bool{}
+	for _, s := range def.Sections {
+		for _, f := range s.Fields {
+			fields[f.Key] = true
+		}
+	}
+	out := map[string][]int{}
+	for i, c := range cs {
+		key := c.Field
+		if !fields[key] {
+			key = ""
+		}
+		out[key] = append(out[key], i+1)
+	}
+	return out
+}
+
+func footnoteRefs(ns []int) string {
+	refs := make([]string, len(ns))
+	for i, n := range ns {
+		refs[i] = "[^" + strconv.Itoa(n) + "]"
+	}
+	return strings.Join(refs, " ")
+}
+
+// evidenceLine cites a field's evidence below its value.
+func (b *mdBuilder) evidenceLine(ns []int) {
+	if len(ns) > 0 {
+		b.para("*Evidence:* " + footnoteRefs(ns))
+	}
+}
+
+// footnotes are the citations as GitHub-flavoured Markdown footnotes:
+// the item's title, its kind, whether
+// it supports or contradicts the claim, where in it, and the excerpt.
+func (b *mdBuilder) footnotes(cs []MarkdownCitation) {
+	if len(cs) == 0 {
+		return
+	}
+	b.heading(2, "Evidence")
+	for i, c := range cs {
+		title := "**" + EscapeMarkdown(oneLine(c.Title)) + "**"
+		meta := []string{c.Kind.Label()}
+		if c.Stance == StanceContradicts {
+			meta = append(meta, "contradicts")
+		} else {
+			meta = append(meta, "supports")
+		}
+		if p := oneLine(c.Page); p != "" {
+			meta = append(meta, EscapeMarkdown(p))
+		}
+		line := "[^" + strconv.Itoa(i+1) + "]: " + title + " (" + strings.Join(meta, ", ") + ")"
+		if ex := oneLine(c.Excerpt); ex != "" {
+			line += " — “" + EscapeMarkdown(ex) + "”"
+		}
+		b.line(line)
+	}
+	b.blank()
 }
 
 // GroupMarkdown renders a group: its name and description, then a table of

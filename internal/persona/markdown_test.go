@@ -336,3 +336,45 @@ func TestComparisonMarkdown(t *testing.T) {
 		t.Errorf("one persona: want invalid, got %v", err)
 	}
 }
+
+// Evidence is cited as footnotes: a reference under each cited field (and
+// in the facts for the persona as a whole), the notes at the end, each
+// with its kind, stance, place and excerpt, escaped like any user text.
+func TestPersonaMarkdownFootnotes(t *testing.T) {
+	p := exportPersona("Ada", persona.ProfileUX, persona.Values{"goals": []string{"Ship"}, "role": "Lead"})
+	md := persona.PersonaMarkdown(persona.MarkdownPersona{Persona: p, Definition: exportDefinition(), Citations: []persona.MarkdownCitation{
+		{Field: "goals", Title: "Interview #4 | Ops", Kind: persona.EvidenceQuote, Stance: persona.StanceSupports, Excerpt: "We *must* ship", Page: "14:05"},
+		{Field: "", Title: "Survey 2026", Kind: persona.EvidenceStudy, Stance: persona.StanceSupports},
+		{Field: "goals", Title: "Churn study", Kind: persona.EvidenceDocument, Stance: persona.StanceContradicts, Page: "p. 12"},
+		{Field: "retired_field", Title: "Old note", Kind: persona.EvidenceWebLink, Stance: persona.StanceSupports},
+	}})
+	var buf bytes.Buffer
+	if err := goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Footnote)).Convert([]byte(md), &buf); err != nil {
+		t.Fatal(err)
+	}
+	h := buf.String()
+	goals := between(h, "<h2>Goals</h2>", "<h2>")
+	if got := strings.Count(goals, `class="footnote-ref"`); got != 2 {
+		t.Errorf("the goals cite %d footnotes, want 2:\n%s", got, goals)
+	}
+	facts := between(h, "<ul>", "</ul>")
+	if got := strings.Count(facts, `class="footnote-ref"`); got != 2 { // the survey and the retired field's note
+		t.Errorf("the facts cite %d footnotes, want 2:\n%s", got, facts)
+	}
+	notes := between(h, `<div class="footnotes"`, "</div>")
+	for _, want := range []string{"<strong>Interview #4 | Ops</strong> (Quote, supports, 14:05) — “We *must* ship”",
+		"<strong>Churn study</strong> (Document, contradicts, p. 12)", "<strong>Survey 2026</strong> (Study, supports)"} {
+		if !strings.Contains(textOrTags(notes), want) {
+			t.Errorf("footnotes lack %q:\n%s", want, notes)
+		}
+	}
+	if strings.Count(notes, "<li id=") != 4 {
+		t.Errorf("want 4 footnotes:\n%s", notes)
+	}
+	if strings.Contains(persona.PersonaMarkdown(persona.MarkdownPersona{Persona: p, Definition: exportDefinition()}), "[^") {
+		t.Error("footnotes without evidence")
+	}
+}
+
+// textOrTags decodes entities but keeps the tags.
+func textOrTags(h string) string { return html.UnescapeString(h) }

@@ -821,7 +821,15 @@ type evidenceSummary struct {
 	// kinds of the items on it.
 	ByKind []kindCount
 	kinds  map[string][]persona.EvidenceKind
+	// Citations are the persona's links, numbered as the printed page's
+	// footnotes (1-based, in this order); cites maps a field to its numbers.
+	Citations []persona.EvidenceLink
+	cites     map[string][]int
 }
+
+// CitesOn are the footnote numbers of the evidence on one field ("" for
+// the persona as a whole).
+func (s evidenceSummary) CitesOn(key string) []int { return s.cites[key] }
 
 // kindCount is how many links of one kind of item.
 type kindCount struct {
@@ -845,7 +853,10 @@ func (h *Handler) evidenceSummary(r *http.Request, c *Ctx, p persona.Persona) (e
 	}
 	s := evidenceSummary{Org: c.Org.Slug, PersonaID: p.ID, Coverage: pe.Coverage, Links: len(pe.Links),
 		Flagged: append(pe.Coverage.InState(persona.FieldContradicted), pe.Coverage.InState(persona.FieldContested)...),
-		kinds:   map[string][]persona.EvidenceKind{}}
+		kinds:   map[string][]persona.EvidenceKind{}, Citations: pe.Links, cites: map[string][]int{}}
+	for i, l := range pe.Links {
+		s.cites[l.FieldKey()] = append(s.cites[l.FieldKey()], i+1)
+	}
 	for _, v := range pe.Variants {
 		s.Links += len(v.Links)
 	}

@@ -21,6 +21,8 @@ func (h *Handler) exportRoutes() {
 	h.org("GET /o/{org}/compare/export.md", h.exportCompareMarkdown)
 	h.org("GET /o/{org}/personas/{id}/export.pdf", h.exportPersonaPDF)
 	h.org("GET /o/{org}/compare/export.pdf", h.exportComparePDF)
+	h.org("GET /o/{org}/personas/{id}/export.png", h.exportPersonaPNG)
+	h.org("GET /o/{org}/compare/export.png", h.exportComparePNG)
 }
 
 func init() { funcs["compareExportURL"] = compareExportURL }
@@ -35,9 +37,21 @@ func compareExportURL(org string, ps []comparePersona, ext string) string {
 	return "/o/" + url.PathEscape(org) + "/compare/export." + ext + "?ids=" + strings.Join(esc, ",")
 }
 
-// renderPDF prints a page of this server; a variable so that the server
-// can be built without Chromium.
-var renderPDF = pdf.Render
+// renderPDF prints a page of this server and renderPNG takes its picture;
+// variables so that the server can be built without Chromium.
+var (
+	renderPDF = pdf.Render
+	renderPNG = pdf.RenderPNG
+)
+
+// printOut is what printPage makes of a page.
+type printOut struct {
+	png       bool
+	landscape bool
+	paper     pdf.Paper
+	fitPage   bool // a one-pager: scaled to one sheet (pdf.Options.FitPage)
+	filename  string
+}
 
 func (h *Handler) exportPersonaMarkdown(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	ctx := r.Context()
@@ -60,6 +74,14 @@ func (h *Handler) exportPersonaMarkdown(w http.ResponseWriter, r *http.Request, 
 	}
 	if in.OwnerName, err = h.memberName(r, c, p.OwnerID); err != nil {
 		return err
+	}
+	ev, err := h.svc.PersonaEvidence(ctx, c.Actor, c.Org.Slug, p.ID)
+	if err != nil {
+		return err
+	}
+	for _, l := range ev.Links {
+		in.Citations = append(in.Citations, persona.MarkdownCitation{Field: l.FieldKey(), Title: l.EvidenceTitle,
+			Kind: l.EvidenceKind, Stance: l.Stance, Excerpt: l.Excerpt, Page: l.Page})
 	}
 	variants, err := h.svc.ListVariants(ctx, c.Actor, c.Org.Slug, p.ID)
 	if err != nil {
@@ -136,15 +158,37 @@ func (h *Handler) exportCompareMarkdown(w http.ResponseWriter, r *http.Request, 
 }
 
 func (h *Handler) exportPersonaPDF(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	return h.exportPersona(w, r, c, false)
+}
+
+func (h *Handler) exportPersonaPNG(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	return h.exportPersona(w, r, c, true)
+}
+
+// exportPersona prints the persona's page: a one-pager PDF (scaled to one
+// sheet) or a PNG of it.
+func (h *Handler) exportPersona(w http.ResponseWriter, r *http.Request, c *Ctx, png bool) error {
 	p, err := h.svc.GetPersona(r.Context(), c.Actor, c.Org.Slug, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	path := "/o/" + url.PathEscape(c.Org.Slug) + "/personas/" + url.PathEscape(p.ID)
-	return h.printPDF(w, r, c, path, false, fileSlug(p.Name, "persona")+".pdf")
+	out := printOut{fitPage: true, filename: fileSlug(p.Name, "persona") + ".pdf"}
+	if png {
+		out = printOut{png: true, filename: fileSlug(p.Name, "persona") + ".png"}
+	}
+	return h.printPDF(w, r, c, path, out)
 }
 
 func (h *Handler) exportComparePDF(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	return h.exportCompare(w, r, c, false)
+}
+
+func (h *Handler) exportComparePNG(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	return h.exportCompare(w, r, c, true)
+}
+
+func (h *Handler) exportCompare(w http.ResponseWriter, r *http.Request, c *Ctx, png bool) error {
 	in, err := h.comparedPersonas(r, c) // checks access before a browser starts
 	if err != nil {
 		return err
@@ -153,7 +197,11 @@ func (h *Handler) exportComparePDF(w http.ResponseWriter, r *http.Request, c *Ct
 	for i, x := range in {
 		ids[i] = x.Persona.ID
 	}
-	return h.printPDF(w, r, c, compareURL(c.Org.Slug, ids), true, compareFileSlug(in)+".pdf")
+	out := printOut{png: png, landscape: true, filename: compareFileSlug(in) + ".pdf"}
+	if png {
+		out.filename = compareFileSlug(in) + ".png"
+	}
+	return h.printPDF(w, r, c, compareURL(c.Org.Slug, ids), out)
 }
 
 // printPDF has headless Chromium print one of this server's pages as the
@@ -165,17 +213,17 @@ func (h *Handler) exportComparePDF(w http.ResponseWriter, r *http.Request, c *Ct
 // let any member point the server's browser, with its network position, at
 // another host. Only because of that may the browser accept the listener's
 // certificate, which names the public host rather than this address.
-func (h *Handler) printPDF(w http.ResponseWriter, r *http.Request, c *Ctx, path string, landscape bool, filename string) error {
+func (h *Handler) printPDF(w http.ResponseWriter, r *http.Request, c *Ctx, path string, out printOut) error {
 	ck, err := r.Cookie(sessionCookie)
 	if err != nil || ck.Value == "" {
 		return errNoSession
 	}
-	return h.printPage(w, r, c, path, []pdf.Cookie{{Name: sessionCookie, Value: ck.Value}}, landscape, filename)
+	return h.printPage(w, r, c, path, []pdf.Cookie{{Name: sessionCookie, Value: ck.Value}}, out)
 }
 
 // printPage is printPDF with the cookies the page needs (a member's
 // session, or a share link's unlock).
-func (h *Handler) printPage(w http.ResponseWriter, r *http.Request, c *Ctx, path string, cookies []pdf.Cookie, landscape bool, filename string) error {
+func (h *Handler) printPage(w http.ResponseWriter, r *http.Request, c *Ctx, path string, cookies []pdf.Cookie, out printOut) error {
 	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 	if !ok || local == nil {
 		return errors.New("pdf export: no local address for the request")
@@ -186,19 +234,26 @@ func (h *Handler) printPage(w http.ResponseWriter, r *http.Request, c *Ctx, path
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	out, err := renderPDF(r.Context(), scheme+"://"+local.String()+path, pdf.Options{
+	opt := pdf.Options{
 		Cookies:     cookies,
-		Landscape:   landscape,
+		Landscape:   out.landscape,
+		Paper:       out.paper,
+		FitPage:     out.fitPage,
 		OwnListener: true, // accept our own certificate at our own address
-	})
+	}
+	render, kind, contentType := renderPDF, "pdf", "application/pdf"
+	if out.png {
+		render, kind, contentType = renderPNG, "png", "image/png"
+	}
+	body, err := render(r.Context(), scheme+"://"+local.String()+path, opt)
 	if errors.Is(err, pdf.ErrNoChromium) {
 		h.renderError(w, r, c, http.StatusServiceUnavailable, pdf.ErrNoChromium.Error())
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("pdf export of %s: %w", path, err)
+		return fmt.Errorf("%s export of %s: %w", kind, path, err)
 	}
-	return download(w, "application/pdf", filename, out)
+	return download(w, contentType, out.filename, body)
 }
 
 // download answers a file to save rather than show.

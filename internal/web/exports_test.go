@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"fmt"
+	"image/png"
 	"net/http"
 	"os"
 	"regexp"
@@ -78,6 +80,17 @@ func TestExportPersonaMarkdown(t *testing.T) {
 		!strings.Contains(md.Body, "- **Link:** [Open in Persona Pal](<"+e.srv.URL+"/o/"+e.org+"/personas/"+p.ID+">)") {
 		t.Errorf("facts or link back missing:\n%.800s", md.Body)
 	}
+	// Its evidence, as footnotes: one note per link, each cited.
+	ev, err := e.svc.PersonaEvidence(context.Background(), e.actor(e.owner), e.org, p.ID)
+	if err != nil || len(ev.Links) == 0 {
+		t.Fatalf("fixture: System Lead's evidence: %v %d", err, len(ev.Links))
+	}
+	for i, l := range ev.Links {
+		n := fmt.Sprint(i + 1)
+		if !strings.Contains(md.Body, "\n[^"+n+"]: **"+persona.EscapeMarkdown(l.EvidenceTitle)+"**") || !strings.Contains(md.Body, "[^"+n+"]\n") && !strings.Contains(md.Body, "[^"+n+"] ") {
+			t.Errorf("evidence %q is not footnote %s", l.EvidenceTitle, n)
+		}
+	}
 }
 
 func TestExportMarkdownEscapesUserText(t *testing.T) {
@@ -145,6 +158,8 @@ func TestExportOutsiderNotFound(t *testing.T) {
 		base + "/compare/export.md?ids=" + strings.Join(ids, ","),
 		base + "/personas/" + ids[0] + "/export.pdf",
 		base + "/compare/export.pdf?ids=" + strings.Join(ids, ","),
+		base + "/personas/" + ids[0] + "/export.png",
+		base + "/compare/export.png?ids=" + strings.Join(ids, ","),
 		// Their own organisation does not reach ours either.
 		"/o/" + e.otherOrg + "/personas/" + ids[0] + "/export.md",
 		"/o/" + e.otherOrg + "/personas/" + ids[0] + "/export.pdf",
@@ -180,6 +195,32 @@ func TestExportPDF(t *testing.T) {
 	checkPDF(t, cmp.Body, "842", "595")
 
 	b.get("/o/"+e.org+"/personas/no-such/export.pdf").must(t, http.StatusNotFound)
+
+	// The PNGs: the one-pager at 1200 CSS px, the comparison likewise,
+	// both at twice the density and as tall as the printed page.
+	shot := b.get("/o/"+e.org+"/personas/"+ids[0]+"/export.png").must(t, http.StatusOK)
+	mustDownload(t, shot, "image/png", "system-lead.png")
+	checkPNG(t, shot.Body, 2*pdf.DefaultPNGWidth)
+	cmpShot := b.get("/o/"+e.org+"/compare/export.png?ids="+strings.Join(ids, ",")).must(t, http.StatusOK)
+	mustDownload(t, cmpShot, "image/png", "comparison-system-lead-head-of-operations-buyer.png")
+	checkPNG(t, cmpShot.Body, 2*pdf.DefaultPNGWidth)
+	b.get("/o/"+e.org+"/compare/export.png?ids="+ids[0]).must(t, http.StatusUnprocessableEntity)
+}
+
+// checkPNG decodes a PNG and checks its width in device pixels, and that
+// it is taller than a screen: the whole page, not the first view of it.
+func checkPNG(t *testing.T, body string, width int) {
+	t.Helper()
+	if d := os.Getenv("PERSONAPAL_PNG_DIR"); d != "" {
+		os.WriteFile(d+"/"+strings.ReplaceAll(t.Name(), "/", "-")+fmt.Sprint(len(body))+".png", []byte(body), 0o644)
+	}
+	img, err := png.Decode(strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("not a PNG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != width || b.Dy() < 2*600 {
+		t.Errorf("PNG is %d×%d px, want %d wide and taller than 1200", b.Dx(), b.Dy(), width)
+	}
 }
 
 // checkPDF checks a PDF's signature, that it has pages, and the size (in
@@ -231,4 +272,41 @@ func TestExportPDFWithoutChromium(t *testing.T) {
 	if !strings.HasPrefix(p.Header.Get("Content-Type"), "text/html") {
 		t.Errorf("503 is not an HTML page: %s", p.Header.Get("Content-Type"))
 	}
+}
+
+// Every demo persona's one-pager prints on one A4 page: the print
+// stylesheet lays it out in two columns, and the printer scales a long
+// one down to fit (pdf.Options.FitPage).
+func TestEveryDemoOnePagerFitsOneA4Page(t *testing.T) {
+	if _, err := pdf.ExecPath(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI must have Chromium: %v", err)
+		}
+		t.Skip(err)
+	}
+	e := newWebEnv(t)
+	list, err := e.svc.ListPersonas(context.Background(), e.actor(e.owner), e.org, persona.PersonaFilter{Limit: 200}, "")
+	if err != nil || len(list.Items) < 5 {
+		t.Fatalf("fixture: %v %d personas", err, len(list.Items))
+	}
+	b := e.signedIn(e.viewer)
+	for _, p := range list.Items {
+		doc := b.get("/o/"+e.org+"/personas/"+p.ID+"/export.pdf").must(t, http.StatusOK)
+		checkPDF(t, doc.Body, "595", "842")
+		if n := len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAllString(doc.Body, -1)); n != 1 {
+			t.Errorf("%s: the one-pager prints on %d pages", p.Name, n)
+		}
+		if d := os.Getenv("PERSONAPAL_PNG_DIR"); d != "" {
+			os.WriteFile(d+"/onepager-"+fileName(p.Name)+".pdf", []byte(doc.Body), 0o644)
+		}
+	}
+}
+
+func fileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, s)
 }

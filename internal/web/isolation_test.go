@@ -83,6 +83,8 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 		"POST /o/{org}/personas/{id}/reviews", "GET /o/{org}/reviews",
 		"GET /o/{org}/proposals/{id}", "POST /o/{org}/proposals/{id}/accept", "POST /o/{org}/personas/{id}/proposals", "GET /o/{org}/personas/{id}/propose",
 		"GET /o/{org}/usage", "GET /o/{org}/shares", "GET /o/{org}/shares/new", "POST /o/{org}/shares", "POST /o/{org}/shares/{id}/revoke",
+		"GET /o/{org}/personas/{id}/export.png", "GET /o/{org}/compare/export.png",
+		"GET /o/{org}/deck", "GET /o/{org}/deck.pdf",
 		"GET /o/{org}/personas/{id}/photo/{size}", "POST /o/{org}/personas/{id}/photo", "POST /o/{org}/personas/{id}/photo/delete"} {
 		if !slices.Contains(h.OrgRoutes(), want) {
 			t.Errorf("the walk misses %s", want)

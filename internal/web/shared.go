@@ -35,6 +35,7 @@ func (h *Handler) sharedRoutes() {
 	h.shared("GET /s/{token}", lim, h.sharedPage)
 	h.shared("POST /s/{token}", lim, h.sharedPassword)
 	h.shared("GET /s/{token}/export.pdf", lim, h.sharedPDF)
+	h.shared("GET /s/{token}/export.png", lim, h.sharedPNG)
 	h.shared("GET /s/{token}/photo/{personaID}", lim, h.sharedPhoto) // photos.go
 	h.shared("GET /oembed", lim, h.oembed)
 }
@@ -103,7 +104,6 @@ type sharedPageView struct {
 	app.SharedView
 	Token  string
 	Base   string // "/s/<token>"
-	CanPNG bool
 	Photos map[string]bool
 	cites  map[string]map[string][]int // persona ID → field key → footnote numbers
 }
@@ -271,6 +271,15 @@ func (h *Handler) sharedPassword(w http.ResponseWriter, r *http.Request, c *Ctx)
 // sharedPDF prints the shared page as its audience sees it, with the
 // unlock cookie when the link has a password.
 func (h *Handler) sharedPDF(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	return h.printShared(w, r, c, false)
+}
+
+// sharedPNG is the shared page as one image, as its audience sees it.
+func (h *Handler) sharedPNG(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	return h.printShared(w, r, c, true)
+}
+
+func (h *Handler) printShared(w http.ResponseWriter, r *http.Request, c *Ctx, png bool) error {
 	l, err := h.openShare(r, "")
 	if err != nil {
 		return shareGone(err)
@@ -279,8 +288,11 @@ func (h *Handler) sharedPDF(w http.ResponseWriter, r *http.Request, c *Ctx) erro
 	if ck, err := r.Cookie(shareUnlockCookie); err == nil {
 		cookies = append(cookies, pdf.Cookie{Name: shareUnlockCookie, Value: ck.Value})
 	}
-	return h.printPage(w, r, c, "/s/"+url.PathEscape(r.PathValue("token")), cookies,
-		l.Kind == persona.ShareOfComparison, fileSlug(l.Title, "shared")+".pdf")
+	out := printOut{png: png, landscape: l.Kind == persona.ShareOfComparison, filename: fileSlug(l.Title, "shared") + ".pdf"}
+	if png {
+		out.filename = fileSlug(l.Title, "shared") + ".png"
+	}
+	return h.printPage(w, r, c, "/s/"+url.PathEscape(r.PathValue("token")), cookies, out)
 }
 
 // shareGone turns a password request into not found for everything but

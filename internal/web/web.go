@@ -87,6 +87,7 @@ func (h *Handler) routes() {
 	h.templateRoutes()     // builder.go
 	h.searchRoutes()       // search.go
 	h.compareRoutes()      // compare.go
+	h.deckRoutes()         // deck.go
 	h.memberRoutes()       // members.go
 	h.accountRoutes()      // account.go
 	h.variantRoutes()      // variants.go
