@@ -94,6 +94,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerComments(api)      // comments.go
 	s.registerShares(api)        // shares.go
 	s.registerAgents(api)        // agents.go
+	s.registerPhotos(api)        // photos.go
 	s.noteBodyLimits(api)
 	return api
 }

@@ -1,12 +1,15 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"iter"
 	"log/slog"
@@ -596,6 +599,16 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 					ps, err := svc.MovePersonas(ctx, owner, org, []string{personaID, newPersonaID}, newGroupID)
 					must(err)
 					personaRev = ps[0].Revision
+					return personaID
+				}},
+				{"set photo", "persona", func() string {
+					var pic bytes.Buffer
+					must(png.Encode(&pic, image.NewGray(image.Rect(0, 0, 30, 20))))
+					must(svc.SetPersonaPhoto(ctx, owner, org, personaID, pic.Bytes()))
+					return personaID
+				}},
+				{"remove photo", "persona", func() string {
+					must(svc.RemovePersonaPhoto(ctx, owner, org, personaID))
 					return personaID
 				}},
 				{"reorder", "group", func() string {

@@ -183,6 +183,7 @@ type Store interface {
 	outboxStore
 	homeStore
 	shareStore // shares.go
+	photoStore // photos.go
 }
 
 // AccessReset is a change to a user's access (Store.ResetAccess).

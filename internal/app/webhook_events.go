@@ -15,6 +15,8 @@ var webhookEvents = map[[2]string]string{
 	{"persona", "move"}:             "persona.updated",
 	{"persona", "restore revision"}: "persona.updated",
 	{"persona", "upgrade"}:          "persona.updated",
+	{"persona", "set photo"}:        "persona.updated", // its action says which (photos.go)
+	{"persona", "remove photo"}:     "persona.updated",
 	{"persona", "trash"}:            "persona.deleted",
 	{"persona", "purge"}:            "persona.purged",
 

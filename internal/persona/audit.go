@@ -35,7 +35,7 @@ var (
 		"create", "update", "delete", "trash", "restore", "purge", "publish", "save draft", "upgrade", "restore revision",
 		"upload", "link", "unlink", "keep override", "drop override", "accept", "reject", "regenerate",
 		"invite", "add", "decline", "change role", "remove", "revoke", "import", "export",
-		"change slug", "transfer ownership", "move", "reorder", "review",
+		"change slug", "transfer ownership", "move", "reorder", "review", "set photo", "remove photo",
 	}
 	AuditKinds = []string{
 		"organisation", "member", "invitation", "template", "group", "persona", "variant", "note", "evidence",

@@ -1,6 +1,9 @@
 package server_test
 
 import (
+	"bytes"
+	"image"
+	"image/jpeg"
 	"io"
 	"log/slog"
 	"net/http"
@@ -162,6 +165,12 @@ func (e *env) ids() objectIDs {
 		ID string `json:"id"`
 	}
 	e.must(201, "POST", e.api("/personas/"+ps.Items[0].ID+"/proposals"), e.owner, map[string]any{"persona": full, "message": "Sharper"}).json(e.t, &pr)
+	// A photo (so that reading it answers 200).
+	var pic bytes.Buffer
+	if err := jpeg.Encode(&pic, image.NewGray(image.Rect(0, 0, 40, 40)), nil); err != nil {
+		e.t.Fatal(err)
+	}
+	e.must(200, "PUT", e.api("/personas/"+ps.Items[0].ID+"/photo"), e.owner, pic.String(), "Content-Type", "image/jpeg")
 	var cm struct {
 		ID string `json:"id"`
 	}

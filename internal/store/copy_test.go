@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -226,6 +228,10 @@ func fillSource(t *testing.T) copyFixture {
 		Lens: persona.ShareLens{HiddenFields: []string{"goals"}, HideMembers: true}, Password: "a share password",
 		ExpiresAt: &expires, FrameAncestors: []string{"https://intranet.example.com"}})
 	must(err)
+	// A persona photo (every size).
+	var pic bytes.Buffer
+	must(png.Encode(&pic, image.NewGray(image.Rect(0, 0, 40, 30))))
+	must(svc.SetPersonaPhoto(ctx, f.owner, slug, found.ID, pic.Bytes()))
 	// Notifications: a preference, a review falling due (years ahead) and
 	// its notice, read, and a digest day claimed.
 	_, err = svc.SetNotificationPrefs(ctx, f.owner, map[string]string{"comment": "app"})

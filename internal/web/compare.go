@@ -11,6 +11,7 @@ import (
 
 	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
+	"github.com/personapal/personapal/internal/photo"
 )
 
 func (h *Handler) compareRoutes() {
@@ -66,6 +67,7 @@ type comparePersona struct {
 	Series       string // CSS class of its chart colour (a palette of its own, not the type's)
 	Shape        string // its chart marker, path data around 0,0
 	RemoveURL    string // the comparison without it ("" when only two are left)
+	Photo        string // its photo's address; "" without one (photos.go)
 }
 
 type compareSection struct {
@@ -134,11 +136,15 @@ func (h *Handler) comparePage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 		return err
 	}
 
+	photos, err := h.photoVersions(r, c)
+	if err != nil {
+		return err
+	}
 	for i, ci := range in {
 		p := ci.Persona
 		cp := comparePersona{ID: p.ID, Name: p.Name, Type: p.ProfileType, Status: p.Status, Summary: p.Summary,
 			GroupName: groupNames[p.GroupID], TemplateName: templateNames[p.TemplateID], Version: p.TemplateVersion,
-			UpdatedAt: p.UpdatedAt}
+			UpdatedAt: p.UpdatedAt, Photo: photoURL(c.Org.Slug, p.ID, photos[p.ID], photo.Small)}
 		cp.Series, cp.Shape = seriesOf(i)
 		if len(ids) > persona.MinCompare {
 			cp.RemoveURL = compareURL(c.Org.Slug, slices.Delete(slices.Clone(ids), i, i+1))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
+	"github.com/personapal/personapal/internal/photo"
 )
 
 // homeView is the organisation's home: a hub of persona cards in their
@@ -76,7 +77,8 @@ type personaCard struct {
 	GroupID     string
 	ReviewDueOn time.Time
 	Glance      app.PersonaGlance
-	Comments    int // comments on it and its fields (comments.go)
+	Comments    int    // comments on it and its fields (comments.go)
+	Photo       string // its photo's address (the small size); "" without one
 }
 
 func cardOf(p persona.Persona, now time.Time) personaCard {
@@ -98,9 +100,14 @@ func (h *Handler) hubCards(r *http.Request, c *Ctx, ps []persona.Persona) ([]per
 	if err != nil {
 		return nil, app.Hub{}, err
 	}
+	photos, err := h.photoVersions(r, c) // photos.go
+	if err != nil {
+		return nil, app.Hub{}, err
+	}
 	cards := make([]personaCard, len(ps))
 	for i, p := range ps {
 		cards[i] = cardOf(p, now)
+		cards[i].Photo = photoURL(c.Org.Slug, p.ID, photos[p.ID], photo.Small)
 		cards[i].Glance = hub.Glances[p.ID]
 		cards[i].Comments = counts[p.ID]
 	}

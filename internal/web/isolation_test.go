@@ -53,6 +53,10 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A photo (issue 18): its address is walked with the rest.
+	if err := e.svc.SetPersonaPhoto(ctx, owner, e.org, lead.ID, photoJPEG(t)); err != nil {
+		t.Fatal(err)
+	}
 	idFor := map[string]string{
 		"/templates/{id}": tmpls[0].ID, "/evidence/{id}": evidence.Items[0].ID, "/launchpads/{id}": launchpads[0].ID,
 		"/groups/{id}": e.demoGroups()[0], "/notes/{id}": note.ID, "/customers/{id}": bank.ID,
@@ -67,7 +71,7 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 			}
 		}
 		return strings.NewReplacer("{org}", org, "{id}", id, "{vid}", variants[0].Variant.ID, "{n}", "1",
-			"{kind}", "modules", "{key}", "approval-workflows", "{link}", "x", "{user}", owner.UserID, "{delivery}", delivery).Replace(pattern)
+			"{kind}", "modules", "{key}", "approval-workflows", "{link}", "x", "{user}", owner.UserID, "{delivery}", delivery, "{size}", "96").Replace(pattern)
 	}
 	outsider := e.signedIn(e.outsider)
 	// The walk covers the field attach page (issue 16) with the rest.
@@ -81,7 +85,8 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 		"GET /o/{org}/usage", "GET /o/{org}/shares", "GET /o/{org}/shares/new", "POST /o/{org}/shares", "POST /o/{org}/shares/{id}/revoke",
 		"GET /o/{org}/personas/{id}/export.png", "GET /o/{org}/compare/export.png",
 		"GET /o/{org}/deck", "GET /o/{org}/deck.pdf",
-		"GET /o/{org}/personas/{id}/agent-card.json", "GET /o/{org}/personas/{id}/system-prompt.md"} {
+		"GET /o/{org}/personas/{id}/agent-card.json", "GET /o/{org}/personas/{id}/system-prompt.md",
+		"GET /o/{org}/personas/{id}/photo/{size}", "POST /o/{org}/personas/{id}/photo", "POST /o/{org}/personas/{id}/photo/delete"} {
 		if !slices.Contains(h.OrgRoutes(), want) {
 			t.Errorf("the walk misses %s", want)
 		}
@@ -124,6 +129,9 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 	}
 	if got, _ := e.svc.GetPersona(ctx, owner, e.org, lead.ID); got.Revision != lead.Revision {
 		t.Fatal("an outsider changed a persona")
+	}
+	if _, err := e.svc.PersonaPhoto(ctx, owner, e.org, lead.ID, 96); err != nil {
+		t.Fatalf("an outsider removed a photo: %v", err)
 	}
 	if list, _ := e.svc.ListInvitations(ctx, owner, e.org); len(list) != 1 || list[0].ID != invitation.ID || list[0].RevokedAt != nil {
 		t.Fatalf("an outsider changed the invitations: %+v", list)

@@ -53,6 +53,7 @@ type personaView struct {
 	Comments   commentsView // comments.go
 	Links      app.Linkers
 	Evidence   evidenceSummary
+	Photo      photoView // photos.go
 }
 
 type sectionView struct {
@@ -157,6 +158,12 @@ func dimensionsOf(def persona.Definition, values persona.Values) []dimensionView
 }
 
 func (h *Handler) personaPage(w http.ResponseWriter, r *http.Request, c *Ctx) error {
+	return h.renderPersona(w, r, c, http.StatusOK, "")
+}
+
+// renderPersona renders the persona page; photoError, when set, is why an
+// uploaded photo was refused (photos.go), shown by the photo form.
+func (h *Handler) renderPersona(w http.ResponseWriter, r *http.Request, c *Ctx, status int, photoError string) error {
 	ctx := r.Context()
 	p, err := h.svc.GetPersona(ctx, c.Actor, c.Org.Slug, r.PathValue("id"))
 	if err != nil {
@@ -166,6 +173,9 @@ func (h *Handler) personaPage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 	if err != nil {
 		return err
 	}
+	if v.Photo, err = h.photoForm(r, c, p, photoError); err != nil { // photos.go
+		return err
+	}
 	v.Usage = h.personaUsage(r, c, p.ID)      // usage.go
 	v.Proposals = h.personaProposals(r, c, p) // proposals.go
 	if v.Comments, err = h.commentsFor(r, c, persona.CommentOnPersona, p.ID, personaCommentFields(v)); err != nil {
@@ -173,7 +183,7 @@ func (h *Handler) personaPage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 	}
 	v.Comments.Marks = personaCommentMarks(v)
 	h.svc.RecordView(c.Actor, c.Org.ID, p.ID, app.ViewPersona) // never blocks
-	return h.render(w, r, c, http.StatusOK, "persona", p.Name, v)
+	return h.render(w, r, c, status, "persona", p.Name, v)
 }
 
 func (h *Handler) personaViewOf(r *http.Request, c *Ctx, p persona.Persona) (personaView, error) {

@@ -36,6 +36,7 @@ func (h *Handler) sharedRoutes() {
 	h.shared("POST /s/{token}", lim, h.sharedPassword)
 	h.shared("GET /s/{token}/export.pdf", lim, h.sharedPDF)
 	h.shared("GET /s/{token}/export.png", lim, h.sharedPNG)
+	h.shared("GET /s/{token}/photo/{personaID}", lim, h.sharedPhoto) // photos.go
 	h.shared("GET /oembed", lim, h.oembed)
 }
 
@@ -179,20 +180,27 @@ func (h *Handler) sharedView(r *http.Request, l persona.ShareLink) (sharedPageVi
 	token := r.PathValue("token")
 	v := sharedPageView{SharedView: sv, Token: token, Base: "/s/" + url.PathEscape(token),
 		Photos: map[string]bool{}, cites: map[string]map[string][]int{}}
+	photos, err := h.svc.SharedPhotoVersions(r.Context(), l)
+	if err != nil {
+		return sharedPageView{}, err
+	}
 	for _, p := range sv.Personas {
 		m := map[string][]int{}
 		for i, e := range p.Evidence {
 			m[e.Field] = append(m[e.Field], i+1)
 		}
 		v.cites[p.ID] = m
-		v.Photos[p.ID] = h.sharedHasPhoto(r, l, p.ID)
+		v.Photos[p.ID] = sharedHasPhoto(photos, p.ID)
 	}
 	return v, nil
 }
 
-// sharedHasPhoto reports whether a shared persona has a photo to show.
-func (h *Handler) sharedHasPhoto(r *http.Request, l persona.ShareLink, personaID string) bool {
-	return false
+// sharedHasPhoto reports whether a shared persona has a photo to show:
+// photos are the versions of the photos of the personas the link shows
+// (app.SharedPhotoVersions), which /s/{token}/photo/{personaID} serves.
+func sharedHasPhoto(photos map[string]string, personaID string) bool {
+	_, ok := photos[personaID]
+	return ok
 }
 
 func embedded(r *http.Request) bool { return r.URL.Query().Get("embed") == "1" }

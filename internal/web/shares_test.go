@@ -241,7 +241,14 @@ func TestShareTokenReachesNothingElse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Both have photos: the link serves its persona's, never the other's.
+	for _, p := range []persona.Persona{lead, other} {
+		if err := e.svc.SetPersonaPhoto(ctx, owner, e.org, p.ID, photoJPEG(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	shared := e.browser().get("/s/"+token).must(t, http.StatusOK).Body
+	e.browser().get("/s/"+token+"/photo/"+lead.ID).must(t, http.StatusOK)
 	page, err := e.svc.ListPersonas(ctx, owner, e.org, persona.PersonaFilter{Limit: 200}, "")
 	if err != nil {
 		t.Fatal(err)
@@ -272,9 +279,9 @@ func TestShareTokenReachesNothingElse(t *testing.T) {
 		}
 	}
 	fill := strings.NewReplacer("{org}", e.org, "{id}", other.ID, "{vid}", other.ID, "{token}", token, "{n}", "1", "{user}", owner.UserID,
-		"{kind}", "modules", "{key}", "x", "{link}", token, "{delivery}", "x", "{path...}", "x")
+		"{kind}", "modules", "{key}", "x", "{link}", token, "{delivery}", "x", "{path...}", "x", "{size}", "96", "{personaID}", other.ID)
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	walked := 0
+	walked, sawPhoto := 0, false
 	for _, rt := range routes {
 		method, path, _ := strings.Cut(rt, " ")
 		target := fill.Replace(path)
@@ -311,9 +318,17 @@ func TestShareTokenReachesNothingElse(t *testing.T) {
 			t.Errorf("organisation page %s %s opens with the share token: %d", method, target, res.StatusCode)
 		case ownRoute && res.StatusCode == http.StatusOK && method == http.MethodGet && path == "/s/{token}" && !strings.Contains(string(body), lead.Name):
 			t.Errorf("the shared page itself does not show %s", lead.Name)
+		case path == "/s/{token}/photo/{personaID}" && res.StatusCode != http.StatusNotFound:
+			t.Errorf("the link serves another persona's photo: %s %d", target, res.StatusCode)
+		}
+		if path == "/s/{token}/photo/{personaID}" {
+			sawPhoto = true
 		}
 	}
 	if walked < 300 {
 		t.Fatalf("only %d routes walked", walked)
+	}
+	if !sawPhoto {
+		t.Error("the walk misses /s/{token}/photo/{personaID}")
 	}
 }

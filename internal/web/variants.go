@@ -9,6 +9,7 @@ import (
 
 	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
+	"github.com/personapal/personapal/internal/photo"
 )
 
 func (h *Handler) variantRoutes() {
@@ -54,6 +55,7 @@ type variantView struct {
 	CanEdit    bool
 	Notes      notesView
 	Comments   commentsView // comments.go
+	Photo      string       // the base persona's photo (photos.go); "" without one
 }
 
 func variantRows(def persona.Definition, t persona.ProfileType, base persona.Content, v persona.VariantContent, changed []string) ([]variantSection, []variantRow) {
@@ -103,6 +105,11 @@ func (h *Handler) variantPage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 	}
 	v := variantView{D: d, Base: d.Base, CanEdit: c.Can(persona.RoleEditor), Overrides: len(d.Variant.Values) + len(d.Variant.Dimensions)}
 	v.Sections, v.Dimensions = variantRows(ver.Definition, d.Base.ProfileType, d.Base.Content, d.Variant.VariantContent, d.BaseChanged)
+	photos, err := h.photoVersions(r, c)
+	if err != nil {
+		return err
+	}
+	v.Photo = photoURL(c.Org.Slug, d.Base.ID, photos[d.Base.ID], photo.Large)
 	if v.Notes, err = h.notesFor(r, c, persona.NoteOnVariant, d.Variant.ID, "/o/"+c.Org.Slug+"/variants/"+d.Variant.ID); err != nil {
 		return err
 	}

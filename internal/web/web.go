@@ -111,6 +111,7 @@ func (h *Handler) routes() {
 	h.commentRoutes()      // comments.go
 	h.shareRoutes()        // shares.go (members)
 	h.sharedRoutes()       // shared.go (a share link's audience: no session)
+	h.photoRoutes()        // photos.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request
