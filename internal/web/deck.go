@@ -10,6 +10,7 @@ import (
 
 	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/pdf"
+	"github.com/personapal/personapal/internal/photo"
 	"github.com/personapal/personapal/internal/persona"
 )
 
@@ -62,6 +63,8 @@ type deckPersona struct {
 	Blocks     []deckBlock
 	Variants   int
 	Slide      int
+	Photo      string // its photo's address (the large size); "" without one
+	Face       string // the small size, for the cover
 }
 
 // deckBlock is one field on a persona slide: a few items, or a short text.
@@ -124,6 +127,10 @@ func (h *Handler) deckOf(r *http.Request, c *Ctx) (deckView, error) {
 	if err != nil {
 		return deckView{}, err
 	}
+	photos, err := h.photoVersions(r, c)
+	if err != nil {
+		return deckView{}, err
+	}
 	v := deckView{Org: c.Org.Slug, OrgName: c.Org.Name, Made: time.Now(), IDs: strings.Join(ids, ",")}
 	in := make([]persona.CompareInput, 0, len(ps))
 	var names []string
@@ -143,6 +150,8 @@ func (h *Handler) deckOf(r *http.Request, c *Ctx) (deckView, error) {
 		}
 		dp, hidden := deckPersonaOf(p, ver.Definition)
 		dp.GroupName, dp.Variants = labels.Groups[p.GroupID], len(vs)
+		dp.Photo = photoURL(c.Org.Slug, p.ID, photos[p.ID], photo.Large)
+		dp.Face = photoURL(c.Org.Slug, p.ID, photos[p.ID], photo.Small)
 		v.Sensitive += hidden
 		v.Personas = append(v.Personas, dp)
 		variants = append(variants, vs...)
@@ -156,7 +165,7 @@ func (h *Handler) deckOf(r *http.Request, c *Ctx) (deckView, error) {
 		if len(cmp.Dimensions) > 0 {
 			dc := &deckCompare{}
 			for i, p := range ps {
-				cp := comparePersona{ID: p.ID, Name: p.Name, Type: p.ProfileType}
+				cp := comparePersona{ID: p.ID, Name: p.Name, Type: p.ProfileType, Photo: photoURL(c.Org.Slug, p.ID, photos[p.ID], photo.Small)}
 				cp.Series, cp.Shape = seriesOf(i)
 				dc.Personas = append(dc.Personas, cp)
 			}

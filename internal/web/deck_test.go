@@ -32,13 +32,16 @@ func TestDeckOfTwoPersonas(t *testing.T) {
 		t.Fatal("fixture: the demo personas have no variants")
 	}
 	want := 1 + 2 + 1 + variants
+	// The System Lead has a photo: its slide shows it, the cover its face.
+	e.signedIn(e.owner).uploadPhoto("/o/"+e.org+"/personas/"+ids[0]+"/photo", "lead.jpg", photoJPEG(t)).must(t, http.StatusOK)
 	b := e.signedIn(e.viewer)
 	p := b.get("/o/"+e.org+"/deck?ids="+strings.Join(ids, ",")).must(t, http.StatusOK)
 	if got := strings.Count(p.Body, `<section class="slide `); got != want {
 		t.Errorf("the deck has %d slides, want %d", got, want)
 	}
 	for _, s := range []string{"System Lead", "Head of Operations (buyer)", `id="dimension-chart"`, "For ", "1 / " + strconv.Itoa(want),
-		strconv.Itoa(want) + " / " + strconv.Itoa(want), "What changes:", "sensitive field"} {
+		strconv.Itoa(want) + " / " + strconv.Itoa(want), "What changes:", "sensitive field",
+		"/personas/" + ids[0] + "/photo/512?v=", "/personas/" + ids[0] + "/photo/96?v="} {
 		if !strings.Contains(p.Body, s) {
 			t.Errorf("the deck page lacks %q", s)
 		}
