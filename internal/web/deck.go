@@ -10,8 +10,8 @@ import (
 
 	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/pdf"
-	"github.com/personapal/personapal/internal/photo"
 	"github.com/personapal/personapal/internal/persona"
+	"github.com/personapal/personapal/internal/photo"
 )
 
 // The slide deck: the personas of ?ids= as 16:9 slides to present — a
