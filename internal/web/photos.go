@@ -54,6 +54,21 @@ func (h *Handler) photoVersions(r *http.Request, c *Ctx) (map[string]string, err
 	return h.svc.PersonaPhotoVersions(r.Context(), c.Actor, c.Org.Slug)
 }
 
+// lazyPhotos is Ctx.Photo for an organisation page: one query for the
+// versions, on the first avatar only. An error reads as "no photo": the
+// initials are a fine avatar, and the page itself reports what failed.
+func (h *Handler) lazyPhotos(r *http.Request, c *Ctx) func(string) string {
+	var versions map[string]string
+	loaded := false
+	return func(id string) string {
+		if !loaded {
+			loaded = true
+			versions, _ = h.photoVersions(r, c)
+		}
+		return photoURL(c.Org.Slug, id, versions[id], photo.Small)
+	}
+}
+
 func (h *Handler) photoForm(r *http.Request, c *Ctx, p persona.Persona, refused string) (photoView, error) {
 	versions, err := h.photoVersions(r, c)
 	if err != nil {

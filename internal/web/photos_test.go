@@ -200,3 +200,18 @@ func TestSharedPhotos(t *testing.T) {
 	}
 	b.get("/s/"+token+"/photo/"+lead.ID).must(t, http.StatusNotFound)
 }
+
+// The lists' avatars show the photo too: the groups page's faces, the
+// evidence of a persona and its alignment (Ctx.Photo, one query a page).
+func TestListAvatarsShowThePhoto(t *testing.T) {
+	e := newWebEnv(t)
+	lead := e.demoPersona("System Lead")
+	owner := e.signedIn(e.owner)
+	owner.uploadPhoto("/o/"+e.org+"/personas/"+lead.ID+"/photo", "lead.jpg", photoJPEG(t)).must(t, http.StatusOK)
+	want := "/o/" + e.org + "/personas/" + lead.ID + "/photo/96?v="
+	for _, path := range []string{"/o/" + e.org + "/groups", "/o/" + e.org + "/personas/" + lead.ID + "/evidence"} {
+		if p := e.signedIn(e.viewer).get(path).must(t, http.StatusOK); !strings.Contains(p.Body, want) {
+			t.Errorf("%s shows no photo", path)
+		}
+	}
+}

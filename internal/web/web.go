@@ -122,6 +122,18 @@ type Ctx struct {
 	Role  persona.Role // the actor's role in Org
 	// Flash is a one-time message carried across a redirect.
 	Flash string
+	// photos finds a persona's photo address for the page's avatars,
+	// reading the organisation's photo versions once, when first asked.
+	photos func(personaID string) string
+}
+
+// Photo is the address of a persona's photo in the small size, "" when it
+// has none: the avatars of lists show it instead of the initials.
+func (c *Ctx) Photo(personaID string) string {
+	if c.photos == nil {
+		return ""
+	}
+	return c.photos(personaID)
 }
 
 // Can reports whether the actor's role in the organisation is at least min.
@@ -230,6 +242,7 @@ func (h *Handler) orgRoute(pattern string, b body, fn pageHandler) {
 			h.fail(w, r, c, persona.Errorf(persona.CodeForbidden, "This needs the %s role; yours is %s. Nothing was read or changed.", b.minRole, c.Role))
 			return
 		}
+		c.photos = h.lazyPhotos(r, c) // photos.go
 		h.serve(w, r, c, b, fn)
 	})
 }
