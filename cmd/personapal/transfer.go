@@ -140,8 +140,8 @@ func importCmd(g *globals) *cobra.Command {
 			if rep.DryRun {
 				verb = "would import (dry run, nothing written)"
 			}
-			fmt.Fprintf(g.stdout, "%s organisation %s: %d groups, %d templates (%d versions), %d personas, %d variants, %d notes, %d evidence items, %d alignment links, %d claim verdicts\n",
-				verb, rep.Org.Slug, rep.Groups, rep.Templates, rep.Versions, rep.Personas, rep.Variants, rep.Notes, rep.Evidence, rep.Links, rep.Claims)
+			fmt.Fprintf(g.stdout, "%s organisation %s: %d groups, %d templates (%d versions), %d personas, %d variants, %d notes, %d evidence items, %d alignment links, %d claim verdicts, %d photos\n",
+				verb, rep.Org.Slug, rep.Groups, rep.Templates, rep.Versions, rep.Personas, rep.Variants, rep.Notes, rep.Evidence, rep.Links, rep.Claims, rep.Photos)
 			for _, w := range rep.Warnings {
 				fmt.Fprintf(g.stdout, "warning: %s\n", w)
 			}

@@ -207,6 +207,10 @@ func (s *Service) ApplyTree(ctx context.Context, actor Actor, slug string, files
 			}
 			seen[f.ID] = name
 		}
+		if len(f.Photo) > 0 { // a file never carries one (ExportTree leaves it out)
+			a.add(name, "photo", "a photo is set on the persona's page or through the API, not from files")
+			continue
+		}
 		if err := a.planFile(name, f); err != nil {
 			return TreeResult{}, err
 		}

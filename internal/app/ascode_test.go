@@ -254,3 +254,33 @@ func TestApplyTreeIsAllOrNothing(t *testing.T) {
 		})
 	}
 }
+
+// A persona file never sets a photo: one that carries a photo is refused
+// by name, not applied without it.
+func TestApplyTreeRefusesAPhoto(t *testing.T) {
+	ctx := t.Context()
+	svc := app.New(storetest.OpenSQLite(t), app.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), app.WithPasswordHasher(cheap))
+	creds, err := seed.Demo(ctx, svc, demo.Data())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := svc.UserByEmail(ctx, creds.Email)
+	owner, _ := svc.ActorFor(ctx, u.ID)
+	tree, err := svc.ExportTree(ctx, owner, creds.OrgSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range tree.Personas {
+		if len(f.Photo) > 0 {
+			t.Fatal("a persona file carries a photo")
+		}
+		g := copyFile(t, f)
+		g.Photo, g.Summary = testJPEG(t), "Changed"
+		_, err := svc.ApplyTree(ctx, owner, creds.OrgSlug, app.TreeFiles{Personas: map[string]app.PersonaFile{"personas/x.yaml": g}}, false)
+		pe, ok := persona.AsError(err)
+		if !ok || pe.Code != persona.CodeInvalid || len(pe.Fields) != 1 || pe.Fields[0].Field != "personas/x.yaml: photo" {
+			t.Fatalf("a file with a photo: %v", err)
+		}
+		break
+	}
+}

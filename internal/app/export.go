@@ -1,13 +1,17 @@
 package app
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/personapal/personapal/internal/persona"
+	"github.com/personapal/personapal/internal/photo"
 )
 
 // importStore is the part of Store that imports whole organisations.
@@ -87,10 +91,21 @@ func (s *Service) ExportOrg(ctx context.Context, actor Actor, slug string) (pers
 		}
 		f.After = page[len(page)-1].ID
 	}
+	photos, err := s.store.PersonaPhotoVersions(ctx, org.ID)
+	if err != nil {
+		return e, err
+	}
 	for _, p := range personas {
 		ep, _, err := s.exportPersona(ctx, org.ID, p, emails)
 		if err != nil {
 			return e, err
+		}
+		if photos[p.ID] != "" {
+			f, err := s.store.GetPersonaImage(ctx, org.ID, p.ID, persona.PhotoImage, photo.Large)
+			if err != nil {
+				return e, err
+			}
+			ep.Photo = f.Data
 		}
 		e.Personas = append(e.Personas, ep)
 	}
@@ -231,6 +246,7 @@ type ImportReport struct {
 	Links     int
 	Claims    int
 	Evidence  int
+	Photos    int
 	Warnings  []string
 }
 
@@ -314,6 +330,33 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 	for _, ep := range e.Personas {
 		names[ep.ID] = ep.Name
 	}
+	// Photos are checked and re-encoded like uploads, before anything is
+	// written: a picture that is not one refuses the import.
+	photos := map[string][]persona.PhotoFile{}
+	var photoErrs []persona.FieldError
+	for i, ep := range e.Personas {
+		if len(ep.Photo) == 0 {
+			continue
+		}
+		files, err := s.photoFiles(ep.Photo, actor.UserID)
+		if err != nil {
+			photoErrs = append(photoErrs, persona.FieldError{Field: fmt.Sprintf("personas[%d].photo", i),
+				Message: "the photo of " + ep.Name + " is not usable: " + refusedMessage(err)})
+			continue
+		}
+		if photo.Stored(ep.Photo, photo.Large) { // as exported: kept byte for byte
+			for i := range files {
+				if files[i].Size == photo.Large {
+					sum := sha256.Sum256(ep.Photo)
+					files[i].Data, files[i].SHA256 = ep.Photo, hex.EncodeToString(sum[:])
+				}
+			}
+		}
+		photos[ep.ID] = files
+	}
+	if err := persona.Invalid("the export's photos are not all usable; nothing was imported", photoErrs); err != nil {
+		return rep, err
+	}
 	for _, ep := range e.Personas {
 		owner := userFor(ep.OwnerEmail, "owner of "+ep.Name)
 		p := persona.Persona{ID: ep.ID, TemplateID: ep.TemplateID, ProfileType: types[ep.TemplateID], Content: ep.Content(),
@@ -375,6 +418,7 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 	rep.Groups, rep.Templates, rep.Versions, rep.Personas = len(b.Groups), len(b.Templates), len(b.Versions), len(b.Personas)
 	rep.Variants, rep.Notes, rep.Links, rep.Claims = len(b.Variants), len(b.Notes), len(b.Links), len(b.Claims)
 	rep.Evidence = len(b.Evidence)
+	rep.Photos = len(photos)
 	if dryRun {
 		if free, err := s.slugFree(ctx, slug); err != nil {
 			return rep, err
@@ -385,7 +429,17 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 	}
 	forgetScope(ctx)
 	entry := s.entry(b.Org.ID, actor, "import", "organisation", b.Org.ID, fmt.Sprintf("%d personas, %d templates", rep.Personas, rep.Templates))
-	if err := s.inTx(ctx, entry, func(tx Store) error { return tx.ImportOrg(ctx, b) }); err != nil {
+	if err := s.inTx(ctx, entry, func(tx Store) error {
+		if err := tx.ImportOrg(ctx, b); err != nil {
+			return err
+		}
+		for _, id := range slices.Sorted(maps.Keys(photos)) {
+			if err := tx.PutPersonaImage(ctx, b.Org.ID, id, persona.PhotoImage, photos[id]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
 		return rep, err
 	}
 	return rep, nil

@@ -1,7 +1,10 @@
 package app_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"image"
+	"image/jpeg"
 	"io"
 	"log/slog"
 	"path"
@@ -32,6 +35,11 @@ func TestOrganisationExportImportRoundTrip(t *testing.T) {
 			u, _ := svc.UserByEmail(ctx, creds.Email)
 			owner, _ := svc.ActorFor(ctx, u.ID)
 			if _, err := svc.AddNote(ctx, owner, creds.OrgSlug, persona.NoteOnOrg, "", "Org-wide **context**"); err != nil {
+				t.Fatal(err)
+			}
+			// A photo goes along, byte for byte.
+			all, _ := svc.ListPersonas(ctx, owner, creds.OrgSlug, persona.PersonaFilter{Limit: 1}, "")
+			if err := svc.SetPersonaPhoto(ctx, owner, creds.OrgSlug, all.Items[0].ID, testJPEG(t)); err != nil {
 				t.Fatal(err)
 			}
 			first, err := svc.ExportOrg(ctx, owner, creds.OrgSlug)
@@ -73,7 +81,7 @@ func TestOrganisationExportImportRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rep.Personas != len(first.Personas) || rep.Variants != 2 || len(rep.Warnings) != 0 {
+			if rep.Personas != len(first.Personas) || rep.Variants != 2 || rep.Photos != 1 || len(rep.Warnings) != 0 {
 				t.Fatalf("import report %+v", rep)
 			}
 			second, err := svc.ExportOrg(ctx, owner, "ledgerline-copy")
@@ -135,6 +143,7 @@ func TestImportRefusesBadDocumentsAndWritesNothing(t *testing.T) {
 		}, "organisation.notes[?].id"},
 		{"upper-case template ID", func(e *persona.OrgExport) { e.Templates[0].ID = strings.ToUpper(e.Templates[0].ID) }, "templates[0].id"},
 		{"ID with a tail", func(e *persona.OrgExport) { e.Alignment.Links[0].ID += "/x" }, "alignment.links[0].id"},
+		{"photo that is no picture", func(e *persona.OrgExport) { e.Personas[3].Photo = []byte("<svg onload=alert(1)>") }, "personas[3].photo"},
 		{"evidence link to nowhere", func(e *persona.OrgExport) {
 			for i := range e.Evidence {
 				if len(e.Evidence[i].Links) > 0 {
@@ -172,4 +181,14 @@ func TestImportRefusesBadDocumentsAndWritesNothing(t *testing.T) {
 	if after, _ := db.CountOrgs(ctx); after != before {
 		t.Fatalf("refused imports wrote organisations: %d → %d", before, after)
 	}
+}
+
+// testJPEG is a small picture to upload as a photo.
+func testJPEG(t *testing.T) []byte {
+	t.Helper()
+	var pic bytes.Buffer
+	if err := jpeg.Encode(&pic, image.NewGray(image.Rect(0, 0, 300, 200)), nil); err != nil {
+		t.Fatal(err)
+	}
+	return pic.Bytes()
 }

@@ -32,6 +32,16 @@ func photoInvalid(err error) error {
 	return err
 }
 
+// refusedMessage is why photoFiles refused a picture ("is not a
+// picture…"), to name it where it was found.
+func refusedMessage(err error) string {
+	var pe *persona.Error
+	if errors.As(err, &pe) && len(pe.Fields) > 0 {
+		return pe.Fields[0].Message
+	}
+	return err.Error()
+}
+
 // photoFiles checks and processes an uploaded picture into the files of
 // every size (internal/photo: square JPEGs without metadata).
 func (s *Service) photoFiles(data []byte, by string) ([]persona.PhotoFile, error) {

@@ -133,6 +133,10 @@ type ExportPersona struct {
 	ReviewIntervalDays int             `json:"review_interval_days,omitempty" yaml:"review_interval_days,omitempty"`
 	Variants           []ExportVariant `json:"variants,omitempty" yaml:"variants,omitempty"`
 	Notes              []ExportNote    `json:"notes,omitempty" yaml:"notes,omitempty"`
+	// Photo is the persona's photo, the largest size stored (a square
+	// JPEG; base64 in JSON). An import checks and re-encodes it like an
+	// upload.
+	Photo []byte `json:"photo,omitempty" yaml:"photo,omitempty"`
 }
 
 // ExportVariant is a customer variant with its notes.

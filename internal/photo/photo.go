@@ -171,3 +171,36 @@ func square(img image.Image, n int) *image.NRGBA {
 	bg := imaging.New(n, n, color.White)
 	return imaging.Overlay(bg, sq, image.Pt(0, 0), 1)
 }
+
+// Stored reports whether data is already what Process stores at size n:
+// a baseline JPEG of n × n pixels with no metadata segment (no APP1–APP15,
+// no comment) before its image data. An exported photo is such a file, so
+// an import can keep it byte for byte instead of encoding it again (each
+// JPEG encoding loses a little).
+func Stored(data []byte, n int) bool {
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || format != "jpeg" || cfg.Width != n || cfg.Height != n {
+		return false
+	}
+	if len(data) < 4 || data[0] != 0xFF || data[1] != 0xD8 {
+		return false
+	}
+	for i := 2; i+4 <= len(data); {
+		if data[i] != 0xFF {
+			return false
+		}
+		marker := data[i+1]
+		switch {
+		case marker == 0xDA: // start of scan: the image data; no metadata before it
+			return true
+		case marker >= 0xE1 && marker <= 0xEF, marker == 0xFE: // APP1–APP15, COM
+			return false
+		case marker == 0xC0, marker == 0xC4, marker == 0xDB, marker == 0xDD, marker == 0xE0:
+			// baseline frame, Huffman and quantisation tables, restart interval, JFIF
+		default:
+			return false
+		}
+		i += 2 + int(data[i+2])<<8 + int(data[i+3])
+	}
+	return false
+}

@@ -211,3 +211,28 @@ func TestValidSize(t *testing.T) {
 		t.Fatal("ValidSize")
 	}
 }
+
+// What Process stores is Stored (so an import keeps it byte for byte);
+// an upload with metadata, another size or another format is not.
+func TestStoredRecognisesOnlyWhatProcessMakes(t *testing.T) {
+	out, err := Process(withEXIF(t, encodeJPEG(t, halves(300, 200)), 6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !Stored(out[len(out)-1], Large) || !Stored(out[0], Small) {
+		t.Fatal("Process's own output is not recognised")
+	}
+	if Stored(out[0], Large) {
+		t.Error("the small size passes for the large one")
+	}
+	if Stored(withEXIF(t, encodeJPEG(t, halves(300, 200)), 6), Large) {
+		t.Error("an upload with EXIF passes")
+	}
+	withComment := append([]byte{0xFF, 0xD8, 0xFF, 0xFE, 0, 4, 'h', 'i'}, out[1][2:]...)
+	if Stored(withComment, Large) {
+		t.Error("a JPEG with a comment passes")
+	}
+	if Stored([]byte("not a picture"), Large) {
+		t.Error("text passes")
+	}
+}
