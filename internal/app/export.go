@@ -1,9 +1,9 @@
 package app
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"context"
 	"fmt"
 	"maps"
 	"slices"
