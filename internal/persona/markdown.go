@@ -446,6 +446,8 @@ func (b *mdBuilder) fieldValue(f Field, v any, level int) {
 		} else {
 			b.paragraph(s)
 		}
+	case KindImage:
+		b.para(imageText)
 	case KindScale:
 		b.para(EscapeMarkdown(scaleText(f, v)))
 	case KindNumber:
@@ -476,6 +478,8 @@ func cellValue(f Field, v any) string {
 		return strings.Join(esc, sep)
 	case KindScale:
 		return EscapeCell(scaleText(f, v))
+	case KindImage:
+		return imageText
 	}
 	return EscapeCell(anyText(v))
 }
@@ -767,3 +771,7 @@ func (b *mdBuilder) closing(exported time.Time) {
 	b.blank()
 	b.line("*Exported from Persona Pal on " + exported.UTC().Format("2 January 2006") + ".*")
 }
+
+// imageText stands for an image field's picture in Markdown, which carries
+// no pictures.
+const imageText = "(picture)"

@@ -166,10 +166,13 @@ const (
 	KindTags        FieldKind = "tags"
 	KindURL         FieldKind = "url"
 	KindDate        FieldKind = "date"
+	// KindImage is a picture uploaded for the persona: its value is the
+	// picture's image ID (ImageID), its sizes are stored with the persona.
+	KindImage FieldKind = "image"
 )
 
 // FieldKinds lists every field kind.
-var FieldKinds = []FieldKind{KindText, KindMarkdown, KindList, KindNumber, KindScale, KindChoice, KindMultiChoice, KindTags, KindURL, KindDate}
+var FieldKinds = []FieldKind{KindText, KindMarkdown, KindList, KindNumber, KindScale, KindChoice, KindMultiChoice, KindTags, KindURL, KindDate, KindImage}
 
 // Field is one typed field of a template section. Field keys are unique across
 // the whole template version: a persona's values are keyed by field key.

@@ -213,7 +213,7 @@ func validateField(add func(string, string), p string, f Field, seen map[string]
 				add(p+".max", fmt.Sprintf("must be at most %d above min", MaxScaleSpan))
 			}
 		}
-	case KindText, KindMarkdown, KindList, KindTags, KindURL, KindDate:
+	case KindText, KindMarkdown, KindList, KindTags, KindURL, KindDate, KindImage:
 	default:
 		add(p+".kind", "must be one of: "+joinKinds())
 	}
@@ -470,7 +470,7 @@ func normaliseValue(f Field, v any) (out any, empty bool, msg string) {
 		return nil, true, ""
 	}
 	switch f.Kind {
-	case KindText, KindMarkdown, KindURL, KindDate, KindChoice:
+	case KindText, KindMarkdown, KindURL, KindDate, KindChoice, KindImage:
 		s, ok := v.(string)
 		if !ok {
 			return nil, false, "must be a string"
@@ -503,6 +503,10 @@ func normaliseValue(f Field, v any) (out any, empty bool, msg string) {
 		case KindDate:
 			if !validDate(s) {
 				return nil, false, "must be a date (YYYY-MM-DD)"
+			}
+		case KindImage:
+			if !ValidImageID(s) {
+				return nil, false, "must be the ID of a picture uploaded for this persona (img_ and 32 hex digits)"
 			}
 		case KindChoice:
 			if !slices.Contains(f.Options, s) {
