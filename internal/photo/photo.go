@@ -25,6 +25,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"slices"
 
 	// The decoders image.DecodeConfig and imaging may use; Check lets
 	// only these three through.
@@ -132,9 +133,25 @@ func formatLabel(f string) string {
 	return "GIF"
 }
 
-// Process checks data (Check), decodes it with its EXIF orientation
-// applied, and returns a square JPEG for each of Sizes, in that order.
-func Process(data []byte) ([][]byte, error) {
+// Sizes of an image field's pictures: the longest side, in pixels. They
+// keep their aspect ratio (Fit), unlike photos.
+const (
+	// FitSmall is the thumbnail of the edit form and of tables.
+	FitSmall = 480
+	// FitLarge is the picture's own page size (its link).
+	FitLarge = 1200
+)
+
+// FitSizes are the sizes stored for an image field's picture, smallest
+// first.
+var FitSizes = []int{FitSmall, FitLarge}
+
+// ValidFitSize reports whether n is one of FitSizes.
+func ValidFitSize(n int) bool { return slices.Contains(FitSizes, n) }
+
+// decodeChecked checks data (Check) and decodes it with its EXIF orientation
+// applied.
+func decodeChecked(data []byte) (image.Image, error) {
 	if _, err := Check(data); err != nil {
 		return nil, err
 	}
@@ -145,6 +162,56 @@ func Process(data []byte) ([][]byte, error) {
 			return nil, err
 		}
 		return nil, refuse("could not be read as a picture; it may be damaged")
+	}
+	return img, nil
+}
+
+// Fitted is one size of a fitted picture.
+type Fitted struct {
+	Data          []byte
+	Width, Height int
+	Size          int // the bounding box (one of FitSizes)
+}
+
+// ProcessFit checks data like Process and returns, for each of FitSizes,
+// the picture fitted into a box of that many pixels a side, keeping its
+// aspect ratio (never enlarged), flattened onto white and encoded afresh
+// as a JPEG without metadata.
+func ProcessFit(data []byte) ([]Fitted, error) {
+	img, err := decodeChecked(data)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Fitted, 0, len(FitSizes))
+	large := flatten(imaging.Fit(img, FitLarge, FitLarge, imaging.Lanczos))
+	for _, n := range FitSizes {
+		fit := large
+		if n != FitLarge {
+			fit = flatten(imaging.Fit(large, n, n, imaging.Lanczos))
+		}
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, fit, &jpeg.Options{Quality: Quality}); err != nil {
+			return nil, err
+		}
+		b := fit.Bounds()
+		out = append(out, Fitted{Data: buf.Bytes(), Width: b.Dx(), Height: b.Dy(), Size: n})
+	}
+	return out, nil
+}
+
+// flatten puts img onto white (JPEG has no transparency).
+func flatten(img image.Image) *image.NRGBA {
+	b := img.Bounds()
+	bg := imaging.New(b.Dx(), b.Dy(), color.White)
+	return imaging.Overlay(bg, img, image.Pt(0, 0), 1)
+}
+
+// Process checks data (Check), decodes it with its EXIF orientation
+// applied, and returns a square JPEG for each of Sizes, in that order.
+func Process(data []byte) ([][]byte, error) {
+	img, err := decodeChecked(data)
+	if err != nil {
+		return nil, err
 	}
 	out := make([][]byte, 0, len(Sizes))
 	// The largest size from the original, the smaller ones from it: one

@@ -236,3 +236,43 @@ func TestStoredRecognisesOnlyWhatProcessMakes(t *testing.T) {
 		t.Error("text passes")
 	}
 }
+
+func TestProcessFitKeepsTheAspectRatioAndDropsEXIF(t *testing.T) {
+	// 2400 × 1600, left red and right blue, EXIF orientation 6: shown
+	// 1600 × 2400 with red on top.
+	in := withEXIF(t, encodeJPEG(t, halves(2400, 1600)), 6)
+	out, err := ProcessFit(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != len(FitSizes) {
+		t.Fatalf("%d sizes, want %d", len(out), len(FitSizes))
+	}
+	want := map[int][2]int{FitSmall: {320, 480}, FitLarge: {800, 1200}}
+	for _, f := range out {
+		for _, b := range [][]byte{[]byte("Exif"), []byte(gpsSecret), {0xFF, 0xE1}} {
+			if bytes.Contains(f.Data, b) {
+				t.Errorf("size %d still holds %q", f.Size, b)
+			}
+		}
+		img := decode(t, f.Data)
+		w := want[f.Size]
+		if b := img.Bounds(); b.Dx() != w[0] || b.Dy() != w[1] || f.Width != w[0] || f.Height != w[1] {
+			t.Errorf("size %d is %v (%d × %d), want %v", f.Size, b, f.Width, f.Height, w)
+		}
+		if top, bottom := img.At(w[0]/2, w[1]/8), img.At(w[0]/2, w[1]-w[1]/8); !near(top, 255, 0, 0) || !near(bottom, 0, 0, 255) {
+			t.Errorf("size %d: orientation not applied: top %v, bottom %v", f.Size, top, bottom)
+		}
+	}
+	// A small picture is not enlarged; text is refused as for photos.
+	small, err := ProcessFit(encodeJPEG(t, halves(300, 100)))
+	if err != nil || small[1].Width != 300 || small[1].Height != 100 {
+		t.Errorf("a small picture: %v %+v", err, small)
+	}
+	if _, err := ProcessFit([]byte("hello")); err == nil {
+		t.Error("text accepted")
+	}
+	if !ValidFitSize(FitSmall) || ValidFitSize(Small) {
+		t.Error("ValidFitSize")
+	}
+}
