@@ -287,6 +287,12 @@ func (s *Service) saveRevision(ctx context.Context, actor Actor, cur persona.Per
 // saveRevisionAs is saveRevision recorded in the audit log as action (a
 // restore or an upgrade also saves a revision).
 func (s *Service) saveRevisionAs(ctx context.Context, actor Actor, cur persona.Persona, content persona.Content, message, action string) (persona.Persona, error) {
+	return s.saveRevisionWith(ctx, actor, cur, content, message, action, nil)
+}
+
+// saveRevisionWith is saveRevisionAs with extra, when not nil, written in
+// the same transaction first (an image field's picture).
+func (s *Service) saveRevisionWith(ctx context.Context, actor Actor, cur persona.Persona, content persona.Content, message, action string, extra func(tx Store) error) (persona.Persona, error) {
 	if err := s.checkDirectSave(ctx, cur); err != nil { // proposals.go: the sign-off setting
 		return persona.Persona{}, err
 	}
@@ -296,6 +302,11 @@ func (s *Service) saveRevisionAs(ctx context.Context, actor Actor, cur persona.P
 	p.UpdatedAt = s.timestamp()
 	p.UpdatedBy = actor.UserID
 	if err := s.inTx(ctx, s.entry(p.OrgID, actor, action, "persona", p.ID, fmt.Sprintf("%s → revision %d", p.Name, p.Revision)), func(tx Store) error {
+		if extra != nil {
+			if err := extra(tx); err != nil {
+				return err
+			}
+		}
 		if err := tx.UpdatePersona(ctx, p, revisionOf(p, message), persona.SearchText(p.Content)); err != nil {
 			return err
 		}

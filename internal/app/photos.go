@@ -109,7 +109,7 @@ func (s *Service) PersonaPhoto(ctx context.Context, actor Actor, slug, personaID
 }
 
 func (s *Service) personaImage(ctx context.Context, orgID, personaID, image string, size int) (persona.PhotoFile, error) {
-	if !photo.ValidSize(size) {
+	if image == persona.PhotoImage && !photo.ValidSize(size) || image != persona.PhotoImage && (!persona.ValidImageID(image) || !photo.ValidFitSize(size)) {
 		return persona.PhotoFile{}, persona.ErrNotFound("photo")
 	}
 	if _, err := s.store.GetPersona(ctx, orgID, personaID); err != nil {
