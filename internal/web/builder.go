@@ -58,6 +58,8 @@ func kindLabel(k persona.FieldKind) string {
 		return "Link (URL)"
 	case persona.KindDate:
 		return "Date"
+	case persona.KindImage:
+		return "Picture"
 	}
 	return string(k)
 }

@@ -37,6 +37,10 @@ func fieldValueHTML(f persona.Field, v any) template.HTML {
 		b.WriteString(buf.String())
 	case f.Kind == persona.KindScale:
 		writeScale(&b, v, f.Min, f.Max, f.LowLabel, f.HighLabel, f.Label)
+	case f.Kind == persona.KindImage:
+		// No persona here to address the picture by: views that have one
+		// use imageFieldHTML (fieldimages.go).
+		b.WriteString(`<span class="value-text">Picture</span>`)
 	case f.Kind == persona.KindDate:
 		b.WriteString(`<span class="value-text">`)
 		b.WriteString(string(dayHTML(valueText(v))))

@@ -71,7 +71,7 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 			}
 		}
 		return strings.NewReplacer("{org}", org, "{id}", id, "{vid}", variants[0].Variant.ID, "{n}", "1",
-			"{kind}", "modules", "{key}", "approval-workflows", "{link}", "x", "{user}", owner.UserID, "{delivery}", delivery, "{size}", "96").Replace(pattern)
+			"{kind}", "modules", "{key}", "approval-workflows", "{link}", "x", "{user}", owner.UserID, "{delivery}", delivery, "{size}", "96", "{imageID}", persona.ImageID([]byte("x"))).Replace(pattern)
 	}
 	outsider := e.signedIn(e.outsider)
 	// The walk covers the field attach page (issue 16) with the rest.
@@ -86,7 +86,9 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 		"GET /o/{org}/personas/{id}/export.png", "GET /o/{org}/compare/export.png",
 		"GET /o/{org}/deck", "GET /o/{org}/deck.pdf",
 		"GET /o/{org}/personas/{id}/agent-card.json", "GET /o/{org}/personas/{id}/system-prompt.md",
-		"GET /o/{org}/personas/{id}/photo/{size}", "POST /o/{org}/personas/{id}/photo", "POST /o/{org}/personas/{id}/photo/delete"} {
+		"GET /o/{org}/personas/{id}/photo/{size}", "POST /o/{org}/personas/{id}/photo", "POST /o/{org}/personas/{id}/photo/delete",
+		"GET /o/{org}/personas/{id}/images/{key}", "POST /o/{org}/personas/{id}/images/{key}", "POST /o/{org}/personas/{id}/images/{key}/remove",
+		"GET /o/{org}/personas/{id}/images/{imageID}/{size}"} {
 		if !slices.Contains(h.OrgRoutes(), want) {
 			t.Errorf("the walk misses %s", want)
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"time"
 
@@ -74,6 +75,7 @@ type fieldView struct {
 	Field    persona.Field
 	Value    any
 	Evidence persona.FieldEvidence
+	Image    template.HTML // an image field's picture (fieldimages.go)
 }
 
 // headerFields are the keys the persona page lifts into its header.
@@ -176,6 +178,7 @@ func (h *Handler) renderPersona(w http.ResponseWriter, r *http.Request, c *Ctx, 
 	if v.Photo, err = h.photoForm(r, c, p, photoError); err != nil { // photos.go
 		return err
 	}
+	h.fieldImages(r, c, &v)                   // fieldimages.go
 	v.Usage = h.personaUsage(r, c, p.ID)      // usage.go
 	v.Proposals = h.personaProposals(r, c, p) // proposals.go
 	if v.Comments, err = h.commentsFor(r, c, persona.CommentOnPersona, p.ID, personaCommentFields(v)); err != nil {

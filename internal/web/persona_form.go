@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"maps"
 	"net/http"
 	"net/url"
@@ -74,6 +75,10 @@ type formField struct {
 	// them); nil for a scale too long for a row of buttons (a slider).
 	Steps []string
 	Focus bool // the first field with an error: focused on load
+	// Picture and PicturePage are an image field's thumbnail and its
+	// upload page (fieldimages.go); the value rides in a hidden input.
+	Picture     template.HTML
+	PicturePage string
 }
 
 // Wide reports whether the field takes the form's full width (long text
@@ -229,7 +234,15 @@ func (h *Handler) fillForm(r *http.Request, c *Ctx, v *personaFormView, def pers
 	for _, s := range def.Sections {
 		fs := formSection{Key: s.Key, Label: s.LabelFor(v.Type), Help: s.Help}
 		for _, f := range s.Fields {
-			fs.Fields = append(fs.Fields, formFieldOf(f, v.Content.Values[f.Key], v.Errors["values."+f.Key]))
+			ff := formFieldOf(f, v.Content.Values[f.Key], v.Errors["values."+f.Key])
+			if f.Kind == persona.KindImage && v.PersonaID != "" {
+				base := fieldImageBase(c.Org.Slug, v.PersonaID)
+				ff.PicturePage = base + url.PathEscape(f.Key)
+				if ff.Text != "" {
+					ff.Picture = imageFieldHTML(base, ff.Text, f.Label, 0, 0)
+				}
+			}
+			fs.Fields = append(fs.Fields, ff)
 		}
 		v.Sections = append(v.Sections, fs)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/pdf"
 	"github.com/personapal/personapal/internal/persona"
+	"github.com/personapal/personapal/internal/photo"
 )
 
 // The audience's side of share links: /s/{token} and what hangs off it.
@@ -36,7 +37,8 @@ func (h *Handler) sharedRoutes() {
 	h.shared("POST /s/{token}", lim, h.sharedPassword)
 	h.shared("GET /s/{token}/export.pdf", lim, h.sharedPDF)
 	h.shared("GET /s/{token}/export.png", lim, h.sharedPNG)
-	h.shared("GET /s/{token}/photo/{personaID}", lim, h.sharedPhoto) // photos.go
+	h.shared("GET /s/{token}/photo/{personaID}", lim, h.sharedPhoto)                        // photos.go
+	h.shared("GET /s/{token}/images/{personaID}/{imageID}/{size}", lim, h.sharedFieldImage) // fieldimages.go
 	h.shared("GET /oembed", lim, h.oembed)
 }
 
@@ -106,6 +108,15 @@ type sharedPageView struct {
 	Base   string // "/s/<token>"
 	Photos map[string]bool
 	cites  map[string]map[string][]int // persona ID → field key → footnote numbers
+	images map[string]template.HTML    // persona ID + "/" + field key → its picture
+}
+
+// Image is the picture of a shared persona's image field (fieldimages.go).
+func (v sharedPageView) Image(p app.SharedPersona, key string) template.HTML {
+	if h, ok := v.images[p.ID+"/"+key]; ok {
+		return h
+	}
+	return `<span class="value-text">Picture</span>`
 }
 
 // HasPhoto reports whether the persona has a photo to show.
@@ -191,6 +202,17 @@ func (h *Handler) sharedView(r *http.Request, l persona.ShareLink) (sharedPageVi
 		}
 		v.cites[p.ID] = m
 		v.Photos[p.ID] = sharedHasPhoto(photos, p.ID)
+		for _, sec := range p.Definition.Sections {
+			for _, f := range sec.Fields {
+				if id, _ := p.Values[f.Key].(string); f.Kind == persona.KindImage && id != "" {
+					if v.images == nil {
+						v.images = map[string]template.HTML{}
+					}
+					w, ht := imageDims(h.svc.SharedFieldImage(r.Context(), l, p.ID, id, photo.FitSmall))
+					v.images[p.ID+"/"+f.Key] = imageFieldHTML(v.Base+"/images/"+url.PathEscape(p.ID)+"/", id, f.Label, w, ht)
+				}
+			}
+		}
 	}
 	return v, nil
 }

@@ -279,9 +279,9 @@ func TestShareTokenReachesNothingElse(t *testing.T) {
 		}
 	}
 	fill := strings.NewReplacer("{org}", e.org, "{id}", other.ID, "{vid}", other.ID, "{token}", token, "{n}", "1", "{user}", owner.UserID,
-		"{kind}", "modules", "{key}", "x", "{link}", token, "{delivery}", "x", "{path...}", "x", "{size}", "96", "{personaID}", other.ID)
+		"{kind}", "modules", "{key}", "x", "{link}", token, "{delivery}", "x", "{path...}", "x", "{size}", "96", "{personaID}", other.ID, "{imageID}", persona.ImageID([]byte("x")))
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	walked, sawPhoto := 0, false
+	walked, sawPhoto, sawImage := 0, false, false
 	for _, rt := range routes {
 		method, path, _ := strings.Cut(rt, " ")
 		target := fill.Replace(path)
@@ -324,11 +324,20 @@ func TestShareTokenReachesNothingElse(t *testing.T) {
 		if path == "/s/{token}/photo/{personaID}" {
 			sawPhoto = true
 		}
+		if path == "/s/{token}/images/{personaID}/{imageID}/{size}" {
+			sawImage = true
+			if res.StatusCode != http.StatusNotFound {
+				t.Errorf("the link serves another persona's picture: %s %d", target, res.StatusCode)
+			}
+		}
 	}
 	if walked < 300 {
 		t.Fatalf("only %d routes walked", walked)
 	}
 	if !sawPhoto {
 		t.Error("the walk misses /s/{token}/photo/{personaID}")
+	}
+	if !sawImage {
+		t.Error("the walk misses /s/{token}/images/{personaID}/{imageID}/{size}")
 	}
 }
