@@ -218,6 +218,7 @@ type demoIDs struct {
 	webhook                             string
 	proposal                            string
 	shares                              []pageCase // the audience's pages of share links
+	picture                             string     // a persona with an image field (fieldimages_test.go)
 }
 
 func findDemoIDs(t *testing.T) demoIDs {
@@ -358,6 +359,8 @@ func orgPages(ids demoIDs) []pageCase {
 		add("persona archetype", "/o/{org}/personas/{id}", "/personas/"+ids.archetype),
 		add("persona agent", "/o/{org}/personas/{id}", "/personas/"+ids.agent),
 		add("persona new", "/o/{org}/personas/new", "/personas/new?group="+ids.group),
+		add("persona with a picture field", "/o/{org}/personas/{id}", "/personas/"+ids.picture),
+		add("picture field", "/o/{org}/personas/{id}/images/{key}", "/personas/"+ids.picture+"/images/desk"),
 		add("persona edit", "/o/{org}/personas/{id}/edit", "/personas/"+ids.ux+"/edit"),
 		add("history", "/o/{org}/personas/{id}/history", "/personas/"+ids.ux+"/history"),
 		add("persona evidence", "/o/{org}/personas/{id}/evidence", "/personas/"+ids.ux+"/evidence"),
@@ -653,6 +656,7 @@ func TestEveryPageFitsAndPassesAxe(t *testing.T) {
 	apiDo(t, "POST", "/api/v1/orgs/"+env.org+"/invitations", map[string]any{"email": invitee, "role": "viewer"}, nil)
 	askForReset(t, opEmail)
 	ids := findDemoIDs(t)
+	ids.picture = picturePersona(t) // fieldimages_test.go
 
 	// 1. The operator: the outbox, the page of a user without an
 	// organisation, and the mail links to open signed out.
