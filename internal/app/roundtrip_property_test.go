@@ -391,6 +391,8 @@ func (g *textGen) value(f persona.Field) any {
 		return g.url()
 	case persona.KindDate:
 		return g.date()
+	case persona.KindImage:
+		return persona.ImageID([]byte(g.line(20)))
 	}
 	return nil
 }
