@@ -55,6 +55,16 @@ type pickerItem struct {
 }
 
 // comparePersona is one column of the comparison.
+// ImageBases are the address prefixes of the compared personas' pictures
+// (fieldimages.go), one per column.
+func (v compareView) ImageBases() []string {
+	out := make([]string, len(v.Personas))
+	for i, p := range v.Personas {
+		out[i] = fieldImageBase(v.Org, p.ID)
+	}
+	return out
+}
+
 type comparePersona struct {
 	ID, Name     string
 	Type         persona.ProfileType

@@ -50,6 +50,18 @@ func imageFieldHTML(base, id, alt string, w, h int) template.HTML {
 		` alt="` + escapeHTML(alt) + `" loading="lazy" decoding="async"></a>`)
 }
 
+// fieldValueAt is fieldValueHTML for a field of a persona of org: an
+// image field's picture is shown (without its dimensions), any other
+// value as fieldValueHTML renders it.
+func fieldValueAt(org, personaID string, f persona.Field, v any) template.HTML {
+	if id, ok := v.(string); ok && f.Kind == persona.KindImage && id != "" {
+		return imageFieldHTML(fieldImageBase(org, personaID), id, f.Label, 0, 0)
+	}
+	return fieldValueHTML(f, v)
+}
+
+func init() { funcs["fieldHTMLAt"] = fieldValueAt }
+
 // imageDims reads the dimensions of a stored thumbnail; zeros when it
 // cannot be read (the picture then shows without them).
 func imageDims(f persona.PhotoFile, err error) (int, int) {

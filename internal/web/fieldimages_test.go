@@ -128,6 +128,9 @@ func TestFieldImagePages(t *testing.T) {
 		}
 	}
 	owner.get(base+"/images/"+id+"/96").must(t, http.StatusNotFound)
+	if cmp := owner.get("/o/"+e.org+"/compare?ids="+p.ID+"&ids="+other.ID).must(t, http.StatusOK); !strings.Contains(cmp.Body, `<img src="`+base+"/images/"+id+`/480"`) {
+		t.Error("the comparison does not show the picture")
+	}
 	owner.get("/o/"+e.org+"/personas/"+other.ID+"/images/"+id+"/480").must(t, http.StatusNotFound)
 
 	// The edit form keeps the value: saving it changes nothing of it.
@@ -208,6 +211,19 @@ func TestSharedFieldImages(t *testing.T) {
 	b.get(s+p.ID+"/"+otherDesk+"/480").must(t, http.StatusNotFound)
 	b.get(s+p.ID+"/"+desk+"/96").must(t, http.StatusNotFound)
 	b.get("/s/pps_nope/images/"+p.ID+"/"+desk+"/480").must(t, http.StatusNotFound)
+
+	// A comparison shows both personas' pictures, still not the sensitive one.
+	_, cmpToken, err := e.svc.CreateShareLink(ctx, owner, e.org, app.ShareInput{Kind: persona.ShareOfComparison, SubjectIDs: []string{p.ID, other.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := "/s/" + cmpToken + "/images/"
+	cmp := b.get("/s/"+cmpToken).must(t, http.StatusOK)
+	if !strings.Contains(cmp.Body, cs+p.ID+"/"+desk+"/480") || !strings.Contains(cmp.Body, cs+other.ID+"/"+otherDesk+"/480") || strings.Contains(cmp.Body, badge) {
+		t.Errorf("the shared comparison's pictures:\n%s", cmp.Body)
+	}
+	b.get(cs+other.ID+"/"+otherDesk+"/1200").must(t, http.StatusOK)
+	b.get(cs+p.ID+"/"+badge+"/480").must(t, http.StatusNotFound)
 }
 
 // photoJPEGOf is a 300 × 200 JPEG whose colour depends on seed, so that

@@ -104,7 +104,10 @@ func init() { funcs["fieldHTML"] = fieldValueHTML }
 // <tbody>): per row and persona a cell, which as template calls made up
 // most of the page's rendering time. TestCompareSectionHTMLMatchesTheTemplate
 // checks it against the template it replaced.
-func compareSectionHTML(s compareSection, personas int) template.HTML {
+//
+// bases, when not nil, are the address prefixes of the personas' pictures
+// (fieldImageBase), one per column: image fields show their picture.
+func compareSectionHTML(s compareSection, personas int, bases []string) template.HTML {
 	var b strings.Builder
 	b.WriteString("\n      <tbody class=\"")
 	if s.AnyDiffers {
@@ -127,7 +130,7 @@ func compareSectionHTML(s compareSection, personas int) template.HTML {
 			b.WriteString(` <span class="differs-flag" aria-hidden="true">≠</span><span class="visually-hidden"> (differs)</span>`)
 		}
 		b.WriteString("</th>\n          ")
-		for _, cell := range row.Cells {
+		for i, cell := range row.Cells {
 			if cell.Has {
 				b.WriteString("\n          <td")
 				if row.Differs && present(cell.Value) {
@@ -137,7 +140,11 @@ func compareSectionHTML(s compareSection, personas int) template.HTML {
 				if cell.Field.Label != row.Label {
 					b.WriteString(`<small class="field-alias muted">` + escapeHTML(cell.Field.Label) + `</small>`)
 				}
-				b.WriteString(string(fieldValueHTML(cell.Field, cell.Value)) + "</td>")
+				if id, ok := cell.Value.(string); ok && cell.Field.Kind == persona.KindImage && id != "" && i < len(bases) {
+					b.WriteString(string(imageFieldHTML(bases[i], id, cell.Field.Label, 0, 0)) + "</td>")
+				} else {
+					b.WriteString(string(fieldValueHTML(cell.Field, cell.Value)) + "</td>")
+				}
 			} else {
 				b.WriteString("\n          <td class=\"absent\"><span class=\"not-in-template\">not in this template</span></td>")
 			}

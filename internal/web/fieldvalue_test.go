@@ -133,7 +133,7 @@ func TestCompareSectionHTMLMatchesTheTemplate(t *testing.T) {
 	}
 	var got strings.Builder
 	for _, s := range data.Sections {
-		got.WriteString(string(compareSectionHTML(s, len(data.Page.Personas))))
+		got.WriteString(string(compareSectionHTML(s, len(data.Page.Personas), nil)))
 	}
 	// The page keeps the indentation before the loop and the newline after it.
 	if got := "      " + got.String() + "\n"; got != want.String() {

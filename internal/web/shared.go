@@ -424,6 +424,9 @@ func (v sharedPageView) CompareRows() []shareCompareRow {
 				cell := dash
 				if x, ok := p.Values[f.Key]; ok && present(x) {
 					cell = fieldValueHTML(f, x)
+					if f.Kind == persona.KindImage {
+						cell = v.Image(p, f.Key) // fieldimages.go
+					}
 				}
 				row.Cells = append(row.Cells, cell)
 			}
