@@ -71,6 +71,14 @@ type WorkLink struct {
 	CreatedByName string    `json:"created_by_name,omitempty"`
 }
 
+// WorkLinkFilter narrows an organisation's work links: to one persona,
+// one kind, at most Limit (0: all).
+type WorkLinkFilter struct {
+	PersonaID string
+	Kind      WorkKind
+	Limit     int
+}
+
 // GuessWorkKind guesses the kind of work item from its address's host.
 func GuessWorkKind(raw string) WorkKind {
 	u, err := url.Parse(strings.TrimSpace(raw))
