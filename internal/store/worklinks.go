@@ -56,10 +56,11 @@ func (s *DB) ListWorkLinks(ctx context.Context, orgID, personaID string) ([]pers
 	return collect(rows, scanWorkLink)
 }
 
-// ListOrgWorkLinks returns the organisation's work links, newest first,
-// narrowed by the filter.
+// ListOrgWorkLinks returns the work links of the organisation's live
+// (not trashed) personas, newest first, narrowed by the filter.
 func (s *DB) ListOrgWorkLinks(ctx context.Context, orgID string, f persona.WorkLinkFilter) ([]persona.WorkLink, error) {
-	q := `SELECT ` + workCols + workFrom + ` WHERE w.org_id = $1`
+	q := `SELECT ` + workCols + workFrom + ` WHERE w.org_id = $1
+		AND EXISTS (SELECT 1 FROM personas p WHERE p.org_id = w.org_id AND p.id = w.persona_id AND p.deleted_at IS NULL)`
 	args := []any{orgID}
 	if f.PersonaID != "" {
 		args = append(args, f.PersonaID)

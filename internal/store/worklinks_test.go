@@ -73,6 +73,9 @@ func testWorkLinks(t *testing.T, db *DB) {
 	wantEqual(t, len(ls), 1, "limited")
 	ls, _ = db.ListOrgWorkLinks(ctx, other.Org.ID, persona.WorkLinkFilter{})
 	wantEqual(t, len(ls), 0, "the other organisation's links")
+	wantNoErr(t, db.TrashPersona(ctx, f.Org.ID, q.ID, f.Owner.ID, t0), "TrashPersona")
+	ls, _ = db.ListOrgWorkLinks(ctx, f.Org.ID, persona.WorkLinkFilter{})
+	wantEqual(t, len(ls), 2, "links of live personas")
 
 	if err := db.DeleteWorkLink(ctx, other.Org.ID, a.ID); persona.ErrorCode(err) != persona.CodeNotFound {
 		t.Fatalf("another organisation deletes the link: %v", err)
