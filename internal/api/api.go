@@ -95,6 +95,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerShares(api)        // shares.go
 	s.registerAgents(api)        // agents.go
 	s.registerPhotos(api)        // photos.go
+	s.registerWorkLinks(api)     // worklinks.go
 	s.noteBodyLimits(api)
 	return api
 }

@@ -211,6 +211,10 @@ func (s *Service) ApplyTree(ctx context.Context, actor Actor, slug string, files
 			a.add(name, "photo", "a photo is set on the persona's page or through the API, not from files")
 			continue
 		}
+		if len(f.WorkLinks) > 0 { // likewise
+			a.add(name, "work_links", "work links are added on the persona's page or through the API, not from files")
+			continue
+		}
 		if err := a.planFile(name, f); err != nil {
 			return TreeResult{}, err
 		}

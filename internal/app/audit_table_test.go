@@ -123,6 +123,7 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 				alignID, claimID, launchpadID, invitationID, declinedID                                string
 				personaRev, variantRev, launchpadRev, catRev                                           int
 				ssoJoinedID                                                                            string
+				workLinkID                                                                             string
 				joinerInvID, linkDeclinedID                                                            string
 			)
 			ssoOwner := owner
@@ -609,6 +610,16 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 				}},
 				{"remove photo", "persona", func() string {
 					must(svc.RemovePersonaPhoto(ctx, owner, org, personaID))
+					return personaID
+				}},
+				{"add work link", "persona", func() string {
+					l, err := svc.AddWorkLink(ctx, owner, org, personaID, app.WorkLinkInput{URL: "https://github.com/acme/app/issues/7"})
+					must(err)
+					workLinkID = l.ID
+					return personaID
+				}},
+				{"remove work link", "persona", func() string {
+					must(svc.RemoveWorkLink(ctx, owner, org, personaID, workLinkID))
 					return personaID
 				}},
 				{"reorder", "group", func() string {

@@ -107,6 +107,15 @@ func (s *Service) ExportOrg(ctx context.Context, actor Actor, slug string) (pers
 			}
 			ep.Photo = f.Data
 		}
+		ws, err := s.store.ListWorkLinks(ctx, org.ID, p.ID)
+		if err != nil {
+			return e, err
+		}
+		for _, w := range ws {
+			ep.WorkLinks = append(ep.WorkLinks, persona.ExportWorkLink{ID: w.ID, URL: w.URL, Title: w.Title, Kind: w.Kind,
+				CreatedAt: w.CreatedAt, CreatedEmail: emails[w.CreatedBy]})
+		}
+		persona.SortPersona(&ep)
 		e.Personas = append(e.Personas, ep)
 	}
 	if e.Evidence, err = s.exportEvidence(ctx, org.ID); err != nil {
@@ -333,6 +342,7 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 	// Photos are checked and re-encoded like uploads, before anything is
 	// written: a picture that is not one refuses the import.
 	photos := map[string][]persona.PhotoFile{}
+	var workLinks []persona.WorkLink
 	var photoErrs []persona.FieldError
 	for i, ep := range e.Personas {
 		if len(ep.Photo) == 0 {
@@ -376,6 +386,14 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 			noteWrites(ev.Notes, persona.NoteOnVariant, v.ID, p.ID, v.ID, "")
 		}
 		noteWrites(ep.Notes, persona.NoteOnPersona, p.ID, p.ID, "", "")
+		for _, w := range ep.WorkLinks {
+			l := persona.WorkLink{ID: w.ID, PersonaID: p.ID, URL: w.URL, Title: w.Title, Kind: w.Kind,
+				CreatedAt: w.CreatedAt, CreatedBy: userFor(w.CreatedEmail, "work link "+w.ID)}
+			if l.CreatedAt.IsZero() {
+				l.CreatedAt = now
+			}
+			workLinks = append(workLinks, l)
+		}
 	}
 	for _, ev := range e.Evidence {
 		item := ev.Item()
@@ -432,6 +450,12 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 	if err := s.inTx(ctx, entry, func(tx Store) error {
 		if err := tx.ImportOrg(ctx, b); err != nil {
 			return err
+		}
+		for _, l := range workLinks {
+			l.OrgID = b.Org.ID
+			if err := tx.CreateWorkLink(ctx, l); err != nil {
+				return err
+			}
 		}
 		for _, id := range slices.Sorted(maps.Keys(photos)) {
 			if err := tx.PutPersonaImage(ctx, b.Org.ID, id, persona.PhotoImage, photos[id]); err != nil {

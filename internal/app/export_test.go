@@ -42,9 +42,23 @@ func TestOrganisationExportImportRoundTrip(t *testing.T) {
 			if err := svc.SetPersonaPhoto(ctx, owner, creds.OrgSlug, all.Items[0].ID, testJPEG(t)); err != nil {
 				t.Fatal(err)
 			}
+			// Work links go along, who added them and when.
+			for _, in := range []app.WorkLinkInput{{URL: "https://acme.atlassian.net/browse/PP-1", Title: "Checkout research"},
+				{URL: "https://www.figma.com/file/abc/Checkout"}} {
+				if _, err := svc.AddWorkLink(ctx, owner, creds.OrgSlug, all.Items[0].ID, in); err != nil {
+					t.Fatal(err)
+				}
+			}
 			first, err := svc.ExportOrg(ctx, owner, creds.OrgSlug)
 			if err != nil {
 				t.Fatal(err)
+			}
+			works := 0
+			for _, p := range first.Personas {
+				works += len(p.WorkLinks)
+			}
+			if works != 2 {
+				t.Fatalf("export carries %d work links, want 2", works)
 			}
 			docs := 0
 			for _, ev := range first.Evidence {

@@ -182,8 +182,9 @@ type Store interface {
 	notificationStore // notify.go
 	outboxStore
 	homeStore
-	shareStore // shares.go
-	photoStore // photos.go
+	shareStore    // shares.go
+	photoStore    // photos.go
+	workLinkStore // worklinks.go
 }
 
 // AccessReset is a change to a user's access (Store.ResetAccess).

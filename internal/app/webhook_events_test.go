@@ -12,7 +12,12 @@ import (
 
 // noWebhook are the audited changes of kinds that have webhook events but
 // that emit none on purpose.
-var noWebhook = map[[2]string]string{}
+var noWebhook = map[[2]string]string{
+	// Work links are not part of the persona a persona.updated payload
+	// carries; a receiver would see no change.
+	{"persona", "add work link"}:    "work links are not persona content",
+	{"persona", "remove work link"}: "work links are not persona content",
+}
 
 // Every audit entry the application writes with a literal kind and action
 // (s.entry(org, actor, "action", "kind", …)) for a kind that has webhook

@@ -264,6 +264,13 @@ func findDemoIDs(t *testing.T) demoIDs {
 		t.Fatal("System Lead has no variant in the demo")
 	}
 	ids.variant = list.Items[0].ID
+	// A work link on System Lead, so that the persona page walks a filled
+	// "Work for this persona" (once, however many walks share the server).
+	apiDo(t, "GET", org+"/personas/"+ids.ux+"/work", nil, &list)
+	if len(list.Items) == 0 {
+		apiDo(t, "POST", org+"/personas/"+ids.ux+"/work", map[string]string{
+			"url": "https://acme.atlassian.net/browse/PP-142", "title": "Reconciliation queue: bulk approve for System Leads"}, nil)
+	}
 	var cat struct {
 		Modules []struct {
 			Key string `json:"key"`

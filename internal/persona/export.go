@@ -137,6 +137,18 @@ type ExportPersona struct {
 	// JPEG; base64 in JSON). An import checks and re-encodes it like an
 	// upload.
 	Photo []byte `json:"photo,omitempty" yaml:"photo,omitempty"`
+	// WorkLinks are the external work items attached to the persona.
+	WorkLinks []ExportWorkLink `json:"work_links,omitempty" yaml:"work_links,omitempty"`
+}
+
+// ExportWorkLink is a work link of a persona (who added it by email).
+type ExportWorkLink struct {
+	ID           string    `json:"id" yaml:"id"`
+	URL          string    `json:"url" yaml:"url"`
+	Title        string    `json:"title" yaml:"title"`
+	Kind         WorkKind  `json:"kind" yaml:"kind"`
+	CreatedAt    time.Time `json:"created_at" yaml:"created_at"`
+	CreatedEmail string    `json:"created_by_email,omitempty" yaml:"created_by_email,omitempty"`
 }
 
 // ExportVariant is a customer variant with its notes.
@@ -330,6 +342,21 @@ func ValidateExport(e *OrgExport) error {
 			noteIDs(vp, v.Notes)
 		}
 		noteIDs(p, ep.Notes)
+		for j := range ep.WorkLinks {
+			w := &ep.WorkLinks[j]
+			wp := fmt.Sprintf("%s.work_links[%d]", p, j)
+			unique(wp, w.ID)
+			l := WorkLink{URL: w.URL, Title: w.Title, Kind: w.Kind}
+			if w.Kind == "" {
+				add(wp+".kind", "is required")
+			} else if err := NormaliseWorkLink(&l); err != nil {
+				for _, fe := range fieldsErrs(err) {
+					add(wp+"."+fe.Field, "%s", fe.Message)
+				}
+			} else {
+				w.URL, w.Title = l.URL, l.Title
+			}
+		}
 	}
 	for i := range e.Personas {
 		for j, v := range e.Personas[i].Variants {
@@ -594,6 +621,7 @@ func SortPersona(p *ExportPersona) {
 		slices.SortFunc(ns, func(a, b ExportNote) int { return byID(a.ID, b.ID) })
 	}
 	sortNotes(p.Notes)
+	slices.SortFunc(p.WorkLinks, func(a, b ExportWorkLink) int { return byID(a.ID, b.ID) })
 	slices.SortFunc(p.Variants, func(a, b ExportVariant) int { return byID(a.ID, b.ID) })
 	for j := range p.Variants {
 		sortNotes(p.Variants[j].Notes)

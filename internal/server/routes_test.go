@@ -110,6 +110,7 @@ type objectIDs struct {
 	proposal                                                                               string
 	comment                                                                                string
 	agent                                                                                  string // an AI-agent profile
+	workLink                                                                               string // the persona's
 }
 
 func (e *env) ids() objectIDs {
@@ -175,8 +176,13 @@ func (e *env) ids() objectIDs {
 		ID string `json:"id"`
 	}
 	e.must(201, "POST", e.api("/personas/"+ps.Items[0].ID+"/comments"), e.owner, map[string]any{"body": "The owner's comment", "field": "goals"}).json(e.t, &cm)
+	var wl struct {
+		ID string `json:"id"`
+	}
+	e.must(201, "POST", e.api("/personas/"+ps.Items[0].ID+"/work"), e.owner, map[string]any{"url": "https://github.com/acme/app/issues/1"}).json(e.t, &wl)
 	return objectIDs{
-		webhook: hook.ID, delivery: queued.DeliveryID, proposal: pr.ID, comment: cm.ID,
+		workLink: wl.ID,
+		webhook:  hook.ID, delivery: queued.DeliveryID, proposal: pr.ID, comment: cm.ID,
 		agent:      agents.Items[0].ID,
 		invitation: inv.ID,
 		launchpad:  launchpads.Items[0].ID,
@@ -216,7 +222,7 @@ func (ids objectIDs) fill(path, org string) string {
 	case strings.Contains(path, "/comments/{id}"):
 		id = ids.comment
 	}
-	path = strings.NewReplacer("{org}", org, "{id}", id, "{delivery}", ids.delivery, "{user}", ids.user, "{version}", "1", "{rev}", "1", "{n}", "1").Replace(path)
+	path = strings.NewReplacer("{org}", org, "{id}", id, "{delivery}", ids.delivery, "{link}", ids.workLink, "{user}", ids.user, "{version}", "1", "{rev}", "1", "{n}", "1").Replace(path)
 	if strings.HasSuffix(path, "/"+org+"/variants") {
 		path += "?customer_label=Credit+Union"
 	}

@@ -66,6 +66,7 @@ var copyTables = []string{
 	"review_due_notices",
 	"webhook_endpoints",
 	"share_links",
+	"work_links",
 	"audit_log",
 	"sso_identities",
 	"org_sso",

@@ -228,6 +228,9 @@ func fillSource(t *testing.T) copyFixture {
 		Lens: persona.ShareLens{HiddenFields: []string{"goals"}, HideMembers: true}, Password: "a share password",
 		ExpiresAt: &expires, FrameAncestors: []string{"https://intranet.example.com"}})
 	must(err)
+	// A work link.
+	_, err = svc.AddWorkLink(ctx, f.owner, slug, found.ID, app.WorkLinkInput{URL: "https://acme.atlassian.net/browse/PP-1", Title: "Checkout research"})
+	must(err)
 	// A persona photo (every size).
 	var pic bytes.Buffer
 	must(png.Encode(&pic, image.NewGray(image.Rect(0, 0, 40, 30))))

@@ -55,6 +55,7 @@ type personaView struct {
 	Links      app.Linkers
 	Evidence   evidenceSummary
 	Photo      photoView // photos.go
+	Work       workView  // worklinks.go
 }
 
 type sectionView struct {
@@ -166,6 +167,16 @@ func (h *Handler) personaPage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 // renderPersona renders the persona page; photoError, when set, is why an
 // uploaded photo was refused (photos.go), shown by the photo form.
 func (h *Handler) renderPersona(w http.ResponseWriter, r *http.Request, c *Ctx, status int, photoError string) error {
+	return h.renderPersonaPage(w, r, c, status, photoError, nil)
+}
+
+// renderPersonaWork renders the persona page with the work form refused
+// (worklinks.go).
+func (h *Handler) renderPersonaWork(w http.ResponseWriter, r *http.Request, c *Ctx, status int, form *workView) error {
+	return h.renderPersonaPage(w, r, c, status, "", form)
+}
+
+func (h *Handler) renderPersonaPage(w http.ResponseWriter, r *http.Request, c *Ctx, status int, photoError string, work *workView) error {
 	ctx := r.Context()
 	p, err := h.svc.GetPersona(ctx, c.Actor, c.Org.Slug, r.PathValue("id"))
 	if err != nil {
@@ -178,7 +189,13 @@ func (h *Handler) renderPersona(w http.ResponseWriter, r *http.Request, c *Ctx, 
 	if v.Photo, err = h.photoForm(r, c, p, photoError); err != nil { // photos.go
 		return err
 	}
-	h.fieldImages(r, c, &v)                   // fieldimages.go
+	h.fieldImages(r, c, &v)                              // fieldimages.go
+	if v.Work, err = h.workFor(r, c, p.ID); err != nil { // worklinks.go
+		return err
+	}
+	if work != nil {
+		v.Work.URL, v.Work.Title, v.Work.Kind, v.Work.Field, v.Work.Error = work.URL, work.Title, work.Kind, work.Field, work.Error
+	}
 	v.Usage = h.personaUsage(r, c, p.ID)      // usage.go
 	v.Proposals = h.personaProposals(r, c, p) // proposals.go
 	if v.Comments, err = h.commentsFor(r, c, persona.CommentOnPersona, p.ID, personaCommentFields(v)); err != nil {

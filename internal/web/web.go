@@ -113,6 +113,7 @@ func (h *Handler) routes() {
 	h.sharedRoutes()       // shared.go (a share link's audience: no session)
 	h.photoRoutes()        // photos.go
 	h.fieldImageRoutes()   // fieldimages.go
+	h.workLinkRoutes()     // worklinks.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request
