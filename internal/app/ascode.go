@@ -211,6 +211,10 @@ func (s *Service) ApplyTree(ctx context.Context, actor Actor, slug string, files
 			a.add(name, "photo", "a photo is set on the persona's page or through the API, not from files")
 			continue
 		}
+		if len(f.Images) > 0 { // nor pictures of image fields
+			a.add(name, "images", "pictures are uploaded on the persona's page, not from files")
+			continue
+		}
 		if len(f.WorkLinks) > 0 { // likewise
 			a.add(name, "work_links", "work links are added on the persona's page or through the API, not from files")
 			continue

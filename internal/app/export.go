@@ -107,6 +107,9 @@ func (s *Service) ExportOrg(ctx context.Context, actor Actor, slug string) (pers
 			}
 			ep.Photo = f.Data
 		}
+		if ep.Images, err = s.exportImages(ctx, org.ID, p.ID, ep); err != nil {
+			return e, err
+		}
 		ws, err := s.store.ListWorkLinks(ctx, org.ID, p.ID)
 		if err != nil {
 			return e, err
@@ -364,7 +367,26 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 		}
 		photos[ep.ID] = files
 	}
-	if err := persona.Invalid("the export's photos are not all usable; nothing was imported", photoErrs); err != nil {
+	images := map[string]map[string][]persona.PhotoFile{} // persona ID → image ID → sizes
+	for i, ep := range e.Personas {
+		for _, id := range slices.Sorted(maps.Keys(ep.Images)) {
+			where := fmt.Sprintf("personas[%d].images.%s", i, id)
+			if !persona.ValidImageID(id) {
+				photoErrs = append(photoErrs, persona.FieldError{Field: where, Message: "is not an image ID (img_ and 32 hex digits)"})
+				continue
+			}
+			files, err := s.importedImage(ep.Images[id], actor.UserID)
+			if err != nil {
+				photoErrs = append(photoErrs, persona.FieldError{Field: where, Message: "a picture of " + ep.Name + " is not usable: " + refusedMessage(err)})
+				continue
+			}
+			if images[ep.ID] == nil {
+				images[ep.ID] = map[string][]persona.PhotoFile{}
+			}
+			images[ep.ID][id] = files
+		}
+	}
+	if err := persona.Invalid("the export's photos and pictures are not all usable; nothing was imported", photoErrs); err != nil {
 		return rep, err
 	}
 	for _, ep := range e.Personas {
@@ -462,9 +484,67 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 				return err
 			}
 		}
+		for _, pid := range slices.Sorted(maps.Keys(images)) {
+			for _, id := range slices.Sorted(maps.Keys(images[pid])) {
+				if err := tx.PutPersonaImage(ctx, b.Org.ID, pid, id, images[pid][id]); err != nil {
+					return err
+				}
+			}
+		}
 		return nil
 	}); err != nil {
 		return rep, err
 	}
 	return rep, nil
+}
+
+// exportImages reads the pictures its image fields and its variants' name
+// (the largest size); a value whose picture is not stored has none.
+func (s *Service) exportImages(ctx context.Context, orgID, personaID string, ep persona.ExportPersona) (map[string][]byte, error) {
+	ids := map[string]bool{}
+	note := func(vs persona.Values) {
+		for _, v := range vs {
+			if id, ok := v.(string); ok && persona.ValidImageID(id) {
+				ids[id] = true
+			}
+		}
+	}
+	note(ep.Values)
+	for _, v := range ep.Variants {
+		note(v.Values)
+	}
+	var out map[string][]byte
+	for _, id := range slices.Sorted(maps.Keys(ids)) {
+		f, err := s.store.GetPersonaImage(ctx, orgID, personaID, id, photo.FitLarge)
+		if persona.ErrorCode(err) == persona.CodeNotFound {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = map[string][]byte{}
+		}
+		out[id] = f.Data
+	}
+	return out, nil
+}
+
+// importedImage checks and fits an exported picture like an upload; one
+// that is already what is stored (photo.StoredFit) keeps its bytes, so
+// that an export → import → export round trip is identical.
+func (s *Service) importedImage(data []byte, by string) ([]persona.PhotoFile, error) {
+	_, files, err := s.fieldImageFiles(data, "picture", by)
+	if err != nil {
+		return nil, err
+	}
+	if photo.StoredFit(data) {
+		for i := range files {
+			if files[i].Size == photo.FitLarge {
+				sum := sha256.Sum256(data)
+				files[i].Data, files[i].SHA256 = data, hex.EncodeToString(sum[:])
+			}
+		}
+	}
+	return files, nil
 }

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"image"
 	"image/jpeg"
 	"testing"
@@ -98,5 +99,85 @@ func TestFieldImages(t *testing.T) {
 				t.Errorf("the removed picture is kept for the history: %v", err)
 			}
 		})
+	}
+}
+
+// An image field's picture goes through the organisation export and
+// import byte for byte: the copy serves it under the same ID, and a second
+// export is identical. A picture that is no picture refuses the import.
+func TestFieldImagesGoThroughExportAndImport(t *testing.T) {
+	ctx := t.Context()
+	eng := storetest.Engines(t)[0]
+	r := newReviewOrg(ctx, t, eng, time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
+	tm, err := r.svc.GetTemplate(ctx, r.owner, r.slug, r.template)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := tm.Draft
+	def.Sections[0].Fields = append(def.Sections[0].Fields, persona.Field{Key: "desk", Label: "Desk", Kind: persona.KindImage})
+	if _, err := r.svc.SaveDraft(ctx, r.owner, r.slug, r.template, def); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.Publish(ctx, r.owner, r.slug, r.template); err != nil {
+		t.Fatal(err)
+	}
+	p := r.persona(ctx, t, r.owner, "Ivy Image", "2026-11-01", 90)
+	var pic bytes.Buffer
+	if err := jpeg.Encode(&pic, image.NewGray(image.Rect(0, 0, 1600, 400)), nil); err != nil {
+		t.Fatal(err)
+	}
+	p, err = r.svc.SetFieldImage(ctx, r.editor, r.slug, p.ID, "desk", p.Revision, pic.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := p.Values["desk"].(string)
+	first, err := r.svc.ExportOrg(ctx, r.owner, r.slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exported []byte
+	for _, ep := range first.Personas {
+		if ep.ID == p.ID {
+			exported = ep.Images[id]
+		}
+	}
+	if len(exported) == 0 {
+		t.Fatal("the export has no picture for the image field")
+	}
+	raw, _ := json.Marshal(first)
+	var doc persona.OrgExport
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.ImportOrg(ctx, r.owner, "pictures-copy", "", doc, false); err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.svc.FieldImage(ctx, r.owner, "pictures-copy", p.ID, id, photo.FitLarge)
+	if err != nil || !bytes.Equal(got.Data, exported) {
+		t.Fatalf("the copy's picture: %v (same bytes: %v)", err, bytes.Equal(got.Data, exported))
+	}
+	if _, err := r.svc.FieldImage(ctx, r.owner, "pictures-copy", p.ID, id, photo.FitSmall); err != nil {
+		t.Fatalf("the copy's thumbnail: %v", err)
+	}
+	second, err := r.svc.ExportOrg(ctx, r.owner, "pictures-copy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second.ExportedAt, second.Org = first.ExportedAt, first.Org
+	a, _ := json.Marshal(first)
+	b, _ := json.Marshal(second)
+	if !bytes.Equal(a, b) {
+		t.Fatal("the round trip with a picture is not identical")
+	}
+
+	for i := range doc.Personas {
+		if doc.Personas[i].ID == p.ID {
+			doc.Personas[i].Images[id] = []byte("<svg/>")
+		}
+	}
+	_, err = r.svc.ImportOrg(ctx, r.owner, "pictures-bad", "", doc, false)
+	mustCode(t, err, persona.CodeInvalid, "a picture that is not one")
+	if _, _, err := r.svc.GetOrg(ctx, r.owner, "pictures-bad"); persona.ErrorCode(err) != persona.CodeNotFound {
+		t.Fatalf("a refused import created the organisation: %v", err)
 	}
 }

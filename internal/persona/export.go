@@ -137,6 +137,9 @@ type ExportPersona struct {
 	// JPEG; base64 in JSON). An import checks and re-encodes it like an
 	// upload.
 	Photo []byte `json:"photo,omitempty" yaml:"photo,omitempty"`
+	// Images are the pictures of its image fields (and its variants'),
+	// by image ID: the largest size stored (base64 in JSON).
+	Images map[string][]byte `json:"images,omitempty" yaml:"images,omitempty"`
 	// WorkLinks are the external work items attached to the persona.
 	WorkLinks []ExportWorkLink `json:"work_links,omitempty" yaml:"work_links,omitempty"`
 }

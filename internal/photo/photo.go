@@ -246,9 +246,20 @@ func square(img image.Image, n int) *image.NRGBA {
 // JPEG encoding loses a little).
 func Stored(data []byte, n int) bool {
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil || format != "jpeg" || cfg.Width != n || cfg.Height != n {
-		return false
-	}
+	return err == nil && format == "jpeg" && cfg.Width == n && cfg.Height == n && noMetadata(data)
+}
+
+// StoredFit is Stored for an image field's picture: a baseline JPEG without
+// metadata that fits FitLarge (ProcessFit never enlarges), kept byte for
+// byte by an import.
+func StoredFit(data []byte) bool {
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	return err == nil && format == "jpeg" && max(cfg.Width, cfg.Height) <= FitLarge && noMetadata(data)
+}
+
+// noMetadata reports whether a JPEG's segments before its image data are
+// only the baseline frame, its tables and JFIF: no APP1–APP15, no comment.
+func noMetadata(data []byte) bool {
 	if len(data) < 4 || data[0] != 0xFF || data[1] != 0xD8 {
 		return false
 	}
