@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"image"
 	"image/jpeg"
@@ -25,23 +26,8 @@ func TestFieldImages(t *testing.T) {
 			ctx := t.Context()
 			now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
 			r := newReviewOrg(ctx, t, eng, now)
-			tm, err := r.svc.GetTemplate(ctx, r.owner, r.slug, r.template)
-			if err != nil {
-				t.Fatal(err)
-			}
-			def := tm.Draft
-			def.Sections[0].Fields = append(def.Sections[0].Fields, persona.Field{Key: "desk", Label: "Desk", Kind: persona.KindImage})
-			if _, err := r.svc.SaveDraft(ctx, r.owner, r.slug, r.template, def); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := r.svc.Publish(ctx, r.owner, r.slug, r.template); err != nil {
-				t.Fatal(err)
-			}
-			p := r.persona(ctx, t, r.owner, "Ivy Image", "2026-11-01", 90)
-			var pic bytes.Buffer
-			if err := jpeg.Encode(&pic, image.NewGray(image.Rect(0, 0, 1600, 400)), nil); err != nil {
-				t.Fatal(err)
-			}
+			p, pic := withImageField(ctx, t, r)
+			var err error
 
 			_, err = r.svc.SetFieldImage(ctx, r.viewer, r.slug, p.ID, "desk", p.Revision, pic.Bytes())
 			mustCode(t, err, persona.CodeForbidden, "a viewer sets it")
@@ -102,13 +88,11 @@ func TestFieldImages(t *testing.T) {
 	}
 }
 
-// An image field's picture goes through the organisation export and
-// import byte for byte: the copy serves it under the same ID, and a second
-// export is identical. A picture that is no picture refuses the import.
-func TestFieldImagesGoThroughExportAndImport(t *testing.T) {
-	ctx := t.Context()
-	eng := storetest.Engines(t)[0]
-	r := newReviewOrg(ctx, t, eng, time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
+// withImageField gives the review organisation's template an image field
+// "desk" (published) and a persona of it, with a 1600 × 400 picture to
+// upload.
+func withImageField(ctx context.Context, t *testing.T, r reviewOrg) (persona.Persona, *bytes.Buffer) {
+	t.Helper()
 	tm, err := r.svc.GetTemplate(ctx, r.owner, r.slug, r.template)
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +110,18 @@ func TestFieldImagesGoThroughExportAndImport(t *testing.T) {
 	if err := jpeg.Encode(&pic, image.NewGray(image.Rect(0, 0, 1600, 400)), nil); err != nil {
 		t.Fatal(err)
 	}
+	return p, &pic
+}
+
+// An image field's picture goes through the organisation export and
+// import byte for byte: the copy serves it under the same ID, and a second
+// export is identical. A picture that is no picture refuses the import.
+func TestFieldImagesGoThroughExportAndImport(t *testing.T) {
+	ctx := t.Context()
+	eng := storetest.Engines(t)[0]
+	r := newReviewOrg(ctx, t, eng, time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
+	p, pic := withImageField(ctx, t, r)
+	var err error
 	p, err = r.svc.SetFieldImage(ctx, r.editor, r.slug, p.ID, "desk", p.Revision, pic.Bytes())
 	if err != nil {
 		t.Fatal(err)

@@ -2,10 +2,8 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"html/template"
 	"image/jpeg"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -141,30 +139,12 @@ func (h *Handler) renderFieldImage(w http.ResponseWriter, r *http.Request, c *Ct
 // (multipart) as the persona's next revision; a refused picture gets the
 // page back with the reason, and nothing is stored.
 func (h *Handler) uploadFieldImage(w http.ResponseWriter, r *http.Request, c *Ctx) error {
-	tooBig := "The picture is larger than the " + persona.FormatBytes(photo.MaxBytes) + " limit; choose a smaller one."
-	if r.ContentLength > photoBodyLimit() {
-		return h.renderFieldImage(w, r, c, http.StatusRequestEntityTooLarge, tooBig)
-	}
-	if err := r.ParseMultipartForm(photoBodyLimit()); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return h.renderFieldImage(w, r, c, http.StatusRequestEntityTooLarge, tooBig)
+	data, status, refusal, err := readPicture(r, "picture", "The picture is")
+	if err != nil || refusal != "" {
+		if err != nil {
+			return err
 		}
-		return h.renderFieldImage(w, r, c, http.StatusBadRequest, "The upload could not be read. Choose the picture again and retry.")
-	}
-	defer r.MultipartForm.RemoveAll()
-	files := r.MultipartForm.File["picture"]
-	if len(files) != 1 {
-		return h.renderFieldImage(w, r, c, http.StatusUnprocessableEntity, "Choose a picture to upload.")
-	}
-	fh, err := files[0].Open()
-	if err != nil {
-		return err
-	}
-	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, photo.MaxBytes+1))
-	if err != nil {
-		return err
+		return h.renderFieldImage(w, r, c, status, refusal)
 	}
 	rev, _ := strconv.Atoi(r.FormValue("revision"))
 	id, key := r.PathValue("id"), r.PathValue("key")

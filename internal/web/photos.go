@@ -114,30 +114,12 @@ func servePhoto(w http.ResponseWriter, r *http.Request, f persona.PhotoFile) {
 // A refused picture gets the persona page back (422, 413 when too large)
 // with the reason by the form; nothing is stored then.
 func (h *Handler) uploadPhoto(w http.ResponseWriter, r *http.Request, c *Ctx) error {
-	tooBig := "Photo is larger than the " + persona.FormatBytes(photo.MaxBytes) + " limit; choose a smaller picture."
-	if r.ContentLength > photoBodyLimit() {
-		return h.renderPersona(w, r, c, http.StatusRequestEntityTooLarge, tooBig)
-	}
-	if err := r.ParseMultipartForm(photoBodyLimit()); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return h.renderPersona(w, r, c, http.StatusRequestEntityTooLarge, tooBig)
+	data, status, refusal, err := readPicture(r, "photo", "Photo is")
+	if err != nil || refusal != "" {
+		if err != nil {
+			return err
 		}
-		return h.renderPersona(w, r, c, http.StatusBadRequest, "The upload could not be read. Choose the picture again and retry.")
-	}
-	defer r.MultipartForm.RemoveAll()
-	files := r.MultipartForm.File["photo"]
-	if len(files) != 1 {
-		return h.renderPersona(w, r, c, http.StatusUnprocessableEntity, "Choose a picture to upload.")
-	}
-	f, err := files[0].Open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, photo.MaxBytes+1))
-	if err != nil {
-		return err
+		return h.renderPersona(w, r, c, status, refusal)
 	}
 	if err := h.svc.SetPersonaPhoto(r.Context(), c.Actor, c.Org.Slug, r.PathValue("id"), data); err != nil {
 		if e, ok := persona.AsError(err); ok && e.Code == persona.CodeInvalid && len(e.Fields) > 0 && e.Fields[0].Field == "photo" {
@@ -146,6 +128,35 @@ func (h *Handler) uploadPhoto(w http.ResponseWriter, r *http.Request, c *Ctx) er
 		return err
 	}
 	return redirect(w, r, "/o/"+c.Org.Slug+"/personas/"+r.PathValue("id"), "Photo saved.")
+}
+
+// readPicture reads the one file of the multipart form's part: a
+// refusal (with its status, 413, 400 or 422) is for the page to show, an
+// error is the server's. what begins the too-large message ("Photo is").
+func readPicture(r *http.Request, part, what string) (data []byte, status int, refusal string, err error) {
+	tooBig := what + " larger than the " + persona.FormatBytes(photo.MaxBytes) + " limit; choose a smaller picture."
+	if r.ContentLength > photoBodyLimit() {
+		return nil, http.StatusRequestEntityTooLarge, tooBig, nil
+	}
+	if err := r.ParseMultipartForm(photoBodyLimit()); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, http.StatusRequestEntityTooLarge, tooBig, nil
+		}
+		return nil, http.StatusBadRequest, "The upload could not be read. Choose the picture again and retry.", nil
+	}
+	defer r.MultipartForm.RemoveAll()
+	files := r.MultipartForm.File[part]
+	if len(files) != 1 {
+		return nil, http.StatusUnprocessableEntity, "Choose a picture to upload.", nil
+	}
+	f, err := files[0].Open()
+	if err != nil {
+		return nil, 0, "", err
+	}
+	defer f.Close()
+	data, err = io.ReadAll(io.LimitReader(f, photo.MaxBytes+1))
+	return data, 0, "", err
 }
 
 // removePhoto removes the persona's photo: its initials show again.
