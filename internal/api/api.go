@@ -62,6 +62,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	config.OpenAPIPath = "/api/openapi"
 	config.DocsPath = "/api/docs"
 	config.SchemasPath = "/api/openapi/schemas"
+	config.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", schemaNamer)
 	config.CreateHooks = nil // no $schema links injected into bodies
 	config.Transformers = append(config.Transformers, emptyCollections)
 	config.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
@@ -96,6 +97,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerAgents(api)        // agents.go
 	s.registerPhotos(api)        // photos.go
 	s.registerWorkLinks(api)     // worklinks.go
+	finishOpenAPI(api)           // openapi.go; after every route
 	s.noteBodyLimits(api)
 	return api
 }

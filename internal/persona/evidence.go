@@ -563,7 +563,10 @@ const (
 )
 
 // Valid reports whether s is a known stance.
-func (s Stance) Valid() bool { return s == StanceSupports || s == StanceContradicts }
+func (s Stance) Valid() bool { return slices.Contains(Stances, s) }
+
+// Stances are the stances a link can take.
+var Stances = []Stance{StanceSupports, StanceContradicts}
 
 // EvidenceLink attaches an item to a persona (Field empty), to one of its
 // fields (Field "values.<key>"), or to a field of one of its customer

@@ -28,5 +28,8 @@ func ValidID(s string) bool {
 	return true
 }
 
+// IDPattern is ValidID as a regular expression (for JSON Schemas).
+const IDPattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
 // idProblem is the message for an ID that is not valid.
 const idProblem = "must be an ID as Persona Pal writes them: a lower-case UUID such as " + ExampleID

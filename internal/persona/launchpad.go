@@ -902,7 +902,10 @@ const (
 )
 
 // Valid reports whether d can be recorded.
-func (d Decision) Valid() bool { return d == DecisionAccepted || d == DecisionRejected }
+func (d Decision) Valid() bool { return slices.Contains(Decisions, d) }
+
+// Decisions are the decisions that can be recorded on an item.
+var Decisions = []Decision{DecisionAccepted, DecisionRejected}
 
 // Label is the decision's display name ("Proposed" when none).
 func (d Decision) Label() string {

@@ -6,7 +6,10 @@ import (
 	"unicode/utf8"
 )
 
-var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+// SlugPattern is ValidSlug as a regular expression (for JSON Schemas).
+const SlugPattern = `^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`
+
+var slugPattern = regexp.MustCompile(SlugPattern)
 
 // ValidSlug reports whether s is a valid organisation slug: 1–63 lower-case
 // ASCII letters, digits and hyphens, not starting or ending with a hyphen.

@@ -3,7 +3,10 @@
 // revisions and their diffs, template upgrades, search text). It does no I/O.
 package persona
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // ProfileType is the kind of persona a template describes. All four share one
 // engine; the UI only relabels sections.
@@ -54,6 +57,10 @@ const (
 	RoleOwner  Role = "owner"
 )
 
+// Roles are the roles, lowest first (the JSON Schemas and the OpenAPI
+// document list them from here).
+var Roles = []Role{RoleViewer, RoleEditor, RoleAdmin, RoleOwner}
+
 func (r Role) rank() int {
 	switch r {
 	case RoleViewer:
@@ -83,10 +90,11 @@ const (
 	StatusArchived  Status = "archived"
 )
 
+// Statuses are the life-cycle statuses, in their order.
+var Statuses = []Status{StatusDraft, StatusPublished, StatusArchived}
+
 // Valid reports whether s is a known status.
-func (s Status) Valid() bool {
-	return s == StatusDraft || s == StatusPublished || s == StatusArchived
-}
+func (s Status) Valid() bool { return slices.Contains(Statuses, s) }
 
 // Org is an organisation: a strictly isolated tenant.
 type Org struct {
@@ -218,6 +226,9 @@ const (
 	DimensionScale  DimensionKind = "scale"
 	DimensionChoice DimensionKind = "choice"
 )
+
+// DimensionKinds are the kinds of comparison dimension.
+var DimensionKinds = []DimensionKind{DimensionScale, DimensionChoice}
 
 // Dimension is a comparison dimension: a scale (Min..Max, integers) or a
 // choice list. Comparison views line personas up on these; keys are shared

@@ -95,7 +95,7 @@ func (d Definition) FieldKeys() []string {
 func (k FieldKind) Valid() bool { return slices.Contains(FieldKinds, k) }
 
 // Valid reports whether k is a known dimension kind.
-func (k DimensionKind) Valid() bool { return k == DimensionScale || k == DimensionChoice }
+func (k DimensionKind) Valid() bool { return slices.Contains(DimensionKinds, k) }
 
 // Validate checks a template definition and lists every problem in one
 // *Error (CodeInvalid), with paths such as "sections[1].fields[2].options".
