@@ -13,15 +13,15 @@ import (
 
 // OrgJSON is an organisation as its member sees it.
 type OrgJSON struct {
-	ID        string `json:"id"`
-	Slug      string `json:"slug"`
-	Name      string `json:"name"`
-	Role      string `json:"role" doc:"The caller's role in the organisation"`
-	CreatedAt string `json:"created_at" format:"date-time"`
+	ID        string       `json:"id"`
+	Slug      string       `json:"slug"`
+	Name      string       `json:"name"`
+	Role      persona.Role `json:"role" doc:"The caller's role in the organisation"`
+	CreatedAt string       `json:"created_at" format:"date-time"`
 }
 
 func orgJSON(o persona.Org, role persona.Role) OrgJSON {
-	return OrgJSON{ID: o.ID, Slug: o.Slug, Name: o.Name, Role: string(role), CreatedAt: o.CreatedAt.Format(timeFormat)}
+	return OrgJSON{ID: o.ID, Slug: o.Slug, Name: o.Name, Role: role, CreatedAt: o.CreatedAt.Format(timeFormat)}
 }
 
 const timeFormat = "2006-01-02T15:04:05.999999Z07:00"
@@ -70,7 +70,7 @@ type MemberPath struct {
 type memberRoleInput struct {
 	MemberPath
 	Body struct {
-		Role string `json:"role" enum:"viewer,editor,admin,owner"`
+		Role persona.Role `json:"role"`
 	}
 }
 

@@ -26,17 +26,17 @@ type EvidencePath struct {
 // or to edit any item. The read-only properties of an item are accepted and
 // ignored, so a client can GET, change and PUT back.
 type evidenceBody struct {
-	Kind         string   `json:"kind,omitempty" doc:"link, quote or study (documents are uploaded); fixed once created"`
-	Title        string   `json:"title" maxLength:"200"`
-	Source       string   `json:"source,omitempty" maxLength:"200" doc:"Where it comes from: a publication, a team, a customer"`
-	CollectedOn  string   `json:"collected_on,omitempty" doc:"When it was gathered, YYYY-MM-DD (a study's date)"`
-	Tags         []string `json:"tags,omitempty" maxItems:"20" doc:"Stored lower-case"`
-	Summary      string   `json:"summary,omitempty" doc:"What it shows (Markdown)"`
-	URL          string   `json:"url,omitempty" doc:"Links: the http(s) address"`
-	Quote        string   `json:"quote,omitempty" doc:"Quotes: what was said"`
-	Speaker      string   `json:"speaker,omitempty" doc:"Quotes: who said it"`
-	Method       string   `json:"method,omitempty" doc:"Studies: interview, survey, analytics, usability_test or other"`
-	Participants int      `json:"participants,omitempty" doc:"Studies: number of participants"`
+	Kind         persona.EvidenceKind `json:"kind,omitempty" doc:"link, quote or study (documents are uploaded); fixed once created"`
+	Title        string               `json:"title" maxLength:"200"`
+	Source       string               `json:"source,omitempty" maxLength:"200" doc:"Where it comes from: a publication, a team, a customer"`
+	CollectedOn  string               `json:"collected_on,omitempty" doc:"When it was gathered, YYYY-MM-DD (a study's date)"`
+	Tags         []string             `json:"tags,omitempty" maxItems:"20" doc:"Stored lower-case"`
+	Summary      string               `json:"summary,omitempty" doc:"What it shows (Markdown)"`
+	URL          string               `json:"url,omitempty" doc:"Links: the http(s) address"`
+	Quote        string               `json:"quote,omitempty" doc:"Quotes: what was said"`
+	Speaker      string               `json:"speaker,omitempty" doc:"Quotes: who said it"`
+	Method       persona.StudyMethod  `json:"method,omitempty" doc:"Studies: interview, survey, analytics, usability_test or other"`
+	Participants int                  `json:"participants,omitempty" doc:"Studies: number of participants"`
 
 	ID            any `json:"id,omitempty" doc:"Read-only; ignored"`
 	File          any `json:"file,omitempty" doc:"Read-only; ignored"`
@@ -128,12 +128,12 @@ type evidenceUploadInput struct {
 }
 
 type evidenceLinkBody struct {
-	PersonaID string `json:"persona_id,omitempty" maxLength:"64" doc:"The persona (may be left out when variant_id is given)"`
-	VariantID string `json:"variant_id,omitempty" maxLength:"64" doc:"A customer variant of the persona, to attach to one of its fields"`
-	Field     string `json:"field,omitempty" maxLength:"80" doc:"\"values.<field key>\" to attach to one field (claim level); empty for the whole persona"`
-	Stance    string `json:"stance" enum:"supports,contradicts"`
-	Excerpt   string `json:"excerpt,omitempty" maxLength:"2000" doc:"The passage that bears on the claim"`
-	Page      string `json:"page,omitempty" maxLength:"100" doc:"Where to find it: \"p. 12\", \"14:05\""`
+	PersonaID string         `json:"persona_id,omitempty" maxLength:"64" doc:"The persona (may be left out when variant_id is given)"`
+	VariantID string         `json:"variant_id,omitempty" maxLength:"64" doc:"A customer variant of the persona, to attach to one of its fields"`
+	Field     string         `json:"field,omitempty" maxLength:"80" doc:"\"values.<field key>\" to attach to one field (claim level); empty for the whole persona"`
+	Stance    persona.Stance `json:"stance"`
+	Excerpt   string         `json:"excerpt,omitempty" maxLength:"2000" doc:"The passage that bears on the claim"`
+	Page      string         `json:"page,omitempty" maxLength:"100" doc:"Where to find it: \"p. 12\", \"14:05\""`
 }
 
 type evidenceLinkPath struct {

@@ -29,17 +29,17 @@ func inviterJSON(inv persona.Invitation) InviterJSON {
 
 // InvitationJSON is an open invitation as the organisation's admins see it.
 type InvitationJSON struct {
-	ID        string      `json:"id"`
-	Email     string      `json:"email" doc:"The invited address, lower-cased"`
-	Role      string      `json:"role" enum:"viewer,editor,admin,owner" doc:"The role the invitee gets by accepting"`
-	Status    string      `json:"status" enum:"pending,expired" doc:"pending until it expires; an expired invitation can be sent again or revoked"`
-	InvitedBy InviterJSON `json:"invited_by"`
-	CreatedAt string      `json:"created_at" format:"date-time" doc:"When it was (last) sent"`
-	ExpiresAt string      `json:"expires_at" format:"date-time" doc:"Seven days after it was sent"`
+	ID        string       `json:"id"`
+	Email     string       `json:"email" doc:"The invited address, lower-cased"`
+	Role      persona.Role `json:"role" doc:"The role the invitee gets by accepting"`
+	Status    string       `json:"status" enum:"pending,expired" doc:"pending until it expires; an expired invitation can be sent again or revoked"`
+	InvitedBy InviterJSON  `json:"invited_by"`
+	CreatedAt string       `json:"created_at" format:"date-time" doc:"When it was (last) sent"`
+	ExpiresAt string       `json:"expires_at" format:"date-time" doc:"Seven days after it was sent"`
 }
 
 func invitationJSON(inv persona.Invitation, now time.Time) InvitationJSON {
-	return InvitationJSON{ID: inv.ID, Email: inv.Email, Role: string(inv.Role), Status: string(inv.Status(now)),
+	return InvitationJSON{ID: inv.ID, Email: inv.Email, Role: inv.Role, Status: string(inv.Status(now)),
 		InvitedBy: inviterJSON(inv), CreatedAt: inv.CreatedAt.Format(timeFormat), ExpiresAt: inv.ExpiresAt.Format(timeFormat)}
 }
 
@@ -53,7 +53,7 @@ type InvitationOrgJSON struct {
 type MyInvitationJSON struct {
 	ID        string            `json:"id"`
 	Org       InvitationOrgJSON `json:"org"`
-	Role      string            `json:"role" enum:"viewer,editor,admin,owner"`
+	Role      persona.Role      `json:"role"`
 	InvitedBy InviterJSON       `json:"invited_by"`
 	CreatedAt string            `json:"created_at" format:"date-time"`
 	ExpiresAt string            `json:"expires_at" format:"date-time"`
@@ -62,8 +62,8 @@ type MyInvitationJSON struct {
 type invitationInput struct {
 	OrgPath
 	Body struct {
-		Email string `json:"email" maxLength:"320" doc:"The address to invite; it need not have an account yet"`
-		Role  string `json:"role" enum:"viewer,editor,admin,owner" doc:"Only owners invite owners"`
+		Email string       `json:"email" maxLength:"320" doc:"The address to invite; it need not have an account yet"`
+		Role  persona.Role `json:"role" doc:"Only owners invite owners"`
 	}
 }
 
@@ -161,7 +161,7 @@ func (s *Server) registerInvitations(api huma.API) {
 			out.Body.Items = []MyInvitationJSON{}
 			for _, inv := range items {
 				out.Body.Items = append(out.Body.Items, MyInvitationJSON{ID: inv.ID, Org: InvitationOrgJSON{Slug: inv.OrgSlug, Name: inv.OrgName},
-					Role: string(inv.Role), InvitedBy: inviterJSON(inv), CreatedAt: inv.CreatedAt.Format(timeFormat), ExpiresAt: inv.ExpiresAt.Format(timeFormat)})
+					Role: inv.Role, InvitedBy: inviterJSON(inv), CreatedAt: inv.CreatedAt.Format(timeFormat), ExpiresAt: inv.ExpiresAt.Format(timeFormat)})
 			}
 			return out, nil
 		})

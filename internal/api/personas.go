@@ -28,7 +28,7 @@ type personaBody struct {
 	GroupID            string         `json:"group_id,omitempty"`
 	TemplateID         string         `json:"template_id,omitempty" doc:"Create only"`
 	TemplateVersion    int            `json:"template_version,omitempty" doc:"Create only; the latest published version when omitted. Use upgrade to change it."`
-	Status             string         `json:"status,omitempty" doc:"draft (default), published or archived"`
+	Status             persona.Status `json:"status,omitempty" doc:"draft (default), published or archived"`
 	OwnerID            string         `json:"owner_id,omitempty" doc:"A member's user ID; the caller when omitted on create"`
 	Values             persona.Values `json:"values,omitempty" doc:"Field key → value, validated against the template version"`
 	Dimensions         persona.Values `json:"dimensions,omitempty" doc:"Comparison dimension key → value"`

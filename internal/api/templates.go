@@ -24,7 +24,7 @@ type templateCreateInput struct {
 	OrgPath
 	Body struct {
 		Name        string              `json:"name" maxLength:"200"`
-		ProfileType string              `json:"profile_type" enum:"ux,marketing,archetype,agent"`
+		ProfileType persona.ProfileType `json:"profile_type"`
 		Description string              `json:"description,omitempty" maxLength:"2000"`
 		Definition  *persona.Definition `json:"definition,omitempty" doc:"Initial draft; one empty section when omitted"`
 	}
