@@ -62,8 +62,8 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	config.OpenAPIPath = "/api/openapi"
 	config.DocsPath = "/api/docs"
 	config.SchemasPath = "/api/openapi/schemas"
-	config.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", schemaNamer)
-	config.CreateHooks = nil // no $schema links injected into bodies
+	config.Components.Schemas = enumRegistry{huma.NewMapRegistry("#/components/schemas/", schemaNamer)} // openapi.go
+	config.CreateHooks = nil                                                                            // no $schema links injected into bodies
 	config.Transformers = append(config.Transformers, emptyCollections)
 	config.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token (`personapal token create`, or the web app's token page)."},

@@ -87,10 +87,10 @@ type evidenceOutput struct {
 
 type evidenceListInput struct {
 	OrgPath
-	Kind   string `query:"kind" doc:"document, link, quote or study"`
-	Tag    string `query:"tag" maxLength:"160"`
-	Limit  int    `query:"limit" doc:"Page size, 1-500 (default 100)"`
-	Cursor string `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
+	Kind   persona.EvidenceKind `query:"kind" doc:"document, link, quote or study"`
+	Tag    string               `query:"tag" maxLength:"160"`
+	Limit  int                  `query:"limit" doc:"Page size, 1-500 (default 100)"`
+	Cursor string               `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
 }
 
 type evidenceListOutput struct {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 	"reflect"
 	"slices"
@@ -64,6 +65,39 @@ func init() {
 	enum(persona.WorkKinds)
 	enum(persona.MessageKinds)
 	enum(persona.MessageStatuses)
+}
+
+// enumRegistry is huma's registry, except that a schema asked of it for a
+// domain enumeration type (or a list of one) lists the values. huma asks
+// the API's registry for each parameter's schema (so a query parameter
+// typed persona.Status gets its enum); the properties of struct schemas
+// are made inside the map registry, and addEnums gives them theirs.
+type enumRegistry struct{ huma.Registry }
+
+// MarshalJSON and MarshalYAML write the schemas (the document's
+// components), as the map registry does.
+func (r enumRegistry) MarshalJSON() ([]byte, error) { return json.Marshal(r.Registry) }
+func (r enumRegistry) MarshalYAML() (any, error)    { return r.Registry.Map(), nil }
+
+func (r enumRegistry) Schema(t reflect.Type, allowRef bool, hint string) *huma.Schema {
+	s := r.Registry.Schema(t, allowRef, hint)
+	et, list := deref(t), false
+	if et.Kind() == reflect.Slice {
+		et, list = deref(et.Elem()), true
+	}
+	vals, ok := enumValues[et]
+	if !ok || s == nil || s.Ref != "" {
+		return s
+	}
+	target := s
+	if list {
+		target = s.Items
+	}
+	if target != nil && target.Ref == "" && len(target.Enum) == 0 {
+		target.Enum = slices.Clone(vals)
+		target.PrecomputeMessages()
+	}
+	return s
 }
 
 // schemaNamer is huma's namer, except for the bodies of answers declared

@@ -94,13 +94,13 @@ func personaList(ps []persona.Persona) []PersonaJSON {
 
 type personaListInput struct {
 	OrgPath
-	Group       string `query:"group" maxLength:"64" doc:"Group ID"`
-	ProfileType string `query:"profile_type" doc:"ux, marketing, archetype or agent"`
-	Template    string `query:"template" maxLength:"64" doc:"Template ID"`
-	Status      string `query:"status" doc:"draft, published or archived"`
-	Limit       int    `query:"limit" doc:"Page size, 1-200 (default 50)"`
-	Cursor      string `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
-	Review      string `query:"review" doc:"mine (you own them), overdue, due30 (due within 30 days, not overdue) or unowned"`
+	Group       string              `query:"group" maxLength:"64" doc:"Group ID"`
+	ProfileType persona.ProfileType `query:"profile_type" doc:"ux, marketing, archetype or agent"`
+	Template    string              `query:"template" maxLength:"64" doc:"Template ID"`
+	Status      persona.Status      `query:"status" doc:"draft, published or archived"`
+	Limit       int                 `query:"limit" doc:"Page size, 1-200 (default 50)"`
+	Cursor      string              `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
+	Review      string              `query:"review" doc:"mine (you own them), overdue, due30 (due within 30 days, not overdue) or unowned"`
 }
 
 type personaListOutput struct {
@@ -140,10 +140,10 @@ type upgradeOutput struct {
 
 type searchInput struct {
 	OrgPath
-	Q           string `query:"q" maxLength:"500" doc:"Words to find; prefixes match"`
-	ProfileType string `query:"profile_type"`
-	Group       string `query:"group" maxLength:"64"`
-	Limit       int    `query:"limit" doc:"1-100 (default 20)"`
+	Q           string              `query:"q" maxLength:"500" doc:"Words to find; prefixes match"`
+	ProfileType persona.ProfileType `query:"profile_type"`
+	Group       string              `query:"group" maxLength:"64"`
+	Limit       int                 `query:"limit" doc:"1-100 (default 20)"`
 }
 
 // SearchHitJSON is one search result.

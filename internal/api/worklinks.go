@@ -69,9 +69,9 @@ func (s *Server) registerWorkLinks(api huma.API) {
 	huma.Register(api, op("list-work", http.MethodGet, "/api/v1/orgs/{org}/work", "List the organisation's work links, newest first, filtered by persona or kind (viewers)", tagWork, 0),
 		func(ctx context.Context, in *struct {
 			OrgPath
-			Persona string `query:"persona" maxLength:"64" doc:"Only this persona's work links"`
-			Kind    string `query:"kind" enum:"jira,linear,github,figma,document,other" doc:"Only work links of this kind"`
-			Limit   int    `query:"limit" minimum:"0" maximum:"500" doc:"At most this many (default and most: 500)"`
+			Persona string           `query:"persona" maxLength:"64" doc:"Only this persona's work links"`
+			Kind    persona.WorkKind `query:"kind" doc:"Only work links of this kind"`
+			Limit   int              `query:"limit" minimum:"0" maximum:"500" doc:"At most this many (default and most: 500)"`
 		}) (*workLinkListOutput, error) {
 			ls, err := s.svc.ListOrgWorkLinks(ctx, actorFrom(ctx), in.Org, persona.WorkLinkFilter{PersonaID: in.Persona,
 				Kind: persona.WorkKind(in.Kind), Limit: in.Limit})
