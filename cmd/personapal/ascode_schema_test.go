@@ -37,7 +37,7 @@ func TestPersonaAsCodeFilesValidate(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	check := func(path, schema string) {
+	validate := func(path, schema string) error {
 		t.Helper()
 		raw, err := os.ReadFile(path)
 		if err != nil {
@@ -57,7 +57,11 @@ func TestPersonaAsCodeFilesValidate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := schemas[schema].Validate(doc); err != nil {
+		return schemas[schema].Validate(doc)
+	}
+	check := func(path, schema string) {
+		t.Helper()
+		if err := validate(path, schema); err != nil {
 			t.Errorf("%s does not validate against %s.json: %v", path, schema, err)
 		}
 	}
@@ -75,5 +79,28 @@ func TestPersonaAsCodeFilesValidate(t *testing.T) {
 	}
 	if n < 15 {
 		t.Fatalf("only %d template and persona files", n)
+	}
+
+	// And the schema refuses what an import refuses: a status that does
+	// not exist, an ID that is not one, a revision that is no number.
+	files, _ := filepath.Glob(filepath.Join(tree, "personas", "*.yaml"))
+	for _, edit := range []func(m map[string]any){
+		func(m map[string]any) { m["status"] = "live" },
+		func(m map[string]any) { m["id"] = "../secrets" },
+		func(m map[string]any) { m["revision"] = "two" },
+	} {
+		bad := filepath.Join(t.TempDir(), "bad.yaml")
+		raw, err := os.ReadFile(files[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(bad, raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		editYAML(t, bad, edit)
+		if validate(bad, "persona-file") == nil {
+			b, _ := os.ReadFile(bad)
+			t.Errorf("a broken persona file validates:\n%s", b)
+		}
 	}
 }

@@ -39,7 +39,11 @@ const bad = await client.POST("/api/v1/orgs/{org}/personas", {
   body: { name: "", template_id: first.template_id, group_id: first.group_id, values: first.values },
 });
 if (bad.response.status !== 422 || !bad.error) fail(`create an invalid persona: want 422, got ${bad.response.status}`);
+// The error is typed as the document's Problem, not as unknown or never.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const typedAsProblem: Same<NonNullable<typeof bad.error>, Problem> = true;
 const problem: Problem = bad.error;
+if (!typedAsProblem) fail("unreachable");
 const detail = problem.errors?.[0];
 if (problem.status !== 422 || !detail) fail(`the 422 names no field: ${JSON.stringify(problem)}`);
 console.log(`refused with ${problem.status} ${problem.title}: ${detail.location} ${detail.message}`);
