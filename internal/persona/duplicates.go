@@ -14,21 +14,25 @@ import (
 // no map order in any answer) and does no I/O; the app feeds it the live
 // personas of one organisation.
 //
-// The score is in [0, 1]:
+// Only personas of the same template are compared (only those can be
+// merged). The score is in [0, 1]:
 //
-//   - name: the larger of the Jaro-Winkler similarity of the folded names
-//     (tokens sorted, so "Lead, System" matches "System Lead") and the
-//     Jaccard index of their word sets;
+//   - name: the larger of the Sørensen-Dice coefficient of the trigrams of
+//     the folded names (words sorted, so "Lead, System" matches "System
+//     Lead") and the Jaccard index of their word sets;
 //   - fields: for the summary and every value key both personas fill, the
-//     Jaccard index of the two word sets (words of two letters or more,
-//     folded, common English stop words left out), averaged with each
-//     field weighted by how many distinct words the two hold together;
-//   - score = 0.4·name + 0.6·fields when the two share a filled field,
-//     otherwise 0.75·name (identical names alone reach 0.75: two empty
-//     drafts called the same are worth a look).
+//     two word sets (words of two letters or more, folded, common English
+//     stop words left out) are compared: the common words over the
+//     distinct words, summed over the fields (a Jaccard index weighted by
+//     how many words each field holds);
+//   - score = (1−w)·name + w·fields, where w is 0.6 once the shared fields
+//     hold fieldConfidence distinct words between them, less below that
+//     (so one agreeing choice does not make two personas alike, and two
+//     empty drafts with the same name still do).
 //
-// A field agrees when its Jaccard index is at least FieldAgreement. A pair
-// is a likely duplicate at DuplicateThreshold or more.
+// A field agrees when its Jaccard index is at least FieldAgreement; the
+// name agrees from 0.9. A pair is a likely duplicate at DuplicateThreshold
+// or more.
 
 const (
 	// DuplicateThreshold is the score from which two personas are
@@ -45,6 +49,11 @@ const (
 	// word more common than that says nothing about duplicates).
 	blockingTokens   = 12
 	blockingMaxShare = 64
+	// fieldConfidence is how many distinct words the shared fields must
+	// hold between them for the fields to weigh fully (0.6); with fewer
+	// the name weighs more, so one agreeing choice ("Healthcare") does not
+	// make two personas alike.
+	fieldConfidence = 6.0
 )
 
 // DupDoc is a persona prepared for comparison: its words, computed once.
@@ -54,6 +63,7 @@ type DupDoc struct {
 	TemplateID string
 	nameKey    string              // folded name tokens, sorted, joined by a space
 	nameWords  []string            // sorted distinct name words
+	nameGrams  []string            // sorted distinct trigrams of nameKey
 	fields     map[string][]string // field key → sorted distinct words
 	keys       []string            // sorted keys of fields
 }
@@ -74,6 +84,7 @@ func NewDupDoc(p Persona) DupDoc {
 	slices.Sort(sorted)
 	d.nameKey = strings.Join(sorted, " ")
 	d.nameWords = slices.Compact(sorted)
+	d.nameGrams = trigrams(d.nameKey)
 	if w := distinctWords(p.Summary); len(w) > 0 {
 		d.fields[SummaryField] = w
 	}
@@ -125,10 +136,7 @@ var stopWords = func() map[string]bool {
 // ScoreDuplicate compares two prepared personas.
 func ScoreDuplicate(a, b DupDoc) Similarity {
 	s := Similarity{A: a.ID, B: b.ID}
-	name := max(jaroWinkler(a.nameKey, b.nameKey), jaccard(a.nameWords, b.nameWords))
-	if a.nameKey == "" || b.nameKey == "" {
-		name = 0
-	}
+	name := max(dice(a.nameGrams, b.nameGrams), jaccard(a.nameWords, b.nameWords))
 	var num, den float64
 	var agree []string
 	i, j := 0, 0
@@ -151,14 +159,15 @@ func ScoreDuplicate(a, b DupDoc) Similarity {
 			j++
 		}
 	}
+	fields := 0.0
 	if den > 0 {
-		s.Score = 0.4*name + 0.6*(num/den)
-	} else {
-		s.Score = 0.75 * name
+		fields = num / den
 	}
+	wf := 0.6 * min(1, den/fieldConfidence)
+	s.Score = (1-wf)*name + wf*fields
 	s.Score = round3(s.Score)
 	s.NameScore = round3(name)
-	if name >= 0.9 {
+	if name >= 0.8 {
 		agree = append([]string{"name"}, agree...)
 	}
 	s.Fields = agree
@@ -173,7 +182,7 @@ func ScoreDuplicate(a, b DupDoc) Similarity {
 func SimilarTo(d DupDoc, others []DupDoc, threshold float64) []Similarity {
 	var out []Similarity
 	for _, o := range others {
-		if o.ID == d.ID {
+		if o.ID == d.ID || o.TemplateID != d.TemplateID {
 			continue
 		}
 		if s := ScoreDuplicate(d, o); s.Score >= threshold {
@@ -196,11 +205,11 @@ func FindDuplicates(docs []DupDoc, threshold float64) []Similarity {
 	for i, d := range docs {
 		set := map[string]bool{}
 		for _, w := range d.nameWords {
-			set[w] = true
+			set[d.TemplateID+"\x00"+w] = true
 		}
 		for _, k := range d.keys {
 			for _, w := range d.fields[k] {
-				set[w] = true
+				set[d.TemplateID+"\x00"+w] = true
 			}
 		}
 		ts := slices.Sorted(maps.Keys(set))
@@ -225,7 +234,8 @@ func FindDuplicates(docs []DupDoc, threshold float64) []Similarity {
 			n++
 		}
 		if d.nameKey != "" {
-			postings["n:"+d.nameKey] = append(postings["n:"+d.nameKey], i)
+			key := "n:" + d.TemplateID + "\x00" + d.nameKey
+			postings[key] = append(postings[key], i)
 		}
 	}
 	type pair struct{ a, b int }
@@ -244,6 +254,9 @@ func FindDuplicates(docs []DupDoc, threshold float64) []Similarity {
 				}
 				seen[p] = true
 				a, b := docs[p.a], docs[p.b]
+				if a.TemplateID != b.TemplateID {
+					continue
+				}
 				if a.ID > b.ID {
 					a, b = b, a
 				}
@@ -291,55 +304,26 @@ func jaccard(a, b []string) float64 {
 	return float64(inter) / float64(union)
 }
 
-// jaroWinkler is the Jaro-Winkler similarity of a and b (by rune).
-func jaroWinkler(a, b string) float64 {
-	if a == b {
-		if a == "" {
-			return 0
-		}
-		return 1
+// trigrams returns the sorted distinct three-rune pieces of key padded
+// with spaces ("  ab " gives "  a", " ab", "ab ").
+func trigrams(key string) []string {
+	if key == "" {
+		return nil
 	}
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) == 0 || len(rb) == 0 {
+	r := []rune("  " + key + " ")
+	out := make([]string, 0, len(r))
+	for i := 0; i+3 <= len(r); i++ {
+		out = append(out, string(r[i:i+3]))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// dice is the Sørensen-Dice coefficient of two sorted sets.
+func dice(a, b []string) float64 {
+	inter, _ := overlap(a, b)
+	if len(a)+len(b) == 0 {
 		return 0
 	}
-	window := max(len(ra), len(rb))/2 - 1
-	window = max(window, 0)
-	ma := make([]bool, len(ra))
-	mb := make([]bool, len(rb))
-	matches := 0
-	for i := range ra {
-		lo, hi := max(0, i-window), min(len(rb)-1, i+window)
-		for j := lo; j <= hi; j++ {
-			if mb[j] || ra[i] != rb[j] {
-				continue
-			}
-			ma[i], mb[j] = true, true
-			matches++
-			break
-		}
-	}
-	if matches == 0 {
-		return 0
-	}
-	trans, k := 0, 0
-	for i := range ra {
-		if !ma[i] {
-			continue
-		}
-		for !mb[k] {
-			k++
-		}
-		if ra[i] != rb[k] {
-			trans++
-		}
-		k++
-	}
-	m := float64(matches)
-	jaro := (m/float64(len(ra)) + m/float64(len(rb)) + (m-float64(trans)/2)/m) / 3
-	prefix := 0
-	for i := 0; i < min(4, len(ra), len(rb)) && ra[i] == rb[i]; i++ {
-		prefix++
-	}
-	return jaro + float64(prefix)*0.1*(1-jaro)
+	return 2 * float64(inter) / float64(len(a)+len(b))
 }

@@ -50,14 +50,22 @@ func TestScoreDuplicate(t *testing.T) {
 	}
 }
 
-func TestJaroWinkler(t *testing.T) {
+func TestNameSimilarity(t *testing.T) {
 	for _, c := range []struct {
-		a, b string
-		want float64
-	}{{"martha", "marhta", 0.961}, {"dixon", "dicksonx", 0.813}, {"", "", 0}, {"abc", "abc", 1}, {"abc", "xyz", 0}} {
-		if got := round3(jaroWinkler(c.a, c.b)); got != c.want {
-			t.Errorf("jaroWinkler(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		a, b     string
+		min, max float64
+	}{{"Sam the System Lead", "Lead, System: Sam the", 1, 1}, {"Big Hospital", "Small Clinic", 0, 0.3},
+		{"Nora Nurse", "Nóra Nurse", 1, 1}, {"Nora Nurse", "Nora Nurses", 0.8, 0.95}, {"", "", 0, 0}} {
+		s := ScoreDuplicate(NewDupDoc(dupPersona("a", c.a, "", nil)), NewDupDoc(dupPersona("b", c.b, "", nil)))
+		if s.NameScore < c.min || s.NameScore > c.max {
+			t.Errorf("name score of %q and %q = %v, want in [%v, %v]", c.a, c.b, s.NameScore, c.min, c.max)
 		}
+	}
+	// Another template is never compared.
+	other := dupPersona("b", "Sam the System Lead", "", nil)
+	other.TemplateID = "t2"
+	if got := SimilarTo(NewDupDoc(dupPersona("a", "Sam the System Lead", "", nil)), []DupDoc{NewDupDoc(other)}, 0); len(got) != 0 {
+		t.Errorf("another template compared: %v", got)
 	}
 }
 
