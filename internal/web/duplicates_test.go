@@ -96,7 +96,7 @@ func TestDuplicatePages(t *testing.T) {
 			t.Errorf("%s: %d to %q", sub, res.StatusCode, res.Header.Get("Location"))
 		}
 	}
-	if p := owner.get(org + "/personas/" + copyID).must(t, http.StatusOK); p.URL != org+"/personas/"+lead.ID {
+	if p := owner.get(org+"/personas/"+copyID).must(t, http.StatusOK); p.URL != org+"/personas/"+lead.ID {
 		t.Errorf("the merged address ends at %s", p.URL)
 	}
 	h := owner.get(org+"/personas/"+copyID+"/history").must(t, http.StatusOK)
@@ -108,7 +108,7 @@ func TestDuplicatePages(t *testing.T) {
 		!strings.Contains(h.Body, "Merged from System Lead (copy)") {
 		t.Errorf("the survivor's history:\n%s", between(h.Body, "<main", "</section>"))
 	}
-	if d := owner.get(org + "/duplicates").must(t, http.StatusOK); strings.Contains(d.Body, copyID) {
+	if d := owner.get(org+"/duplicates").must(t, http.StatusOK); strings.Contains(d.Body, copyID) {
 		t.Error("the merged persona is still listed as a duplicate")
 	}
 	// An outsider learns nothing: the redirect is for members.
