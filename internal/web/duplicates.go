@@ -110,8 +110,12 @@ func (h *Handler) hasSimilar(r *http.Request, c *Ctx, p persona.Persona) bool {
 type mergeView struct {
 	S, M    persona.Persona
 	Rows    []mergeRow
-	Problem string // why the merge was refused, in a sentence
+	Problem string   // why the merge was refused, in a sentence
+	Empty   []string // labels of the fields empty in both
 }
+
+// isBlank reports whether a field value says nothing.
+func isBlank(v any) bool { return strings.TrimSpace(valueText(v)) == "" }
 
 type mergeRow struct {
 	Key, Label       string
@@ -139,14 +143,25 @@ func (h *Handler) renderMerge(w http.ResponseWriter, r *http.Request, c *Ctx, st
 		return err
 	}
 	v := mergeView{S: sp, M: mp, Problem: problem}
+	var same []mergeRow
 	for _, f := range rows {
+		if f.Same && isBlank(f.Survivor) && fieldErrs[f.Key] == "" {
+			v.Empty = append(v.Empty, f.Label)
+			continue
+		}
 		choice := f.Default
 		if x, ok := chosen[f.Key]; ok {
 			choice = x
 		}
-		v.Rows = append(v.Rows, mergeRow{Key: f.Key, Label: f.Label, Survivor: valueText(f.Survivor), Merged: valueText(f.Merged),
-			KeepMerged: choice == app.KeepMerged, Same: f.Same, Error: fieldErrs[f.Key]})
+		row := mergeRow{Key: f.Key, Label: f.Label, Survivor: valueText(f.Survivor), Merged: valueText(f.Merged),
+			KeepMerged: choice == app.KeepMerged, Same: f.Same, Error: fieldErrs[f.Key]}
+		if f.Same {
+			same = append(same, row)
+		} else {
+			v.Rows = append(v.Rows, row)
+		}
 	}
+	v.Rows = append(v.Rows, same...) // the choices first, then what agrees
 	return h.render(w, r, c, status, "merge", "Merge "+mp.Name+" into "+sp.Name, v)
 }
 
