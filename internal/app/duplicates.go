@@ -90,6 +90,30 @@ func SimilarWarning(name string, sims []Similar) string {
 	return fmt.Sprintf("%q looks like %s", name, strings.Join(parts, ", "))
 }
 
+// maxImportDuplicateWarnings bounds the look-alike warnings of one import.
+const maxImportDuplicateWarnings = 20
+
+// duplicateWarnings warns about the likely duplicates among the personas an
+// organisation import brings (the new organisation has no others): one
+// sentence a pair, best first; nothing is refused.
+func duplicateWarnings(ws []persona.PersonaWrite) []string {
+	byID := make(map[string]string, len(ws))
+	docs := make([]persona.DupDoc, 0, len(ws))
+	for _, w := range ws {
+		byID[w.Persona.ID] = w.Persona.Name
+		docs = append(docs, persona.NewDupDoc(w.Persona))
+	}
+	var out []string
+	pairs := persona.FindDuplicates(docs, persona.DuplicateThreshold)
+	for _, d := range pairs[:min(len(pairs), maxImportDuplicateWarnings)] {
+		out = append(out, fmt.Sprintf("persona %q looks like %q (%.0f%% alike); see the organisation's duplicates to merge them", byID[d.B], byID[d.A], d.Score*100))
+	}
+	if n := len(pairs) - maxImportDuplicateWarnings; n > 0 {
+		out = append(out, fmt.Sprintf("and %d more pairs of personas look alike", n))
+	}
+	return out
+}
+
 // Duplicates lists the organisation's likely duplicate pairs, best first
 // (viewers and up). Merged and trashed personas are not compared.
 func (s *Service) Duplicates(ctx context.Context, actor Actor, slug string) ([]Duplicate, error) {

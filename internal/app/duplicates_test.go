@@ -76,6 +76,17 @@ func TestDuplicatesAndMerge(t *testing.T) {
 			}
 			_, err = r.svc.Duplicates(ctx, r.outsider, r.slug)
 			mustCode(t, err, persona.CodeNotFound, "an outsider's report")
+			// An organisation import warns about the look-alikes it brings.
+			doc, err := r.svc.ExportOrg(ctx, r.owner, r.slug)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := r.svc.ImportOrg(ctx, r.owner, "reviews-copy", "Copy", doc, true)
+			if err != nil || !slices.ContainsFunc(rep.Warnings, func(w string) bool {
+				return strings.Contains(w, "looks like") && strings.Contains(w, p.Name) && strings.Contains(w, q.Name)
+			}) {
+				t.Errorf("import warnings %q %v", rep.Warnings, err)
+			}
 
 			// Links on the persona that will be merged.
 			v, err := r.svc.CreateVariant(ctx, r.editor, r.slug, q.ID, app.VariantInput{CustomerID: bank.ID, Note: "At Big Hospital"})
