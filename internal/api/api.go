@@ -97,6 +97,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerAgents(api)        // agents.go
 	s.registerPhotos(api)        // photos.go
 	s.registerWorkLinks(api)     // worklinks.go
+	s.registerDuplicates(api)    // duplicates.go
 	finishOpenAPI(api)           // openapi.go; after every route
 	s.noteBodyLimits(api)
 	return api

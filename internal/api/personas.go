@@ -187,19 +187,27 @@ func (s *Server) registerPersonas(api huma.API) {
 		})
 
 	huma.Register(api, op("create-persona", http.MethodPost, "/api/v1/orgs/{org}/personas", "Create a persona from a template (editors)", tagPersonas, http.StatusCreated),
-		func(ctx context.Context, in *personaCreateInput) (*personaOutput, error) {
+		func(ctx context.Context, in *personaCreateInput) (*personaCreateOutput, error) {
 			p, err := s.svc.CreatePersona(ctx, actorFrom(ctx), in.Org, in.Body.input())
 			if err != nil {
 				return nil, s.fail(ctx, err)
 			}
-			return &personaOutput{ETag: etag(p.Revision), Location: "/api/v1/orgs/" + in.Org + "/personas/" + p.ID, Body: personaJSON(p)}, nil
+			out := &personaCreateOutput{ETag: etag(p.Revision), Location: "/api/v1/orgs/" + in.Org + "/personas/" + p.ID}
+			out.Body.PersonaJSON = personaJSON(p)
+			out.Body.Warnings, out.Body.Similar = []string{}, []SimilarJSON{}
+			// duplicates.go: a look-alike is a warning; the persona is saved.
+			if sims, err := s.svc.SimilarPersonas(ctx, actorFrom(ctx), in.Org, p); err == nil && len(sims) > 0 {
+				out.Body.Similar = similarJSON(sims)
+				out.Body.Warnings = append(out.Body.Warnings, app.SimilarWarning(p.Name, sims))
+			}
+			return out, nil
 		})
 
 	huma.Register(api, op("get-persona", http.MethodGet, "/api/v1/orgs/{org}/personas/{id}", "One persona; ETag carries its revision", tagPersonas, 0),
 		func(ctx context.Context, in *PersonaPath) (*personaOutput, error) {
 			p, err := s.svc.GetPersona(ctx, actorFrom(ctx), in.Org, in.ID)
 			if err != nil {
-				return nil, s.fail(ctx, err)
+				return nil, s.getOrRedirect(ctx, in.Org, in.ID, err) // a merged persona: 308 (duplicates.go)
 			}
 			return &personaOutput{ETag: etag(p.Revision), Body: personaJSON(p)}, nil
 		})

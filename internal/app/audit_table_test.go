@@ -646,6 +646,12 @@ func TestEveryWriteCommitsWithItsAuditEntry(t *testing.T) {
 					personaRev = p.Revision
 					return newGroupID
 				}},
+				{"merge", "persona", func() string { // duplicates.go: one entry, on the survivor
+					p, err := svc.MergePersonas(ctx, owner, org, personaID, app.MergeRequest{Merged: newPersonaID, IfMatch: personaRev})
+					must(err)
+					personaRev = p.Revision
+					return personaID
+				}},
 				{"change slug", "organisation", func() string {
 					o, err := svc.ChangeSlug(ctx, owner, org, "audited-elsewhere")
 					must(err)

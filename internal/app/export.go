@@ -459,6 +459,7 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 	rep.Variants, rep.Notes, rep.Links, rep.Claims = len(b.Variants), len(b.Notes), len(b.Links), len(b.Claims)
 	rep.Evidence = len(b.Evidence)
 	rep.Photos = len(photos)
+	rep.Warnings = append(rep.Warnings, duplicateWarnings(b.Personas)...) // duplicates.go
 	if dryRun {
 		if free, err := s.slugFree(ctx, slug); err != nil {
 			return rep, err

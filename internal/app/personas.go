@@ -415,13 +415,40 @@ func (s *Service) ListTrash(ctx context.Context, actor Actor, slug string) ([]pe
 	return s.store.ListTrash(ctx, org.ID)
 }
 
+// historyPersona is a live persona or one merged into another: a merged
+// persona's history stays readable (duplicates.go).
+func (s *Service) historyPersona(ctx context.Context, orgID, id string) (persona.Persona, error) {
+	p, err := s.store.GetPersona(ctx, orgID, id)
+	if persona.ErrorCode(err) == persona.CodeNotFound {
+		if m, merr := s.store.GetMergedPersona(ctx, orgID, id); merr == nil {
+			return m, nil
+		}
+	}
+	return p, err
+}
+
+// HistoryPersona returns a live persona, or a merged one with the ID of
+// the persona it was merged into (its history stays readable).
+func (s *Service) HistoryPersona(ctx context.Context, actor Actor, slug, id string) (persona.Persona, string, error) {
+	org, _, err := s.scope(ctx, actor, slug, persona.RoleViewer)
+	if err != nil {
+		return persona.Persona{}, "", err
+	}
+	p, err := s.historyPersona(ctx, org.ID, id)
+	if err != nil || p.DeletedAt == nil {
+		return p, "", err
+	}
+	into, err := s.store.MergedInto(ctx, org.ID, id)
+	return p, into, err
+}
+
 // ListRevisions lists a persona's revisions, newest first.
 func (s *Service) ListRevisions(ctx context.Context, actor Actor, slug, id string) ([]persona.Revision, error) {
 	org, _, err := s.scope(ctx, actor, slug, persona.RoleViewer)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.store.GetPersona(ctx, org.ID, id); err != nil {
+	if _, err := s.historyPersona(ctx, org.ID, id); err != nil {
 		return nil, err
 	}
 	return s.store.ListRevisions(ctx, org.ID, id)
@@ -433,7 +460,7 @@ func (s *Service) GetRevision(ctx context.Context, actor Actor, slug, id string,
 	if err != nil {
 		return persona.Revision{}, err
 	}
-	if _, err := s.store.GetPersona(ctx, org.ID, id); err != nil {
+	if _, err := s.historyPersona(ctx, org.ID, id); err != nil {
 		return persona.Revision{}, err
 	}
 	return s.store.GetRevision(ctx, org.ID, id, number)
@@ -452,7 +479,7 @@ func (s *Service) DiffRevisions(ctx context.Context, actor Actor, slug, id strin
 	if err != nil {
 		return RevisionDiff{}, err
 	}
-	p, err := s.store.GetPersona(ctx, org.ID, id)
+	p, err := s.historyPersona(ctx, org.ID, id)
 	if err != nil {
 		return RevisionDiff{}, err
 	}

@@ -185,6 +185,7 @@ type Store interface {
 	shareStore    // shares.go
 	photoStore    // photos.go
 	workLinkStore // worklinks.go
+	mergeStore    // duplicates.go
 }
 
 // AccessReset is a change to a user's access (Store.ResetAccess).

@@ -17,6 +17,7 @@ var webhookEvents = map[[2]string]string{
 	{"persona", "upgrade"}:          "persona.updated",
 	{"persona", "set photo"}:        "persona.updated", // its action says which (photos.go)
 	{"persona", "remove photo"}:     "persona.updated",
+	{"persona", "merge"}:            "persona.updated", // the survivor; the merged one redirects to it (duplicates.go)
 	{"persona", "trash"}:            "persona.deleted",
 	{"persona", "purge"}:            "persona.purged",
 

@@ -400,6 +400,8 @@ func orgPages(ids demoIDs) []pageCase {
 		add("members", "/o/{org}/members", "/members"),
 		add("notes", "/o/{org}/notes", "/notes"),
 		add("trash", "/o/{org}/trash", "/trash"),
+		add("possible duplicates", "/o/{org}/duplicates", "/duplicates"),
+		add("merge", "/o/{org}/personas/{id}/merge", "/personas/"+ids.ux+"/merge?with="+ids.second),
 		add("audit", "/o/{org}/audit", "/audit"),
 		add("reviews", "/o/{org}/reviews", "/reviews"),
 		add("usage", "/o/{org}/usage", "/usage"),

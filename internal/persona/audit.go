@@ -36,7 +36,7 @@ var (
 		"upload", "link", "unlink", "keep override", "drop override", "accept", "reject", "regenerate",
 		"invite", "add", "decline", "change role", "remove", "revoke", "import", "export",
 		"change slug", "transfer ownership", "move", "reorder", "review", "set photo", "remove photo",
-		"add work link", "remove work link",
+		"add work link", "remove work link", "merge",
 	}
 	AuditKinds = []string{
 		"organisation", "member", "invitation", "template", "group", "persona", "variant", "note", "evidence",

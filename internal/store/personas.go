@@ -121,7 +121,7 @@ func (s *DB) GetPersona(ctx context.Context, orgID, id string) (persona.Persona,
 // GetTrashedPersona returns a persona that is in the trash.
 func (s *DB) GetTrashedPersona(ctx context.Context, orgID, id string) (persona.Persona, error) {
 	p, err := scanPersona(s.q().QueryRowContext(ctx, personaSelect+`
-		WHERE p.org_id = $1 AND p.id = $2 AND p.deleted_at IS NOT NULL`, orgID, id))
+		WHERE p.org_id = $1 AND p.id = $2 AND p.deleted_at IS NOT NULL AND p.merged_into IS NULL`, orgID, id))
 	return p, noRows(err, "persona")
 }
 
@@ -255,20 +255,27 @@ func (s *DB) TrashPersona(ctx context.Context, orgID, id, by string, at time.Tim
 // RestorePersona brings a persona back from the trash.
 func (s *DB) RestorePersona(ctx context.Context, orgID, id string) error {
 	return s.execOne(ctx, s.q(), "persona", `UPDATE personas SET deleted_at = NULL, deleted_by = ''
-		WHERE org_id = $1 AND id = $2 AND deleted_at IS NOT NULL`, orgID, id)
+		WHERE org_id = $1 AND id = $2 AND deleted_at IS NOT NULL AND merged_into IS NULL`, orgID, id)
 }
 
 // PurgePersona deletes a trashed persona and its revisions for good;
 // conflict when the persona is not in the trash.
 func (s *DB) PurgePersona(ctx context.Context, orgID, id string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		err := s.execOne(ctx, tx, "persona", `DELETE FROM personas WHERE org_id = $1 AND id = $2 AND deleted_at IS NOT NULL`, orgID, id)
+		err := s.execOne(ctx, tx, "persona", `DELETE FROM personas WHERE org_id = $1 AND id = $2 AND deleted_at IS NOT NULL AND merged_into IS NULL`, orgID, id)
 		if persona.ErrorCode(err) != persona.CodeNotFound {
 			return err
 		}
 		var one int
 		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM personas WHERE org_id = $1 AND id = $2`, orgID, id).Scan(&one); err != nil {
 			return noRows(err, "persona")
+		}
+		var merged bool
+		if err := tx.QueryRowContext(ctx, `SELECT merged_into IS NOT NULL FROM personas WHERE org_id = $1 AND id = $2`, orgID, id).Scan(&merged); err != nil {
+			return err
+		}
+		if merged {
+			return persona.Errorf(persona.CodeConflict, "the persona was merged into another one; its history stays")
 		}
 		return persona.Errorf(persona.CodeConflict, "the persona is not in the trash; move it to the trash first")
 	})
@@ -277,7 +284,7 @@ func (s *DB) PurgePersona(ctx context.Context, orgID, id string) error {
 // ListTrash lists trashed personas, most recently trashed first.
 func (s *DB) ListTrash(ctx context.Context, orgID string) ([]persona.Persona, error) {
 	rows, err := s.q().QueryContext(ctx, personaSelect+`
-		WHERE p.org_id = $1 AND p.deleted_at IS NOT NULL ORDER BY p.deleted_at DESC, p.id`, orgID)
+		WHERE p.org_id = $1 AND p.deleted_at IS NOT NULL AND p.merged_into IS NULL ORDER BY p.deleted_at DESC, p.id`, orgID)
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,10 @@ type historyView struct {
 	Changes   []historyChange
 	CanEdit   bool
 	Reviews   []app.ReviewEntry // newest first (reviews.go)
+	// MergedInto is the persona this one was merged into (its history is
+	// then read-only); MergedFrom the personas merged into this one.
+	MergedInto *persona.Persona
+	MergedFrom []persona.Persona
 }
 
 // historyChange is one change with what changed inside it: texts word by
@@ -60,7 +64,9 @@ type revisionRow struct {
 
 func (h *Handler) historyPage(w http.ResponseWriter, r *http.Request, c *Ctx) error {
 	ctx := r.Context()
-	p, err := h.svc.GetPersona(ctx, c.Actor, c.Org.Slug, r.PathValue("id"))
+	// A merged persona's history stays readable, read-only, and says where
+	// the persona went (duplicates.go).
+	p, into, err := h.svc.HistoryPersona(ctx, c.Actor, c.Org.Slug, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -72,9 +78,14 @@ func (h *Handler) historyPage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 	if err != nil {
 		return err
 	}
-	v := historyView{P: p, CanEdit: c.Can(persona.RoleEditor)}
-	if v.Reviews, err = h.svc.ListReviews(ctx, c.Actor, c.Org.Slug, p.ID); err != nil {
+	v := historyView{P: p, CanEdit: c.Can(persona.RoleEditor) && into == ""}
+	if err := h.mergeHistory(r, c, &v, into); err != nil {
 		return err
+	}
+	if into == "" {
+		if v.Reviews, err = h.svc.ListReviews(ctx, c.Actor, c.Org.Slug, p.ID); err != nil {
+			return err
+		}
 	}
 	for _, rev := range revs {
 		author, ok := names[rev.AuthorID]

@@ -54,8 +54,9 @@ type personaView struct {
 	Comments   commentsView // comments.go
 	Links      app.Linkers
 	Evidence   evidenceSummary
-	Photo      photoView // photos.go
-	Work       workView  // worklinks.go
+	Photo      photoView    // photos.go
+	Work       workView     // worklinks.go
+	Similar    []similarRow // duplicates.go: the look-alikes, right after a create
 }
 
 type sectionView struct {
@@ -196,6 +197,7 @@ func (h *Handler) renderPersonaPage(w http.ResponseWriter, r *http.Request, c *C
 	if work != nil {
 		v.Work.URL, v.Work.Title, v.Work.Kind, v.Work.Field, v.Work.Error = work.URL, work.Title, work.Kind, work.Field, work.Error
 	}
+	v.Similar = h.similarFor(r, c, p)         // duplicates.go
 	v.Usage = h.personaUsage(r, c, p.ID)      // usage.go
 	v.Proposals = h.personaProposals(r, c, p) // proposals.go
 	if v.Comments, err = h.commentsFor(r, c, persona.CommentOnPersona, p.ID, personaCommentFields(v)); err != nil {

@@ -445,7 +445,11 @@ func (h *Handler) createPersona(w http.ResponseWriter, r *http.Request, c *Ctx) 
 			return redirect(w, r, "/o/"+c.Org.Slug+"/personas/"+p.ID, "Persona created, in the new group “"+g.Name+"”.")
 		}
 	} else if p, err = h.svc.CreatePersona(r.Context(), c.Actor, c.Org.Slug, in); err == nil {
-		return redirect(w, r, "/o/"+c.Org.Slug+"/personas/"+p.ID, "Persona created.")
+		to := "/o/" + c.Org.Slug + "/personas/" + p.ID
+		if h.hasSimilar(r, c, p) { // duplicates.go: the page then names the look-alikes
+			to += "?similar=1"
+		}
+		return redirect(w, r, to, "Persona created.")
 	}
 	v.Content = contentOf(in)
 	v.Message = in.Message

@@ -114,6 +114,7 @@ func (h *Handler) routes() {
 	h.photoRoutes()        // photos.go
 	h.fieldImageRoutes()   // fieldimages.go
 	h.workLinkRoutes()     // worklinks.go
+	h.duplicateRoutes()    // duplicates.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request
@@ -222,6 +223,9 @@ func (h *Handler) upload(pattern string, min persona.Role, limit func() int64, p
 }
 
 func (h *Handler) orgRoute(pattern string, b body, fn pageHandler) {
+	if strings.HasPrefix(pattern, "GET /o/{org}/personas/{id}") {
+		fn = h.followMerge(fn) // a merged persona's pages redirect (duplicates.go)
+	}
 	h.orgRoutes = append(h.orgRoutes, pattern)
 	h.patterns = append(h.patterns, pattern)
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
