@@ -143,6 +143,7 @@ func finishOpenAPI(api huma.API) {
 	oapi.Servers = []*huma.Server{{URL: "/", Description: "The server that serves this document"}}
 	reg := oapi.Components.Schemas
 	addEnums(reg)
+	declareProblemResponses(oapi)
 	for path, item := range oapi.Paths {
 		for method, o := range operations(item) {
 			requireIfMatch(o)
@@ -224,8 +225,23 @@ func declareProblems(path, method string, o *huma.Operation) {
 		if _, ok := o.Responses[key]; ok {
 			continue
 		}
-		o.Responses[key] = &huma.Response{
-			Description: problemWhy[code],
+		o.Responses[key] = &huma.Response{Ref: "#/components/responses/" + problemResponseName(code)}
+	}
+}
+
+// problemResponseName names the shared description of a problem answer
+// (components.responses): Problem422 and so on.
+func problemResponseName(code int) string { return "Problem" + strconv.Itoa(code) }
+
+// declareProblemResponses adds the shared problem answers to the
+// document's components.
+func declareProblemResponses(oapi *huma.OpenAPI) {
+	if oapi.Components.Responses == nil {
+		oapi.Components.Responses = map[string]*huma.Response{}
+	}
+	for code, why := range problemWhy {
+		oapi.Components.Responses[problemResponseName(code)] = &huma.Response{
+			Description: why,
 			Content: map[string]*huma.MediaType{
 				"application/problem+json": {Schema: &huma.Schema{Ref: "#/components/schemas/Problem"}},
 			},

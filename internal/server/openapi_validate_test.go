@@ -122,11 +122,20 @@ func openAPIProblem(h http.Handler, req *http.Request, status int, header http.H
 			}
 			code = "default"
 		}
+		at := "/paths/" + pointerEscape(path) + "/" + strings.ToLower(method) + "/responses/" + code
+		if ref, ok := resp["$ref"].(string); ok { // a shared answer: #/components/responses/<name>
+			name, found := strings.CutPrefix(ref, "#/components/responses/")
+			shared, _ := c.doc["components"].(map[string]any)["responses"].(map[string]any)
+			if resp, ok = shared[name].(map[string]any); !found || !ok {
+				return fmt.Sprintf("%s answers %d with %s, which the document does not hold", pattern, status, ref)
+			}
+			at = "/components/responses/" + pointerEscape(name)
+		}
 		content, _ := resp["content"].(map[string]any)
 		if _, ok := content[ct]; !ok {
 			return fmt.Sprintf("a %s body for status %d is not documented for %s (responses %s)", ct, status, pattern, code)
 		}
-		ptr = "/paths/" + pointerEscape(path) + "/" + strings.ToLower(method) + "/responses/" + code + "/content/" + pointerEscape(ct) + "/schema"
+		ptr = at + "/content/" + pointerEscape(ct) + "/schema"
 	} else if ct == "application/problem+json" {
 		// No operation (an unknown path, a refused method, a request
 		// stopped before routing): still a problem document.
