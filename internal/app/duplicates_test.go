@@ -40,7 +40,8 @@ func (r reviewOrg) create(ctx context.Context, t *testing.T, tmpl, name string, 
 // TestDuplicatesAndMerge, on both engines: a near-copy is found (by
 // SimilarPersonas and in the organisation's report, with the fields that
 // agree); a merge keeps both histories and moves every link (variants,
-// evidence links, notes, comments, alignment links, work links) to the
+// evidence links, notes, comments, alignment links, work links, share
+// links of the persona or a comparison) to the
 // survivor; the merged persona redirects (MergedInto), leaves lists, the
 // trash, search and the report; a stale If-Match, an unknown field, a bad
 // choice or a variant clash writes nothing; viewers are refused, outsiders
@@ -114,6 +115,14 @@ func TestDuplicatesAndMerge(t *testing.T) {
 				t.Fatal(err)
 			}
 			wl, err := r.svc.AddWorkLink(ctx, r.editor, r.slug, q.ID, app.WorkLinkInput{URL: "https://github.com/acme/ward/issues/7"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			share, _, err := r.svc.CreateShareLink(ctx, r.editor, r.slug, app.ShareInput{Kind: persona.ShareOfPersona, SubjectIDs: []string{q.ID}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			both, _, err := r.svc.CreateShareLink(ctx, r.editor, r.slug, app.ShareInput{Kind: persona.ShareOfComparison, SubjectIDs: []string{p.ID, q.ID, other.ID}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -236,6 +245,13 @@ func TestDuplicatesAndMerge(t *testing.T) {
 			ws, err := r.svc.ListWorkLinks(ctx, r.viewer, r.slug, p.ID)
 			if err != nil || len(ws) != 1 || ws[0].ID != wl.ID {
 				t.Errorf("work links %+v %v", ws, err)
+			}
+
+			if l, err := r.svc.GetShareLink(ctx, r.editor, r.slug, share.ID); err != nil || !slices.Equal(l.SubjectIDs, []string{p.ID}) {
+				t.Errorf("the persona's share link shows %v %v", l.SubjectIDs, err)
+			}
+			if l, err := r.svc.GetShareLink(ctx, r.editor, r.slug, both.ID); err != nil || !slices.Equal(l.SubjectIDs, []string{p.ID, other.ID}) {
+				t.Errorf("the comparison's share link shows %v %v", l.SubjectIDs, err)
 			}
 
 			// Gone from lists, the trash, search and the report.

@@ -5,8 +5,9 @@ import (
 	"testing"
 )
 
-// Duplicates and merge in the browser: two near-copies made for the test
-// show up on the duplicates report (looked at 390 and 1440 px, light and
+// Duplicates and merge in the browser: two near-copies made for the test;
+// the newer one's page right after its creation names the older as a
+// possible duplicate; both show up on the duplicates report (looked at 390 and 1440 px, light and
 // dark), its Merge… button opens the side-by-side merge page, choosing the
 // merged persona's quote and merging lands on the survivor with that
 // quote, and the merged persona's address lands on the survivor too. The
@@ -45,7 +46,11 @@ func TestMergeDuplicatesInTheBrowser(t *testing.T) {
 		apiDo(t, "DELETE", api+"/trash/"+a, nil, nil)
 	})
 
-	br := signIn(t, orgPath("/duplicates"))
+	br := signIn(t, orgPath("/personas/"+b+"?similar=1"))
+	br.step("right after a create, the page names the look-alike",
+		see("#similar-hint", "Possible duplicate", survivorName, "% alike"), present(`#similar-hint a[href$="/personas/`+a+`/merge?with=`+b+`"]`, 1))
+	br.looks("possible duplicate hint", "#similar-hint")
+	br.step("open the duplicates report", open(orgPath("/duplicates")))
 	pair := `.dup-pair[data-a="` + a + `"][data-b="` + b + `"]`
 	br.step("the report lists the pair with its score and the fields that agree",
 		present(pair, 1), see(pair, survivorName, mergedName, "% alike", "Summary"))

@@ -47,8 +47,8 @@ const (
 	// blockingTokens is how many of a persona's rarest words make its
 	// candidate keys; blockingMaxShare bounds a word's posting list (a
 	// word more common than that says nothing about duplicates).
-	blockingTokens   = 12
-	blockingMaxShare = 64
+	blockingTokens   = 8
+	blockingMaxShare = 32
 	// fieldConfidence is how many distinct words the shared fields must
 	// hold between them for the fields to weigh fully (0.6); with fewer
 	// the name weighs more, so one agreeing choice ("Healthcare") does not
