@@ -203,7 +203,10 @@ func (s *Server) registerPersonas(api huma.API) {
 			return out, nil
 		})
 
-	huma.Register(api, op("get-persona", http.MethodGet, "/api/v1/orgs/{org}/personas/{id}", "One persona; ETag carries its revision", tagPersonas, 0),
+	getPersona := op("get-persona", http.MethodGet, "/api/v1/orgs/{org}/personas/{id}", "One persona; ETag carries its revision", tagPersonas, 0)
+	getPersona.Description = "A persona that was merged into another one answers 308 Permanent Redirect, with Location naming the survivor " +
+		"and a problem document of type /problems/merged (docs/duplicates.md)."
+	huma.Register(api, getPersona,
 		func(ctx context.Context, in *PersonaPath) (*personaOutput, error) {
 			p, err := s.svc.GetPersona(ctx, actorFrom(ctx), in.Org, in.ID)
 			if err != nil {

@@ -84,7 +84,8 @@ func (s *DB) MergePersona(ctx context.Context, orgID, survivorID, mergedID, by s
 			`UPDATE notes SET target_id = $3 WHERE org_id = $1 AND target = 'persona' AND target_id = $2`,
 			`UPDATE notes SET persona_id = $3 WHERE org_id = $1 AND persona_id = $2`,
 			`UPDATE comments SET subject_id = $3 WHERE org_id = $1 AND subject_kind = 'persona' AND subject_id = $2`,
-			`UPDATE comments SET persona_id = $3 WHERE org_id = $1 AND persona_id = $2`,
+			// A proposal's discussion stays with its proposal (on merged).
+			`UPDATE comments SET persona_id = $3 WHERE org_id = $1 AND persona_id = $2 AND proposal_id IS NULL`,
 			// Alignment: drop what would join the survivor to itself or
 			// repeat one of its links, then move the rest.
 			`DELETE FROM alignment_links WHERE org_id = $1 AND ((buyer_id = $2 AND target_id = $3) OR (buyer_id = $3 AND target_id = $2))`,

@@ -7,14 +7,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
 )
 
 // TestDuplicatePages: creating a near-copy through the form saves it and
 // shows "Possible duplicate" naming the look-alike with a Merge… button;
 // the duplicates page lists the pair (viewers too, without the button);
-// the merge page shows both values per field; a stale revision re-renders
-// the page (412) keeping the choices and merging nothing; a merge lands on
+// the merge page shows both values per field; a variant clash (409) and a
+// stale revision (412) re-render
+// the page keeping the choices and merging nothing; a merge lands on
 // the survivor with the chosen value; the merged persona's pages redirect
 // (308) to the survivor's, its history stays readable and says where it
 // went, and the survivor's history links to it; viewers cannot merge.
@@ -64,6 +66,23 @@ func TestDuplicatePages(t *testing.T) {
 	}
 	mf := submitForm(t, m.Body, "merge-form")
 	mf.Set("f.quote", "merged")
+	// Two variants for the same customer: refused (409), the page back
+	// with the customer named and the choice kept.
+	vs, err := e.svc.ListVariants(ctx, e.actor(e.owner), e.org, lead.ID)
+	if err != nil || len(vs) == 0 || vs[0].Variant.CustomerID == "" {
+		t.Fatalf("System Lead's variants: %+v %v", vs, err)
+	}
+	clash, err := e.svc.CreateVariant(ctx, e.actor(e.owner), e.org, copyID, app.VariantInput{CustomerID: vs[0].Variant.CustomerID, Note: "Also there"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := owner.post(org+"/personas/"+lead.ID+"/merge", mf).must(t, http.StatusConflict)
+	if !strings.Contains(c.Body, `id="merge-problem"`) || !strings.Contains(c.Body, "same customer") || !strings.Contains(c.Body, `name="f.quote" value="merged" checked`) {
+		t.Fatalf("a variant clash:\n%s", between(c.Body, "<main", "</form>"))
+	}
+	if err := e.svc.TrashVariant(ctx, e.actor(e.owner), e.org, clash.ID); err != nil {
+		t.Fatal(err)
+	}
 	stale := url.Values{}
 	for k, v := range mf {
 		stale[k] = v
