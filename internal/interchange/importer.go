@@ -577,3 +577,19 @@ func (im *Importer) existingNames(ctx context.Context) (map[string]existing, err
 		cursor = page.NextCursor
 	}
 }
+
+// OwnerByEmail finds the member of the organisation with that email (the
+// owner of imported personas) and returns the user ID.
+func OwnerByEmail(ctx context.Context, svc *app.Service, actor app.Actor, org, email string) (string, error) {
+	ms, err := svc.ListMembers(ctx, actor, org)
+	if err != nil {
+		return "", err
+	}
+	for _, m := range ms {
+		if strings.EqualFold(m.Email, strings.TrimSpace(email)) {
+			return m.UserID, nil
+		}
+	}
+	return "", persona.Invalid("invalid owner", []persona.FieldError{{Field: "owner",
+		Message: fmt.Sprintf("%q is not a member of organisation %s", email, org)}})
+}
