@@ -96,6 +96,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerAgents(api)        // agents.go
 	s.registerPhotos(api)        // photos.go
 	s.registerWorkLinks(api)     // worklinks.go
+	s.registerImports(api)       // imports.go
 	s.noteBodyLimits(api)
 	return api
 }
