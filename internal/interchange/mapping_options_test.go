@@ -151,3 +151,23 @@ func TestUnmappedJSONKeysAreWarnings(t *testing.T) {
 		t.Fatalf("warnings %q", rep.Warnings)
 	}
 }
+
+func TestSuggestMatchesHeadersToFields(t *testing.T) {
+	targets := []Target{{"name", "Name"}, {"summary", "Summary"}, {"values.role_title", "Role / job title"}, {"values.goals", "Goals"},
+		{"values.pain_points", "Pain points"}, {"dimensions.technical_comfort", "Technical comfort"}}
+	got := Suggest(targets, []string{"Full name", "Job title", "Goals", "Pains", "Tech comfort", "Age", "pain_points"})
+	want := map[string]string{"name": "Full name", "values.role_title": "Job title", "values.goals": "Goals", "values.pain_points": "pain_points",
+		"dimensions.technical_comfort": "Tech comfort"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: suggested %q, want %q", k, got[k], v)
+		}
+	}
+	if _, ok := got["summary"]; ok || len(got) != len(want) {
+		t.Errorf("suggested %v", got)
+	}
+	cols, err := SourceColumns(strings.NewReader(`[{"b":1,"a":2},{"c":3,"a":1}]`), FormatJSON)
+	if err != nil || !slices.Equal(cols, []string{"a", "b", "c"}) {
+		t.Fatalf("JSON keys %v %v", cols, err)
+	}
+}
