@@ -788,3 +788,29 @@ func flatten(v any) ([]string, bool) {
 	}
 	return []string{s}, true
 }
+
+// SetTarget sets the source of a target named as the web wizard names it:
+// "external_id", "name", "summary", "status", "values.<key>",
+// "dimensions.<key>".
+func (m *Mapping) SetTarget(key string, s Source) {
+	switch {
+	case key == "name":
+		m.Name = &s
+	case key == "summary":
+		m.Summary = &s
+	case key == "status":
+		m.Status = &s
+	case key == "external_id":
+		m.ExternalID = &s
+	case strings.HasPrefix(key, "values."):
+		if m.Fields == nil {
+			m.Fields = map[string]Source{}
+		}
+		m.Fields[strings.TrimPrefix(key, "values.")] = s
+	case strings.HasPrefix(key, "dimensions."):
+		if m.Dimensions == nil {
+			m.Dimensions = map[string]Source{}
+		}
+		m.Dimensions[strings.TrimPrefix(key, "dimensions.")] = s
+	}
+}
