@@ -14,15 +14,15 @@ import (
 func TestOrgExportAndImportPages(t *testing.T) {
 	e := newWebEnv(t)
 	b := e.signedIn(e.owner)
-	p := b.get("/o/" + e.org + "/settings/transfer").must(t, 200)
+	p := b.get("/o/"+e.org+"/settings/transfer").must(t, 200)
 	if !strings.Contains(p.Body, `id="export-json"`) {
 		t.Fatal("no export link")
 	}
-	y := b.get("/o/" + e.org + "/settings/export.yaml").must(t, 200)
+	y := b.get("/o/"+e.org+"/settings/export.yaml").must(t, 200)
 	if !strings.HasPrefix(y.Header.Get("Content-Type"), "application/yaml") || !strings.Contains(y.Header.Get("Content-Disposition"), e.org) {
 		t.Fatalf("yaml export headers %v", y.Header)
 	}
-	j := b.get("/o/" + e.org + "/settings/export.json").must(t, 200)
+	j := b.get("/o/"+e.org+"/settings/export.json").must(t, 200)
 	if !strings.HasPrefix(j.Body, "{") {
 		t.Fatalf("json export %.80s", j.Body)
 	}
