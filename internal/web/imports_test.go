@@ -2,10 +2,12 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestImportWizard walks the wizard over HTTP: the upload suggests
@@ -81,4 +83,52 @@ func TestImportWizard(t *testing.T) {
 	if p := v.post("/o/"+e.org+"/import/run", form); p.Status != http.StatusForbidden {
 		t.Fatalf("viewer run: %d", p.Status)
 	}
+}
+
+// TestImportWizardThousandRows: a 1,000-row file goes through the
+// preview and the import in one request each, then again in update mode.
+func TestImportWizardThousandRows(t *testing.T) {
+	e := newWebEnv(t)
+	ctx := context.Background()
+	b := e.signedIn(e.owner)
+	var tmplID, groupID string
+	ts, _ := e.svc.ListTemplates(ctx, e.actor(e.owner), e.org)
+	for _, tm := range ts {
+		if tm.Name == "UX persona" {
+			tmplID = tm.ID
+		}
+	}
+	gs, _ := e.svc.ListGroups(ctx, e.actor(e.owner), e.org)
+	for _, g := range gs {
+		if g.Name == "Product users" {
+			groupID = g.ID
+		}
+	}
+	rows := func(role string) string {
+		var sb strings.Builder
+		sb.WriteString("ID,Name,Role,Goals\n")
+		for i := range 1000 {
+			fmt.Fprintf(&sb, "t%d,Bulk Person %04d,%s %d,- Goal one\n", i, i, role, i)
+		}
+		return sb.String()
+	}
+	form := url.Values{"template": {tmplID}, "group": {groupID}, "mode": {"create"}, "format": {"csv"}, "filename": {"bulk.csv"},
+		"data": {rows("Clerk")}, "external": {"ID"}, "src.name": {"Name"}, "src.values.role_title": {"Role"},
+		"src.values.goals": {"Goals"}, "bullets.values.goals": {"on"}}
+	start := time.Now()
+	p := b.post("/o/"+e.org+"/import/preview", form).must(t, 200)
+	if !strings.Contains(p.Body, "1000 new personas") {
+		t.Fatal("preview of 1,000 rows")
+	}
+	p = b.post("/o/"+e.org+"/import/run", form).must(t, 200)
+	if !strings.Contains(p.Body, "1000 personas created") {
+		t.Fatal("import of 1,000 rows")
+	}
+	form.Set("mode", "update")
+	form.Set("data", rows("Lead"))
+	p = b.post("/o/"+e.org+"/import/run", form).must(t, 200)
+	if !strings.Contains(p.Body, "1000 personas updated") {
+		t.Fatal("update of 1,000 rows")
+	}
+	t.Logf("preview, import and update of 1,000 rows: %s", time.Since(start).Round(time.Millisecond))
 }
