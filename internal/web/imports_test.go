@@ -132,3 +132,35 @@ func TestImportWizardThousandRows(t *testing.T) {
 	}
 	t.Logf("preview, import and update of 1,000 rows: %s", time.Since(start).Round(time.Millisecond))
 }
+
+// TestImportWizardJSONLines: keys become the sources (a key with a space
+// is read through a quoted path), and an unmapped key is a warning.
+func TestImportWizardJSONLines(t *testing.T) {
+	e := newWebEnv(t)
+	ctx := context.Background()
+	b := e.signedIn(e.owner)
+	var tmplID string
+	ts, _ := e.svc.ListTemplates(ctx, e.actor(e.owner), e.org)
+	for _, tm := range ts {
+		if tm.Name == "UX persona" {
+			tmplID = tm.ID
+		}
+	}
+	gs, _ := e.svc.ListGroups(ctx, e.actor(e.owner), e.org)
+	groupID := gs[0].ID
+	data := `{"Full name": "Jay Lines", "role": "Clerk", "photo": "http://x/p.png"}` + "\n"
+	p := b.upload("/o/"+e.org+"/import/upload", map[string]string{"template": tmplID, "group": groupID}, "people.jsonl", []byte(data)).must(t, 200)
+	if !strings.Contains(p.Body, "JSON Lines") || !strings.Contains(p.Body, `<option selected>Full name</option>`) {
+		t.Fatal("mapping step for JSON Lines")
+	}
+	form := url.Values{"template": {tmplID}, "group": {groupID}, "mode": {"create"}, "format": {"jsonl"}, "filename": {"people.jsonl"},
+		"data": {data}, "src.name": {"Full name"}, "src.values.role_title": {"role"}}
+	p = b.post("/o/"+e.org+"/import/preview", form).must(t, 200)
+	if !strings.Contains(p.Body, `key &#34;photo&#34; is not mapped`) || !strings.Contains(p.Body, "Jay Lines") {
+		t.Fatalf("preview: %s", p.Body)
+	}
+	p = b.post("/o/"+e.org+"/import/run", form).must(t, 200)
+	if !strings.Contains(p.Body, "1 persona created") {
+		t.Fatal("run")
+	}
+}
