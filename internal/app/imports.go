@@ -32,8 +32,8 @@ type ImportCounts struct {
 }
 
 // MergeImport is the content an update-mode import gives persona cur:
-// the name always, and every mapped summary, status, value and dimension;
-// what the import does not map stays as it was.
+// the name always, and every mapped summary, status (unless empty), value
+// and dimension; what the import does not map stays as it was.
 func MergeImport(cur persona.Content, in ImportInput) persona.Content {
 	c := cur
 	c.Values = maps.Clone(cur.Values)
@@ -48,7 +48,7 @@ func MergeImport(cur persona.Content, in ImportInput) persona.Content {
 	if in.Mapped["summary"] {
 		c.Summary = in.Summary
 	}
-	if in.Mapped["status"] {
+	if in.Mapped["status"] && in.Status != "" { // an empty cell keeps the status
 		c.Status = in.Status
 	}
 	for k := range in.Mapped {
