@@ -475,3 +475,19 @@ func (h *Handler) importRun(w http.ResponseWriter, r *http.Request, c *Ctx) erro
 
 // Steps names the wizard's steps.
 func (importView) Steps() []string { return []string{"Upload", "Map columns", "Preview", "Import"} }
+
+// Unmapped lists the file's columns no place takes yet (the preview
+// warns about them too).
+func (v importView) Unmapped() []string {
+	used := map[string]bool{v.External: true}
+	for _, t := range v.Targets {
+		used[t.Src], used[t.Src2] = true, true
+	}
+	var out []string
+	for _, c := range v.Columns {
+		if !used[c] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
