@@ -23,7 +23,7 @@ func personasCmd(g *globals) *cobra.Command {
 }
 
 func personasImportCmd(g *globals) *cobra.Command {
-	var org, mapping, format string
+	var org, mapping, format, owner, mode string
 	var dryRun bool
 	cmd := &cobra.Command{
 		Use:   "import FILE",
@@ -34,7 +34,13 @@ func personasImportCmd(g *globals) *cobra.Command {
 			"column, a JSON path such as profile.role or goals[*].text, or a constant value; list\n" +
 			"fields can be split at a separator. Every record is validated before anything is\n" +
 			"written; errors name the row or record and the column or path. --dry-run validates and\n" +
-			"previews the first personas without writing. Use - to read standard input.",
+			"previews the first personas without writing. Use - to read standard input.\n\n" +
+			"--mode update (or mode: update in the mapping) matches records to live personas by the\n" +
+			"mapping's external_id column or path, else by name, and writes a new revision of each\n" +
+			"matched persona that changed (fields the mapping does not give are kept); the others are\n" +
+			"created. Source columns and JSON keys the mapping does not read are listed as warnings.\n" +
+			"Mapping options (several split separators, value maps, defaults, concatenation, bullet\n" +
+			"stripping): docs/imports.md.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := required("org", org); err != nil {
@@ -51,6 +57,12 @@ func personasImportCmd(g *globals) *cobra.Command {
 			mf.Close()
 			if err != nil {
 				return usageError{err.Error()}
+			}
+			if mode != "" {
+				if mode != interchange.ModeCreate && mode != interchange.ModeUpdate {
+					return usageError{"--mode must be create or update"}
+				}
+				m.Mode = mode
 			}
 			file := args[0]
 			if file == "-" {
@@ -85,8 +97,14 @@ func personasImportCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer db.Close()
+			ownerID := ""
+			if owner != "" {
+				if ownerID, err = interchange.OwnerByEmail(cmd.Context(), svc, app.System, org, owner); err != nil {
+					return err
+				}
+			}
 			progress := false
-			im := &interchange.Importer{Svc: svc, Actor: app.System, Org: org,
+			im := &interchange.Importer{Svc: svc, Actor: app.System, Org: org, OwnerID: ownerID,
 				Message: "Imported from " + filepath.Base(args[0]),
 				Progress: func(pass string, n int) {
 					progress = true
@@ -96,12 +114,20 @@ func personasImportCmd(g *globals) *cobra.Command {
 			if progress {
 				fmt.Fprintln(g.stderr)
 			}
+			for _, w := range rep.Warnings {
+				fmt.Fprintln(g.stderr, "warning: "+w)
+			}
 			if err != nil {
 				return err
 			}
 			if rep.DryRun {
-				fmt.Fprintf(g.stdout, "dry run, nothing written: %s records would become personas of %s (version %d) in group %s\n",
-					thousands(rep.Records), rep.Template, rep.Version, rep.Group)
+				if rep.Mode == interchange.ModeUpdate {
+					fmt.Fprintf(g.stdout, "dry run, nothing written: of %s records, %s would update personas and %s would become new personas of %s (version %d) in group %s\n",
+						thousands(rep.Records), thousands(rep.ToUpdate), thousands(rep.ToCreate), rep.Template, rep.Version, rep.Group)
+				} else {
+					fmt.Fprintf(g.stdout, "dry run, nothing written: %s records would become personas of %s (version %d) in group %s\n",
+						thousands(rep.Records), rep.Template, rep.Version, rep.Group)
+				}
 				for _, p := range rep.Preview {
 					var kv []string
 					for _, f := range p.Fields {
@@ -109,6 +135,11 @@ func personasImportCmd(g *globals) *cobra.Command {
 					}
 					fmt.Fprintf(g.stdout, "  %s: %s [%s] %s\n", p.Where, p.Name, p.Status, strings.Join(kv, ", "))
 				}
+				return nil
+			}
+			if rep.Mode == interchange.ModeUpdate {
+				fmt.Fprintf(g.stdout, "imported into %s: %s personas updated (a new revision each), %s unchanged, %s created in group %s\n",
+					org, thousands(rep.Updated), thousands(rep.Unchanged), thousands(rep.Created), rep.Group)
 				return nil
 			}
 			fmt.Fprintf(g.stdout, "imported %s personas of %s (version %d) into group %s of %s\n",
@@ -120,6 +151,8 @@ func personasImportCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&mapping, "mapping", "", "mapping file, YAML or JSON (required)")
 	cmd.Flags().StringVar(&format, "format", "", "csv, json or jsonl (default: the mapping's format, else the file extension)")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "validate and preview the first personas without writing")
+	cmd.Flags().StringVar(&owner, "owner", "", "email of the member who owns the created personas (default: none, the command line)")
+	cmd.Flags().StringVar(&mode, "mode", "", "create (refuse personas that exist) or update (new revisions of matched personas); default: the mapping's mode, else create")
 	return cmd
 }
 

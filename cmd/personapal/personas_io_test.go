@@ -120,3 +120,35 @@ func TestExportCSVCommandNeutralisesFormulasAndWritesTheBOM(t *testing.T) {
 		t.Fatalf("%d personas named like the formula", found)
 	}
 }
+
+// TestPersonasImportOwnerWarningsAndUpdateMode imports with --owner, sees
+// the unmapped column as a warning, then imports the changed file with
+// --mode update: a new revision, no duplicate.
+func TestPersonasImportOwnerWarningsAndUpdateMode(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "x.db")
+	if code, out, errOut := cli(t, "demo", "--db", db); code != 0 {
+		t.Fatalf("demo: %d\n%s%s", code, out, errOut)
+	}
+	mp := filepath.Join(dir, "map.yaml")
+	os.WriteFile(mp, []byte("template: UX persona\ngroup: Product users\nexternal_id: ID\nname: Name\nfields:\n  role_title: Role\n"), 0o644)
+	in := filepath.Join(dir, "people.csv")
+	os.WriteFile(in, []byte("ID,Name,Role,Age\n7,Ivy Import,Clerk,40\n"), 0o644)
+	code, out, errOut := cli(t, "personas", "import", "--db", db, "--org", "ledgerline-demo", "--mapping", mp, "--owner", "nobody@example.com", in)
+	if code != 2 || !strings.Contains(errOut, `"nobody@example.com" is not a member of organisation ledgerline-demo`) {
+		t.Fatalf("unknown owner: %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = cli(t, "personas", "import", "--db", db, "--org", "ledgerline-demo", "--mapping", mp, "--owner", "DEMO@example.com", in)
+	if code != 0 || !strings.Contains(out, "imported 1 personas") || !strings.Contains(errOut, `warning: column "Age" is not mapped`) {
+		t.Fatalf("import: %d\n%s%s", code, out, errOut)
+	}
+	os.WriteFile(in, []byte("ID,Name,Role,Age\n7,Ivy Import,Senior clerk,41\n"), 0o644)
+	code, out, errOut = cli(t, "personas", "import", "--db", db, "--org", "ledgerline-demo", "--mapping", mp, in)
+	if code != 2 || !strings.Contains(errOut, `external ID "7" already exists`) {
+		t.Fatalf("create mode again: %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = cli(t, "personas", "import", "--db", db, "--org", "ledgerline-demo", "--mapping", mp, "--mode", "update", in)
+	if code != 0 || !strings.Contains(out, "1 personas updated (a new revision each), 0 unchanged, 0 created") {
+		t.Fatalf("update: %d\n%s%s", code, out, errOut)
+	}
+}

@@ -98,6 +98,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerPhotos(api)        // photos.go
 	s.registerWorkLinks(api)     // worklinks.go
 	s.registerDuplicates(api)    // duplicates.go
+	s.registerImports(api)       // imports.go
 	finishOpenAPI(api)           // openapi.go; after every route
 	s.noteBodyLimits(api)
 	return api

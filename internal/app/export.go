@@ -95,6 +95,14 @@ func (s *Service) ExportOrg(ctx context.Context, actor Actor, slug string) (pers
 	if err != nil {
 		return e, err
 	}
+	byExt, err := s.store.PersonaExternalIDs(ctx, org.ID)
+	if err != nil {
+		return e, err
+	}
+	externalIDs := map[string]string{} // persona ID → external ID
+	for ext, id := range byExt {
+		externalIDs[id] = ext
+	}
 	for _, p := range personas {
 		ep, _, err := s.exportPersona(ctx, org.ID, p, emails)
 		if err != nil {
@@ -114,6 +122,7 @@ func (s *Service) ExportOrg(ctx context.Context, actor Actor, slug string) (pers
 		if err != nil {
 			return e, err
 		}
+		ep.ExternalID = externalIDs[p.ID]
 		for _, w := range ws {
 			ep.WorkLinks = append(ep.WorkLinks, persona.ExportWorkLink{ID: w.ID, URL: w.URL, Title: w.Title, Kind: w.Kind,
 				CreatedAt: w.CreatedAt, CreatedEmail: emails[w.CreatedBy]})
@@ -347,6 +356,19 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 	photos := map[string][]persona.PhotoFile{}
 	var workLinks []persona.WorkLink
 	var photoErrs []persona.FieldError
+	externalIDs := map[string]string{} // external ID → persona ID
+	for i, ep := range e.Personas {
+		where := fmt.Sprintf("personas[%d].external_id", i)
+		switch ext := ep.ExternalID; {
+		case ext == "":
+		case len(ext) > 200 || strings.TrimSpace(ext) != ext:
+			photoErrs = append(photoErrs, persona.FieldError{Field: where, Message: "must be at most 200 characters, without spaces around"})
+		case externalIDs[ext] != "":
+			photoErrs = append(photoErrs, persona.FieldError{Field: where, Message: "is the external ID of " + names[externalIDs[ext]] + " too"})
+		default:
+			externalIDs[ext] = ep.ID
+		}
+	}
 	for i, ep := range e.Personas {
 		if len(ep.Photo) == 0 {
 			continue
@@ -473,6 +495,11 @@ func (s *Service) ImportOrg(ctx context.Context, actor Actor, slug, name string,
 	if err := s.inTx(ctx, entry, func(tx Store) error {
 		if err := tx.ImportOrg(ctx, b); err != nil {
 			return err
+		}
+		for _, ext := range slices.Sorted(maps.Keys(externalIDs)) {
+			if err := tx.SetPersonaExternalID(ctx, b.Org.ID, externalIDs[ext], ext); err != nil {
+				return err
+			}
 		}
 		for _, l := range workLinks {
 			l.OrgID = b.Org.ID

@@ -111,6 +111,10 @@ type Store interface {
 	// revision, and nothing is written.
 	UpdatePersona(ctx context.Context, p persona.Persona, rev persona.Revision, searchText string) error
 	TrashPersona(ctx context.Context, orgID, id, by string, at time.Time) error
+	// PersonaExternalIDs maps the external ID of every live persona to its ID;
+	// SetPersonaExternalID records one (imports.go).
+	PersonaExternalIDs(ctx context.Context, orgID string) (map[string]string, error)
+	SetPersonaExternalID(ctx context.Context, orgID, personaID, ext string) error
 	RestorePersona(ctx context.Context, orgID, id string) error
 	// PurgePersona deletes a trashed persona and its revisions for good.
 	PurgePersona(ctx context.Context, orgID, id string) error

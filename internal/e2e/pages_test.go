@@ -74,6 +74,8 @@ var notPages = map[string]string{
 	"/s/{token}/export.pdf":                   "PDF download of a shared page",
 	"/s/{token}/export.png":                   "PNG download of a shared page",
 	"/oembed":                                 "JSON: the oEmbed description of a share link",
+	"/o/{org}/settings/export.json":           "JSON download (the whole organisation)",
+	"/o/{org}/settings/export.yaml":           "YAML download (the whole organisation)",
 }
 
 // knownViolations would list failures the walk tolerates, keyed "page
@@ -359,6 +361,7 @@ func orgPages(ids demoIDs) []pageCase {
 		add("home", "/o/{org}", ""),
 		add("home: review filter", "/o/{org}", "?review=overdue"),
 		add("groups", "/o/{org}/groups", "/groups"),
+		add("import", "/o/{org}/import", "/import?group="+ids.group),
 		add("group", "/o/{org}/groups/{id}", "/groups/"+ids.group),
 		add("group evidence", "/o/{org}/groups/{id}/evidence", "/groups/"+ids.group+"/evidence"),
 		add("persona ux", "/o/{org}/personas/{id}", "/personas/"+ids.ux),
@@ -412,6 +415,7 @@ func orgPages(ids demoIDs) []pageCase {
 		add("proposal", "/o/{org}/proposals/{id}", "/proposals/"+ids.proposal),
 		add("propose", "/o/{org}/personas/{id}/propose", "/personas/"+ids.second+"/propose"),
 		add("org settings", "/o/{org}/settings", "/settings"),
+		add("org export and import", "/o/{org}/settings/transfer", "/settings/transfer"),
 		add("sso settings", "/o/{org}/sso", "/sso"),
 		add("webhooks", "/o/{org}/webhooks", "/webhooks"),
 		add("webhook", "/o/{org}/webhooks/{id}", "/webhooks/"+ids.webhook),

@@ -20,7 +20,16 @@
 // the reader removes that protective apostrophe again (and a mapping with
 // escaped: true splits such lists), so export-csv → import is lossless.
 //
-// Writing goes through a BatchCreator. The default is the service's
+// Mappings can split list cells at several separators, replace values,
+// give defaults, concatenate several columns or paths and strip list
+// bullets; the columns and keys no rule reads are reported as warnings
+// (Plan.Warnings, Report.Warnings). In update mode (Mapping.Mode) a record
+// matching a live persona by external ID (Mapping.ExternalID, stored in
+// persona_external_ids) or else by name becomes a new revision of it,
+// through app.Service.ImportPersonas in one transaction; see
+// docs/imports.md.
+//
+// Writing a create-only import without external IDs goes through a BatchCreator. The default is the service's
 // CreatePersonas, which writes every persona in one store transaction
 // pulled record by record: the import is all or nothing even if the process
 // dies mid-write, and memory stays bounded.

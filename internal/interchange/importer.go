@@ -102,29 +102,70 @@ type Report struct {
 	Template string // name
 	Version  int
 	Group    string // name
+	Mode     string // create or update
 	Records  int
 	Created  int
-	DryRun   bool
-	Preview  []Preview
+	Updated  int
+	// Unchanged counts matched personas whose content the import would not
+	// change: they get no new revision.
+	Unchanged int
+	// ToCreate and ToUpdate say what the validation pass found: records
+	// that become new personas, records that match one.
+	ToCreate, ToUpdate int
+	DryRun             bool
+	Preview            []Preview
+	// Rows are the first MaxReportRows records with what happens to each
+	// and their problems (the web wizard's preview).
+	Rows []RowReport
+	// Warnings name the source columns and keys that were not mapped.
+	Warnings []string
 }
+
+// RowReport is one record of the validation pass.
+type RowReport struct {
+	Where    string
+	Name     string
+	Action   string // "create", "update" or "" when the record has problems
+	Problems []Problem
+}
+
+// MaxReportRows bounds Report.Rows.
+const MaxReportRows = 500
 
 // Importer imports foreign records into one organisation.
 type Importer struct {
 	Svc   *app.Service
 	Actor app.Actor
 	Org   string
-	// Batch writes the personas; nil means the service (one transaction).
+	// Batch writes the personas of a create-mode import without external
+	// IDs; nil means the service (one transaction). Update mode and
+	// external IDs always write through app.Service.ImportPersonas (one
+	// transaction).
 	Batch BatchCreator
 	// MaxErrors stops validation after that many problems (default 100).
 	MaxErrors int
 	// Progress, when set, is called every 1000 records of each pass.
 	Progress func(pass string, records int)
-	// Message is the revision message of created personas.
+	// Message is the revision message of created and updated personas.
 	Message string
+	// OwnerID owns the created personas (a member's user ID); empty: the actor.
+	OwnerID string
 }
 
 // Open opens the input; the importer opens it twice (validate, then write).
 type Open func() (io.ReadCloser, error)
+
+// existing is a live persona a record may match.
+type existing struct {
+	id   string
+	name string
+}
+
+// match is a record matched to a persona by the validation pass.
+type match struct {
+	id  string
+	rev int
+}
 
 // Import validates every record, then (unless dryRun) writes them all.
 func (im *Importer) Import(ctx context.Context, m *Mapping, format string, open Open, dryRun bool) (Report, error) {
@@ -153,39 +194,116 @@ func (im *Importer) Import(ctx context.Context, m *Mapping, format string, open 
 	if err != nil {
 		return Report{}, err
 	}
+	update := m.Mode == ModeUpdate
+	_, hasExt := plan.byTgt["external_id"]
 	taken, err := im.existingNames(ctx)
 	if err != nil {
 		return Report{}, err
+	}
+	var extIDs map[string]string
+	if hasExt {
+		if extIDs, err = im.Svc.PersonaExternalIDs(ctx, im.Actor, im.Org); err != nil {
+			return Report{}, err
+		}
 	}
 	maxErr := im.MaxErrors
 	if maxErr <= 0 {
 		maxErr = 100
 	}
-	rep := Report{Template: tmpl.Name, Version: version.Version, Group: group.Name, DryRun: dryRun}
-	base := app.PersonaInput{GroupID: group.ID, TemplateID: tmpl.ID, TemplateVersion: version.Version, Message: im.Message}
+	mode := ModeCreate
+	if update {
+		mode = ModeUpdate
+	}
+	rep := Report{Template: tmpl.Name, Version: version.Version, Group: group.Name, DryRun: dryRun, Mode: mode}
+	base := app.PersonaInput{GroupID: group.ID, TemplateID: tmpl.ID, TemplateVersion: version.Version, Message: im.Message, OwnerID: im.OwnerID}
+	mapped := map[string]bool{}
+	for _, r := range plan.rules {
+		mapped[r.target] = true
+	}
+	versions := map[string]persona.Definition{fmt.Sprintf("%s@%d", tmpl.ID, version.Version): version.Definition}
 
 	// Pass 1: validate everything, keep at most maxErr problems.
 	ierr := &ImportError{}
-	seen := map[string]string{} // name key → where, for this file
-	err = im.each(open, format, plan, "validating", func(rec Record, in app.PersonaInput, probs []Problem) bool {
+	seen := map[string]string{}    // name key → where, for this file
+	seenExt := map[string]string{} // external ID → where, for this file
+	matches := map[int]match{}     // record index → persona to update
+	err = im.each(open, format, plan, "validating", func(rec Record, in app.PersonaInput, ext string, probs []Problem) bool {
 		rep.Records++
 		c := persona.Content{Name: in.Name, Summary: in.Summary, Status: in.Status, Values: in.Values, Dimensions: in.Dimensions}
-		if verr := persona.ValidateContent(version.Definition, &c); verr != nil {
-			probs = append(probs, plan.problems(rec.Where, verr)...)
+		// Which live persona does the record match: by external ID, else
+		// by name (the same name, not the same slug: a slug folds and
+		// drops what a name keeps — 王芳 and 李娜 are different people).
+		var target existing
+		if ext != "" {
+			if prev, ok := seenExt[ext]; ok {
+				probs = append(probs, Problem{Where: rec.Where, Source: plan.source("external_id"), Field: "external_id",
+					Message: fmt.Sprintf("duplicate external ID %q: %s has the same one", ext, prev)})
+			} else {
+				seenExt[ext] = rec.Where
+			}
+			if id, ok := extIDs[ext]; ok {
+				target = existing{id: id}
+				if !update {
+					probs = append(probs, Problem{Where: rec.Where, Source: plan.source("external_id"), Field: "external_id",
+						Message: fmt.Sprintf("a persona with external ID %q already exists (import in update mode to update it)", ext)})
+				}
+			}
 		}
+		key := ""
 		if c.Name != "" {
-			// The same name, not the same slug: a slug folds and drops
-			// what a name keeps (王芳 and 李娜 are different people).
-			key := persona.NameKey(c.Name)
+			key = persona.NameKey(c.Name)
 			if prev, ok := seen[key]; ok {
 				probs = append(probs, Problem{Where: rec.Where, Source: plan.source("name"), Field: "name",
 					Message: fmt.Sprintf("duplicate persona %q: %s has the same name", c.Name, prev)})
-			} else if name, ok := taken[key]; ok {
-				probs = append(probs, Problem{Where: rec.Where, Source: plan.source("name"), Field: "name",
-					Message: fmt.Sprintf("persona %q already exists in the organisation (as %q)", c.Name, name)})
 			} else {
 				seen[key] = rec.Where
 			}
+			if e, ok := taken[key]; ok && target.id == "" {
+				if update {
+					target = e
+				} else {
+					probs = append(probs, Problem{Where: rec.Where, Source: plan.source("name"), Field: "name",
+						Message: fmt.Sprintf("persona %q already exists in the organisation (as %q); import in update mode to update it", c.Name, e.name)})
+				}
+			}
+		}
+		action := "create"
+		if update && target.id != "" {
+			action = "update"
+			cur, err := im.Svc.GetPersona(ctx, im.Actor, im.Org, target.id)
+			if err != nil {
+				probs = append(probs, Problem{Where: rec.Where, Message: err.Error()})
+			} else if cur.TemplateID != tmpl.ID {
+				probs = append(probs, Problem{Where: rec.Where, Field: "name",
+					Message: fmt.Sprintf("matches persona %q, which uses another template than %q", cur.Name, tmpl.Name)})
+			} else {
+				vk := fmt.Sprintf("%s@%d", cur.TemplateID, cur.TemplateVersion)
+				def, ok := versions[vk]
+				if !ok {
+					v, err := im.Svc.GetVersion(ctx, im.Actor, im.Org, cur.TemplateID, cur.TemplateVersion)
+					if err != nil {
+						probs = append(probs, Problem{Where: rec.Where, Message: err.Error()})
+					}
+					def, versions[vk] = v.Definition, v.Definition
+				}
+				merged := app.MergeImport(cur.Content, app.ImportInput{PersonaInput: in, Mapped: mapped})
+				if verr := persona.ValidateContent(def, &merged); verr != nil {
+					probs = append(probs, plan.problems(rec.Where, verr)...)
+				}
+				matches[rec.Index] = match{id: cur.ID, rev: cur.Revision}
+			}
+		} else if verr := persona.ValidateContent(version.Definition, &c); verr != nil {
+			probs = append(probs, plan.problems(rec.Where, verr)...)
+		}
+		if len(probs) > 0 {
+			action = ""
+		} else if action == "update" {
+			rep.ToUpdate++
+		} else {
+			rep.ToCreate++
+		}
+		if len(rep.Rows) < MaxReportRows {
+			rep.Rows = append(rep.Rows, RowReport{Where: rec.Where, Name: c.Name, Action: action, Problems: probs})
 		}
 		for _, p := range probs {
 			if len(ierr.Problems) >= maxErr {
@@ -199,6 +317,7 @@ func (im *Importer) Import(ctx context.Context, m *Mapping, format string, open 
 		}
 		return true
 	})
+	rep.Warnings = plan.Warnings()
 	if err != nil {
 		return rep, err
 	}
@@ -210,13 +329,43 @@ func (im *Importer) Import(ctx context.Context, m *Mapping, format string, open 
 	}
 
 	// Pass 2: map again and write.
+	n := 0
+	changed := func(err error) error {
+		if err == nil && n != rep.Records {
+			err = fmt.Errorf("the input changed after validation: %d records, then %d", rep.Records, n)
+		}
+		return err
+	}
+	if update || hasExt {
+		inputs := func(yield func(app.ImportInput, error) bool) {
+			err := im.each(open, format, plan, "writing", func(rec Record, in app.PersonaInput, ext string, probs []Problem) bool {
+				n++
+				if len(probs) > 0 {
+					return yield(app.ImportInput{}, fmt.Errorf("the input changed after validation: %s", probs[0]))
+				}
+				full := base
+				full.Name, full.Summary, full.Status, full.Values, full.Dimensions = in.Name, in.Summary, in.Status, in.Values, in.Dimensions
+				it := app.ImportInput{PersonaInput: full, ExternalID: ext, Mapped: mapped}
+				if mt, ok := matches[rec.Index]; ok {
+					it.UpdateID, it.IfMatch = mt.id, mt.rev
+					it.GroupID, it.TemplateID, it.TemplateVersion, it.OwnerID = "", "", 0, ""
+				}
+				return yield(it, nil)
+			})
+			if err = changed(err); err != nil {
+				yield(app.ImportInput{}, err)
+			}
+		}
+		counts, err := im.Svc.ImportPersonas(ctx, im.Actor, im.Org, inputs)
+		rep.Created, rep.Updated, rep.Unchanged = counts.Created, counts.Updated, counts.Unchanged
+		return rep, err
+	}
 	creator := im.Batch
 	if creator == nil {
 		creator = im.Svc // one transaction: all or nothing
 	}
 	inputs := func(yield func(app.PersonaInput, error) bool) {
-		n := 0
-		err := im.each(open, format, plan, "writing", func(rec Record, in app.PersonaInput, probs []Problem) bool {
+		err := im.each(open, format, plan, "writing", func(rec Record, in app.PersonaInput, _ string, probs []Problem) bool {
 			n++
 			if len(probs) > 0 {
 				return yield(app.PersonaInput{}, fmt.Errorf("the input changed after validation: %s", probs[0]))
@@ -225,10 +374,7 @@ func (im *Importer) Import(ctx context.Context, m *Mapping, format string, open 
 			full.Name, full.Summary, full.Status, full.Values, full.Dimensions = in.Name, in.Summary, in.Status, in.Values, in.Dimensions
 			return yield(full, nil)
 		})
-		if err == nil && n != rep.Records {
-			err = fmt.Errorf("the input changed after validation: %d records, then %d", rep.Records, n)
-		}
-		if err != nil {
+		if err = changed(err); err != nil {
 			yield(app.PersonaInput{}, err)
 		}
 	}
@@ -237,7 +383,7 @@ func (im *Importer) Import(ctx context.Context, m *Mapping, format string, open 
 }
 
 // each streams the input through the plan. fn returns false to stop.
-func (im *Importer) each(open Open, format string, plan *Plan, pass string, fn func(Record, app.PersonaInput, []Problem) bool) error {
+func (im *Importer) each(open Open, format string, plan *Plan, pass string, fn func(Record, app.PersonaInput, string, []Problem) bool) error {
 	f, err := open()
 	if err != nil {
 		return err
@@ -261,8 +407,11 @@ func (im *Importer) each(open Open, format string, plan *Plan, pass string, fn f
 		if err != nil {
 			return wrapInput(err)
 		}
-		in, probs := plan.Map(rec)
-		if !fn(rec, in, probs) {
+		if rec.value != nil {
+			plan.noteKeys(rec.value)
+		}
+		in, ext, probs := plan.mapRecord(rec)
+		if !fn(rec, in, ext, probs) {
 			return nil
 		}
 		n++
@@ -283,7 +432,14 @@ func wrapInput(err error) error {
 // Map turns a record into persona input (name, summary, status, values and
 // dimensions) and lists the values it could not read.
 func (p *Plan) Map(rec Record) (app.PersonaInput, []Problem) {
+	in, _, probs := p.mapRecord(rec)
+	return in, probs
+}
+
+// mapRecord is Map that also returns the record's external ID.
+func (p *Plan) mapRecord(rec Record) (app.PersonaInput, string, []Problem) {
 	in := app.PersonaInput{Values: persona.Values{}, Dimensions: persona.Values{}}
+	ext := ""
 	var probs []Problem
 	for _, r := range p.rules {
 		v, present, msg := r.extract(rec)
@@ -295,6 +451,13 @@ func (p *Plan) Map(rec Record) (app.PersonaInput, []Problem) {
 			continue
 		}
 		switch r.kind {
+		case tExternalID:
+			s, _ := scalarString(v)
+			ext = strings.TrimSpace(s)
+			if len(ext) > 200 {
+				probs = append(probs, Problem{Where: rec.Where, Source: r.where(), Field: r.target, Message: "must be at most 200 characters"})
+				ext = ""
+			}
 		case tName, tSummary, tStatus:
 			s, _ := v.(string)
 			if s == "" {
@@ -314,7 +477,7 @@ func (p *Plan) Map(rec Record) (app.PersonaInput, []Problem) {
 			in.Dimensions[r.key] = v
 		}
 	}
-	return in, probs
+	return in, ext, probs
 }
 
 func (p *Plan) source(target string) string {
@@ -396,9 +559,9 @@ func (im *Importer) findGroup(ctx context.Context, ref string) (persona.Group, e
 	return persona.Group{}, persona.Errorf(persona.CodeInvalid, "mapping: group %q: no such group in organisation %s (groups: %s)", ref, im.Org, strings.Join(names, ", "))
 }
 
-// existingNames maps the NameKey of every live persona's name to the name.
-func (im *Importer) existingNames(ctx context.Context) (map[string]string, error) {
-	out := map[string]string{}
+// existingNames maps the NameKey of every live persona's name to it.
+func (im *Importer) existingNames(ctx context.Context) (map[string]existing, error) {
+	out := map[string]existing{}
 	cursor := ""
 	for {
 		page, err := im.Svc.ListPersonas(ctx, im.Actor, im.Org, persona.PersonaFilter{Limit: app.MaxPageSize}, cursor)
@@ -406,11 +569,27 @@ func (im *Importer) existingNames(ctx context.Context) (map[string]string, error
 			return nil, err
 		}
 		for _, p := range page.Items {
-			out[persona.NameKey(p.Name)] = p.Name
+			out[persona.NameKey(p.Name)] = existing{id: p.ID, name: p.Name}
 		}
 		if page.NextCursor == "" {
 			return out, nil
 		}
 		cursor = page.NextCursor
 	}
+}
+
+// OwnerByEmail finds the member of the organisation with that email (the
+// owner of imported personas) and returns the user ID.
+func OwnerByEmail(ctx context.Context, svc *app.Service, actor app.Actor, org, email string) (string, error) {
+	ms, err := svc.ListMembers(ctx, actor, org)
+	if err != nil {
+		return "", err
+	}
+	for _, m := range ms {
+		if strings.EqualFold(m.Email, strings.TrimSpace(email)) {
+			return m.UserID, nil
+		}
+	}
+	return "", persona.Invalid("invalid owner", []persona.FieldError{{Field: "owner",
+		Message: fmt.Sprintf("%q is not a member of organisation %s", email, org)}})
 }

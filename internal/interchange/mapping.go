@@ -23,20 +23,28 @@ import (
 //
 //	template: UX persona
 //	group: Product users
+//	mode: update                         # create (default) or update
+//	external_id: ID                      # the source's own ID of a record
 //	name: Full name                      # shorthand: a CSV column or a JSON path
-//	summary: {column: Bio}
-//	status: {value: draft}               # a constant
+//	summary: {columns: [Bio, Notes], join: "\n\n"} # concatenation
+//	status: {column: State, map: {live: published, wip: draft}, default: draft}
 //	fields:
 //	  role_title: {column: Job title}
-//	  goals: {column: Goals, split: ";"} # list splitting
+//	  goals: {column: Goals, split: [";", "\n"], strip_bullets: true}
 //	  tools: {column: tools, escaped: true} # a list cell written by export-csv
 //	  pain_points: {path: "pains[*].text"}
 //	dimensions:
 //	  technical_comfort: Tech comfort
+//
+// In update mode a record whose external ID (or, without external_id, whose
+// name) matches a live persona becomes a new revision of it; the others are
+// created. In create mode a match is refused as a duplicate.
 type Mapping struct {
 	Template   string            `yaml:"template" json:"template"`
 	Group      string            `yaml:"group" json:"group"`
 	Format     string            `yaml:"format,omitempty" json:"format,omitempty"`
+	Mode       string            `yaml:"mode,omitempty" json:"mode,omitempty"`
+	ExternalID *Source           `yaml:"external_id,omitempty" json:"external_id,omitempty"`
 	Name       *Source           `yaml:"name" json:"name"`
 	Summary    *Source           `yaml:"summary,omitempty" json:"summary,omitempty"`
 	Status     *Source           `yaml:"status,omitempty" json:"status,omitempty"`
@@ -44,25 +52,79 @@ type Mapping struct {
 	Dimensions map[string]Source `yaml:"dimensions,omitempty" json:"dimensions,omitempty"`
 }
 
-// Source is where one value comes from: exactly one of a CSV column, a JSON
-// path or a constant value. From is the shorthand (a plain string in the
-// mapping file): a column for CSV input, a path for JSON input. Split cuts
-// text into list items (list, tags and multi-choice fields); without it,
-// CSV cells for list fields are split at line breaks. Escaped reads items
-// the way `personas export-csv` writes them (csvout.JoinList): separated
-// by Split (";" when not given) except where a backslash precedes it, a
-// backslash making the next character literal — so an item may hold ";".
+// Import modes.
+const (
+	ModeCreate = "create"
+	ModeUpdate = "update"
+)
+
+// Source is where one value comes from: a CSV column, a JSON path, several
+// of them concatenated (Columns, Paths), or a constant value. From is the
+// shorthand (a plain string in the mapping file): a column for CSV input, a
+// path for JSON input.
+//
+// Split cuts text into list items (list, tags and multi-choice fields) at
+// any of its separators; without it, CSV cells for list fields are split at
+// line breaks. Escaped reads items the way `personas export-csv` writes them
+// (csvout.JoinList): separated by the one Split (";" when not given) except
+// where a backslash precedes it. StripBullets removes leading list markers
+// ("- ", "* ", "• ", "1. ", repeated) from each item or line. Map replaces
+// a value (or list item) by another, compared case-insensitively after
+// trimming; a value mapped to "" is dropped. Default is used when the
+// record gives nothing (an empty cell, a missing key). Join separates
+// concatenated sources for a text target (a space when not given); list
+// targets take the items of every source.
 type Source struct {
-	From    string `yaml:"-" json:"-"`
-	Column  string `yaml:"column,omitempty" json:"column,omitempty"`
-	Path    string `yaml:"path,omitempty" json:"path,omitempty"`
-	Value   any    `yaml:"value,omitempty" json:"value,omitempty"`
-	Split   string `yaml:"split,omitempty" json:"split,omitempty"`
-	Escaped bool   `yaml:"escaped,omitempty" json:"escaped,omitempty"`
+	From         string            `yaml:"-" json:"-"`
+	Column       string            `yaml:"column,omitempty" json:"column,omitempty"`
+	Columns      []string          `yaml:"columns,omitempty" json:"columns,omitempty"`
+	Path         string            `yaml:"path,omitempty" json:"path,omitempty"`
+	Paths        []string          `yaml:"paths,omitempty" json:"paths,omitempty"`
+	Value        any               `yaml:"value,omitempty" json:"value,omitempty"`
+	Split        Separators        `yaml:"split,omitempty" json:"split,omitempty"`
+	Escaped      bool              `yaml:"escaped,omitempty" json:"escaped,omitempty"`
+	StripBullets bool              `yaml:"strip_bullets,omitempty" json:"strip_bullets,omitempty"`
+	Map          map[string]string `yaml:"map,omitempty" json:"map,omitempty"`
+	Default      string            `yaml:"default,omitempty" json:"default,omitempty"`
+	Join         *string           `yaml:"join,omitempty" json:"join,omitempty"`
 }
 
+// Separators are the split separators of a source: one text or a list.
+type Separators []string
+
+// UnmarshalYAML accepts one separator or a list of them.
+func (s *Separators) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*s = Separators{n.Value}
+		return nil
+	}
+	var l []string
+	if err := n.Decode(&l); err != nil {
+		return fmt.Errorf("line %d: split is a separator or a list of separators", n.Line)
+	}
+	*s = l
+	return nil
+}
+
+// UnmarshalJSON accepts one separator or a list of them.
+func (s *Separators) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*s = Separators{one}
+		return nil
+	}
+	var l []string
+	if err := json.Unmarshal(b, &l); err != nil {
+		return fmt.Errorf("split is a separator or a list of separators")
+	}
+	*s = l
+	return nil
+}
+
+var sourceKeys = []string{"column", "columns", "path", "paths", "value", "split", "escaped", "strip_bullets", "map", "default", "join"}
+
 // UnmarshalYAML accepts a plain string (the shorthand) or a mapping with
-// the keys column, path, value, split and escaped.
+// the keys of sourceKeys.
 func (s *Source) UnmarshalYAML(n *yaml.Node) error {
 	switch n.Kind {
 	case yaml.ScalarNode:
@@ -71,8 +133,8 @@ func (s *Source) UnmarshalYAML(n *yaml.Node) error {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i].Value
-			if !slices.Contains([]string{"column", "path", "value", "split", "escaped"}, k) {
-				return fmt.Errorf("line %d: unknown key %q (want column, path, value, split or escaped)", n.Content[i].Line, k)
+			if !slices.Contains(sourceKeys, k) {
+				return fmt.Errorf("line %d: unknown key %q (want %s)", n.Content[i].Line, k, strings.Join(sourceKeys, ", "))
 			}
 		}
 		type plain Source
@@ -83,7 +145,7 @@ func (s *Source) UnmarshalYAML(n *yaml.Node) error {
 		*s = Source(p)
 		return nil
 	}
-	return fmt.Errorf("line %d: a source is a column name, a JSON path or {column|path|value, split, escaped}", n.Line)
+	return fmt.Errorf("line %d: a source is a column name, a JSON path or {column|columns|path|paths|value, split, …}", n.Line)
 }
 
 // MaxMappingBytes bounds a mapping file.
@@ -118,6 +180,9 @@ func ParseMapping(r io.Reader) (*Mapping, error) {
 	if m.Name == nil {
 		probs = append(probs, "name: is required (where the persona's name comes from)")
 	}
+	if m.Mode != "" && m.Mode != ModeCreate && m.Mode != ModeUpdate {
+		probs = append(probs, "mode: must be create or update")
+	}
 	if m.Format != "" && !slices.Contains([]string{FormatCSV, FormatJSON, FormatJSONL}, m.Format) {
 		probs = append(probs, "format: must be one of: csv, json, jsonl")
 	}
@@ -134,6 +199,7 @@ const (
 	tStatus
 	tField
 	tDimension
+	tExternalID
 )
 
 // rule is one compiled source → target.
@@ -142,13 +208,18 @@ type rule struct {
 	key     string // field or dimension key
 	target  string // "name", "values.goals", "dimensions.autonomy"
 	list    bool   // the target takes a list
-	column  string
-	col     int // CSV column index, set by bindHeader
-	path    *Path
+	columns []string
+	cols    []int // CSV column indexes, set by bindHeader
+	paths   []*Path
 	isVal   bool
 	value   any
-	split   string
+	split   []string
 	escaped bool
+	bullets bool
+	vmap    map[string]string // folded key → value
+	def     string
+	hasDef  bool
+	join    string
 }
 
 // where names the source in messages.
@@ -156,10 +227,22 @@ func (r *rule) where() string {
 	switch {
 	case r.isVal:
 		return "constant"
-	case r.path != nil:
-		return "path " + strconv.Quote(r.path.String())
+	case len(r.paths) == 1:
+		return "path " + strconv.Quote(r.paths[0].String())
+	case len(r.paths) > 1:
+		var q []string
+		for _, p := range r.paths {
+			q = append(q, strconv.Quote(p.String()))
+		}
+		return "paths " + strings.Join(q, " + ")
+	case len(r.columns) > 1:
+		var q []string
+		for _, c := range r.columns {
+			q = append(q, strconv.Quote(c))
+		}
+		return "columns " + strings.Join(q, " + ")
 	}
-	return "column " + strconv.Quote(r.column)
+	return "column " + strconv.Quote(r.columns[0])
 }
 
 // Plan is a mapping compiled for one input format and one template version.
@@ -168,54 +251,82 @@ type Plan struct {
 	rules   []*rule
 	byTgt   map[string]*rule
 	columns []string
+	keys    map[string]bool // first keys of every JSON path
+	// Warnings are set by the reading: the source columns and keys no rule
+	// reads (a CSV header's columns; a JSON record's top-level keys).
+	warnings []string
+	unmapped map[string]bool
 }
 
 // Compile checks m against the template definition def for input format
 // and returns the plan. Every problem is listed in one error.
 func Compile(m *Mapping, format string, def persona.Definition) (*Plan, error) {
-	p := &Plan{format: format, byTgt: map[string]*rule{}}
+	p := &Plan{format: format, byTgt: map[string]*rule{}, keys: map[string]bool{}, unmapped: map[string]bool{}}
 	var probs []string
 	add := func(where, msg string, args ...any) {
 		probs = append(probs, where+": "+fmt.Sprintf(msg, args...))
 	}
 	build := func(where string, kind int, key, target string, list bool, s Source) {
-		r := &rule{kind: kind, key: key, target: target, list: list, col: -1, split: s.Split, escaped: s.Escaped}
+		r := &rule{kind: kind, key: key, target: target, list: list, split: []string(s.Split), escaped: s.Escaped,
+			bullets: s.StripBullets, def: s.Default, hasDef: s.Default != "", join: " "}
+		if s.Join != nil {
+			r.join = *s.Join
+		}
 		n := 0
-		for _, set := range []bool{s.From != "", s.Column != "", s.Path != "", s.Value != nil} {
+		for _, set := range []bool{s.From != "", s.Column != "", len(s.Columns) > 0, s.Path != "", len(s.Paths) > 0, s.Value != nil} {
 			if set {
 				n++
 			}
 		}
 		if n != 1 {
-			add(where, "give exactly one of a column, a path or a value")
+			add(where, "give exactly one of a column, columns, a path, paths or a value")
 			return
 		}
-		col, path := s.Column, s.Path
+		cols, paths := s.Columns, s.Paths
+		if s.Column != "" {
+			cols = []string{s.Column}
+		}
+		if s.Path != "" {
+			paths = []string{s.Path}
+		}
 		if s.From != "" {
 			if format == FormatCSV {
-				col = s.From
+				cols = []string{s.From}
 			} else {
-				path = s.From
+				paths = []string{s.From}
 			}
 		}
 		switch {
-		case col != "":
+		case len(cols) > 0:
 			if format != FormatCSV {
-				add(where, "column %q is for CSV input; use a path for %s", col, format)
+				add(where, "column %q is for CSV input; use a path for %s", cols[0], format)
 				return
 			}
-			r.column = strings.TrimSpace(col)
-		case path != "":
+			for _, c := range cols {
+				c = strings.TrimSpace(c)
+				if c == "" {
+					add(where, "a column name is empty")
+					return
+				}
+				r.columns = append(r.columns, c)
+				r.cols = append(r.cols, -1)
+			}
+		case len(paths) > 0:
 			if format == FormatCSV {
-				add(where, "path %q is for JSON input; use a column for CSV", path)
+				add(where, "path %q is for JSON input; use a column for CSV", paths[0])
 				return
 			}
-			pp, err := ParsePath(path)
-			if err != nil {
-				add(where, "%v", err)
-				return
+			for _, ps := range paths {
+				pp, err := ParsePath(ps)
+				if err != nil {
+					add(where, "%v", err)
+					return
+				}
+				r.paths = append(r.paths, &pp)
+				if len(pp.steps) > 0 && !pp.steps[0].isIdx && !pp.steps[0].all {
+					p.keys[pp.steps[0].key] = true
+				}
 			}
-			r.path = &pp
 		default:
 			v, err := constant(s.Value, list)
 			if err != nil {
@@ -223,11 +334,11 @@ func Compile(m *Mapping, format string, def persona.Definition) (*Plan, error) {
 				return
 			}
 			r.isVal, r.value = true, v
-			if s.Split != "" || s.Escaped {
-				add(where, "split and escaped do not apply to a constant value")
+			if len(s.Split) > 0 || s.Escaped || s.StripBullets || len(s.Map) > 0 || s.Default != "" || s.Join != nil {
+				add(where, "split, escaped, strip_bullets, map, default and join do not apply to a constant value")
 			}
 		}
-		if s.Split != "" && !list {
+		if len(s.Split) > 0 && !list {
 			add(where, "split applies only to list, tags and multi-choice fields")
 			return
 		}
@@ -235,11 +346,32 @@ func Compile(m *Mapping, format string, def persona.Definition) (*Plan, error) {
 			add(where, "escaped applies only to list, tags and multi-choice fields")
 			return
 		}
+		if s.Escaped && len(s.Split) > 1 {
+			add(where, "escaped takes one separator")
+			return
+		}
+		for _, sep := range s.Split {
+			if sep == "" {
+				add(where, "a split separator is empty")
+				return
+			}
+		}
+		if len(s.Map) > 0 {
+			r.vmap = map[string]string{}
+			for k, v := range s.Map {
+				r.vmap[foldValue(k)] = v
+			}
+		}
 		p.rules = append(p.rules, r)
 		p.byTgt[target] = r
-		if r.column != "" && !slices.Contains(p.columns, r.column) {
-			p.columns = append(p.columns, r.column)
+		for _, c := range r.columns {
+			if !slices.Contains(p.columns, c) {
+				p.columns = append(p.columns, c)
+			}
 		}
+	}
+	if m.ExternalID != nil {
+		build("external_id", tExternalID, "", "external_id", false, *m.ExternalID)
 	}
 	if m.Name != nil {
 		build("name", tName, "", "name", false, *m.Name)
@@ -274,6 +406,42 @@ func Compile(m *Mapping, format string, def persona.Definition) (*Plan, error) {
 		return nil, persona.Errorf(persona.CodeInvalid, "invalid mapping: %s", strings.Join(probs, "; "))
 	}
 	return p, nil
+}
+
+// foldValue is how value map keys are compared.
+func foldValue(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Warnings lists the source columns (CSV) and top-level keys (JSON) that
+// no rule reads, in the order they were met: data the import would drop.
+func (p *Plan) Warnings() []string { return p.warnings }
+
+func (p *Plan) warnUnmapped(kind, name string) {
+	if p.unmapped[name] {
+		return
+	}
+	p.unmapped[name] = true
+	if len(p.warnings) >= 100 {
+		return
+	}
+	p.warnings = append(p.warnings, fmt.Sprintf("%s %q is not mapped: its values are not imported", kind, name))
+}
+
+// noteKeys warns about a JSON record's top-level keys no path reads.
+func (p *Plan) noteKeys(v any) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		if !p.keys[k] {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		p.warnUnmapped("key", k)
+	}
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -344,19 +512,19 @@ func scalarString(v any) (string, bool) {
 	return "", false
 }
 
-// bindHeader finds every mapped column in a CSV header.
+// bindHeader finds every mapped column in a CSV header and warns about
+// the header's columns no rule reads.
 func (p *Plan) bindHeader(cols map[string]int, header []string) error {
 	var missing []string
 	for _, r := range p.rules {
-		if r.column == "" {
-			continue
+		for j, c := range r.columns {
+			i, ok := cols[c]
+			if !ok {
+				missing = append(missing, strconv.Quote(c))
+				continue
+			}
+			r.cols[j] = i
 		}
-		i, ok := cols[r.column]
-		if !ok {
-			missing = append(missing, strconv.Quote(r.column))
-			continue
-		}
-		r.col = i
 	}
 	if len(missing) > 0 {
 		var have []string
@@ -369,83 +537,230 @@ func (p *Plan) bindHeader(cols map[string]int, header []string) error {
 		return persona.Errorf(persona.CodeInvalid, "row 1: the header lacks the mapped column(s) %s (the header has %s)",
 			strings.Join(missing, ", "), strings.Join(have, ", "))
 	}
+	for _, h := range header {
+		h = strings.TrimSpace(h)
+		if h != "" && !slices.Contains(p.columns, h) {
+			p.warnUnmapped("column", h)
+		}
+	}
 	return nil
 }
 
-// extract reads the rule's raw value from a record. present is false when
-// the record has nothing there.
+// extract reads the rule's value from a record: raw values of every
+// source, then split, bullet stripping, the value map, concatenation and
+// the default. present is false when the record has nothing there.
 func (r *rule) extract(rec Record) (v any, present bool, msg string) {
 	if r.isVal {
 		return r.value, true, ""
 	}
-	if r.path == nil { // CSV
-		cell := ""
-		if r.col >= 0 && r.col < len(rec.row) {
-			cell = rec.row[r.col]
-		}
-		if r.list {
-			return r.splitText(cell), true, ""
-		}
-		return cell, true, ""
-	}
-	vals := r.path.Eval(rec.value)
-	if r.list {
-		var out []string
-		for _, x := range vals {
-			items, ok := flatten(x)
-			if !ok {
-				return nil, false, "expected text or a list of text, found an object"
+	var parts []any     // each a string, json.Number or []string (lists)
+	if r.paths == nil { // CSV
+		for _, i := range r.cols {
+			cell := ""
+			if i >= 0 && i < len(rec.row) {
+				cell = rec.row[i]
 			}
-			for _, it := range items {
-				if r.split != "" || r.escaped {
-					out = append(out, r.splitText(it)...)
+			if r.list {
+				parts = append(parts, r.splitText(cell))
+			} else {
+				parts = append(parts, cell)
+			}
+		}
+	} else {
+		for _, path := range r.paths {
+			vals := path.Eval(rec.value)
+			if r.list {
+				var out []string
+				for _, x := range vals {
+					items, ok := flatten(x)
+					if !ok {
+						return nil, false, "expected text or a list of text, found an object"
+					}
+					for _, it := range items {
+						if len(r.split) > 0 || r.escaped || r.bullets {
+							out = append(out, r.splitText(it)...)
+						} else {
+							out = append(out, it)
+						}
+					}
+				}
+				if len(vals) > 0 {
+					parts = append(parts, out)
+				}
+				continue
+			}
+			switch len(vals) {
+			case 0:
+				continue
+			case 1:
+			default:
+				return nil, false, fmt.Sprintf("matched %d values; %s takes one value", len(vals), r.target)
+			}
+			switch x := vals[0].(type) {
+			case nil:
+			case string, json.Number:
+				if r.kind != tField && r.kind != tDimension || len(r.paths) > 1 || r.vmap != nil {
+					s, _ := scalarString(x)
+					parts = append(parts, s)
 				} else {
-					out = append(out, it)
+					parts = append(parts, x)
+				}
+			case bool:
+				parts = append(parts, strconv.FormatBool(x))
+			case []any:
+				return nil, false, "expected a single value, found a list"
+			default:
+				return nil, false, "expected a single value, found an object"
+			}
+		}
+	}
+	if r.list {
+		var items []string
+		for _, p := range parts {
+			for _, it := range p.([]string) {
+				if it, keep := r.mapValue(it); keep {
+					items = append(items, it)
 				}
 			}
 		}
-		if len(vals) == 0 {
+		if len(items) == 0 || len(items) == 1 && strings.TrimSpace(items[0]) == "" {
+			if r.hasDef {
+				return r.splitText(r.def), true, ""
+			}
+			if parts == nil && r.paths != nil {
+				return nil, false, ""
+			}
+			return []string{}, true, ""
+		}
+		return items, true, ""
+	}
+	var texts []string
+	for _, p := range parts {
+		s, ok := p.(string)
+		if !ok { // a JSON number or text kept as it is (one path, no map)
+			if r.hasDef {
+				if t, _ := scalarString(p); strings.TrimSpace(t) == "" {
+					return r.def, true, ""
+				}
+			}
+			return p, true, ""
+		}
+		if r.bullets {
+			s = stripBulletLines(s)
+		}
+		s, keep := r.mapValue(s)
+		if keep && strings.TrimSpace(s) != "" {
+			texts = append(texts, s)
+		}
+	}
+	if len(texts) == 0 {
+		if r.hasDef {
+			return r.def, true, ""
+		}
+		if parts == nil && r.paths != nil {
 			return nil, false, ""
 		}
-		return out, true, ""
+		return "", true, ""
 	}
-	switch len(vals) {
-	case 0:
-		return nil, false, ""
-	case 1:
-	default:
-		return nil, false, fmt.Sprintf("matched %d values; %s takes one value", len(vals), r.target)
-	}
-	switch x := vals[0].(type) {
-	case nil:
-		return nil, false, ""
-	case string, json.Number:
-		if r.kind == tName || r.kind == tSummary || r.kind == tStatus {
-			s, _ := scalarString(x)
-			return s, true, ""
-		}
-		return x, true, ""
-	case bool:
-		return strconv.FormatBool(x), true, ""
-	case []any:
-		return nil, false, "expected a single value, found a list"
-	}
-	return nil, false, "expected a single value, found an object"
+	return strings.Join(texts, r.join), true, ""
 }
 
-// splitText cuts a cell into list items by the rule's split and escaped.
+// mapValue applies the value map; keep is false for a value mapped to "".
+func (r *rule) mapValue(s string) (string, bool) {
+	if r.vmap == nil {
+		return s, true
+	}
+	if to, ok := r.vmap[foldValue(s)]; ok {
+		return to, to != ""
+	}
+	return s, true
+}
+
+// splitText cuts a cell into list items by the rule's separators (any of
+// them) and escaped, then strips bullets when asked.
 func (r *rule) splitText(s string) []string {
-	if r.escaped {
-		return csvout.SplitList(s, r.split)
+	var items []string
+	switch {
+	case r.escaped:
+		sep := ""
+		if len(r.split) > 0 {
+			sep = r.split[0]
+		}
+		items = csvout.SplitList(s, sep)
+	default:
+		items = splitAny(s, r.split)
 	}
-	return splitText(s, r.split)
+	if r.bullets {
+		out := items[:0]
+		for _, it := range items {
+			it = StripBullets(it)
+			if it != "" {
+				out = append(out, it)
+			}
+		}
+		items = out
+	}
+	return items
 }
 
-func splitText(s, sep string) []string {
-	if sep == "" {
+// splitAny cuts s at every occurrence of any separator (line breaks when
+// there are none).
+func splitAny(s string, seps []string) []string {
+	if len(seps) == 0 {
 		return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
 	}
-	return strings.Split(s, sep)
+	if len(seps) == 1 {
+		return strings.Split(s, seps[0])
+	}
+	var out []string
+	for {
+		at, w := -1, 0
+		for _, sep := range seps {
+			if i := strings.Index(s, sep); i >= 0 && (at < 0 || i < at || i == at && len(sep) > w) {
+				at, w = i, len(sep)
+			}
+		}
+		if at < 0 {
+			return append(out, s)
+		}
+		out = append(out, s[:at])
+		s = s[at+w:]
+	}
+}
+
+// StripBullets removes leading list markers from an item: "- ", "* ",
+// "• ", "– ", "1. " or "1) ", repeated ("- - Automate" → "Automate"), and
+// the spaces around.
+func StripBullets(s string) string {
+	s = strings.TrimSpace(s)
+	for {
+		t := s
+		for _, b := range []string{"- ", "* ", "• ", "– ", "· ", "+ "} {
+			t = strings.TrimPrefix(t, b)
+		}
+		if t == s {
+			if i := strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }); i > 0 && i+1 < len(s) &&
+				(s[i] == '.' || s[i] == ')') && s[i+1] == ' ' {
+				t = s[i+2:]
+			}
+		}
+		if t == s {
+			if s == "-" || s == "*" || s == "•" {
+				return ""
+			}
+			return s
+		}
+		s = strings.TrimSpace(t)
+	}
+}
+
+// stripBulletLines strips bullets from every line of a text.
+func stripBulletLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = StripBullets(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // flatten spells a JSON scalar or array of scalars as text items.
@@ -472,4 +787,30 @@ func flatten(v any) ([]string, bool) {
 		return nil, false
 	}
 	return []string{s}, true
+}
+
+// SetTarget sets the source of a target named as the web wizard names it:
+// "external_id", "name", "summary", "status", "values.<key>",
+// "dimensions.<key>".
+func (m *Mapping) SetTarget(key string, s Source) {
+	switch {
+	case key == "name":
+		m.Name = &s
+	case key == "summary":
+		m.Summary = &s
+	case key == "status":
+		m.Status = &s
+	case key == "external_id":
+		m.ExternalID = &s
+	case strings.HasPrefix(key, "values."):
+		if m.Fields == nil {
+			m.Fields = map[string]Source{}
+		}
+		m.Fields[strings.TrimPrefix(key, "values.")] = s
+	case strings.HasPrefix(key, "dimensions."):
+		if m.Dimensions == nil {
+			m.Dimensions = map[string]Source{}
+		}
+		m.Dimensions[strings.TrimPrefix(key, "dimensions.")] = s
+	}
 }

@@ -142,6 +142,9 @@ type ExportPersona struct {
 	Images map[string][]byte `json:"images,omitempty" yaml:"images,omitempty"`
 	// WorkLinks are the external work items attached to the persona.
 	WorkLinks []ExportWorkLink `json:"work_links,omitempty" yaml:"work_links,omitempty"`
+	// ExternalID is the ID another tool gave the persona, recorded by an
+	// import (docs/imports.md): a later import in update mode finds it.
+	ExternalID string `json:"external_id,omitempty" yaml:"external_id,omitempty"`
 }
 
 // ExportWorkLink is a work link of a persona (who added it by email).

@@ -38,6 +38,7 @@ var copyTables = []string{
 	"template_versions",
 	"personas",
 	"persona_revisions",
+	"persona_external_ids",
 	"persona_photos",
 	"variants",
 	"variant_revisions",

@@ -231,6 +231,8 @@ func fillSource(t *testing.T) copyFixture {
 	// A work link.
 	_, err = svc.AddWorkLink(ctx, f.owner, slug, found.ID, app.WorkLinkInput{URL: "https://acme.atlassian.net/browse/PP-1", Title: "Checkout research"})
 	must(err)
+	// An external ID recorded by an import (internal/interchange).
+	must(f.db.SetPersonaExternalID(ctx, org1.ID, found.ID, "crm-1"))
 	// A persona photo (every size).
 	var pic bytes.Buffer
 	must(png.Encode(&pic, image.NewGray(image.Rect(0, 0, 40, 30))))

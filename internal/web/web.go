@@ -115,6 +115,8 @@ func (h *Handler) routes() {
 	h.fieldImageRoutes()   // fieldimages.go
 	h.workLinkRoutes()     // worklinks.go
 	h.duplicateRoutes()    // duplicates.go
+	h.importRoutes()       // imports.go
+	h.orgTransferRoutes()  // orgtransfer.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request
