@@ -53,7 +53,7 @@ type personaImportJSON struct {
 	Created   int             `json:"created"`
 	Updated   int             `json:"updated" doc:"Personas that got a new revision"`
 	Unchanged int             `json:"unchanged" doc:"Matched personas the import did not change"`
-	Warnings  []string        `json:"warnings" doc:"Source columns and keys the mapping does not read"`
+	Warnings  []string        `json:"warnings" doc:"Source columns and keys the mapping does not read, and records that look like a persona already there"`
 	Problems  int             `json:"problems" doc:"Problems found (a dry run lists them in rows)"`
 	Rows      []importRowJSON `json:"rows" doc:"The first 500 records: what happens to each, and its problems"`
 }

@@ -127,6 +127,9 @@ func constrain(reg huma.Registry) {
 			}
 			ft := deref(f.Type)
 			switch {
+			case json == "external_id":
+				// Another tool's identifier (a CRM's, a spreadsheet's row key):
+				// any text, not one of ours.
 			case ft.Kind() == reflect.String && (json == "id" || strings.HasSuffix(json, "_id")):
 				p.Pattern = persona.IDPattern
 			case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.String && strings.HasSuffix(json, "_ids") && p.Items != nil:

@@ -114,6 +114,60 @@ func duplicateWarnings(ws []persona.PersonaWrite) []string {
 	return out
 }
 
+// maxLookAlikeRecords bounds how many records of one file are checked
+// for look-alikes (each holds its words in memory until the check).
+const maxLookAlikeRecords = 5000
+
+// ImportLookAlikes warns about the records of a file import that look like
+// a live persona of the organisation or like another record of the file
+// (viewers and up; a record's ID is where it sits in the file, "row 3").
+// The same blocked search as the duplicates report: bounded whatever the
+// sizes. At most maxImportDuplicateWarnings sentences, then a count.
+func (s *Service) ImportLookAlikes(ctx context.Context, actor Actor, slug string, records []persona.Persona) ([]string, error) {
+	org, _, err := s.scope(ctx, actor, slug, persona.RoleViewer)
+	if err != nil || len(records) == 0 {
+		return nil, err
+	}
+	all, err := s.store.DuplicateCandidates(ctx, org.ID)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(all)+len(records))
+	pos := make(map[string]int, len(records)) // a record's place in the file, from 1
+	docs := make([]persona.DupDoc, 0, len(all)+len(records))
+	for _, p := range all {
+		names[p.ID] = fmt.Sprintf("%q", p.Name)
+		docs = append(docs, persona.NewDupDoc(p))
+	}
+	for _, r := range records[:min(len(records), maxLookAlikeRecords)] {
+		names[r.ID] = fmt.Sprintf("%q (%s)", r.Name, r.ID)
+		pos[r.ID] = len(pos) + 1
+		docs = append(docs, persona.NewDupDoc(r))
+	}
+	var out []string
+	n := 0
+	for _, d := range persona.FindDuplicates(docs, persona.DuplicateThreshold) {
+		if pos[d.A] == 0 && pos[d.B] == 0 {
+			continue // two personas already there: the duplicates report's business
+		}
+		n++
+		if len(out) < maxImportDuplicateWarnings {
+			a, b := d.A, d.B
+			if pos[a] < pos[b] {
+				a, b = b, a // the later record looks like what came before it
+			}
+			out = append(out, fmt.Sprintf("%s looks like %s (%.0f%% alike)", names[a], names[b], d.Score*100))
+		}
+	}
+	if n > maxImportDuplicateWarnings {
+		out = append(out, fmt.Sprintf("and %d more records look like other personas", n-maxImportDuplicateWarnings))
+	}
+	if len(records) > maxLookAlikeRecords {
+		out = append(out, fmt.Sprintf("only the first %d records were checked for look-alikes", maxLookAlikeRecords))
+	}
+	return out, nil
+}
+
 // Duplicates lists the organisation's likely duplicate pairs, best first
 // (viewers and up). Merged and trashed personas are not compared.
 func (s *Service) Duplicates(ctx context.Context, actor Actor, slug string) ([]Duplicate, error) {

@@ -117,7 +117,8 @@ type Report struct {
 	// Rows are the first MaxReportRows records with what happens to each
 	// and their problems (the web wizard's preview).
 	Rows []RowReport
-	// Warnings name the source columns and keys that were not mapped.
+	// Warnings name the source columns and keys that were not mapped, and
+	// the records that look like a persona already there or like each other.
 	Warnings []string
 }
 
@@ -227,6 +228,7 @@ func (im *Importer) Import(ctx context.Context, m *Mapping, format string, open 
 	seen := map[string]string{}    // name key → where, for this file
 	seenExt := map[string]string{} // external ID → where, for this file
 	matches := map[int]match{}     // record index → persona to update
+	var creates []persona.Persona  // records to create, for the look-alike warnings
 	err = im.each(open, format, plan, "validating", func(rec Record, in app.PersonaInput, ext string, probs []Problem) bool {
 		rep.Records++
 		c := persona.Content{Name: in.Name, Summary: in.Summary, Status: in.Status, Values: in.Values, Dimensions: in.Dimensions}
@@ -301,6 +303,7 @@ func (im *Importer) Import(ctx context.Context, m *Mapping, format string, open 
 			rep.ToUpdate++
 		} else {
 			rep.ToCreate++
+			creates = append(creates, persona.Persona{ID: rec.Where, TemplateID: tmpl.ID, Content: c})
 		}
 		if len(rep.Rows) < MaxReportRows {
 			rep.Rows = append(rep.Rows, RowReport{Where: rec.Where, Name: c.Name, Action: action, Problems: probs})
@@ -324,6 +327,13 @@ func (im *Importer) Import(ctx context.Context, m *Mapping, format string, open 
 	if len(ierr.Problems) > 0 {
 		return rep, ierr
 	}
+	// Records that look like a persona already there (or like each other)
+	// are imported all the same: a warning, as on create.
+	alike, err := im.Svc.ImportLookAlikes(ctx, im.Actor, im.Org, creates)
+	if err != nil {
+		return rep, err
+	}
+	rep.Warnings = append(rep.Warnings, alike...)
 	if dryRun {
 		return rep, nil
 	}
