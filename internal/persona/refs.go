@@ -114,6 +114,9 @@ func (f Field) AllowedTypesText() string {
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
+// WithArticle is the type's label after "a" or "an" ("an AI agent").
+func (t ProfileType) WithArticle() string { return article(t.Label()) }
+
 // article puts "a" or "an" before a profile type's label, lower-casing
 // a capital that does not start an abbreviation ("a customer archetype",
 // "a UX persona", "an AI agent").
