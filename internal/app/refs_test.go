@@ -253,3 +253,60 @@ func valuesOf(e persona.OrgExport) map[string]persona.Values {
 	}
 	return m
 }
+
+// Persona-as-code files name reference targets by slug; a push resolves
+// them back (an edit to another slug changes the reference), and an unknown
+// slug is refused naming the file and the field.
+func TestPersonaReferencesAsCode(t *testing.T) {
+	ctx := t.Context()
+	eng := storetest.Engines(t)[0]
+	r := newReviewOrg(ctx, t, eng, time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC))
+	withRefFields(ctx, t, r)
+	bank := archetype(ctx, t, r.svc, r.owner, r.slug, "Regional Bank")
+	union := archetype(ctx, t, r.svc, r.owner, r.slug, "Credit Union")
+	ux := r.persona(ctx, t, r.owner, "Nia Nurse", "", 0)
+	v := persona.CloneValues(ux.Values)
+	v["works_for"] = []string{bank.ID}
+	if _, err := r.svc.UpdatePersona(ctx, r.owner, r.slug, ux.ID, ux.Revision, app.PersonaInput{Name: ux.Name, GroupID: ux.GroupID, Values: v}); err != nil {
+		t.Fatal(err)
+	}
+	tree, err := r.svc.ExportTree(ctx, r.owner, r.slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f app.PersonaFile
+	for _, p := range tree.Personas {
+		if p.ID == ux.ID {
+			f = p
+		}
+	}
+	if !reflect.DeepEqual(f.Values["works_for"], []string{"regional-bank"}) {
+		t.Fatalf("the file holds %#v, want the slug", f.Values["works_for"])
+	}
+	apply := func(values any) (app.TreeResult, error) {
+		g := f
+		g.Values = persona.CloneValues(f.Values)
+		g.Values["works_for"] = values
+		return r.svc.ApplyTree(ctx, r.owner, r.slug, app.TreeFiles{Personas: map[string]app.PersonaFile{"personas/nia-nurse.yaml": g}}, false)
+	}
+	res, err := apply([]any{"regional-bank"})
+	if err != nil || len(res.Changes) != 1 || res.Changes[0].Action != "unchanged" {
+		t.Fatalf("the file as exported: %+v %v", res, err)
+	}
+	res, err = apply([]any{"regional-bank", "credit-union"})
+	if err != nil || res.Changes[0].Action != "update" {
+		t.Fatalf("adding a slug: %+v %v", res, err)
+	}
+	if w := res.Changes[0].Written; w == nil || !reflect.DeepEqual(w.Values["works_for"], []string{"regional-bank", "credit-union"}) {
+		t.Errorf("the file written back: %+v", w)
+	}
+	got, _ := r.svc.GetPersona(ctx, r.owner, r.slug, ux.ID)
+	if !reflect.DeepEqual(got.Values["works_for"], []string{bank.ID, union.ID}) {
+		t.Errorf("stored %v", got.Values["works_for"])
+	}
+	f.Revision = got.Revision
+	_, err = apply([]any{"no-such-bank"})
+	if m := fieldMessage(t, err, "personas/nia-nurse.yaml: values.works_for"); !strings.Contains(m, "no-such-bank") {
+		t.Errorf("unknown slug: %q", m)
+	}
+}
