@@ -89,7 +89,8 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 		"GET /o/{org}/personas/{id}/photo/{size}", "POST /o/{org}/personas/{id}/photo", "POST /o/{org}/personas/{id}/photo/delete",
 		"GET /o/{org}/personas/{id}/images/{key}", "POST /o/{org}/personas/{id}/images/{key}", "POST /o/{org}/personas/{id}/images/{key}/remove",
 		"GET /o/{org}/personas/{id}/images/{imageID}/{size}",
-		"POST /o/{org}/personas/{id}/work", "POST /o/{org}/personas/{id}/work/{link}/remove"} {
+		"POST /o/{org}/personas/{id}/work", "POST /o/{org}/personas/{id}/work/{link}/remove",
+		"GET /o/{org}/relations"} {
 		if !slices.Contains(h.OrgRoutes(), want) {
 			t.Errorf("the walk misses %s", want)
 		}

@@ -114,6 +114,7 @@ func (h *Handler) routes() {
 	h.photoRoutes()        // photos.go
 	h.fieldImageRoutes()   // fieldimages.go
 	h.workLinkRoutes()     // worklinks.go
+	h.relationRoutes()     // relations.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request
