@@ -118,4 +118,3 @@ func TestPersonaReferencePages(t *testing.T) {
 	outsider := e.signedIn(e.outsider)
 	outsider.get("/o/"+e.org+"/relations").must(t, http.StatusNotFound)
 }
-
