@@ -96,6 +96,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerAgents(api)        // agents.go
 	s.registerPhotos(api)        // photos.go
 	s.registerWorkLinks(api)     // worklinks.go
+	s.registerRefs(api)          // refs.go
 	s.noteBodyLimits(api)
 	return api
 }
