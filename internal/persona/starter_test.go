@@ -56,7 +56,7 @@ func TestStarterTemplatesValidate(t *testing.T) {
 		}
 	}
 	for _, k := range FieldKinds {
-		if !uxKinds[k] && k != KindImage && k != KindPersona { // starter templates carry no picture field nor persona reference (yet)
+		if !uxKinds[k] && k != KindImage { // starter templates carry no picture field
 			t.Errorf("UX template lacks a %s field", k)
 		}
 	}

@@ -369,6 +369,8 @@ func sampleValue(f Field) any {
 		return "https://example.com/" + f.Key
 	case KindDate:
 		return "2026-01-15"
+	case KindPersona:
+		return ExampleID
 	}
 	return "Some " + f.Key
 }
