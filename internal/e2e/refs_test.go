@@ -25,7 +25,7 @@ func TestSetPersonaReferenceOnAPhone(t *testing.T) {
 	b.step("the agent's page links its supervising persona",
 		seeExactly("#persona-name", "Onboarding Guide"),
 		see(`[data-field="supervising_persona"]`, "Branch Manager"))
-	b.step("open Branch Manager from the reference", follow(`[data-field="supervising_persona"] a`), seeExactly("#persona-name", "Branch Manager"))
+	b.step("open Branch Manager from the reference", follow(`[data-field="supervising_persona"] .ref-list a`), seeExactly("#persona-name", "Branch Manager"))
 	b.step("Branch Manager is referenced by the agent", see("#referenced-by", "Onboarding Guide", "Supervising persona"))
 	b.step("the relation map lists it", follow(`#referenced-by a[href$="/relations"]`), atPath(`/relations$`),
 		see(".relation-list", "Onboarding Guide", "Supervising persona: Branch Manager"),
