@@ -77,19 +77,28 @@ func (h *Handler) relationsPage(w http.ResponseWriter, r *http.Request, c *Ctx) 
 
 // Layout of the map, in SVG units.
 const (
-	relColW   = 250 // a column's width
-	relNodeW  = 190 // a box's width
+	relColW   = 290 // a column's width
+	relNodeW  = 214 // a box's width
 	relNodeH  = 34
 	relGapY   = 18
 	relTop    = 46 // below the column headings
 	relMargin = 16
-	relMaxLen = 24 // characters of a name shown in a box
+	relMaxLen = 27 // characters of a name shown in a box
+	relLegend = 24 // a legend line's height
 )
 
+// relColumns is the order of the map's columns: references mostly run
+// left to right (an agent's supervisor is a UX persona, a UX persona works
+// for a customer archetype).
+var relColumns = []persona.ProfileType{persona.ProfileAgent, persona.ProfileMarketing, persona.ProfileUX, persona.ProfileArchetype}
+
+// relDashes tell the fields apart (with the legend below the drawing).
+var relDashes = []string{"", "7 4", "2 3", "10 3 2 3", "4 6"}
+
 // relationSVG draws the personas that take part in a reference (as source
-// or live target), a column per profile type in ProfileTypes order, each
+// or live target), a column per profile type in relColumns order, each
 // column sorted by name; arrows go from the referencing persona to the
-// referenced one.
+// referenced one, one line style per field (the legend names them).
 func relationSVG(ps []persona.Persona, rels []app.Relation) template.HTML {
 	involved := map[string]bool{}
 	live := map[string]persona.Persona{}
@@ -108,7 +117,7 @@ func relationSVG(ps []persona.Persona, rels []app.Relation) template.HTML {
 	}
 	var cols [][]persona.Persona
 	var colTypes []persona.ProfileType
-	for _, t := range persona.ProfileTypes {
+	for _, t := range relColumns {
 		var col []persona.Persona
 		for _, p := range ps {
 			if p.ProfileType == t && involved[p.ID] {
@@ -135,8 +144,23 @@ func relationSVG(ps []persona.Persona, rels []app.Relation) template.HTML {
 		}
 		rows = max(rows, len(col))
 	}
+	// The fields, in order of first use, each with its line style.
+	var fields []string
+	for _, r := range rels {
+		if _, ok := nodes[r.TargetID]; ok && !slices.Contains(fields, r.FieldLabel) {
+			fields = append(fields, r.FieldLabel)
+		}
+	}
+	style := func(label string) string {
+		i := slices.Index(fields, label)
+		if d := relDashes[i%len(relDashes)]; d != "" {
+			return ` stroke-dasharray="` + d + `"`
+		}
+		return ""
+	}
 	width := relMargin*2 + (len(cols)-1)*relColW + relNodeW
-	height := relTop + rows*(relNodeH+relGapY) + relMargin
+	legendTop := relTop + rows*(relNodeH+relGapY) + 8
+	height := legendTop + len(fields)*relLegend + relMargin
 
 	var b strings.Builder
 	drawn := 0
@@ -162,24 +186,25 @@ func relationSVG(ps []persona.Persona, rels []app.Relation) template.HTML {
 		x1, y1 := from.x+relNodeW, from.y+relNodeH/2
 		x2, y2 := to.x, to.y+relNodeH/2
 		var d string
-		lx, ly := (x1+x2)/2, (y1+y2)/2-4
 		switch {
 		case to.x > from.x:
-			d = fmt.Sprintf("M%d %d C%d %d %d %d %d %d", x1, y1, x1+40, y1, x2-40, y2, x2, y2)
+			d = fmt.Sprintf("M%d %d C%d %d %d %d %d %d", x1, y1, x1+50, y1, x2-50, y2, x2, y2)
 		case to.x < from.x:
 			x1, x2 = from.x, to.x+relNodeW
-			d = fmt.Sprintf("M%d %d C%d %d %d %d %d %d", x1, y1, x1-40, y1, x2+40, y2, x2, y2)
-			lx = (x1 + x2) / 2
+			d = fmt.Sprintf("M%d %d C%d %d %d %d %d %d", x1, y1, x1-50, y1, x2+50, y2, x2, y2)
 		default: // the same column: a loop out to the right
 			x2 = to.x + relNodeW
 			bend := 30 + 6*(i%4)
 			d = fmt.Sprintf("M%d %d C%d %d %d %d %d %d", x1, y1, x1+bend, y1, x2+bend, y2, x2, y2)
-			lx, ly = x1+bend/2+4, (y1+y2)/2
 		}
-		fmt.Fprintf(&b, `<path d="%s" marker-end="url(#rel-arrow)"/>`, d)
-		fmt.Fprintf(&b, `<text class="rel-label" x="%d" y="%d">%s</text>`, lx, ly, escapeHTML(shorten(r.FieldLabel, 20)))
+		fmt.Fprintf(&b, `<path d="%s"%s marker-end="url(#rel-arrow)"/>`, d, style(r.FieldLabel))
 	}
 	b.WriteString(`</g>`)
+	for i, f := range fields {
+		y := legendTop + i*relLegend + relLegend/2
+		fmt.Fprintf(&b, `<g class="rel-legend"><path d="M%d %d H%d"%s marker-end="url(#rel-arrow)"/><text x="%d" y="%d">%s</text></g>`,
+			relMargin, y, relMargin+44, style(f), relMargin+56, y+4, escapeHTML(shorten(f, 60)))
+	}
 	for _, col := range cols {
 		for _, p := range col {
 			n := nodes[p.ID]
