@@ -12,7 +12,7 @@ import (
 	"github.com/personapal/personapal/internal/store/storetest"
 )
 
-// withRefFields adds to the UX template a "Works for" field (many, customer
+// withRefFields adds to the UX template a "Employers" field (many, customer
 // archetypes only) and a "Buddy" field (one persona of any type).
 func withRefFields(ctx context.Context, t *testing.T, r reviewOrg) {
 	t.Helper()
@@ -22,7 +22,7 @@ func withRefFields(ctx context.Context, t *testing.T, r reviewOrg) {
 	}
 	def := tm.Draft
 	def.Sections[0].Fields = append(def.Sections[0].Fields,
-		persona.Field{Key: "works_for", Label: "Works for", Kind: persona.KindPersona, Multiple: true, ProfileTypes: []persona.ProfileType{persona.ProfileArchetype}},
+		persona.Field{Key: "employers", Label: "Employers", Kind: persona.KindPersona, Multiple: true, ProfileTypes: []persona.ProfileType{persona.ProfileArchetype}},
 		persona.Field{Key: "buddy", Label: "Buddy", Kind: persona.KindPersona})
 	if _, err := r.svc.SaveDraft(ctx, r.owner, r.slug, r.template, def); err != nil {
 		t.Fatal(err)
@@ -72,7 +72,7 @@ func fieldMessage(t *testing.T, err error, field string) string {
 	return ""
 }
 
-// TestPersonaReferences, on both engines: a UX persona's "Works for" names
+// TestPersonaReferences, on both engines: a UX persona's "Employers" names
 // a customer archetype, which lists it as a backlink; the persona itself, a
 // persona of a type the field does not take, and a persona of another
 // organisation (read exactly like a missing one) are refused; a target in
@@ -107,19 +107,19 @@ func TestPersonaReferences(t *testing.T) {
 				return r.svc.UpdatePersona(ctx, r.editor, r.slug, p.ID, p.Revision, input(p, values))
 			}
 
-			_, err := update(ux, persona.Values{"works_for": []string{ux.ID}})
-			if m := fieldMessage(t, err, "values.works_for"); !strings.Contains(m, "itself") {
+			_, err := update(ux, persona.Values{"employers": []string{ux.ID}})
+			if m := fieldMessage(t, err, "values.employers"); !strings.Contains(m, "itself") {
 				t.Errorf("self reference: %q", m)
 			}
-			_, err = update(ux, persona.Values{"works_for": []string{other.ID}})
-			if m := fieldMessage(t, err, "values.works_for"); m != "Oli Other is a UX persona; this field takes a customer archetype" {
+			_, err = update(ux, persona.Values{"employers": []string{other.ID}})
+			if m := fieldMessage(t, err, "values.employers"); m != "Oli Other is a UX persona; this field takes a customer archetype" {
 				t.Errorf("wrong type: %q", m)
 			}
-			_, err = update(ux, persona.Values{"works_for": []string{foreign.ID}})
-			foreignMsg := fieldMessage(t, err, "values.works_for")
+			_, err = update(ux, persona.Values{"employers": []string{foreign.ID}})
+			foreignMsg := fieldMessage(t, err, "values.employers")
 			missing := "0197f3c2-5b1e-7a3d-9c4e-2f6a8b1d0e37"
-			_, err = update(ux, persona.Values{"works_for": []string{missing}})
-			missingMsg := fieldMessage(t, err, "values.works_for")
+			_, err = update(ux, persona.Values{"employers": []string{missing}})
+			missingMsg := fieldMessage(t, err, "values.employers")
 			if strings.ReplaceAll(foreignMsg, foreign.ID, "ID") != strings.ReplaceAll(missingMsg, missing, "ID") || strings.Contains(foreignMsg, "Foreign") {
 				t.Errorf("a foreign persona reads %q, a missing one %q", foreignMsg, missingMsg)
 			}
@@ -127,18 +127,18 @@ func TestPersonaReferences(t *testing.T) {
 				Values: persona.Values{"role_title": "T", "buddy": foreign.ID}})
 			fieldMessage(t, err, "values.buddy")
 
-			ux, err = update(ux, persona.Values{"works_for": []any{bank.ID}, "buddy": other.ID})
+			ux, err = update(ux, persona.Values{"employers": []any{bank.ID}, "buddy": other.ID})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(ux.Values["works_for"], []string{bank.ID}) || ux.Values["buddy"] != other.ID {
+			if !reflect.DeepEqual(ux.Values["employers"], []string{bank.ID}) || ux.Values["buddy"] != other.ID {
 				t.Fatalf("stored %v", ux.Values)
 			}
 			bl, err := r.svc.Backlinks(ctx, r.viewer, r.slug, bank.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(bl) != 1 || bl[0] != (app.Backlink{PersonaID: ux.ID, Name: "Nia Nurse", ProfileType: persona.ProfileUX, Field: "works_for", FieldLabel: "Works for"}) {
+			if len(bl) != 1 || bl[0] != (app.Backlink{PersonaID: ux.ID, Name: "Nia Nurse", ProfileType: persona.ProfileUX, Field: "employers", FieldLabel: "Employers"}) {
 				t.Errorf("backlinks %+v", bl)
 			}
 			_, err = r.svc.Backlinks(ctx, r.outsider, r.slug, bank.ID)
@@ -220,7 +220,7 @@ func TestPersonaReferencesGoThroughExportAndImport(t *testing.T) {
 			bank := archetype(ctx, t, r.svc, r.owner, r.slug, "Regional Bank")
 			ux := r.persona(ctx, t, r.owner, "Nia Nurse", "", 0)
 			v := persona.CloneValues(ux.Values)
-			v["works_for"] = []string{bank.ID}
+			v["employers"] = []string{bank.ID}
 			if _, err := r.svc.UpdatePersona(ctx, r.owner, r.slug, ux.ID, ux.Revision, app.PersonaInput{Name: ux.Name, GroupID: ux.GroupID, Values: v}); err != nil {
 				t.Fatal(err)
 			}
@@ -266,7 +266,7 @@ func TestPersonaReferencesAsCode(t *testing.T) {
 	union := archetype(ctx, t, r.svc, r.owner, r.slug, "Credit Union")
 	ux := r.persona(ctx, t, r.owner, "Nia Nurse", "", 0)
 	v := persona.CloneValues(ux.Values)
-	v["works_for"] = []string{bank.ID}
+	v["employers"] = []string{bank.ID}
 	if _, err := r.svc.UpdatePersona(ctx, r.owner, r.slug, ux.ID, ux.Revision, app.PersonaInput{Name: ux.Name, GroupID: ux.GroupID, Values: v}); err != nil {
 		t.Fatal(err)
 	}
@@ -280,13 +280,13 @@ func TestPersonaReferencesAsCode(t *testing.T) {
 			f = p
 		}
 	}
-	if !reflect.DeepEqual(f.Values["works_for"], []string{"regional-bank"}) {
-		t.Fatalf("the file holds %#v, want the slug", f.Values["works_for"])
+	if !reflect.DeepEqual(f.Values["employers"], []string{"regional-bank"}) {
+		t.Fatalf("the file holds %#v, want the slug", f.Values["employers"])
 	}
 	apply := func(values any) (app.TreeResult, error) {
 		g := f
 		g.Values = persona.CloneValues(f.Values)
-		g.Values["works_for"] = values
+		g.Values["employers"] = values
 		return r.svc.ApplyTree(ctx, r.owner, r.slug, app.TreeFiles{Personas: map[string]app.PersonaFile{"personas/nia-nurse.yaml": g}}, false)
 	}
 	res, err := apply([]any{"regional-bank"})
@@ -297,16 +297,16 @@ func TestPersonaReferencesAsCode(t *testing.T) {
 	if err != nil || res.Changes[0].Action != "update" {
 		t.Fatalf("adding a slug: %+v %v", res, err)
 	}
-	if w := res.Changes[0].Written; w == nil || !reflect.DeepEqual(w.Values["works_for"], []string{"regional-bank", "credit-union"}) {
+	if w := res.Changes[0].Written; w == nil || !reflect.DeepEqual(w.Values["employers"], []string{"regional-bank", "credit-union"}) {
 		t.Errorf("the file written back: %+v", w)
 	}
 	got, _ := r.svc.GetPersona(ctx, r.owner, r.slug, ux.ID)
-	if !reflect.DeepEqual(got.Values["works_for"], []string{bank.ID, union.ID}) {
-		t.Errorf("stored %v", got.Values["works_for"])
+	if !reflect.DeepEqual(got.Values["employers"], []string{bank.ID, union.ID}) {
+		t.Errorf("stored %v", got.Values["employers"])
 	}
 	f.Revision = got.Revision
 	_, err = apply([]any{"no-such-bank"})
-	if m := fieldMessage(t, err, "personas/nia-nurse.yaml: values.works_for"); !strings.Contains(m, "no-such-bank") {
+	if m := fieldMessage(t, err, "personas/nia-nurse.yaml: values.employers"); !strings.Contains(m, "no-such-bank") {
 		t.Errorf("unknown slug: %q", m)
 	}
 }

@@ -189,8 +189,13 @@ type textGen struct {
 	r       *rand.Rand
 	hostile bool
 	// refs are the personas created so far: persona reference values
-	// name some of them.
-	refs []string
+	// name some of them (of the types the field allows).
+	refs []refTarget
+}
+
+type refTarget struct {
+	id string
+	t  persona.ProfileType
 }
 
 // hostileRunes are characters validation refuses in single-line text
@@ -399,13 +404,19 @@ func (g *textGen) value(f persona.Field) any {
 	case persona.KindImage:
 		return persona.ImageID([]byte(g.line(20)))
 	case persona.KindPersona:
-		if len(g.refs) == 0 {
+		var ids []string
+		for _, r := range g.refs {
+			if f.AllowsType(r.t) {
+				ids = append(ids, r.id)
+			}
+		}
+		if len(ids) == 0 {
 			return nil
 		}
 		if !f.Multiple {
-			return g.refs[g.r.IntN(len(g.refs))]
+			return ids[g.r.IntN(len(ids))]
 		}
-		return slices.Clone(g.refs[:1+g.r.IntN(len(g.refs))])
+		return slices.Clone(ids[:1+g.r.IntN(len(ids))])
 	}
 	return nil
 }
@@ -527,7 +538,7 @@ func (b *orgBuilder) build() {
 			}
 			p, err = svc.CreatePersona(ctx, a, slug, in)
 			if err == nil {
-				g.refs = append(g.refs, p.ID)
+				g.refs = append(g.refs, refTarget{p.ID, p.ProfileType})
 			}
 			return err
 		})

@@ -154,3 +154,61 @@ func refsHTML(org string, f persona.Field, v any, names map[string]persona.RefNa
 	b.WriteString("</ul>")
 	return template.HTML(b.String())
 }
+
+// refChangeNames turns the persona IDs of reference fields' changes into
+// the targets' names, so the history reads "Big Bank", not an ID.
+func (h *Handler) refChangeNames(r *http.Request, c *Ctx, p persona.Persona, cs []persona.Change) error {
+	ver, err := h.svc.PersonaDefinition(r.Context(), c.Actor, c.Org.Slug, p)
+	if err != nil {
+		return err
+	}
+	var def persona.Definition
+	values := persona.Values{}
+	for _, ch := range cs {
+		key, ok := strings.CutPrefix(ch.Path, "values.")
+		f, found := ver.Definition.Field(key)
+		if !ok || !found || f.Kind != persona.KindPersona {
+			continue
+		}
+		g := f
+		g.Key, g.Multiple = ch.Path, true
+		def.Sections = append(def.Sections, persona.Section{Fields: []persona.Field{g}})
+		values[ch.Path] = append(persona.RefIDs(g, ch.Before), persona.RefIDs(g, ch.After)...)
+	}
+	if len(values) == 0 {
+		return nil
+	}
+	names, err := h.svc.RefNames(r.Context(), c.Actor, c.Org.Slug, def, persona.Persona{Content: persona.Content{Values: values}})
+	if err != nil {
+		return err
+	}
+	name := func(id string) string {
+		n, ok := names[id]
+		if !ok {
+			n = persona.RefName{Gone: true}
+		}
+		return n.Text()
+	}
+	// rename keeps the value's shape: one ID, one name; a list, a list.
+	rename := func(v any) any {
+		if id, ok := v.(string); ok {
+			return name(id)
+		}
+		ids := persona.RefIDs(persona.Field{Kind: persona.KindPersona}, v)
+		if ids == nil {
+			return v
+		}
+		out := make([]string, len(ids))
+		for i, id := range ids {
+			out[i] = name(id)
+		}
+		return out
+	}
+	for i, ch := range cs {
+		if _, ok := values[ch.Path]; ok {
+			cs[i].Before, cs[i].After = rename(ch.Before), rename(ch.After)
+			cs[i].AddedItems, cs[i].RemovedItems = nil, nil
+		}
+	}
+	return nil
+}

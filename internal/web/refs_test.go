@@ -83,6 +83,9 @@ func TestPersonaReferencePages(t *testing.T) {
 	if !strings.Contains(page.Body, `<a href="/o/`+e.org+`/personas/`+lead.ID+`">System Lead</a>`) {
 		t.Fatal("the agent's page does not link its supervisor")
 	}
+	if hist := owner.get(base+"/history").must(t, http.StatusOK); !strings.Contains(hist.Body, "System Lead") || strings.Contains(hist.Body, lead.ID) {
+		t.Error("the history does not name the referenced persona, or shows its ID")
+	}
 	target := owner.get("/o/"+e.org+"/personas/"+lead.ID).must(t, http.StatusOK)
 	refBy := between(target.Body, `id="referenced-by"`, `</section>`)
 	if !strings.Contains(refBy, `href="/o/`+e.org+`/personas/`+agent.ID+`">Rex Router</a>`) || !strings.Contains(refBy, "Supervised by") {
