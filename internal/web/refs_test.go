@@ -121,3 +121,23 @@ func TestPersonaReferencePages(t *testing.T) {
 	outsider := e.signedIn(e.outsider)
 	outsider.get("/o/"+e.org+"/relations").must(t, http.StatusNotFound)
 }
+
+// A variant that overrides a persona reference shows the override as
+// ticked personas in its form, so saving the form keeps it.
+func TestVariantFormKeepsAReferenceOverride(t *testing.T) {
+	e := newWebEnv(t)
+	ctx := context.Background()
+	lead, fintech, bank := e.demoPersona("System Lead"), e.demoPersona("FinTech"), e.demoPersona("Big Bank")
+	v, err := e.svc.CreateVariant(ctx, e.actor(e.owner), e.org, lead.ID, app.VariantInput{CustomerLabel: "Neobanks",
+		Values: persona.Values{"works_for": []string{fintech.ID}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := e.signedIn(e.owner).get("/o/"+e.org+"/variants/"+v.ID+"/edit").must(t, http.StatusOK)
+	if opt := between(form.Body, `name="v.works_for" value="`+fintech.ID+`"`, `</label>`); !strings.Contains(opt, " checked") || !strings.Contains(opt, "FinTech") {
+		t.Fatalf("the override is not ticked: %q", opt)
+	}
+	if opt := between(form.Body, `name="v.works_for" value="`+bank.ID+`"`, `</label>`); opt == "" || strings.Contains(opt, " checked") {
+		t.Errorf("Big Bank is missing or ticked: %q", opt)
+	}
+}
