@@ -99,6 +99,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	s.registerWorkLinks(api)     // worklinks.go
 	s.registerDuplicates(api)    // duplicates.go
 	s.registerImports(api)       // imports.go
+	s.registerRefs(api)          // refs.go
 	finishOpenAPI(api)           // openapi.go; after every route
 	s.noteBodyLimits(api)
 	return api

@@ -70,6 +70,11 @@ func (s *Service) ExportTree(ctx context.Context, actor Actor, slug string) (Cod
 		return CodeTree{}, err
 	}
 	t := CodeTree{Org: e.Org, Templates: e.Templates}
+	live, err := s.livePersonas(ctx, org.ID)
+	if err != nil {
+		return CodeTree{}, err
+	}
+	byID, _ := refSlugs(live)
 	for _, ep := range e.Personas {
 		p, err := s.store.GetPersona(ctx, org.ID, ep.ID)
 		if err != nil {
@@ -79,7 +84,11 @@ func (s *Service) ExportTree(ctx context.Context, actor Actor, slug string) (Cod
 		if err != nil {
 			return CodeTree{}, err
 		}
-		t.Personas = append(t.Personas, personaFile(p, ep, vs))
+		f := personaFile(p, ep, vs)
+		if err := s.refsAsSlugs(ctx, org.ID, &f, byID); err != nil { // ascode_refs.go
+			return CodeTree{}, err
+		}
+		t.Personas = append(t.Personas, f)
 	}
 	return t, nil
 }
@@ -197,9 +206,17 @@ func (s *Service) ApplyTree(ctx context.Context, actor Actor, slug string, files
 	if err := a.checkReadOnly(files); err != nil {
 		return TreeResult{}, err
 	}
+	live, err := s.livePersonas(ctx, org.ID)
+	if err != nil {
+		return TreeResult{}, err
+	}
+	byID, bySlug := refSlugs(live)
+	a.refSlugs = byID
 	seen := map[string]string{} // persona ID → file
 	for _, name := range persona.SortedKeys(files.Personas) {
 		f := files.Personas[name]
+		f.Values = persona.CloneValues(f.Values)
+		a.refsFromSlugs(name, &f, bySlug) // ascode_refs.go
 		if f.ID != "" {
 			if prev, dup := seen[f.ID]; dup {
 				a.add(name, "id", "the same persona as "+prev+"; each persona has one file")
@@ -255,14 +272,15 @@ func (s *Service) ApplyTree(ctx context.Context, actor Actor, slug string, files
 
 // treeApply is one ApplyTree run: what it found wrong and what it will do.
 type treeApply struct {
-	s      *Service
-	ctx    context.Context
-	actor  Actor
-	org    persona.Org
-	admin  bool
-	emails map[string]string
-	errs   []persona.FieldError
-	plans  []filePlan
+	refSlugs map[string]string // live persona ID → slug (ascode_refs.go)
+	s        *Service
+	ctx      context.Context
+	actor    Actor
+	org      persona.Org
+	admin    bool
+	emails   map[string]string
+	errs     []persona.FieldError
+	plans    []filePlan
 }
 
 // filePlan is what one persona file will write.
@@ -838,6 +856,9 @@ func (a *treeApply) write(p *filePlan) error {
 		return err
 	}
 	f := personaFile(cur, ep, vs)
+	if err := s.refsAsSlugs(ctx, a.org.ID, &f, a.refSlugs); err != nil {
+		return err
+	}
 	p.change.Written = &f
 	return nil
 }

@@ -70,6 +70,11 @@ func (s *Service) CreatePersonas(ctx context.Context, actor Actor, slug string, 
 		if err := persona.ValidateContent(ver.Definition, &content); err != nil {
 			return persona.PersonaWrite{}, false, fmt.Errorf("persona %d (%s): %w", i, in.Name, err)
 		}
+		if refs, err := s.checkPersonaRefs(ctx, org.ID, "", ver.Definition, content.Values, nil); err != nil {
+			return persona.PersonaWrite{}, false, err
+		} else if err := persona.Invalid("invalid persona", refs); err != nil {
+			return persona.PersonaWrite{}, false, fmt.Errorf("persona %d (%s): %w", i, in.Name, err)
+		}
 		if err := persona.Invalid("invalid persona", messageFields(in.Message)); err != nil {
 			return persona.PersonaWrite{}, false, fmt.Errorf("persona %d (%s): %w", i, in.Name, err)
 		}

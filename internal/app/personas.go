@@ -181,6 +181,11 @@ func (s *Service) CreatePersona(ctx context.Context, actor Actor, slug string, i
 		if err := persona.ValidateContent(version.Definition, &content); err != nil {
 			fields = append(fields, fieldsOf(err)...)
 		}
+		refs, err := s.checkPersonaRefs(ctx, org.ID, "", version.Definition, content.Values, nil)
+		if err != nil {
+			return persona.Persona{}, err
+		}
+		fields = append(fields, refs...)
 	}
 	fields = append(fields, messageFields(in.Message)...)
 	if err := persona.Invalid("invalid persona", fields); err != nil {
@@ -251,6 +256,11 @@ func (s *Service) UpdatePersona(ctx context.Context, actor Actor, slug, id strin
 	if err := persona.ValidateContent(version.Definition, &content); err != nil {
 		fields = append(fields, fieldsOf(err)...)
 	}
+	refs, err := s.checkPersonaRefs(ctx, org.ID, cur.ID, version.Definition, content.Values, cur.Values)
+	if err != nil {
+		return persona.Persona{}, err
+	}
+	fields = append(fields, refs...)
 	fields = append(fields, messageFields(in.Message)...)
 	if err := persona.Invalid("invalid persona", fields); err != nil {
 		return persona.Persona{}, err

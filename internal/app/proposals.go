@@ -208,6 +208,11 @@ func (s *Service) proposedContent(ctx context.Context, orgID string, cur persona
 	if err := persona.ValidateContent(def, &content); err != nil {
 		fields = append(fields, fieldsOf(err)...)
 	}
+	refs, err := s.checkPersonaRefs(ctx, orgID, cur.ID, def, content.Values, cur.Values)
+	if err != nil {
+		return persona.Content{}, nil, err
+	}
+	fields = append(fields, refs...)
 	return content, fields, nil
 }
 
@@ -537,6 +542,11 @@ func (s *Service) AcceptProposal(ctx context.Context, actor Actor, slug, id stri
 	if err := persona.ValidateContent(v.Definition, &content); err != nil {
 		fields = append(fields, fieldsOf(err)...)
 	}
+	refs, err := s.checkPersonaRefs(ctx, org.ID, cur.ID, v.Definition, content.Values, cur.Values)
+	if err != nil {
+		return persona.Proposal{}, persona.Persona{}, err
+	}
+	fields = append(fields, refs...)
 	if err := persona.Invalid("the merged persona is not valid", fields); err != nil {
 		return persona.Proposal{}, persona.Persona{}, err
 	}

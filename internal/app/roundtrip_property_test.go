@@ -188,6 +188,14 @@ func firstDifference(a, b []byte) string {
 type textGen struct {
 	r       *rand.Rand
 	hostile bool
+	// refs are the personas created so far: persona reference values
+	// name some of them (of the types the field allows).
+	refs []refTarget
+}
+
+type refTarget struct {
+	id string
+	t  persona.ProfileType
 }
 
 // hostileRunes are characters validation refuses in single-line text
@@ -333,6 +341,8 @@ func (g *textGen) definition(fieldCount int) persona.Definition {
 				if g.r.IntN(3) == 0 {
 					f.MaxLength = 40 + g.r.IntN(100)
 				}
+			case persona.KindPersona:
+				f.Multiple, f.Required = g.r.IntN(2) == 0, false // nothing to name before the first persona
 			}
 			sec.Fields = append(sec.Fields, f)
 		}
@@ -393,6 +403,20 @@ func (g *textGen) value(f persona.Field) any {
 		return g.date()
 	case persona.KindImage:
 		return persona.ImageID([]byte(g.line(20)))
+	case persona.KindPersona:
+		var ids []string
+		for _, r := range g.refs {
+			if f.AllowsType(r.t) {
+				ids = append(ids, r.id)
+			}
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if !f.Multiple {
+			return ids[g.r.IntN(len(ids))]
+		}
+		return slices.Clone(ids[:1+g.r.IntN(len(ids))])
 	}
 	return nil
 }
@@ -404,7 +428,9 @@ func (g *textGen) values(def persona.Definition) (persona.Values, persona.Values
 	for _, s := range def.Sections {
 		for _, f := range s.Fields {
 			if f.Required || g.r.IntN(3) > 0 {
-				vals[f.Key] = g.value(f)
+				if v := g.value(f); v != nil {
+					vals[f.Key] = v
+				}
 			}
 		}
 	}
@@ -511,6 +537,9 @@ func (b *orgBuilder) build() {
 				in.LastReviewedOn, in.ReviewIntervalDays = g.date(), 30+g.r.IntN(300)
 			}
 			p, err = svc.CreatePersona(ctx, a, slug, in)
+			if err == nil {
+				g.refs = append(g.refs, refTarget{p.ID, p.ProfileType})
+			}
 			return err
 		})
 		return p

@@ -78,6 +78,17 @@ func (s *Service) variantContent(ctx context.Context, orgID string, base persona
 	if err := persona.ValidateVariant(version.Definition, &c); err != nil {
 		fields = append(fields, fieldsOf(err)...)
 	}
+	// Persona references among the overrides: a target the base or the
+	// previous revision already names is kept as it is (refs.go).
+	kept := persona.CloneValues(base.Values)
+	for k, v := range prev.Values {
+		kept[k] = append(persona.RefIDs(persona.Field{Kind: persona.KindPersona}, kept[k]), persona.RefIDs(persona.Field{Kind: persona.KindPersona}, v)...)
+	}
+	refs, err := s.checkPersonaRefs(ctx, orgID, base.ID, version.Definition, c.Values, kept)
+	if err != nil {
+		return c, err
+	}
+	fields = append(fields, refs...)
 	if c.CustomerID != "" {
 		switch cust, err := s.store.GetPersona(ctx, orgID, c.CustomerID); {
 		case persona.ErrorCode(err) == persona.CodeNotFound:

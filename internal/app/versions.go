@@ -72,6 +72,7 @@ func cloneDefinition(d persona.Definition) persona.Definition {
 		for j := range sec.Fields {
 			f := &sec.Fields[j]
 			f.Options = slices.Clone(f.Options)
+			f.ProfileTypes = slices.Clone(f.ProfileTypes)
 			if f.Min != nil {
 				m := *f.Min
 				f.Min = &m

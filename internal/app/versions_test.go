@@ -77,7 +77,7 @@ func TestCloneDefinitionCoversEveryReference(t *testing.T) {
 	known := map[string]bool{
 		"Definition.Sections": true, "Definition.Dimensions": true,
 		"Section.Labels": true, "Section.Fields": true,
-		"Field.Options": true, "Field.Min": true, "Field.Max": true,
+		"Field.Options": true, "Field.Min": true, "Field.Max": true, "Field.ProfileTypes": true,
 		"Dimension.Options": true,
 	}
 	for _, typ := range []reflect.Type{reflect.TypeFor[persona.Definition](), reflect.TypeFor[persona.Section](),

@@ -23,6 +23,10 @@ type PersonaSpec struct {
 	Dimensions         persona.Values
 	LastReviewedOn     string
 	ReviewIntervalDays int
+	// Refs are persona reference values: field key → the targets'
+	// PersonaSpec.Keys, set once every persona exists (with the second
+	// revision).
+	Refs map[string][]string
 }
 
 // Dataset is everything the demo organisation holds.
@@ -102,7 +106,7 @@ func personas() []PersonaSpec {
 	return []PersonaSpec{
 		// ---------------------------------------------------------------- UX
 		{
-			Key: "system-lead", Group: "users", ProfileType: persona.ProfileUX,
+			Refs: map[string][]string{"works_for": {"big-bank"}}, Key: "system-lead", Group: "users", ProfileType: persona.ProfileUX,
 			Name:    "System Lead",
 			Summary: "Owns the reconciliation platform inside a bank's operations department. Keeps the nightly matching runs healthy, configures rules, and answers to auditors for every manual override in the audit trail.",
 			Status:  persona.StatusPublished,
@@ -184,7 +188,7 @@ func personas() []PersonaSpec {
 			LastReviewedOn: "2026-10-02", ReviewIntervalDays: 180,
 		},
 		{
-			Key: "compliance-analyst", Group: "users", ProfileType: persona.ProfileUX,
+			Refs: map[string][]string{"works_for": {"big-bank", "savings-bank"}}, Key: "compliance-analyst", Group: "users", ProfileType: persona.ProfileUX,
 			Name:    "Compliance Analyst",
 			Summary: "Second line of defence. Samples reconciliations, checks segregation of duties, and prepares evidence packs for regulators and internal audit.",
 			Status:  persona.StatusPublished,
@@ -236,7 +240,7 @@ func personas() []PersonaSpec {
 			LastReviewedOn: "2026-07-01", ReviewIntervalDays: 365,
 		},
 		{
-			Key: "branch-manager", Group: "users", ProfileType: persona.ProfileUX,
+			Refs: map[string][]string{"works_for": {"savings-bank"}}, Key: "branch-manager", Group: "users", ProfileType: persona.ProfileUX,
 			Name:    "Branch Manager",
 			Summary: "Runs a retail branch with a small team. Uses Ledgerline once a day to clear the branch's cash and card differences before the regional deadline.",
 			Status:  persona.StatusPublished,
@@ -314,7 +318,7 @@ func personas() []PersonaSpec {
 			Dimensions: persona.Values{"technical_comfort": 4, "decision_authority": 4, "autonomy": 5, "risk_tolerance": 4, "ai_adoption": 5, "time_pressure": 3, "usage_frequency": "weekly"},
 		},
 		{
-			Key: "payments-specialist", Group: "users", ProfileType: persona.ProfileUX,
+			Refs: map[string][]string{"works_for": {"fintech", "big-bank"}}, Key: "payments-specialist", Group: "users", ProfileType: persona.ProfileUX,
 			Name:    "Payments Operations Specialist",
 			Summary: "Works the exception queue all day: investigates unmatched payments, contacts counterparties, and proposes write-offs.",
 			Status:  persona.StatusPublished,
@@ -353,7 +357,7 @@ func personas() []PersonaSpec {
 			LastReviewedOn: "2026-01-20", ReviewIntervalDays: 90,
 		},
 		{
-			Key: "mainframe-operator", Group: "users", ProfileType: persona.ProfileUX,
+			Refs: map[string][]string{"works_for": {"big-bank"}}, Key: "mainframe-operator", Group: "users", ProfileType: persona.ProfileUX,
 			Name:    "Mainframe Batch Operator",
 			Summary: "Ran the nightly batch on the old reconciliation system. Kept for reference while the last feeds migrate off the mainframe.",
 			Status:  persona.StatusArchived,
@@ -602,7 +606,7 @@ func personas() []PersonaSpec {
 
 		// ------------------------------------------------------------ Agents
 		{
-			Key: "reconciliation-assistant", Group: "agents", ProfileType: persona.ProfileAgent,
+			Refs: map[string][]string{"supervising_persona": {"system-lead"}}, Key: "reconciliation-assistant", Group: "agents", ProfileType: persona.ProfileAgent,
 			Name:    "Reconciliation Assistant",
 			Summary: "Proposes matches for unmatched items and drafts matching rules. Never matches on its own above the threshold; every suggestion lands in the audit trail with the human who accepted it.",
 			Status:  persona.StatusPublished,
@@ -648,7 +652,7 @@ func personas() []PersonaSpec {
 			LastReviewedOn: "2026-11-03", ReviewIntervalDays: 90,
 		},
 		{
-			Key: "evidence-collector", Group: "agents", ProfileType: persona.ProfileAgent,
+			Refs: map[string][]string{"supervising_persona": {"compliance-analyst"}}, Key: "evidence-collector", Group: "agents", ProfileType: persona.ProfileAgent,
 			Name:    "Audit Evidence Collector",
 			Summary: "Assembles evidence packs for auditors and regulators from the audit trail, approvals and control tests. Read-only; a Compliance Analyst signs every pack.",
 			Status:  persona.StatusPublished,

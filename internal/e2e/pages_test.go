@@ -362,6 +362,7 @@ func orgPages(ids demoIDs) []pageCase {
 		add("home: review filter", "/o/{org}", "?review=overdue"),
 		add("groups", "/o/{org}/groups", "/groups"),
 		add("import", "/o/{org}/import", "/import?group="+ids.group),
+		add("relations", "/o/{org}/relations", "/relations"),
 		add("group", "/o/{org}/groups/{id}", "/groups/"+ids.group),
 		add("group evidence", "/o/{org}/groups/{id}/evidence", "/groups/"+ids.group+"/evidence"),
 		add("persona ux", "/o/{org}/personas/{id}", "/personas/"+ids.ux),

@@ -388,7 +388,7 @@ func Compile(m *Mapping, format string, def persona.Definition) (*Plan, error) {
 			add("fields."+k, "the template has no such field (fields: %s)", strings.Join(def.FieldKeys(), ", "))
 			continue
 		}
-		list := f.Kind == persona.KindList || f.Kind == persona.KindTags || f.Kind == persona.KindMultiChoice
+		list := f.Kind == persona.KindList || f.Kind == persona.KindTags || f.Kind == persona.KindMultiChoice || f.Kind == persona.KindPersona && f.Multiple
 		build("fields."+k, tField, k, "values."+k, list, m.Fields[k])
 	}
 	for _, k := range sortedKeys(m.Dimensions) {

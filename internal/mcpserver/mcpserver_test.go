@@ -375,6 +375,11 @@ func TestMCPHTTPTools(t *testing.T) {
 	if !strings.HasPrefix(text(res), "# System Lead") {
 		t.Errorf("get_persona text: %s", text(res))
 	}
+	// A persona reference (the demo's System Lead works for Big Bank)
+	// reads as the target's name, never its ID.
+	if md := text(res); !strings.Contains(md, "### Works for\n\nBig Bank\n") || strings.Contains(md, d.archetype) {
+		t.Errorf("get_persona does not name the referenced persona: %s", md)
+	}
 	base := map[string]any{}
 	for _, s := range p.Sections {
 		for _, f := range s.Fields {

@@ -207,6 +207,10 @@ func (s *session) personaMarkdown(ctx context.Context, org string, p persona.Per
 	if g, err := s.svc.GetGroup(ctx, s.actor, org, p.GroupID); err == nil {
 		in.GroupName = g.Name
 	}
+	// Persona references read as the targets' names (docs/references.md).
+	if in.RefNames, err = s.svc.RefNames(ctx, s.actor, org, ver.Definition, p); err != nil {
+		return "", err
+	}
 	members, err := s.svc.ListMembers(ctx, s.actor, org)
 	if err != nil {
 		return "", err

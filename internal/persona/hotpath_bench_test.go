@@ -33,6 +33,8 @@ func benchPersona(st StarterTemplate, i int) Persona {
 				c.Values[f.Key] = "https://example.com/x"
 			case KindDate:
 				c.Values[f.Key] = "2026-01-15"
+			case KindPersona:
+				c.Values[f.Key] = ExampleID
 			}
 		}
 	}

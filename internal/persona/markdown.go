@@ -29,6 +29,9 @@ type MarkdownPersona struct {
 	TemplateName string
 	GroupName    string
 	OwnerName    string
+	// RefNames names the personas its persona reference fields point at
+	// (a missing one reads "deleted persona").
+	RefNames map[string]RefName
 	// Variants is an optional summary of the persona's customer variants.
 	Variants []MarkdownVariant
 	// URL is an optional link back to the persona's page.
@@ -75,7 +78,7 @@ type MarkdownCompared struct {
 // version's sections in order (labelled for its profile type) with every
 // field, its dimensions and, when given, its customer variants.
 func PersonaMarkdown(in MarkdownPersona) string {
-	var b mdBuilder
+	b := mdBuilder{refNames: in.RefNames}
 	p := in.Persona
 	b.heading(1, p.Name)
 	if strings.TrimSpace(p.Summary) != "" {
@@ -448,6 +451,8 @@ func (b *mdBuilder) fieldValue(f Field, v any, level int) {
 		}
 	case KindImage:
 		b.para(imageText)
+	case KindPersona:
+		b.para(EscapeMarkdown(RefText(f, v, b.refNames)))
 	case KindScale:
 		b.para(EscapeMarkdown(scaleText(f, v)))
 	case KindNumber:
@@ -480,6 +485,8 @@ func cellValue(f Field, v any) string {
 		return EscapeCell(scaleText(f, v))
 	case KindImage:
 		return imageText
+	case KindPersona:
+		return EscapeCell(plural(len(RefIDs(f, v)), "persona", "personas"))
 	}
 	return EscapeCell(anyText(v))
 }
@@ -681,7 +688,10 @@ func paragraphLine(l string) bool {
 
 // ---- builder ----
 
-type mdBuilder struct{ strings.Builder }
+type mdBuilder struct {
+	strings.Builder
+	refNames map[string]RefName // PersonaMarkdown's RefNames
+}
 
 func (b *mdBuilder) line(s string) { b.WriteString(s); b.WriteByte('\n') }
 

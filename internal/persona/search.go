@@ -31,7 +31,8 @@ func SearchText(c Content) string {
 func appendStrings(lines []string, v any) []string {
 	switch x := v.(type) {
 	case string:
-		if s := cleanIndexText(x); s != "" {
+		// A persona reference's ID is no word anyone searches for.
+		if s := cleanIndexText(x); s != "" && !ValidID(s) {
 			lines = append(lines, s)
 		}
 	case []string:

@@ -139,6 +139,8 @@ func uxTemplate() StarterTemplate {
 						sNumber("team_size", "Team size", "How many people they work with day to day.", fp(0), fp(100000)),
 						sNumber("experience_years", "Years in role", "", fp(0), fp(60)),
 						sChoice("work_setting", "Work setting", "", "Office", "Hybrid", "Remote", "Branch / field", "Shift-based"),
+						{Key: "works_for", Label: "Works for", Help: "The customer archetypes — the kinds of organisation — this person works at.",
+							Kind: KindPersona, Multiple: true, ProfileTypes: []ProfileType{ProfileArchetype}},
 					},
 				},
 				goalsSection(
@@ -377,6 +379,8 @@ func agentTemplate() StarterTemplate {
 					Fields: []Field{
 						sChoice("autonomy_level", "Autonomy level", "", "Suggests only", "Drafts for approval", "Acts with review afterwards", "Acts autonomously within limits"),
 						sText("supervisor_role", "Supervised by", "The human role accountable for its work.", 200),
+						{Key: "supervising_persona", Label: "Supervising persona", Help: "The UX persona of the people who supervise it.",
+							Kind: KindPersona, ProfileTypes: []ProfileType{ProfileUX}},
 						sChoice("review_cadence", "Review cadence", "", "Every action", "Daily sample", "Weekly", "On exception"),
 					},
 				},

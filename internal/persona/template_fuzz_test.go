@@ -149,6 +149,8 @@ func fillValue(f Field) any {
 		return "http://a.b"
 	case KindDate:
 		return "2026-01-15"
+	case KindPersona:
+		return ExampleID
 	}
 	return "x"
 }

@@ -177,10 +177,14 @@ const (
 	// KindImage is a picture uploaded for the persona: its value is the
 	// picture's image ID (ImageID), its sizes are stored with the persona.
 	KindImage FieldKind = "image"
+	// KindPersona is a reference to other personas of the organisation
+	// (refs.go): its value is a persona ID, or a list of them when the
+	// field is Multiple; ProfileTypes, when set, limits the targets.
+	KindPersona FieldKind = "persona"
 )
 
 // FieldKinds lists every field kind.
-var FieldKinds = []FieldKind{KindText, KindMarkdown, KindList, KindNumber, KindScale, KindChoice, KindMultiChoice, KindTags, KindURL, KindDate, KindImage}
+var FieldKinds = []FieldKind{KindText, KindMarkdown, KindList, KindNumber, KindScale, KindChoice, KindMultiChoice, KindTags, KindURL, KindDate, KindImage, KindPersona}
 
 // Field is one typed field of a template section. Field keys are unique across
 // the whole template version: a persona's values are keyed by field key.
@@ -199,6 +203,12 @@ type Field struct {
 	// Sensitive marks a field that an outside audience never sees: share
 	// links and their exports leave it out whatever their lens says.
 	Sensitive bool `json:"sensitive,omitempty"`
+	// Multiple lets a persona reference field (KindPersona) hold several
+	// personas; without it the value is one persona ID.
+	Multiple bool `json:"multiple,omitempty"`
+	// ProfileTypes limits a persona reference field's targets to these
+	// profile types; empty: any persona of the organisation.
+	ProfileTypes []ProfileType `json:"profile_types,omitempty"`
 }
 
 // Section is an ordered group of fields. Labels optionally relabels the section

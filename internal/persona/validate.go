@@ -213,9 +213,30 @@ func validateField(add func(string, string), p string, f Field, seen map[string]
 				add(p+".max", fmt.Sprintf("must be at most %d above min", MaxScaleSpan))
 			}
 		}
+	case KindPersona:
+		seenType := map[ProfileType]bool{}
+		for _, t := range f.ProfileTypes {
+			if !t.Valid() {
+				add(p+".profile_types", "must be among: ux, marketing, archetype, agent")
+				break
+			}
+			if seenType[t] {
+				add(p+".profile_types", "duplicate profile type "+string(t))
+				break
+			}
+			seenType[t] = true
+		}
 	case KindText, KindMarkdown, KindList, KindTags, KindURL, KindDate, KindImage:
 	default:
 		add(p+".kind", "must be one of: "+joinKinds())
+	}
+	if f.Kind != KindPersona {
+		if f.Multiple {
+			add(p+".multiple", "is only for persona reference fields")
+		}
+		if len(f.ProfileTypes) > 0 {
+			add(p+".profile_types", "is only for persona reference fields")
+		}
 	}
 }
 
@@ -556,6 +577,9 @@ func normaliseValue(f Field, v any) (out any, empty bool, msg string) {
 			return nil, false, fmt.Sprintf("must have at most %d items", MaxListItems)
 		}
 		return out, false, ""
+
+	case KindPersona:
+		return normaliseRef(f, v)
 
 	case KindNumber, KindScale:
 		n, isEmpty, ok := toNumber(v)

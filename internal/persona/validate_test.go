@@ -79,7 +79,7 @@ func TestDefinitionValidate(t *testing.T) {
 		{"section labels for unknown type", func(d *Definition) {
 			d.Sections[0].Labels = map[ProfileType]string{ProfileUX: "Who", "robot": "Beep"}
 		}, []FieldError{{"sections[0].labels.robot", "unknown profile type"}}},
-		{"bad kind", func(d *Definition) { d.Sections[0].Fields[1].Kind = "blob" }, []FieldError{{"sections[0].fields[1].kind", "must be one of: text, markdown, list, number, scale, choice, multi_choice, tags, url, date, image"}}},
+		{"bad kind", func(d *Definition) { d.Sections[0].Fields[1].Kind = "blob" }, []FieldError{{"sections[0].fields[1].kind", "must be one of: text, markdown, list, number, scale, choice, multi_choice, tags, url, date, image, persona"}}},
 		{"choice without options", func(d *Definition) { d.Sections[0].Fields[4].Options = nil }, []FieldError{{"sections[0].fields[4].options", "needs at least one option"}}},
 		{"duplicate option", func(d *Definition) { d.Sections[1].Fields[2].Options = []string{"email", "email"} }, []FieldError{{"sections[1].fields[2].options", "duplicate option email"}}},
 		{"empty option", func(d *Definition) { d.Sections[1].Fields[2].Options = []string{"email", ""} }, []FieldError{{"sections[1].fields[2].options", "options must not be empty"}}},
@@ -369,6 +369,8 @@ func sampleValue(f Field) any {
 		return "https://example.com/" + f.Key
 	case KindDate:
 		return "2026-01-15"
+	case KindPersona:
+		return ExampleID
 	}
 	return "Some " + f.Key
 }

@@ -63,23 +63,39 @@ func Demo(ctx context.Context, svc *app.Service, data demo.Dataset) (Credentials
 		}
 	}
 	ids := map[string]string{} // PersonaSpec.Key → ID
-	for _, p := range data.Personas {
+	created := make([]persona.Persona, len(data.Personas))
+	inputs := make([]app.PersonaInput, len(data.Personas))
+	for i, p := range data.Personas {
 		in := app.PersonaInput{
 			Name: p.Name, Summary: p.Summary, GroupID: groups[p.Group], TemplateID: byType[p.ProfileType],
 			Status: p.Status, Values: p.Values, Dimensions: p.Dimensions,
 			LastReviewedOn: p.LastReviewedOn, ReviewIntervalDays: p.ReviewIntervalDays,
 			Message: "Imported from the research workshop",
 		}
-		created, err := svc.CreatePersona(ctx, actor, org.Slug, in)
+		c, err := svc.CreatePersona(ctx, actor, org.Slug, in)
 		if err != nil {
 			return Credentials{}, fmt.Errorf("demo persona %q: %w", p.Name, err)
 		}
-		ids[p.Key] = created.ID
-		// A second revision, so that history and diffs have something to
-		// show from the first start.
+		ids[p.Key], created[i], inputs[i] = c.ID, c, in
+	}
+	// A second revision, so that history and diffs have something to show
+	// from the first start; it also links the personas that reference
+	// others (persona reference fields), now that every one exists.
+	for i, p := range data.Personas {
+		in := inputs[i]
 		in.Summary = strings.TrimSpace(p.Summary + " Reviewed with the research team.")
 		in.Message = "Summary reviewed"
-		if _, err := svc.UpdatePersona(ctx, actor, org.Slug, created.ID, created.Revision, in); err != nil {
+		if len(p.Refs) > 0 {
+			in.Values = persona.CloneValues(p.Values)
+			for field, keys := range p.Refs {
+				targets := make([]string, len(keys))
+				for j, k := range keys {
+					targets[j] = ids[k]
+				}
+				in.Values[field] = targets
+			}
+		}
+		if _, err := svc.UpdatePersona(ctx, actor, org.Slug, created[i].ID, created[i].Revision, in); err != nil {
 			return Credentials{}, fmt.Errorf("demo persona %q revision: %w", p.Name, err)
 		}
 	}

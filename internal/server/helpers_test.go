@@ -256,7 +256,9 @@ func validValues(def persona.Definition) (map[string]any, map[string]any) {
 	values := map[string]any{}
 	for _, s := range def.Sections {
 		for _, f := range s.Fields {
-			values[f.Key] = validValue(f)
+			if v := validValue(f); v != nil {
+				values[f.Key] = v
+			}
 		}
 	}
 	dims := map[string]any{}
@@ -287,6 +289,8 @@ func validValue(f persona.Field) any {
 		return "https://example.com/" + f.Key
 	case persona.KindDate:
 		return "2026-01-15"
+	case persona.KindPersona:
+		return nil // a reference needs a persona of the organisation: left empty
 	}
 	return "Some " + f.Key
 }

@@ -29,6 +29,7 @@ func (h *Handler) templateRoutes() {
 func init() {
 	funcs["kindLabel"] = func(k string) string { return kindLabel(persona.FieldKind(k)) }
 	funcs["fieldKinds"] = func() []persona.FieldKind { return persona.FieldKinds }
+	funcs["profileTypes"] = func() []persona.ProfileType { return persona.ProfileTypes }
 }
 
 var errAdminsOnly = persona.Errorf(persona.CodeForbidden, "Only admins can change templates.")
@@ -60,6 +61,8 @@ func kindLabel(k persona.FieldKind) string {
 		return "Date"
 	case persona.KindImage:
 		return "Picture"
+	case persona.KindPersona:
+		return "Persona reference"
 	}
 	return string(k)
 }

@@ -42,6 +42,10 @@ type fieldForm struct {
 	Min, Max               string
 	LowLabel, HighLabel    string
 	Options                string // one per line
+	// Multiple and Types are a persona reference field's (one or many;
+	// the allowed target types, none: any).
+	Multiple bool
+	Types    []persona.ProfileType
 	// Was is the key the field had in the latest published version when
 	// the builder loaded it ("" for fields that were never published).
 	Was string
@@ -85,7 +89,8 @@ func draftFormOf(t persona.Template, published persona.Definition) draftForm {
 		}
 		for _, fd := range s.Fields {
 			ff := fieldForm{Key: fd.Key, Label: fd.Label, Help: fd.Help, Kind: string(fd.Kind), Required: fd.Required, Sensitive: fd.Sensitive,
-				LowLabel: fd.LowLabel, HighLabel: fd.HighLabel, Options: strings.Join(fd.Options, "\n")}
+				LowLabel: fd.LowLabel, HighLabel: fd.HighLabel, Options: strings.Join(fd.Options, "\n"),
+				Multiple: fd.Multiple, Types: slices.Clone(fd.ProfileTypes)}
 			if fd.MaxLength != 0 {
 				ff.MaxLength = strconv.Itoa(fd.MaxLength)
 			}
@@ -146,6 +151,7 @@ func readDraftForm(v url.Values) draftForm {
 				MaxLength: trim(fp + "max_length"), Min: trim(fp + "min"), Max: trim(fp + "max"),
 				LowLabel: trim(fp + "low_label"), HighLabel: trim(fp + "high_label"),
 				Options: get(fp + "options"), Was: trim(fp + "was"),
+				Multiple: get(fp+"multiple") != "", Types: formTypes(v[fp+"types"]),
 			})
 		}
 		f.Sections = append(f.Sections, s)
@@ -451,6 +457,8 @@ func (f *draftForm) definition() (persona.Definition, []persona.FieldError) {
 				}
 			case kind == persona.KindChoice || kind == persona.KindMultiChoice:
 				out.Options = optionLines(fd.Options)
+			case kind == persona.KindPersona:
+				out.Multiple, out.ProfileTypes = fd.Multiple, slices.Clone(fd.Types)
 			}
 			sec.Fields = append(sec.Fields, out)
 		}
@@ -534,6 +542,27 @@ func (f *draftForm) check() (persona.Definition, []persona.FieldError) {
 	}
 	return def, errs
 }
+
+// formTypes reads a persona reference field's ticked profile types, in
+// the profile types' order (an unknown one is kept for validation to name).
+func formTypes(vals []string) []persona.ProfileType {
+	var out []persona.ProfileType
+	for _, t := range persona.ProfileTypes {
+		if slices.Contains(vals, string(t)) {
+			out = append(out, t)
+		}
+	}
+	for _, v := range vals {
+		if t := persona.ProfileType(v); !t.Valid() && v != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// HasType reports whether a persona reference field allows type t (ticked
+// in the builder).
+func (f fieldForm) HasType(t persona.ProfileType) bool { return slices.Contains(f.Types, t) }
 
 func sameDefinition(a, b persona.Definition) bool {
 	ja, errA := json.Marshal(a)

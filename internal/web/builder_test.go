@@ -51,6 +51,12 @@ func builderForm(name, description string, def persona.Definition) url.Values {
 			v.Set(fp+"low_label", f.LowLabel)
 			v.Set(fp+"high_label", f.HighLabel)
 			v.Set(fp+"options", strings.Join(f.Options, "\n"))
+			if f.Multiple {
+				v.Set(fp+"multiple", "1")
+			}
+			for _, t := range f.ProfileTypes {
+				v.Add(fp+"types", string(t))
+			}
 		}
 	}
 	for i, d := range def.Dimensions {

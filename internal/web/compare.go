@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -83,6 +84,10 @@ type comparePersona struct {
 type compareSection struct {
 	persona.CompareSection
 	AnyDiffers bool
+	// Org and RefNames let persona reference cells name and link their
+	// targets (refs.go); without them a cell counts its personas.
+	Org      string
+	RefNames map[string]persona.RefName
 }
 
 type compareDimension struct {
@@ -161,8 +166,16 @@ func (h *Handler) comparePage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 		}
 		v.Personas = append(v.Personas, cp)
 	}
+	refNames := map[string]persona.RefName{}
+	for _, ci := range in { // refs.go
+		n, err := h.svc.RefNames(ctx, c.Actor, c.Org.Slug, ci.Definition, ci.Persona)
+		if err != nil {
+			return err
+		}
+		maps.Copy(refNames, n)
+	}
 	for _, s := range cmp.Sections {
-		cs := compareSection{CompareSection: s}
+		cs := compareSection{CompareSection: s, Org: c.Org.Slug, RefNames: refNames}
 		for _, row := range s.Rows {
 			if row.Differs {
 				cs.AnyDiffers = true

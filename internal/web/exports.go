@@ -97,6 +97,9 @@ func (h *Handler) exportPersonaMarkdown(w http.ResponseWriter, r *http.Request, 
 	if g, err := h.svc.GetGroup(ctx, c.Actor, c.Org.Slug, p.GroupID); err == nil {
 		in.GroupName = g.Name
 	}
+	if in.RefNames, err = h.svc.RefNames(ctx, c.Actor, c.Org.Slug, ver.Definition, p); err != nil { // refs.go
+		return err
+	}
 	if in.OwnerName, err = h.memberName(r, c, p.OwnerID); err != nil {
 		return err
 	}

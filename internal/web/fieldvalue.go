@@ -41,6 +41,14 @@ func fieldValueHTML(f persona.Field, v any) template.HTML {
 		// No persona here to address the picture by: views that have one
 		// use imageFieldHTML (fieldimages.go).
 		b.WriteString(`<span class="value-text">Picture</span>`)
+	case f.Kind == persona.KindPersona:
+		// No names here: views that have them use refsHTML (refs.go).
+		n := len(persona.RefIDs(f, v))
+		b.WriteString(`<span class="value-text">` + fmt.Sprint(n) + ` persona`)
+		if n != 1 {
+			b.WriteString("s")
+		}
+		b.WriteString(`</span>`)
 	case f.Kind == persona.KindDate:
 		b.WriteString(`<span class="value-text">`)
 		b.WriteString(string(dayHTML(valueText(v))))
@@ -142,6 +150,8 @@ func compareSectionHTML(s compareSection, personas int, bases []string) template
 				}
 				if id, ok := cell.Value.(string); ok && cell.Field.Kind == persona.KindImage && id != "" && i < len(bases) {
 					b.WriteString(string(imageFieldHTML(bases[i], id, cell.Field.Label, 0, 0)) + "</td>")
+				} else if cell.Field.Kind == persona.KindPersona && s.RefNames != nil && present(cell.Value) {
+					b.WriteString(string(refsHTML(s.Org, cell.Field, cell.Value, s.RefNames)) + "</td>")
 				} else {
 					b.WriteString(string(fieldValueHTML(cell.Field, cell.Value)) + "</td>")
 				}

@@ -107,6 +107,9 @@ func (h *Handler) historyPage(w http.ResponseWriter, r *http.Request, c *Ctx) er
 		if err != nil {
 			return err
 		}
+		if err := h.refChangeNames(r, c, p, d.Changes); err != nil { // refs.go
+			return err
+		}
 		v.Changes = historyChanges(d.Changes)
 	}
 	return h.render(w, r, c, http.StatusOK, "history", "History of "+p.Name, v)

@@ -93,7 +93,8 @@ func TestEveryOrganisationPageIsClosedToOutsiders(t *testing.T) {
 		"GET /o/{org}/duplicates", "GET /o/{org}/personas/{id}/merge", "POST /o/{org}/personas/{id}/merge",
 		"GET /o/{org}/import", "POST /o/{org}/import/upload", "POST /o/{org}/import/map", "POST /o/{org}/import/preview", "POST /o/{org}/import/run",
 		"GET /o/{org}/settings/transfer", "GET /o/{org}/settings/export.json", "GET /o/{org}/settings/export.yaml",
-		"POST /o/{org}/settings/import/check", "POST /o/{org}/settings/import"} {
+		"POST /o/{org}/settings/import/check", "POST /o/{org}/settings/import",
+		"GET /o/{org}/relations"} {
 		if !slices.Contains(h.OrgRoutes(), want) {
 			t.Errorf("the walk misses %s", want)
 		}

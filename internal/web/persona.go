@@ -57,6 +57,8 @@ type personaView struct {
 	Photo      photoView    // photos.go
 	Work       workView     // worklinks.go
 	Similar    []similarRow // duplicates.go: the look-alikes, right after a create
+	// Backlinks are the personas that reference this one (refs.go).
+	Backlinks []app.Backlink
 }
 
 type sectionView struct {
@@ -78,6 +80,7 @@ type fieldView struct {
 	Value    any
 	Evidence persona.FieldEvidence
 	Image    template.HTML // an image field's picture (fieldimages.go)
+	Refs     template.HTML // a persona reference's targets, linked (refs.go)
 }
 
 // headerFields are the keys the persona page lifts into its header.
@@ -190,7 +193,10 @@ func (h *Handler) renderPersonaPage(w http.ResponseWriter, r *http.Request, c *C
 	if v.Photo, err = h.photoForm(r, c, p, photoError); err != nil { // photos.go
 		return err
 	}
-	h.fieldImages(r, c, &v)                              // fieldimages.go
+	h.fieldImages(r, c, &v)                         // fieldimages.go
+	if err := h.personaRefs(r, c, &v); err != nil { // refs.go
+		return err
+	}
 	if v.Work, err = h.workFor(r, c, p.ID); err != nil { // worklinks.go
 		return err
 	}

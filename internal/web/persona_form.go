@@ -79,6 +79,10 @@ type formField struct {
 	// upload page (fieldimages.go); the value rides in a hidden input.
 	Picture     template.HTML
 	PicturePage string
+	// Refs are a persona reference field's choices (refs.go): the
+	// organisation's personas of the allowed types, and the targets it
+	// names already whatever their state.
+	Refs []refOption
 }
 
 // Wide reports whether the field takes the form's full width (long text
@@ -88,6 +92,8 @@ func (f formField) Wide() bool {
 	switch f.Field.Kind {
 	case persona.KindMarkdown, persona.KindMultiChoice:
 		return true
+	case persona.KindPersona:
+		return f.Field.Multiple
 	}
 	return false
 }
@@ -230,11 +236,18 @@ func (h *Handler) fillForm(r *http.Request, c *Ctx, v *personaFormView, def pers
 		return err
 	}
 	v.Groups, v.Members, v.Statuses = groups, members, statuses
+	refs, err := h.refChoices(r, c, def, v.PersonaID, v.Content.Values)
+	if err != nil {
+		return err
+	}
 	v.Sections = nil
 	for _, s := range def.Sections {
 		fs := formSection{Key: s.Key, Label: s.LabelFor(v.Type), Help: s.Help}
 		for _, f := range s.Fields {
 			ff := formFieldOf(f, v.Content.Values[f.Key], v.Errors["values."+f.Key])
+			if f.Kind == persona.KindPersona {
+				ff.Refs = refs.options(f, v.Content.Values[f.Key])
+			}
 			if f.Kind == persona.KindImage && v.PersonaID != "" {
 				base := fieldImageBase(c.Org.Slug, v.PersonaID)
 				ff.PicturePage = base + url.PathEscape(f.Key)
@@ -397,6 +410,17 @@ func readFieldValue(f url.Values, fd persona.Field) (any, bool) {
 		items := []any{}
 		for _, o := range f[name] {
 			items = append(items, o)
+		}
+		return items, len(items) > 0
+	case persona.KindPersona:
+		if !fd.Multiple {
+			break
+		}
+		items := []any{}
+		for _, o := range f[name] {
+			if o = strings.TrimSpace(o); o != "" {
+				items = append(items, o)
+			}
 		}
 		return items, len(items) > 0
 	case persona.KindNumber, persona.KindScale:

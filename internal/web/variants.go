@@ -182,6 +182,16 @@ func (h *Handler) variantForm(r *http.Request, c *Ctx, base persona.Persona, con
 	if err != nil {
 		return variantFormView{}, err
 	}
+	// Persona reference overrides choose from the organisation's personas
+	// (refs.go); the targets of the base and the overrides keep their names.
+	shown := persona.CloneValues(base.Values)
+	for k, val := range content.Values {
+		shown[k] = val
+	}
+	refs, err := h.refChoices(r, c, ver.Definition, base.ID, shown)
+	if err != nil {
+		return variantFormView{}, err
+	}
 	changed := persona.BaseChanged(base.Content, content)
 	v := variantFormView{Base: base, CustomerID: content.CustomerID, Label: content.CustomerLabel, Note: content.Note,
 		Errors: errs, ErrorCount: len(errs), Changed: changed}
@@ -218,7 +228,11 @@ func (h *Handler) variantForm(r *http.Request, c *Ctx, base persona.Persona, con
 			if ok {
 				val = over
 			}
-			row(path, label, formFieldOf(f, val, errs[path]), ok, base.Values[f.Key])
+			input := formFieldOf(f, val, errs[path])
+			if f.Kind == persona.KindPersona {
+				input.Refs = refs.options(f, val)
+			}
+			row(path, label, input, ok, base.Values[f.Key])
 			addable(&g, path, f.Label)
 		}
 		if len(g.Options) > 0 {

@@ -117,6 +117,7 @@ func (h *Handler) routes() {
 	h.duplicateRoutes()    // duplicates.go
 	h.importRoutes()       // imports.go
 	h.orgTransferRoutes()  // orgtransfer.go
+	h.relationRoutes()     // relations.go
 }
 
 // Ctx is what a page handler knows about its request beyond the request
