@@ -143,6 +143,12 @@ func (s *Service) relations(ctx context.Context, orgID string) ([]persona.Person
 				}
 				if t, ok := trash[r.TargetID]; ok {
 					rel.Target, rel.TargetType = persona.RefName{Name: t.Name, Trashed: true}, t.ProfileType
+				} else if sv, ok, err := s.survivorOf(ctx, orgID, r.TargetID); err != nil {
+					return nil, nil, err
+				} else if ok {
+					// Merged: the reference lands on the persona it lives in now.
+					rel.TargetID = sv.ID
+					rel.Target, rel.TargetType = persona.RefName{Name: sv.Name}, sv.ProfileType
 				} else {
 					rel.Target = persona.RefName{Gone: true}
 				}
@@ -163,6 +169,30 @@ func (s *Service) trashed(ctx context.Context, orgID string) (map[string]persona
 		m[t.ID] = t
 	}
 	return m, nil
+}
+
+// survivorOf follows a merged persona to the live persona it was merged
+// into (through later merges too); ok is false for a persona that was not
+// merged, or whose survivor is no longer live.
+func (s *Service) survivorOf(ctx context.Context, orgID, id string) (persona.Persona, bool, error) {
+	for range 8 { // a merge chain longer than this is not followed
+		into, err := s.store.MergedInto(ctx, orgID, id)
+		if persona.ErrorCode(err) == persona.CodeNotFound {
+			return persona.Persona{}, false, nil
+		}
+		if err != nil {
+			return persona.Persona{}, false, err
+		}
+		p, err := s.store.GetPersona(ctx, orgID, into)
+		if err == nil {
+			return p, true, nil
+		}
+		if persona.ErrorCode(err) != persona.CodeNotFound {
+			return persona.Persona{}, false, err
+		}
+		id = into
+	}
+	return persona.Persona{}, false, nil
 }
 
 // Backlinks lists the live personas that reference the persona id (live or
@@ -235,6 +265,11 @@ func (s *Service) refNames(ctx context.Context, orgID string, def persona.Defini
 			}
 			if t, ok := trash[id]; ok {
 				names[id] = persona.RefName{Name: t.Name, Trashed: true}
+			} else if sv, ok, err := s.survivorOf(ctx, orgID, id); err != nil {
+				return nil, err
+			} else if ok {
+				// Merged: shown as the survivor (its old address redirects there).
+				names[id] = persona.RefName{Name: sv.Name}
 			} else {
 				names[id] = persona.RefName{Gone: true}
 			}

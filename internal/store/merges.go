@@ -61,7 +61,8 @@ func (s *DB) MergedFrom(ctx context.Context, orgID, id string) ([]persona.Person
 // comments, alignment links and claim mappings (a link that would repeat
 // one the survivor has, or join the survivor to itself, is dropped), work
 // links, search entries, Launchpads of an archetype, share links of the
-// persona or a comparison, and earlier merges into merged. Revisions,
+// persona or a comparison, the external ID (unless the survivor has one),
+// and earlier merges into merged. Revisions,
 // proposals, reviews, photos, views and notifications stay with merged.
 func (s *DB) MergePersona(ctx context.Context, orgID, survivorID, mergedID, by string, at time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
@@ -101,6 +102,10 @@ func (s *DB) MergePersona(ctx context.Context, orgID, survivorID, mergedID, by s
 			`UPDATE work_links SET persona_id = $3 WHERE org_id = $1 AND persona_id = $2`,
 			`UPDATE search_entries SET persona_id = $3 WHERE org_id = $1 AND persona_id = $2`,
 			`UPDATE launchpads SET archetype_id = $3 WHERE org_id = $1 AND archetype_id = $2`,
+			// The external ID goes too (so an update-mode import finds the
+			// survivor), unless the survivor has one of its own.
+			`UPDATE persona_external_ids SET persona_id = $3 WHERE org_id = $1 AND persona_id = $2
+				AND NOT EXISTS (SELECT 1 FROM persona_external_ids x WHERE x.org_id = $1 AND x.persona_id = $3)`,
 		}
 		for _, st := range stmts {
 			if _, err := s.exec(ctx, q, st, orgID, mergedID, survivorID); err != nil {
