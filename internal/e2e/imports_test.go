@@ -86,6 +86,21 @@ func TestImportWizardWithUpdateMode(t *testing.T) {
 		present("#import-rows tbody tr", 2))
 	b.looks("import preview", "#import-rows")
 	axeHere(b, "import preview")
+	// The import button says that the import runs, and a second click
+	// does not send the form again (both submits are caught here before
+	// they leave the page; then the state is put back for the real one).
+	b.step("the import button shows that it runs", js(`() => {
+		const b = document.querySelector("#import-run"), text = b.textContent, got = [];
+		const catchIt = e => { got.push([e.defaultPrevented, b.getAttribute("aria-busy"), b.textContent.trim()]); e.preventDefault(); };
+		window.addEventListener("submit", catchIt);
+		b.click(); b.click();
+		window.removeEventListener("submit", catchIt);
+		b.form.removeAttribute("data-busy"); b.removeAttribute("aria-busy"); b.textContent = text;
+		if (got.length !== 2) return got.length + " submits seen, want 2";
+		if (got[0][0] || got[0][1] !== "true" || got[0][2] !== "Importing 2 records…") return "first submit: " + JSON.stringify(got[0]);
+		if (!got[1][0]) return "the second click sent the form again";
+		return "";
+	}`))
 	b.step("step 4: import", follow("#import-run"), see("#import-counts", "2 personas created, 0 personas updated"))
 	b.looks("import done", "#import-done")
 
