@@ -330,7 +330,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 			t := time.NewTicker(every)
 			defer t.Stop()
 			for {
-				samplePeaks(ctx, peaks, srv.pid, cfg.DB, m.pg)
+				samplePeaks(ctx, peaks, srv.pid, cfg.DB, m)
 				select {
 				case <-stop:
 					return
@@ -341,7 +341,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		r := drive(ctx, mixedName, cfg.Clients, d, mixed, m)
 		close(stop)
 		<-sampled
-		samplePeaks(ctx, peaks, srv.pid, cfg.DB, m.pg)
+		samplePeaks(ctx, peaks, srv.pid, cfg.DB, m)
 		rep.Results = append(rep.Results, r)
 		rep.Mixed = peaks
 	}
@@ -414,7 +414,8 @@ func walSize(p *Peaks) string {
 }
 
 // samplePeaks reads the server's RSS and the size of the write-ahead log.
-func samplePeaks(ctx context.Context, p *Peaks, pid int, db string, pg *sql.DB) {
+func samplePeaks(ctx context.Context, p *Peaks, pid int, db string, m *meter) {
+	pg := m.pg
 	p.Samples++
 	p.RSS = max(p.RSS, procStatusKB(pid, "VmRSS"))
 	if pg == nil {
@@ -424,12 +425,12 @@ func samplePeaks(ctx context.Context, p *Peaks, pid int, db string, pg *sql.DB) 
 		}
 		return
 	}
-	n, err := pgWALBytes(ctx, pg)
+	n, err := pgWALBytes(ctx, pg, m.sample(ctx).pg)
 	if err != nil {
 		p.WALWhat, p.WAL = "pg_wal (not readable: "+err.Error()+")", -1
 		return
 	}
-	p.WALWhat = "pg_wal (the whole cluster's)"
+	p.WALWhat = "pg_wal (the whole cluster's, shared with other databases)"
 	p.WAL = max(p.WAL, n)
 }
 
