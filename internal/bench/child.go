@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -242,6 +243,9 @@ func (m *meter) sample(ctx context.Context) cpuSample {
 			continue
 		}
 		cpu, err := procCPU(pid)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // the backend ended since pg_stat_activity listed it
+		}
 		if err != nil {
 			if m.pgErr == "" {
 				m.pgErr = fmt.Sprintf("the PostgreSQL backends' /proc is not readable (%v): CPU/req counts the server process only", err)
