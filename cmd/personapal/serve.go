@@ -112,10 +112,15 @@ func serveCmd(g *globals) *cobra.Command {
 			if code != "" {
 				fmt.Fprintf(g.stdout, "No account exists yet. Open the url below and set Persona Pal up with this one-time code (a restart prints a new one)\nsetup code: %s\n", code)
 			}
-			handler, err := server.NewWithOptions(svc, db, log, opts)
+			handler, err := server.NewWithOptions(svc, db, log, opts, benchRoutes(svc, log)...) // benchhooks.go
 			if err != nil {
 				return err
 			}
+			stopProfile, err := benchProfile(log)
+			if err != nil {
+				return err
+			}
+			defer stopProfile()
 			srv := &http.Server{
 				Handler:           handler,
 				ReadHeaderTimeout: 10 * time.Second,

@@ -1,29 +1,31 @@
 // Package bench is Persona Pal's load harness: it generates a synthetic
-// dataset, serves it in-process on 127.0.0.1 and drives concurrent HTTP load
-// per scenario, reporting throughput and latency percentiles, each also as
-// a ratio of a baseline handler that writes a fixed body from memory behind
-// the same middleware.
+// dataset, runs the server as a child process (this binary's serve) on
+// 127.0.0.1 and drives concurrent HTTP load per scenario, reporting the
+// server's CPU time per request (from /proc, with its PostgreSQL
+// backends'), throughput and latency percentiles, and throughput as a share
+// of a baseline route of the same server that writes a fixed body from
+// memory behind the same middleware.
 package bench
 
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -31,8 +33,9 @@ import (
 
 	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
-	"github.com/personapal/personapal/internal/server"
 	"github.com/personapal/personapal/internal/store"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the meter reads pg_stat_activity
 )
 
 // Config sizes a run.
@@ -49,9 +52,15 @@ type Config struct {
 	// Reuse, when DB already holds a generated dataset, measures it instead
 	// of generating another (for repeated runs while optimising).
 	Reuse bool
-	// CPUProfile, when set, receives a CPU profile of the measured
-	// scenarios (not of the dataset generation).
-	CPUProfile io.Writer
+	// CPUProfile, when set, is a file that receives a CPU profile of the
+	// server process from its start (after the dataset generation) to
+	// its stop.
+	CPUProfile string
+	// Executable is the personapal binary whose serve is measured; empty:
+	// this process's own executable.
+	Executable string
+	// MixedDuration is how long the mixed run lasts (zero: Duration).
+	MixedDuration time.Duration
 	// UsageAB, when set, also measures the persona page and get persona
 	// with usage off and on in turn (Rounds pairs each, the order swapped
 	// every round so drift of a shared machine falls on both), and
@@ -88,110 +97,183 @@ type Result struct {
 	FirstError    string // the first error seen, to tell what went wrong
 	PerSecond     float64
 	P50, P95, P99 time.Duration
-	// CPUPerRequest is the process's CPU time (server and load
-	// generator, user and system) per request: unlike throughput it
-	// hardly moves when other work on a shared machine takes the cores.
+	// CPUPerRequest is the server process's CPU time (user and system,
+	// all threads), plus on PostgreSQL its backends', per request: unlike
+	// throughput it hardly moves when other work on a shared machine
+	// takes the cores, and the load generator is not in it.
 	CPUPerRequest time.Duration
+	// PGCPUPerRequest is the PostgreSQL backends' part of CPUPerRequest.
+	PGCPUPerRequest time.Duration
+	// NotModified counts the 304 answers (conditional get).
+	NotModified int
 }
 
-// Run generates the dataset, serves it and runs every scenario.
-func Run(ctx context.Context, cfg Config) ([]Result, error) {
+// Report is a run's figures.
+type Report struct {
+	Results []Result
+	// ServerPID is the child process that served the run (stopped and
+	// reaped when Run returns).
+	ServerPID int
+	// ServerPeakRSS is the server process's peak resident set size, kB.
+	ServerPeakRSS int64
+	// Mixed holds the peaks sampled during the mixed run (nil if it did
+	// not run).
+	Mixed *Peaks
+	// Notes say what the CPU figures leave out, if anything.
+	Notes []string
+}
+
+// Peaks are the largest values sampled every few seconds during the mixed run.
+type Peaks struct {
+	Samples  int
+	RSS      int64  // kB, the server's VmRSS
+	WAL      int64  // bytes: the SQLite -wal file, or pg_wal
+	WALWhat  string // what WAL measured, or why it is missing
+	Interval time.Duration
+}
+
+// Run generates the dataset, starts the server as a child process and
+// runs every scenario against it.
+func Run(ctx context.Context, cfg Config) (Report, error) {
+	var rep Report
 	if cfg.DB == "" {
 		dir, err := os.MkdirTemp("", "personapal-bench-")
 		if err != nil {
-			return nil, err
+			return rep, err
 		}
 		defer os.RemoveAll(dir)
 		cfg.DB = filepath.Join(dir, "bench.db")
 	}
-	db, err := store.Open(ctx, cfg.DB)
+	exe := cfg.Executable
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return rep, err
+		}
+	}
+	ds, err := prepare(ctx, cfg)
 	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return nil, err
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := app.New(db, app.WithLogger(log), app.WithPasswordHasher(app.PasswordHasher{Time: 1, Memory: 64, Threads: 1}))
-
-	start := time.Now()
-	var ds dataset
-	if _, err := svc.UserByEmail(ctx, benchEmail); err == nil && cfg.Reuse {
-		if ds, err = reuse(ctx, svc); err != nil {
-			return nil, fmt.Errorf("reuse dataset: %w", err)
-		}
-		fmt.Fprintf(cfg.Out, "dataset: reused from %s\n", cfg.DB)
-	} else {
-		if ds, err = generate(ctx, svc, cfg); err != nil {
-			return nil, fmt.Errorf("dataset: %w", err)
-		}
-		if err := seedViews(ctx, svc, db, ds); err != nil {
-			return nil, fmt.Errorf("dataset views: %w", err)
-		}
-		fmt.Fprintf(cfg.Out, "dataset: %d organisations × %d personas = %d personas (with notes and variants) in %s\n",
-			cfg.Orgs, cfg.PerOrg, cfg.Orgs*cfg.PerOrg, time.Since(start).Round(time.Millisecond))
-	}
-
-	// Measure a settled database and heap, not the tail of the bulk load.
-	if err := db.Settle(ctx); err != nil {
-		return nil, err
+		return rep, err
 	}
 	runtime.GC()
 
-	var baseline []byte
-	h, err := server.New(svc, db, log, func(mux *http.ServeMux) {
-		mux.HandleFunc("GET /bench/baseline", func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write(baseline)
-		})
-	})
+	srv, err := startServer(ctx, exe, cfg.DB, cfg.CPUProfile)
 	if err != nil {
-		return nil, err
+		return rep, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
+	rep.ServerPID = srv.pid
+	defer srv.stop()
+	m := &meter{pid: srv.pid}
+	if isPostgres(cfg.DB) {
+		pg, err := sql.Open("pgx", cfg.DB)
+		if err != nil {
+			return rep, err
+		}
+		defer pg.Close()
+		pg.SetMaxOpenConns(1)
+		m.pg = pg
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
 
-	c := &client{base: base, token: ds.token, cookie: ds.cookie, http: &http.Client{Transport: &http.Transport{
+	c := &client{base: srv.base, token: ds.token, cookie: ds.cookie, http: &http.Client{Transport: &http.Transport{
 		MaxIdleConnsPerHost: cfg.Clients * 2, MaxConnsPerHost: cfg.Clients * 2}}}
 	api := "/api/v1/orgs/" + ds.org
 	one, err := c.get(api + "/personas/" + ds.personas[0])
 	if err != nil {
-		return nil, err
+		return rep, err
 	}
-	baseline = bytes.Repeat([]byte(" "), len(one))
+	baseline := fmt.Sprintf("/bench/baseline?bytes=%d", len(one))
+	// The ETags a client saw on a first get, for the conditional gets.
+	etags := make([]string, min(len(ds.personas), 50))
+	for i := range etags {
+		if etags[i], err = c.etag(api + "/personas/" + ds.personas[i]); err != nil {
+			return rep, err
+		}
+	}
+	var notModified atomic.Int64
 
 	known := make([]map[string]map[string]any, cfg.Clients) // per client: persona ID → its last JSON
 	for i := range known {
 		known[i] = map[string]map[string]any{}
 	}
-	scenarios := []struct {
+	type scenario struct {
 		name string
 		do   func(client int, r *rand.Rand) error
-	}{
-		{"baseline (fixed body)", func(int, *rand.Rand) error { _, err := c.get("/bench/baseline"); return err }},
-		{"get persona (JSON)", func(_ int, r *rand.Rand) error {
-			_, err := c.get(api + "/personas/" + pick(r, ds.personas))
+	}
+	getPersona := func(_ int, r *rand.Rand) error {
+		_, err := c.get(api + "/personas/" + pick(r, ds.personas))
+		return err
+	}
+	listGroup := func(_ int, r *rand.Rand) error {
+		_, err := c.get(api + "/personas?limit=50&group=" + pick(r, ds.groups))
+		return err
+	}
+	personaPage := func(_ int, r *rand.Rand) error {
+		_, err := c.page("/o/" + ds.org + "/personas/" + pick(r, ds.personas))
+		return err
+	}
+	searchCommon := func(_ int, r *rand.Rand) error {
+		_, err := c.get(api + "/search?q=" + pick(r, searchWords))
+		return err
+	}
+	create := func(_ int, r *rand.Rand) error {
+		body := map[string]any{"name": fmt.Sprintf("Load %d", r.Int64()), "template_id": ds.agentTemplate, "group_id": ds.groups[0],
+			"values": map[string]any{"purpose": "Created under load"}}
+		_, err := c.send("POST", api+"/personas", body, "")
+		return err
+	}
+	update := func(client int, r *rand.Rand) error {
+		// Each client edits its own personas, so the figures measure
+		// writes, not If-Match conflicts between the clients.
+		// A client keeps what each update returns, as an editor's
+		// form does, and reads a persona only the first time it edits
+		// it: the scenario measures writes, not reads.
+		own := ds.personas[client%len(ds.personas):]
+		id := own[(r.IntN(len(own))/cfg.Clients)*cfg.Clients%len(own)]
+		p := known[client][id]
+		if p == nil {
+			raw, err := c.get(api + "/personas/" + id)
+			if err != nil {
+				return err
+			}
+			if err := json.Unmarshal(raw, &p); err != nil {
+				return err
+			}
+		}
+		p["summary"] = fmt.Sprintf("Updated under load %d", r.Int64())
+		raw, err := c.send("PUT", api+"/personas/"+id, p, fmt.Sprintf(`"%v"`, p["revision"]))
+		if err != nil {
+			delete(known[client], id)
+			return err
+		}
+		var next map[string]any
+		if err := json.Unmarshal(raw, &next); err != nil {
+			return err
+		}
+		known[client][id] = next
+		return nil
+	}
+	scenarios := []scenario{
+		{"baseline (fixed body)", func(int, *rand.Rand) error { _, err := c.get(baseline); return err }},
+		{"get persona (JSON)", getPersona},
+		{"conditional get (If-None-Match)", func(_ int, r *rand.Rand) error {
+			i := r.IntN(len(etags))
+			code, err := c.conditional(api+"/personas/"+ds.personas[i], etags[i])
+			if code == http.StatusNotModified {
+				notModified.Add(1)
+			}
 			return err
 		}},
-		{"list group (JSON)", func(_ int, r *rand.Rand) error {
-			_, err := c.get(api + "/personas?limit=50&group=" + pick(r, ds.groups))
+		{"list 50 of the org (JSON)", func(int, *rand.Rand) error {
+			_, err := c.get(api + "/personas?limit=50")
 			return err
 		}},
-		{"persona page (HTML)", func(_ int, r *rand.Rand) error {
-			_, err := c.page("/o/" + ds.org + "/personas/" + pick(r, ds.personas))
+		{"list group (JSON)", listGroup},
+		{"search rare word", func(_ int, r *rand.Rand) error {
+			_, err := c.get(api + "/search?q=" + pick(r, rareWords))
 			return err
 		}},
-		{"search", func(_ int, r *rand.Rand) error {
-			_, err := c.get(api + "/search?q=" + pick(r, searchWords))
-			return err
-		}},
+		{"search common word", searchCommon},
+		{"persona page (HTML)", personaPage},
 		{"compare five (HTML)", func(_ int, r *rand.Rand) error {
 			ids := make([]string, 5)
 			for i := range ids {
@@ -200,73 +282,85 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 			_, err := c.page("/o/" + ds.org + "/compare?ids=" + strings.Join(ids, ","))
 			return err
 		}},
-		{"create persona", func(_ int, r *rand.Rand) error {
-			body := map[string]any{"name": fmt.Sprintf("Load %d", r.Int64()), "template_id": ds.agentTemplate, "group_id": ds.groups[0],
-				"values": map[string]any{"purpose": "Created under load"}}
-			_, err := c.send("POST", api+"/personas", body, "")
-			return err
-		}},
-		{"update persona", func(client int, r *rand.Rand) error {
-			// Each client edits its own personas, so the figures measure
-			// writes, not If-Match conflicts between the clients.
-			// A client keeps what each update returns, as an editor's
-			// form does, and reads a persona only the first time it edits
-			// it: the scenario measures writes, not reads.
-			own := ds.personas[client%len(ds.personas):]
-			id := own[(r.IntN(len(own))/cfg.Clients)*cfg.Clients%len(own)]
-			p := known[client][id]
-			if p == nil {
-				raw, err := c.get(api + "/personas/" + id)
-				if err != nil {
-					return err
-				}
-				if err := json.Unmarshal(raw, &p); err != nil {
-					return err
-				}
-			}
-			p["summary"] = fmt.Sprintf("Updated under load %d", r.Int64())
-			raw, err := c.send("PUT", api+"/personas/"+id, p, fmt.Sprintf(`"%v"`, p["revision"]))
-			if err != nil {
-				delete(known[client], id)
-				return err
-			}
-			var next map[string]any
-			if err := json.Unmarshal(raw, &next); err != nil {
-				return err
-			}
-			known[client][id] = next
-			return nil
-		}},
+		{"create persona", create},
+		{"update persona (If-Match)", update},
 	}
-	if cfg.CPUProfile != nil {
-		if err := pprof.StartCPUProfile(cfg.CPUProfile); err != nil {
-			return nil, err
+	if cfg.Only != nil && len(ds.personas) > 0 {
+		// keep only the baseline and what matches
+		kept := scenarios[:1]
+		for _, s := range scenarios[1:] {
+			if cfg.Only.MatchString(s.name) {
+				kept = append(kept, s)
+			}
 		}
-		defer pprof.StopCPUProfile()
+		scenarios = kept
 	}
-	var results []Result
-	for i, s := range scenarios {
+	for _, s := range scenarios {
 		if ctx.Err() != nil {
-			return results, ctx.Err()
+			return rep, ctx.Err()
 		}
-		if i > 0 && cfg.Only != nil && !cfg.Only.MatchString(s.name) {
-			continue
-		}
-		results = append(results, drive(ctx, s.name, cfg.Clients, cfg.Duration, s.do))
+		// An unmeasured tenth first, so no scenario pays for the warm-up
+		// of the server process (its caches, connections and heap).
+		drive(ctx, s.name, cfg.Clients, min(cfg.Duration/10, 2*time.Second), s.do, nil)
+		notModified.Store(0)
+		r := drive(ctx, s.name, cfg.Clients, cfg.Duration, s.do, m)
+		r.NotModified = int(notModified.Load())
+		rep.Results = append(rep.Results, r)
 	}
-	report(cfg.Out, results)
-	if cfg.UsageAB {
-		var ab []struct {
-			name string
-			do   func(int, *rand.Rand) error
+	const mixedName = "mixed 80/20 reads/writes"
+	if cfg.Only == nil || cfg.Only.MatchString(mixedName) {
+		reads := []func(int, *rand.Rand) error{getPersona, listGroup, personaPage, searchCommon}
+		mixed := func(client int, r *rand.Rand) error {
+			switch n := r.IntN(10); {
+			case n < 8:
+				return reads[r.IntN(len(reads))](client, r)
+			case n == 8:
+				return update(client, r)
+			default:
+				return create(client, r)
+			}
 		}
+		d := cfg.MixedDuration
+		if d <= 0 {
+			d = cfg.Duration
+		}
+		every := min(2*time.Second, max(d/4, 10*time.Millisecond))
+		peaks := &Peaks{Interval: every}
+		stop := make(chan struct{})
+		sampled := make(chan struct{})
+		go func() {
+			defer close(sampled)
+			t := time.NewTicker(every)
+			defer t.Stop()
+			for {
+				samplePeaks(ctx, peaks, srv.pid, cfg.DB, m)
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+				}
+			}
+		}()
+		r := drive(ctx, mixedName, cfg.Clients, d, mixed, m)
+		close(stop)
+		<-sampled
+		samplePeaks(ctx, peaks, srv.pid, cfg.DB, m)
+		rep.Results = append(rep.Results, r)
+		rep.Mixed = peaks
+	}
+	if m.pgErr != "" {
+		rep.Notes = append(rep.Notes, m.pgErr)
+	}
+	report(cfg.Out, rep.Results, m.pg != nil)
+	if cfg.UsageAB {
+		var ab []scenario
 		for _, s := range scenarios {
 			if s.name == "persona page (HTML)" || s.name == "get persona (JSON)" {
-				ab = append(ab, struct {
-					name string
-					do   func(int, *rand.Rand) error
-				}{s.name, s.do})
+				ab = append(ab, s)
 			}
+		}
+		if len(ab) < 2 {
+			ab = []scenario{{"get persona (JSON)", getPersona}, {"persona page (HTML)", personaPage}}
 		}
 		rounds := max(cfg.Rounds, 1)
 		out := make([]ABResult, len(ab))
@@ -279,10 +373,12 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 				}
 				for _, on := range order {
 					if ctx.Err() != nil {
-						return results, ctx.Err()
+						return rep, ctx.Err()
 					}
-					svc.SetUsageRecording(on)
-					r := drive(ctx, s.name, cfg.Clients, cfg.Duration, s.do)
+					if _, err := c.send("POST", fmt.Sprintf("/bench/usage?on=%t", on), nil, ""); err != nil {
+						return rep, err
+					}
+					r := drive(ctx, s.name, cfg.Clients, cfg.Duration, s.do, m)
 					if on {
 						out[i].On = append(out[i].On, r)
 					} else {
@@ -291,14 +387,88 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 				}
 			}
 		}
-		svc.SetUsageRecording(true)
+		if _, err := c.send("POST", "/bench/usage?on=true", nil, ""); err != nil {
+			return rep, err
+		}
 		for i := range out {
 			out[i].summarise()
 		}
 		reportAB(cfg.Out, out, rounds)
 	}
-	fmt.Fprintf(cfg.Out, "peak RSS: %s\n", peakRSS())
-	return results, nil
+	rep.ServerPeakRSS = procStatusKB(srv.pid, "VmHWM")
+	if rep.Mixed != nil {
+		p := rep.Mixed
+		fmt.Fprintf(cfg.Out, "mixed run, sampled every %s (%d samples): peak RSS of the server %s, peak %s %s\n",
+			p.Interval, p.Samples, mb(p.RSS), p.WALWhat, walSize(p))
+	}
+	fmt.Fprintf(cfg.Out, "peak RSS: server process %s (pid %d); bench process %s\n", mb(rep.ServerPeakRSS), srv.pid, mb(procStatusKB(os.Getpid(), "VmHWM")))
+	for _, n := range rep.Notes {
+		fmt.Fprintln(cfg.Out, "note:", n)
+	}
+	srv.stop()
+	return rep, nil
+}
+
+func walSize(p *Peaks) string {
+	if p.WAL < 0 {
+		return "unknown"
+	}
+	return fmt.Sprintf("%.1f MB", float64(p.WAL)/(1<<20))
+}
+
+// samplePeaks reads the server's RSS and the size of the write-ahead log.
+func samplePeaks(ctx context.Context, p *Peaks, pid int, db string, m *meter) {
+	pg := m.pg
+	p.Samples++
+	p.RSS = max(p.RSS, procStatusKB(pid, "VmRSS"))
+	if pg == nil {
+		p.WALWhat = "SQLite WAL file (" + filepath.Base(db) + "-wal)"
+		if fi, err := os.Stat(db + "-wal"); err == nil {
+			p.WAL = max(p.WAL, fi.Size())
+		}
+		return
+	}
+	n, err := pgWALBytes(ctx, pg, m.sample(ctx).pg)
+	if err != nil {
+		p.WALWhat, p.WAL = "pg_wal (not readable: "+err.Error()+")", -1
+		return
+	}
+	p.WALWhat = "pg_wal (the whole cluster's, shared with other databases)"
+	p.WAL = max(p.WAL, n)
+}
+
+// prepare generates the dataset (or reads the one to reuse) in the bench
+// process and leaves a settled database for the server.
+func prepare(ctx context.Context, cfg Config) (dataset, error) {
+	var ds dataset
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return ds, err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return ds, err
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := app.New(db, app.WithLogger(log), app.WithPasswordHasher(app.PasswordHasher{Time: 1, Memory: 64, Threads: 1}))
+	start := time.Now()
+	if _, err := svc.UserByEmail(ctx, benchEmail); err == nil && cfg.Reuse {
+		if ds, err = reuse(ctx, svc); err != nil {
+			return ds, fmt.Errorf("reuse dataset: %w", err)
+		}
+		fmt.Fprintf(cfg.Out, "dataset: reused from %s\n", cfg.DB)
+	} else {
+		if ds, err = generate(ctx, svc, cfg); err != nil {
+			return ds, fmt.Errorf("dataset: %w", err)
+		}
+		if err := seedViews(ctx, svc, db, ds); err != nil {
+			return ds, fmt.Errorf("dataset views: %w", err)
+		}
+		fmt.Fprintf(cfg.Out, "dataset: %d organisations × %d personas = %d personas (with notes and variants) in %s\n",
+			cfg.Orgs, cfg.PerOrg, cfg.Orgs*cfg.PerOrg, time.Since(start).Round(time.Millisecond))
+	}
+	// Measure a settled database, not the tail of the bulk load.
+	return ds, db.Settle(ctx)
 }
 
 func (a *ABResult) summarise() {
@@ -390,8 +560,10 @@ var searchWords = []string{"audit", "reconciliation", "spreadsheet", "approval",
 
 func pick(r *rand.Rand, xs []string) string { return xs[r.IntN(len(xs))] }
 
-// drive runs do from clients goroutines for d and gathers latencies.
-func drive(ctx context.Context, name string, clients int, d time.Duration, do func(int, *rand.Rand) error) Result {
+// drive runs do from clients goroutines for d and gathers latencies, and
+// the server's CPU time (with its PostgreSQL backends') over the run; with
+// m nil it only runs them (a warm-up).
+func drive(ctx context.Context, name string, clients int, d time.Duration, do func(int, *rand.Rand) error, m *meter) Result {
 	var (
 		mu    sync.Mutex
 		lat   []time.Duration
@@ -399,8 +571,11 @@ func drive(ctx context.Context, name string, clients int, d time.Duration, do fu
 		first string
 		wg    sync.WaitGroup
 	)
+	var cpu0 cpuSample
+	if m != nil {
+		cpu0 = m.sample(ctx)
+	}
 	deadline := time.Now().Add(d)
-	cpu0 := cpuTime()
 	for i := range clients {
 		wg.Add(1)
 		go func() {
@@ -428,7 +603,10 @@ func drive(ctx context.Context, name string, clients int, d time.Duration, do fu
 		}()
 	}
 	wg.Wait()
-	cpu := cpuTime() - cpu0
+	if m == nil {
+		return Result{Name: name}
+	}
+	serverCPU, pgCPU := since(cpu0, m.sample(ctx))
 	slices.Sort(lat)
 	q := func(p float64) time.Duration {
 		if len(lat) == 0 {
@@ -439,14 +617,19 @@ func drive(ctx context.Context, name string, clients int, d time.Duration, do fu
 	r := Result{Name: name, Requests: len(lat), Errors: errs, FirstError: first, PerSecond: float64(len(lat)) / d.Seconds(),
 		P50: q(0.50), P95: q(0.95), P99: q(0.99)}
 	if n := len(lat) + errs; n > 0 {
-		r.CPUPerRequest = cpu / time.Duration(n)
+		r.CPUPerRequest = (serverCPU + pgCPU) / time.Duration(n)
+		r.PGCPUPerRequest = pgCPU / time.Duration(n)
 	}
 	return r
 }
 
-func report(w io.Writer, rs []Result) {
+func report(w io.Writer, rs []Result, pg bool) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\treq/s\tvs baseline\tp50\tp95\tp99\terrors\t")
+	head := "scenario\tCPU/req\t"
+	if pg {
+		head += "of which PG\t"
+	}
+	fmt.Fprintln(tw, head+"req/s\tvs baseline\tp50\tp95\tp99\terrors\t")
 	var base float64
 	for _, r := range rs {
 		if base == 0 {
@@ -456,10 +639,19 @@ func report(w io.Writer, rs []Result) {
 		if base > 0 {
 			ratio = fmt.Sprintf("%.0f%%", 100*r.PerSecond/base)
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%s\t%d\t\n", r.Name, r.PerSecond, ratio, ms(r.P50), ms(r.P95), ms(r.P99), r.Errors)
+		pgc := ""
+		if pg {
+			pgc = ms(r.PGCPUPerRequest) + "\t"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s%.0f\t%s\t%s\t%s\t%s\t%d\t\n", r.Name, ms(r.CPUPerRequest), pgc, r.PerSecond, ratio, ms(r.P50), ms(r.P95), ms(r.P99), r.Errors)
 	}
 	tw.Flush()
+	fmt.Fprintln(w, "CPU/req: the server process's CPU time (user and system, all threads, from /proc)"+
+		map[bool]string{true: " plus its PostgreSQL backends'", false: ""}[pg]+" per request served")
 	for _, r := range rs {
+		if strings.HasPrefix(r.Name, "conditional get") {
+			fmt.Fprintf(w, "%s: %d of %d answers were 304 Not Modified, the others 200 with the body\n", r.Name, r.NotModified, r.Requests)
+		}
 		if r.FirstError != "" {
 			fmt.Fprintf(w, "%s: %d errors; the first: %s\n", r.Name, r.Errors, r.FirstError)
 		}
@@ -467,20 +659,6 @@ func report(w io.Writer, rs []Result) {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
-
-// peakRSS reads the process's peak resident set size (Linux).
-func peakRSS() string {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return "unknown"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "unknown"
-}
 
 // ---- HTTP client ----
 
@@ -496,6 +674,43 @@ func (c *client) page(path string) ([]byte, error) {
 	req, _ := http.NewRequest("GET", c.base+path, nil)
 	req.AddCookie(c.cookie)
 	return c.do(req)
+}
+
+// etag gets path and returns its ETag.
+func (c *client) etag(path string) (string, error) {
+	req, _ := http.NewRequest("GET", c.base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	res, err := c.http.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, res.Body)
+	if res.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("GET %s: %d", path, res.StatusCode)
+	}
+	return res.Header.Get("ETag"), nil
+}
+
+// conditional gets path with If-None-Match: 200 (with the body) and 304
+// are both answers.
+func (c *client) conditional(path, etag string) (int, error) {
+	req, _ := http.NewRequest("GET", c.base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("If-None-Match", etag)
+	res, err := c.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return 0, err
+	}
+	if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusNotModified {
+		return res.StatusCode, fmt.Errorf("GET %s: %d %.300s", path, res.StatusCode, b)
+	}
+	return res.StatusCode, nil
 }
 
 func (c *client) send(method, path string, body any, ifMatch string) ([]byte, error) {
@@ -710,7 +925,7 @@ func orgDoc(o, perOrg int) persona.OrgExport {
 		t := e.Templates[i%len(e.Templates)]
 		def := t.Versions[0].Definition
 		p := persona.ExportPersona{ID: newID(), TemplateID: t.ID, TemplateVersion: 1, GroupID: e.Groups[i%4].ID,
-			Name: fmt.Sprintf("%s %d", strings.TrimSuffix(t.Name, " persona"), i), Summary: sentence(r, 18), Status: persona.StatusPublished,
+			Name: fmt.Sprintf("%s %d", strings.TrimSuffix(t.Name, " persona"), i), Summary: sentence(r, 18) + rare(r), Status: persona.StatusPublished,
 			Values: fill(def, r), Dimensions: dims(def, r)}
 		if t.ProfileType == persona.ProfileArchetype && archetype == "" {
 			archetype = p.ID
@@ -730,6 +945,21 @@ func orgDoc(o, perOrg int) persona.OrgExport {
 var words = strings.Fields(`audit reconciliation spreadsheet approval onboarding mainframe dashboard ledger
 	breaks matching rules exceptions queue month close regulator evidence workflow team branch payments
 	cards treasury controls risk review export import cloud migration analyst operations lead automation`)
+
+// rareWords are each in about 1 persona in 100 (rare): the search for
+// one of them finds about 1% of an organisation's personas.
+var rareWords = []string{"zeppelin", "quokka", "obsidian", "marzipan", "fjord"}
+
+// rare gives each rare word with probability 1/100, for a summary.
+func rare(r *rand.Rand) string {
+	var b strings.Builder
+	for _, w := range rareWords {
+		if r.IntN(100) == 0 {
+			b.WriteString(" " + w)
+		}
+	}
+	return b.String()
+}
 
 func sentence(r *rand.Rand, n int) string {
 	ws := make([]string, n)
