@@ -20,6 +20,9 @@ import (
 type mergeStore interface {
 	// DuplicateCandidates returns the organisation's live personas.
 	DuplicateCandidates(ctx context.Context, orgID string) ([]persona.Persona, error)
+	// SimilarCandidates returns at most limit live personas of the
+	// template holding any of words, best full-text matches first.
+	SimilarCandidates(ctx context.Context, orgID, templateID string, words []string, limit int) ([]persona.Persona, error)
 	// MergePersona moves what is attached to merged onto survivor and
 	// marks merged as merged into it.
 	MergePersona(ctx context.Context, orgID, survivorID, mergedID, by string, at time.Time) error
@@ -56,11 +59,13 @@ func (s *Service) SimilarPersonas(ctx context.Context, actor Actor, slug string,
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.store.DuplicateCandidates(ctx, org.ID)
+	// Only the best full-text matches of its words are scored: a create
+	// costs the same in an organisation of ten personas or of ten thousand.
+	cands, err := s.store.SimilarCandidates(ctx, org.ID, p.TemplateID, persona.CandidateWords(p, candidateWords), maxSimilarCandidates)
 	if err != nil {
 		return nil, err
 	}
-	return similarAmong(p, all, maxSimilar), nil
+	return similarAmong(p, cands, maxSimilar), nil
 }
 
 func similarAmong(p persona.Persona, all []persona.Persona, limit int) []Similar {
@@ -77,6 +82,13 @@ func similarAmong(p persona.Persona, all []persona.Persona, limit int) []Similar
 	}
 	return out
 }
+
+// A look-alike check scores the maxSimilarCandidates personas whose text
+// best matches candidateWords of the persona's words.
+const (
+	candidateWords       = 16
+	maxSimilarCandidates = 64
+)
 
 // SimilarWarning says in one sentence which personas p looks like.
 func SimilarWarning(name string, sims []Similar) string {

@@ -83,7 +83,19 @@ func dragRow(grip, target string, fy float64) action {
 		return xy[0], xy[1], nil
 	}
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		x, y, err := point(ctx, t, grip, .5, true)
+		// Both ends in the window: the grip's row and the target centred
+		// together (the mouse cannot reach what is scrolled out of view).
+		if _, err := chromedp.Evaluate[bool](call(`(a, b) => {
+			const ea = document.querySelector(a), eb = document.querySelector(b);
+			if (!ea || !eb) return false;
+			ea.scrollIntoView({block: "center"});
+			const ra = ea.getBoundingClientRect(), rb = eb.getBoundingClientRect();
+			window.scrollBy(0, (Math.min(ra.top, rb.top) + Math.max(ra.bottom, rb.bottom)) / 2 - innerHeight / 2);
+			return true;
+		}`, grip, target))(ctx, t); err != nil {
+			return err
+		}
+		x, y, err := point(ctx, t, grip, .5, false)
 		if err != nil {
 			return err
 		}

@@ -327,3 +327,33 @@ func dice(a, b []string) float64 {
 	}
 	return 2 * float64(inter) / float64(len(a)+len(b))
 }
+
+// CandidateWords are the words of p by which a full-text index can pick
+// the personas worth scoring against it: its name words, then its longest
+// field words (the long ones are the rare ones), at most n, in a fixed
+// order.
+func CandidateWords(p Persona, n int) []string {
+	d := NewDupDoc(p)
+	seen := map[string]bool{}
+	var out []string
+	add := func(w string) {
+		if !seen[w] && len(out) < n {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	for _, w := range d.nameWords {
+		add(w)
+	}
+	var rest []string
+	for _, k := range d.keys {
+		rest = append(rest, d.fields[k]...)
+	}
+	slices.SortFunc(rest, func(a, b string) int {
+		return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b))
+	})
+	for _, w := range rest {
+		add(w)
+	}
+	return out
+}

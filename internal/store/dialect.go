@@ -23,6 +23,8 @@ type dialect struct {
 	// matchQuery turns an organisation's search terms into the engine's
 	// full-text query text.
 	matchQuery func(orgID string, terms []string) string
+	// matchAnyQuery matches rows holding any of the terms, as whole words.
+	matchAnyQuery func(orgID string, terms []string) string
 	// searchSQL returns the search statement. $1 is the organisation, $2 the
 	// full-text query; filters holds extra "AND ..." conditions on alias p
 	// using $3...; limit is the placeholder for the row limit. Columns: id,
@@ -64,7 +66,8 @@ var sqliteDialect = dialect{
 	},
 	// Organisation-qualified prefix words in contentless FTS5 tables
 	// (searchindex.go, migration 00010).
-	matchQuery: ftsMatch,
+	matchQuery:    ftsMatch,
+	matchAnyQuery: ftsMatchAny,
 	// bm25 is lower for better matches, so the rank is its negation; a
 	// match in the name weighs 10, in the summary 4, elsewhere 1.
 	searchSQL: func(filters, limit string) string {
@@ -110,13 +113,8 @@ var postgresDialect = dialect{
 	},
 	// 't1':* & 't2':* — quoted prefix lexemes; terms hold only letters and
 	// digits, so nothing can form tsquery syntax.
-	matchQuery: func(_ string, terms []string) string {
-		parts := make([]string, len(terms))
-		for i, t := range terms {
-			parts[i] = "'" + strings.ReplaceAll(t, "'", "''") + "':*"
-		}
-		return strings.Join(parts, " & ")
-	},
+	matchQuery:    func(_ string, terms []string) string { return pgTSQuery(terms, " & ", ":*") },
+	matchAnyQuery: func(_ string, terms []string) string { return pgTSQuery(terms, " | ", "") },
 	// personas.search is a stored generated tsvector ('simple' config):
 	// name weight A, summary B, search_text C. ts_rank's default weights
 	// rank name matches above summary matches above the rest.
@@ -190,6 +188,16 @@ func noRows(err error, what string) error {
 		return notFound(what)
 	}
 	return err
+}
+
+// pgTSQuery joins quoted lexemes (prefixes with suffix ":*") with a
+// tsquery operator.
+func pgTSQuery(terms []string, op, suffix string) string {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		parts[i] = "'" + strings.ReplaceAll(t, "'", "''") + "'" + suffix
+	}
+	return strings.Join(parts, op)
 }
 
 // searchTerms splits q into lower-cased runs of letters and digits, the

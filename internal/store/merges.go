@@ -27,6 +27,35 @@ func (s *DB) DuplicateCandidates(ctx context.Context, orgID string) ([]persona.P
 	return collect(rows, scanPersona)
 }
 
+// SimilarCandidates returns at most limit live personas of the template
+// that hold any of words, those sharing the most (and the rarest) first by
+// the full-text index's own ranking: the few a look-alike check scores,
+// instead of every persona of the organisation.
+func (s *DB) SimilarCandidates(ctx context.Context, orgID, templateID string, words []string, limit int) ([]persona.Persona, error) {
+	terms := searchTerms(strings.Join(words, " "))
+	if len(terms) > maxSearchTerms {
+		terms = terms[:maxSearchTerms]
+	}
+	if len(terms) == 0 || limit <= 0 {
+		return []persona.Persona{}, nil
+	}
+	rows, err := s.q().QueryContext(ctx, s.d.searchSQL(" AND p.template_id = $3", "$4"),
+		orgID, s.d.matchAnyQuery(orgID, terms), templateID, limit)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+		var id, name, pt, group, status, summary, text string
+		var rank float64
+		err := r.Scan(&id, &name, &pt, &group, &status, &summary, &text, &rank)
+		return id, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.GetPersonas(ctx, orgID, ids)
+}
+
 // MergedInto returns the persona that id was merged into (following a
 // chain of merges to its live end); not-found when id is no merged persona
 // of the organisation.

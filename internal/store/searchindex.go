@@ -41,13 +41,19 @@ func ftsWords(key, text string) string {
 // ftsMatch is the FTS5 query for terms in one organisation: every term a
 // quoted prefix of a qualified word, all required. Terms hold only letters,
 // digits and marks, so no input can form FTS5 syntax.
-func ftsMatch(orgID string, terms []string) string {
+func ftsMatch(orgID string, terms []string) string { return ftsJoin(orgID, terms, " AND ", "*") }
+
+// ftsMatchAny matches rows holding any of the terms as whole words (a
+// prefix query walks every longer word too: it costs several times more).
+func ftsMatchAny(orgID string, terms []string) string { return ftsJoin(orgID, terms, " OR ", "") }
+
+func ftsJoin(orgID string, terms []string, op, suffix string) string {
 	key := ftsKey(orgID)
 	parts := make([]string, len(terms))
 	for i, t := range terms {
-		parts[i] = `"` + key + strings.ReplaceAll(t, `"`, `""`) + `"*`
+		parts[i] = `"` + key + strings.ReplaceAll(t, `"`, `""`) + `"` + suffix
 	}
-	return strings.Join(parts, " AND ")
+	return strings.Join(parts, op)
 }
 
 // pgWords is text as PostgreSQL's search vectors hold it: the folded words
