@@ -127,52 +127,54 @@ func duplicateWarnings(ws []persona.PersonaWrite) []string {
 }
 
 // maxLookAlikeRecords bounds how many records of one file are checked
-// for look-alikes (each holds its words in memory until the check).
-const maxLookAlikeRecords = 5000
+// for look-alikes (each costs one full-text query).
+const maxLookAlikeRecords = 2000
 
 // ImportLookAlikes warns about the records of a file import that look like
-// a live persona of the organisation or like another record of the file
-// (viewers and up; a record's ID is where it sits in the file, "row 3").
-// The same blocked search as the duplicates report: bounded whatever the
-// sizes. At most maxImportDuplicateWarnings sentences, then a count.
+// a live persona of the organisation (each record scored against the best
+// full-text matches of its words, as a create is) or like another record
+// of the file (the duplicates report's blocked search). Viewers and up; a
+// record's ID is where it sits in the file ("row 3"). At most
+// maxImportDuplicateWarnings sentences, then a count.
 func (s *Service) ImportLookAlikes(ctx context.Context, actor Actor, slug string, records []persona.Persona) ([]string, error) {
 	org, _, err := s.scope(ctx, actor, slug, persona.RoleViewer)
 	if err != nil || len(records) == 0 {
 		return nil, err
 	}
-	all, err := s.store.DuplicateCandidates(ctx, org.ID)
-	if err != nil {
-		return nil, err
-	}
-	names := make(map[string]string, len(all)+len(records))
-	pos := make(map[string]int, len(records)) // a record's place in the file, from 1
-	docs := make([]persona.DupDoc, 0, len(all)+len(records))
-	for _, p := range all {
-		names[p.ID] = fmt.Sprintf("%q", p.Name)
-		docs = append(docs, persona.NewDupDoc(p))
-	}
-	for _, r := range records[:min(len(records), maxLookAlikeRecords)] {
+	checked := records[:min(len(records), maxLookAlikeRecords)]
+	names := map[string]string{}
+	pos := make(map[string]int, len(checked)) // a record's place in the file, from 1
+	docs := make([]persona.DupDoc, 0, len(checked))
+	var hits []persona.Similarity
+	for _, r := range checked {
 		names[r.ID] = fmt.Sprintf("%q (%s)", r.Name, r.ID)
 		pos[r.ID] = len(pos) + 1
-		docs = append(docs, persona.NewDupDoc(r))
+		doc := persona.NewDupDoc(r)
+		docs = append(docs, doc)
+		cands, err := s.store.SimilarCandidates(ctx, org.ID, r.TemplateID, persona.CandidateWords(r, candidateWords), maxSimilarCandidates)
+		if err != nil {
+			return nil, err
+		}
+		others := make([]persona.DupDoc, len(cands))
+		for i, c := range cands {
+			names[c.ID] = fmt.Sprintf("%q", c.Name)
+			others[i] = persona.NewDupDoc(c)
+		}
+		hits = append(hits, persona.SimilarTo(doc, others, persona.DuplicateThreshold)...)
 	}
-	var out []string
-	n := 0
 	for _, d := range persona.FindDuplicates(docs, persona.DuplicateThreshold) {
-		if pos[d.A] == 0 && pos[d.B] == 0 {
-			continue // two personas already there: the duplicates report's business
+		if pos[d.A] < pos[d.B] {
+			d.A, d.B = d.B, d.A // the later record looks like what came before it
 		}
-		n++
-		if len(out) < maxImportDuplicateWarnings {
-			a, b := d.A, d.B
-			if pos[a] < pos[b] {
-				a, b = b, a // the later record looks like what came before it
-			}
-			out = append(out, fmt.Sprintf("%s looks like %s (%.0f%% alike)", names[a], names[b], d.Score*100))
-		}
+		hits = append(hits, d)
 	}
-	if n > maxImportDuplicateWarnings {
-		out = append(out, fmt.Sprintf("and %d more records look like other personas", n-maxImportDuplicateWarnings))
+	slices.SortStableFunc(hits, func(x, y persona.Similarity) int { return cmp.Compare(y.Score, x.Score) })
+	var out []string
+	for _, d := range hits[:min(len(hits), maxImportDuplicateWarnings)] {
+		out = append(out, fmt.Sprintf("%s looks like %s (%.0f%% alike)", names[d.A], names[d.B], d.Score*100))
+	}
+	if n := len(hits) - maxImportDuplicateWarnings; n > 0 {
+		out = append(out, fmt.Sprintf("and %d more records look like other personas", n))
 	}
 	if len(records) > maxLookAlikeRecords {
 		out = append(out, fmt.Sprintf("only the first %d records were checked for look-alikes", maxLookAlikeRecords))
