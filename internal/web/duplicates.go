@@ -143,6 +143,21 @@ func (h *Handler) renderMerge(w http.ResponseWriter, r *http.Request, c *Ctx, st
 		return err
 	}
 	v := mergeView{S: sp, M: mp, Problem: problem}
+	// Persona references read as the names of their targets, not IDs.
+	ver, err := h.svc.GetVersion(r.Context(), c.Actor, c.Org.Slug, sp.TemplateID, sp.TemplateVersion)
+	if err != nil {
+		return err
+	}
+	names, err := h.svc.RefNames(r.Context(), c.Actor, c.Org.Slug, ver.Definition, sp, mp)
+	if err != nil {
+		return err
+	}
+	text := func(key string, val any) string {
+		if fd, ok := ver.Definition.Field(key); ok && fd.Kind == persona.KindPersona {
+			return persona.RefText(fd, val, names)
+		}
+		return valueText(val)
+	}
 	var same []mergeRow
 	for _, f := range rows {
 		if f.Same && isBlank(f.Survivor) && fieldErrs[f.Key] == "" {
@@ -153,7 +168,7 @@ func (h *Handler) renderMerge(w http.ResponseWriter, r *http.Request, c *Ctx, st
 		if x, ok := chosen[f.Key]; ok {
 			choice = x
 		}
-		row := mergeRow{Key: f.Key, Label: f.Label, Survivor: valueText(f.Survivor), Merged: valueText(f.Merged),
+		row := mergeRow{Key: f.Key, Label: f.Label, Survivor: text(f.Key, f.Survivor), Merged: text(f.Key, f.Merged),
 			KeepMerged: choice == app.KeepMerged, Same: f.Same, Error: fieldErrs[f.Key]}
 		if f.Same {
 			same = append(same, row)

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -63,6 +64,11 @@ func TestDuplicatePages(t *testing.T) {
 	m := owner.get(mergeURL).must(t, http.StatusOK)
 	if !strings.Contains(m.Body, `name="f.quote" value="merged"`) || !strings.Contains(m.Body, "A different quote, typed in the copy") {
 		t.Fatalf("the merge page:\n%s", between(m.Body, `id="merge-form"`, "</form>"))
+	}
+	// A persona reference reads as its target's name, not its ID.
+	form2 := between(m.Body, `id="merge-form"`, "</form>")
+	if !strings.Contains(form2, "Works for") || !strings.Contains(form2, "Big Bank") || strings.Contains(form2, fmt.Sprint(lead.Values["works_for"])[1:37]) {
+		t.Errorf("the merge page shows System Lead's Works for (%v) not by name:\n%s", lead.Values["works_for"], between(form2, "Works for", "</tr>"))
 	}
 	mf := submitForm(t, m.Body, "merge-form")
 	mf.Set("f.quote", "merged")
