@@ -3,9 +3,6 @@ package bench
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"os"
 	"os/exec"
@@ -16,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/personapal/personapal/internal/store/storetest"
 )
 
 var (
@@ -104,11 +103,7 @@ func TestHarnessRunsEveryScenario(t *testing.T) {
 
 // On PostgreSQL the server's backends are found and their CPU counted.
 func TestHarnessOnPostgres(t *testing.T) {
-	dsn := os.Getenv("PERSONAPAL_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("PERSONAPAL_TEST_POSTGRES not set")
-	}
-	db := freshPostgres(t, dsn)
+	db := storetest.PostgresDSN(t) // a schema of its own; skipped without PostgreSQL, failing under CI
 	var out bytes.Buffer
 	rep, err := Run(context.Background(), Config{Orgs: 1, PerOrg: 20, Duration: 150 * time.Millisecond, MixedDuration: 300 * time.Millisecond,
 		Clients: 2, Out: &out, DB: db, Executable: personapal(t), Only: regexp.MustCompile(`^get persona|^mixed`)})
@@ -146,32 +141,4 @@ func TestHarnessUsageAB(t *testing.T) {
 	if strings.Contains(out.String(), "errors; the first") {
 		t.Errorf("errors:\n%s", out.String())
 	}
-}
-
-// freshPostgres creates a schema of its own for the test and returns a DSN
-// that uses it; the schema is dropped at cleanup.
-func freshPostgres(t *testing.T, base string) string {
-	t.Helper()
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	schema := "bench_" + hex.EncodeToString(b[:])
-	if _, err := admin.ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		admin.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		defer admin.Close()
-		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
 }
