@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/personapal/personapal/internal/interchange"
 	"github.com/personapal/personapal/internal/persona"
@@ -161,26 +160,18 @@ func (h *Handler) importUpload(w http.ResponseWriter, r *http.Request, c *Ctx) e
 	if v.Mode != interchange.ModeUpdate {
 		v.Mode = interchange.ModeCreate
 	}
-	files := r.MultipartForm.File["file"]
-	if len(files) != 1 {
+	text, name, problem, err := uploadedText(r, "file", h.svc.MaxUpload())
+	switch {
+	case err != nil:
+		return err
+	case problem == uploadNoFile:
 		return refuse(http.StatusUnprocessableEntity, "file", "Choose a CSV, JSON or JSON Lines file.")
-	}
-	f, err := files[0].Open()
-	if err != nil {
-		return err
-	}
-	raw, err := io.ReadAll(io.LimitReader(f, h.svc.MaxUpload()+1))
-	f.Close()
-	if err != nil {
-		return err
-	}
-	if int64(len(raw)) > h.svc.MaxUpload() {
+	case problem == uploadTooLarge:
 		return refuse(http.StatusRequestEntityTooLarge, "file", "The file is larger than the "+persona.FormatBytes(h.svc.MaxUpload())+" upload limit.")
-	}
-	if !utf8.Valid(raw) {
+	case problem == uploadNotText:
 		return refuse(http.StatusUnprocessableEntity, "file", "The file is not UTF-8 text. Save it as UTF-8 (in Excel: CSV UTF-8) and choose it again.")
 	}
-	v.FileName = filepath.Base(files[0].Filename)
+	v.FileName = filepath.Base(name)
 	if v.Format == "" {
 		switch strings.ToLower(filepath.Ext(v.FileName)) {
 		case ".json":
@@ -191,7 +182,7 @@ func (h *Handler) importUpload(w http.ResponseWriter, r *http.Request, c *Ctx) e
 			v.Format = interchange.FormatCSV
 		}
 	}
-	v.Data = string(raw)
+	v.Data = text
 	if v.TemplateName() == "" {
 		return refuse(http.StatusUnprocessableEntity, "template", "Choose the template the personas follow.")
 	}

@@ -3,11 +3,9 @@ package web
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
@@ -77,26 +75,18 @@ func (h *Handler) orgImportCheck(w http.ResponseWriter, r *http.Request, c *Ctx)
 	}
 	defer r.MultipartForm.RemoveAll()
 	v.Slug, v.Name = strings.TrimSpace(r.FormValue("slug")), strings.TrimSpace(r.FormValue("name"))
-	files := r.MultipartForm.File["file"]
-	if len(files) != 1 {
+	text, name, problem, err := uploadedText(r, "file", h.svc.MaxUpload())
+	switch {
+	case err != nil:
+		return err
+	case problem == uploadNoFile:
 		return refuse(http.StatusUnprocessableEntity, "Choose an export file (JSON or YAML).")
-	}
-	f, err := files[0].Open()
-	if err != nil {
-		return err
-	}
-	raw, err := io.ReadAll(io.LimitReader(f, h.svc.MaxUpload()+1))
-	f.Close()
-	if err != nil {
-		return err
-	}
-	if int64(len(raw)) > h.svc.MaxUpload() {
+	case problem == uploadTooLarge:
 		return refuse(http.StatusRequestEntityTooLarge, tooBig)
-	}
-	if !utf8.Valid(raw) {
+	case problem == uploadNotText:
 		return refuse(http.StatusUnprocessableEntity, "The file is not an export: it is not UTF-8 text.")
 	}
-	v.FileName, v.Data = files[0].Filename, string(raw)
+	v.FileName, v.Data = name, text
 	return h.orgImport(w, r, c, v, true)
 }
 
