@@ -60,25 +60,4 @@
     if (summary) summary.focus();
   });
   document.addEventListener("htmx:afterSwap", function (e) { syncOutputs(e.target); });
-  // A long-running submit (an import) says that it runs: the button named
-  // by data-busy-text shows a spinner and that text, and a second click
-  // does not send the form again. The next page replaces all of this.
-  document.addEventListener("submit", function (e) {
-    var form = e.target;
-    var button = e.submitter;
-    if (e.defaultPrevented || !button || !button.hasAttribute("data-busy-text")) return;
-    if (form.getAttribute("data-busy") === "true") { e.preventDefault(); return; }
-    form.setAttribute("data-busy", "true");
-    button.setAttribute("aria-busy", "true");
-    button.textContent = button.getAttribute("data-busy-text");
-    var live = form.querySelector("[data-busy-status]");
-    if (live) live.textContent = button.getAttribute("data-busy-text");
-  });
-  // Back in the browser's history, the page may come from its cache with
-  // the busy state still on: clear it.
-  window.addEventListener("pageshow", function (e) {
-    if (!e.persisted) return;
-    document.querySelectorAll("form[data-busy=true]").forEach(function (f) { f.removeAttribute("data-busy"); });
-    document.querySelectorAll("button[aria-busy=true]").forEach(function (b) { b.removeAttribute("aria-busy"); });
-  });
 })();
