@@ -56,6 +56,11 @@ func (b personaBody) input() app.PersonaInput {
 	}
 }
 
+type getPersonaInput struct {
+	PersonaPath
+	IfNoneMatch string `header:"If-None-Match" doc:"The ETag of a revision you hold: 304 Not Modified, without a body, while it is the current one"`
+}
+
 type personaCreateInput struct {
 	OrgPath
 	Body personaBody
@@ -101,13 +106,6 @@ type personaListInput struct {
 	Limit       int                 `query:"limit" doc:"Page size, 1-200 (default 50)"`
 	Cursor      string              `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
 	Review      string              `query:"review" doc:"mine (you own them), overdue, due30 (due within 30 days, not overdue) or unowned"`
-}
-
-type personaListOutput struct {
-	Body struct {
-		Items      []PersonaJSON `json:"items"`
-		NextCursor *string       `json:"next_cursor"`
-	}
 }
 
 type trashListOutput struct {
@@ -172,14 +170,14 @@ func (s *Server) registerPersonas(api huma.API) {
 			if err != nil {
 				return nil, s.failQuery(ctx, err)
 			}
-			page, err := s.svc.ListPersonasByReview(ctx, actorFrom(ctx), in.Org, persona.PersonaFilter{
+			page, err := s.svc.ListPersonasByReviewEncoded(ctx, actorFrom(ctx), in.Org, persona.PersonaFilter{
 				GroupID: in.Group, ProfileType: persona.ProfileType(in.ProfileType), TemplateID: in.Template,
 				Status: persona.Status(in.Status), Limit: in.Limit}, review, in.Cursor)
 			if err != nil {
 				return nil, s.failQuery(ctx, err)
 			}
 			out := &personaListOutput{}
-			out.Body.Items = personaList(page.Items)
+			out.Body.Items = encodedList(page.Items)
 			if page.NextCursor != "" {
 				out.Body.NextCursor = &page.NextCursor
 			}
@@ -207,12 +205,19 @@ func (s *Server) registerPersonas(api huma.API) {
 	getPersona.Description = "A persona that was merged into another one answers 308 Permanent Redirect, with Location naming the survivor " +
 		"and a problem document of type /problems/merged (docs/duplicates.md)."
 	huma.Register(api, getPersona,
-		func(ctx context.Context, in *PersonaPath) (*personaOutput, error) {
-			p, err := s.svc.GetPersona(ctx, actorFrom(ctx), in.Org, in.ID)
+		func(ctx context.Context, in *getPersonaInput) (*encodedPersonaOutput, error) {
+			if in.IfNoneMatch != "" {
+				// A client that holds the current revision: answer from the
+				// revision alone.
+				if rev, err := s.svc.PersonaRevision(ctx, actorFrom(ctx), in.Org, in.ID); err == nil && NoneMatchHolds(in.IfNoneMatch, etag(rev)) {
+					return nil, huma.ErrorWithHeaders(huma.Status304NotModified(), http.Header{"ETag": {etag(rev)}})
+				}
+			}
+			p, err := s.svc.GetPersonaEncoded(ctx, actorFrom(ctx), in.Org, in.ID)
 			if err != nil {
 				return nil, s.getOrRedirect(ctx, in.Org, in.ID, err) // a merged persona: 308 (duplicates.go)
 			}
-			return &personaOutput{ETag: etag(p.Revision), Body: personaJSON(p)}, nil
+			return &encodedPersonaOutput{ETag: etag(p.Revision), Body: encodedPersona{p}}, nil
 		})
 
 	huma.Register(api, op("update-persona", http.MethodPut, "/api/v1/orgs/{org}/personas/{id}", "Replace a persona's content (editors); needs If-Match", tagPersonas, 0),

@@ -286,3 +286,28 @@ func samePair(d app.Duplicate, a, b string) bool {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// TestLookAlikesInALargeOrganisation: in an organisation of 120 personas
+// that all hold the same words, a near-copy is still found by what it
+// really shares (its name and rarer words), on both engines; on SQLite the
+// words every persona holds are left out of the candidate search, so the
+// check does not rank the whole organisation on each create.
+func TestLookAlikesInALargeOrganisation(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			ctx := t.Context()
+			r := newReviewOrg(ctx, t, eng, time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC))
+			common := []any{"Close the ledger on time", "Reconcile the payments queue"}
+			for i := range 120 {
+				r.create(ctx, t, r.template, "Analyst "+strings.Repeat("x", i%7)+string(rune('a'+i%26))+string(rune('a'+i/26)),
+					persona.Values{"role_title": "Ledger analyst", "goals": common})
+			}
+			p := r.create(ctx, t, r.template, "Quentin the Quokka Keeper", persona.Values{"role_title": "Zoo quokka keeper", "goals": common})
+			q := persona.Persona{Content: persona.Content{Name: "Quentin, Quokka Keeper", Values: persona.Values{"role_title": "Quokka keeper at the zoo", "goals": common}}, TemplateID: r.template}
+			sims, err := r.svc.SimilarPersonas(ctx, r.viewer, r.slug, q)
+			if err != nil || len(sims) == 0 || sims[0].Persona.ID != p.ID {
+				t.Fatalf("similar to %s: %+v %v", q.Name, sims, err)
+			}
+		})
+	}
+}

@@ -29,8 +29,11 @@ type PersonaInput struct {
 }
 
 // PersonaPage is one page of a persona listing.
-type PersonaPage struct {
-	Items      []persona.Persona
+type PersonaPage = Page[persona.Persona]
+
+// Page is one page of a listing.
+type Page[T any] struct {
+	Items      []T
 	NextCursor string
 }
 
@@ -42,9 +45,22 @@ const (
 
 // ListPersonas lists live personas with filters, a page at a time.
 func (s *Service) ListPersonas(ctx context.Context, actor Actor, slug string, f persona.PersonaFilter, cursor string) (PersonaPage, error) {
+	return listPersonaPage(ctx, s, actor, slug, f, cursor, s.store.ListPersonas, func(p persona.Persona) *persona.Persona { return &p })
+}
+
+// ListPersonasEncoded is ListPersonas with the values kept encoded, for
+// answers that pass them through.
+func (s *Service) ListPersonasEncoded(ctx context.Context, actor Actor, slug string, f persona.PersonaFilter, cursor string) (Page[persona.Encoded], error) {
+	return listPersonaPage(ctx, s, actor, slug, f, cursor, s.store.ListPersonasEncoded, func(e persona.Encoded) *persona.Persona { return &e.Persona })
+}
+
+// listPersonaPage checks a listing's filter and cursor and reads one page
+// through list; of gives an item's persona properties.
+func listPersonaPage[T any](ctx context.Context, s *Service, actor Actor, slug string, f persona.PersonaFilter, cursor string,
+	list func(context.Context, string, persona.PersonaFilter) ([]T, error), of func(T) *persona.Persona) (Page[T], error) {
 	org, _, err := s.scope(ctx, actor, slug, persona.RoleViewer)
 	if err != nil {
-		return PersonaPage{}, err
+		return Page[T]{}, err
 	}
 	var fields []persona.FieldError
 	if f.ProfileType != "" && !f.ProfileType.Valid() {
@@ -64,21 +80,21 @@ func (s *Service) ListPersonas(ctx context.Context, actor Actor, slug string, f 
 		f.After = string(after)
 	}
 	if err := persona.Invalid("invalid listing", fields); err != nil {
-		return PersonaPage{}, err
+		return Page[T]{}, err
 	}
 	if f.Limit == 0 {
 		f.Limit = DefaultPageSize
 	}
 	want := f.Limit
 	f.Limit = want + 1 // one more tells whether there is a next page
-	items, err := s.store.ListPersonas(ctx, org.ID, f)
+	items, err := list(ctx, org.ID, f)
 	if err != nil {
-		return PersonaPage{}, err
+		return Page[T]{}, err
 	}
-	page := PersonaPage{Items: items}
+	page := Page[T]{Items: items}
 	if len(items) > want {
 		page.Items = items[:want]
-		page.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(items[want-1].ID))
+		page.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(of(items[want-1]).ID))
 	}
 	return page, nil
 }
@@ -90,6 +106,26 @@ func (s *Service) GetPersona(ctx context.Context, actor Actor, slug, id string) 
 		return persona.Persona{}, err
 	}
 	return s.store.GetPersona(ctx, org.ID, id)
+}
+
+// PersonaRevision returns a live persona's revision (its ETag), without
+// reading the persona.
+func (s *Service) PersonaRevision(ctx context.Context, actor Actor, slug, id string) (int, error) {
+	org, _, err := s.scope(ctx, actor, slug, persona.RoleViewer)
+	if err != nil {
+		return 0, err
+	}
+	return s.store.PersonaRevision(ctx, org.ID, id)
+}
+
+// GetPersonaEncoded is GetPersona with the values kept encoded, for answers
+// that pass them through.
+func (s *Service) GetPersonaEncoded(ctx context.Context, actor Actor, slug, id string) (persona.Encoded, error) {
+	org, _, err := s.scope(ctx, actor, slug, persona.RoleViewer)
+	if err != nil {
+		return persona.Encoded{}, err
+	}
+	return s.store.GetPersonaEncoded(ctx, org.ID, id)
 }
 
 // GetPersonas returns live personas by ID, in that order; not-found when

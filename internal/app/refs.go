@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 
@@ -195,14 +196,35 @@ func (s *Service) survivorOf(ctx context.Context, orgID, id string) (persona.Per
 	return persona.Persona{}, false, nil
 }
 
+// refStore finds the personas that may reference others.
+type refStore interface {
+	// PersonasMentioning returns the live personas whose values hold any of
+	// ids as a JSON string: every persona referencing one of them, and
+	// possibly others (a text field quoting an ID), in ID order.
+	PersonasMentioning(ctx context.Context, orgID string, ids []string) ([]persona.Persona, error)
+}
+
 // Backlinks lists the live personas that reference the persona id (live or
-// in the trash), by name.
+// in the trash), by name. Only the personas whose values mention id (or a
+// persona merged into it, whose references read through to it) are read
+// and checked, not the whole organisation: the persona page shows
+// backlinks on every view.
 func (s *Service) Backlinks(ctx context.Context, actor Actor, slug, id string) ([]Backlink, error) {
 	org, _, err := s.scope(ctx, actor, slug, persona.RoleViewer)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.store.GetPersona(ctx, org.ID, id); err != nil {
+	targets := map[string]bool{id: true}
+	if _, err := s.store.GetPersona(ctx, org.ID, id); err == nil {
+		// References to a persona merged into a live one land on it.
+		merged, err := s.store.MergedFrom(ctx, org.ID, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range merged {
+			targets[m.ID] = true
+		}
+	} else {
 		if persona.ErrorCode(err) != persona.CodeNotFound {
 			return nil, err
 		}
@@ -210,14 +232,20 @@ func (s *Service) Backlinks(ctx context.Context, actor Actor, slug, id string) (
 			return nil, err
 		}
 	}
-	_, rels, err := s.relations(ctx, org.ID)
+	cands, err := s.store.PersonasMentioning(ctx, org.ID, slices.Sorted(maps.Keys(targets)))
 	if err != nil {
 		return nil, err
 	}
 	out := []Backlink{}
-	for _, r := range rels {
-		if r.TargetID == id {
-			out = append(out, Backlink{PersonaID: r.From.ID, Name: r.From.Name, ProfileType: r.From.ProfileType, Field: r.FieldKey, FieldLabel: r.FieldLabel})
+	for _, p := range cands {
+		v, err := s.version(ctx, org.ID, p.TemplateID, p.TemplateVersion)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range persona.RefsOf(v.Definition, p.Values) {
+			if targets[r.TargetID] {
+				out = append(out, Backlink{PersonaID: p.ID, Name: p.Name, ProfileType: p.ProfileType, Field: r.FieldKey, FieldLabel: r.FieldLabel})
+			}
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Backlink) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })

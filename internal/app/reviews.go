@@ -431,24 +431,35 @@ const ReviewDigestKind = "review_digest"
 // cannot apply it: this reads the store's pages in ID order and keeps the
 // matches, so the cursor stays an ID and paging stays stable.
 func (s *Service) ListPersonasByReview(ctx context.Context, actor Actor, slug string, f persona.PersonaFilter, review ReviewFilter, cursor string) (PersonaPage, error) {
+	return listByReview(ctx, s, actor, slug, f, review, cursor, s.ListPersonas, func(p persona.Persona) *persona.Persona { return &p })
+}
+
+// ListPersonasByReviewEncoded is ListPersonasByReview with the values kept
+// encoded, for answers that pass them through.
+func (s *Service) ListPersonasByReviewEncoded(ctx context.Context, actor Actor, slug string, f persona.PersonaFilter, review ReviewFilter, cursor string) (Page[persona.Encoded], error) {
+	return listByReview(ctx, s, actor, slug, f, review, cursor, s.ListPersonasEncoded, func(e persona.Encoded) *persona.Persona { return &e.Persona })
+}
+
+func listByReview[T any](ctx context.Context, s *Service, actor Actor, slug string, f persona.PersonaFilter, review ReviewFilter, cursor string,
+	list func(context.Context, Actor, string, persona.PersonaFilter, string) (Page[T], error), of func(T) *persona.Persona) (Page[T], error) {
 	if review == ReviewAny {
-		return s.ListPersonas(ctx, actor, slug, f, cursor)
+		return list(ctx, actor, slug, f, cursor)
 	}
 	if f.Limit < 0 || f.Limit > MaxPageSize {
-		return s.ListPersonas(ctx, actor, slug, f, cursor) // its error names the limit
+		return list(ctx, actor, slug, f, cursor) // its error names the limit
 	}
 	want := cmp.Or(f.Limit, DefaultPageSize)
 	now := s.now().UTC()
 	scan := f
 	scan.Limit = MaxPageSize
-	var kept []persona.Persona
+	var kept []T
 	for {
-		page, err := s.ListPersonas(ctx, actor, slug, scan, cursor)
+		page, err := list(ctx, actor, slug, scan, cursor)
 		if err != nil {
-			return PersonaPage{}, err
+			return Page[T]{}, err
 		}
 		for _, p := range page.Items {
-			if review.Match(p, actor.UserID, now) {
+			if review.Match(*of(p), actor.UserID, now) {
 				kept = append(kept, p)
 			}
 		}
@@ -457,10 +468,10 @@ func (s *Service) ListPersonasByReview(ctx context.Context, actor Actor, slug st
 		}
 		cursor = page.NextCursor
 	}
-	out := PersonaPage{Items: kept}
+	out := Page[T]{Items: kept}
 	if len(kept) > want {
 		out.Items = kept[:want]
-		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(kept[want-1].ID))
+		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(of(kept[want-1]).ID))
 	}
 	return out, nil
 }

@@ -106,6 +106,12 @@ type Store interface {
 	// skipping IDs that do not exist.
 	GetPersonas(ctx context.Context, orgID string, ids []string) ([]persona.Persona, error)
 	ListPersonas(ctx context.Context, orgID string, f persona.PersonaFilter) ([]persona.Persona, error)
+	// GetPersonaEncoded and ListPersonasEncoded are GetPersona and
+	// ListPersonas with the values kept encoded (persona.Encoded).
+	GetPersonaEncoded(ctx context.Context, orgID, id string) (persona.Encoded, error)
+	// PersonaRevision is a live persona's revision.
+	PersonaRevision(ctx context.Context, orgID, id string) (int, error)
+	ListPersonasEncoded(ctx context.Context, orgID string, f persona.PersonaFilter) ([]persona.Encoded, error)
 	// UpdatePersona writes p as revision p.Revision when the stored revision
 	// is still p.Revision-1; otherwise precondition-failed with the current
 	// revision, and nothing is written.
@@ -190,6 +196,7 @@ type Store interface {
 	photoStore    // photos.go
 	workLinkStore // worklinks.go
 	mergeStore    // duplicates.go
+	refStore      // refs.go
 }
 
 // AccessReset is a change to a user's access (Store.ResetAccess).

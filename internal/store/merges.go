@@ -39,6 +39,12 @@ func (s *DB) SimilarCandidates(ctx context.Context, orgID, templateID string, wo
 	if len(terms) == 0 || limit <= 0 {
 		return []persona.Persona{}, nil
 	}
+	if s.d.name == DialectSQLite {
+		var err error
+		if terms, err = s.telling(ctx, orgID, terms); err != nil || len(terms) == 0 {
+			return []persona.Persona{}, err
+		}
+	}
 	rows, err := s.q().QueryContext(ctx, s.d.searchSQL(" AND p.template_id = $3", "$4"),
 		orgID, s.d.matchAnyQuery(orgID, terms), templateID, limit)
 	if err != nil {
@@ -54,6 +60,47 @@ func (s *DB) SimilarCandidates(ctx context.Context, orgID, templateID string, wo
 		return nil, err
 	}
 	return s.GetPersonas(ctx, orgID, ids)
+}
+
+// commonWordFloor and commonWordShare bound the words a look-alike check
+// matches on: a word held by more than the larger of the two (a count, a
+// share of the organisation's personas) is left out.
+const (
+	commonWordFloor = 50
+	commonWordShare = 4 // a quarter
+)
+
+// telling drops the terms most of the organisation's personas hold (SQLite).
+// They say nothing about likeness, and ranking their matches cost a create
+// more the larger the organisation grew: bm25 reads the sizes of every
+// matching row, so a word in each of 2,000 personas meant 2,000 reads.
+// Counting a word's matches only walks its list in the index. In an
+// organisation of up to 50 personas every word is kept; in a larger one a
+// word held by more than a quarter of them (and more than 50) is left out.
+func (s *DB) telling(ctx context.Context, orgID string, terms []string) ([]string, error) {
+	var total int
+	if err := s.q().QueryRowContext(ctx, `SELECT count(*) FROM personas WHERE org_id = $1`, orgID).Scan(&total); err != nil {
+		return nil, err
+	}
+	limit := max(commonWordFloor, total/commonWordShare)
+	if total <= limit {
+		return terms, nil
+	}
+	kept := terms[:0:0]
+	for _, t := range terms {
+		var n int
+		// Counting stops one past the limit: a common word's whole list is
+		// not walked either.
+		err := s.q().QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM personas_fts WHERE personas_fts MATCH $1 LIMIT $2)`,
+			s.d.matchAnyQuery(orgID, []string{t}), limit+1).Scan(&n)
+		if err != nil {
+			return nil, err
+		}
+		if n <= limit {
+			kept = append(kept, t)
+		}
+	}
+	return kept, nil
 }
 
 // MergedInto returns the persona that id was merged into (following a

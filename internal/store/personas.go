@@ -162,6 +162,16 @@ func (s *DB) GetPersonas(ctx context.Context, orgID string, ids []string) ([]per
 
 // ListPersonas lists live personas by ID (keyset: IDs after f.After).
 func (s *DB) ListPersonas(ctx context.Context, orgID string, f persona.PersonaFilter) ([]persona.Persona, error) {
+	query, args := listPersonasSQL(orgID, f)
+	rows, err := s.q().QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanPersona)
+}
+
+// listPersonasSQL is the statement of a persona listing.
+func listPersonasSQL(orgID string, f persona.PersonaFilter) (string, []any) {
 	var (
 		where strings.Builder
 		args  = []any{orgID}
@@ -192,13 +202,9 @@ func (s *DB) ListPersonas(ctx context.Context, orgID string, f persona.PersonaFi
 	}
 	limit = min(limit, maxListLimit)
 	args = append(args, limit)
-	rows, err := s.q().QueryContext(ctx, personaSelect+`
-		WHERE p.org_id = $1 AND p.deleted_at IS NULL`+where.String()+`
-		ORDER BY p.id LIMIT `+ph(len(args)), args...)
-	if err != nil {
-		return nil, err
-	}
-	return collect(rows, scanPersona)
+	return personaSelect + `
+		WHERE p.org_id = $1 AND p.deleted_at IS NULL` + where.String() + `
+		ORDER BY p.id LIMIT ` + ph(len(args)), args
 }
 
 // UpdatePersona writes p as revision p.Revision, in one statement that only
