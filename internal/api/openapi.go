@@ -147,6 +147,7 @@ func finishOpenAPI(api huma.API) {
 	for path, item := range oapi.Paths {
 		for method, o := range operations(item) {
 			requireIfMatch(o)
+			declareNotModified(method, o)
 			declareProblems(path, method, o)
 			typeReadOnly(reg, o)
 		}
@@ -172,6 +173,27 @@ func ifMatchParam(o *huma.Operation) *huma.Param {
 		}
 	}
 	return nil
+}
+
+// declareNotModified documents the conditional get of a GET whose answer
+// carries an ETag: If-None-Match, and 304 Not Modified when it names the
+// current one (internal/server/notmodified.go answers it for every route).
+func declareNotModified(method string, o *huma.Operation) {
+	ok := o.Responses["200"]
+	if method != http.MethodGet || ok == nil || ok.Headers["ETag"] == nil {
+		return
+	}
+	has := false
+	for _, p := range o.Parameters {
+		has = has || (p != nil && p.In == "header" && strings.EqualFold(p.Name, "If-None-Match"))
+	}
+	if !has {
+		o.Parameters = append(o.Parameters, &huma.Param{Name: "If-None-Match", In: "header",
+			Description: "The ETag of the version you hold: 304 Not Modified, without a body, while it is the current one",
+			Schema:      &huma.Schema{Type: huma.TypeString}})
+	}
+	o.Responses["304"] = &huma.Response{Description: "Not Modified: the ETag you sent in If-None-Match is still the current one",
+		Headers: map[string]*huma.Param{"ETag": ok.Headers["ETag"]}}
 }
 
 // requireIfMatch marks an If-Match documented as "(required)" required.

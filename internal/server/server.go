@@ -161,7 +161,7 @@ func NewWithOptions(svc *app.Service, db Pinger, log *slog.Logger, opts Options,
 	if opts.Limits.on() {
 		h = newRateLimiter(opts.Limits, now).middleware(h)
 	}
-	h = compress(h)
+	h = compress(notModified(h)) // notmodified.go
 	h = withClient(proxies(opts.TrustedProxies), recoverer(log, logRequests(log, securityHeaders(withClientInfo(h)))))
 	return &Handler{Handler: h, API: humaAPI, web: webApp}, nil
 }
