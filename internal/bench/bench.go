@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
@@ -783,18 +784,15 @@ func generate(ctx context.Context, svc *app.Service, cfg Config) (dataset, error
 		return dataset{}, err
 	}
 	var ds dataset
+	// Organisations are imported by a few workers at once: checking and
+	// encoding an organisation runs beside another one's transaction (on
+	// SQLite the transactions themselves still take turns).
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(generators)
 	for o := range cfg.Orgs {
 		doc := orgDoc(o, cfg.PerOrg)
-		slug := fmt.Sprintf("bench-%04d", o)
-		owner := otherActor
 		if o == 0 {
-			owner = actor
-		}
-		if _, err := svc.ImportOrg(ctx, owner, slug, "", doc, false); err != nil {
-			return ds, fmt.Errorf("organisation %d: %w", o, err)
-		}
-		if o == 0 {
-			ds.org = slug
+			ds.org = "bench-0000"
 			for _, p := range doc.Personas {
 				ds.personas = append(ds.personas, p.ID)
 			}
@@ -807,9 +805,25 @@ func generate(ctx context.Context, svc *app.Service, cfg Config) (dataset, error
 				}
 			}
 		}
+		owner := otherActor
+		if o == 0 {
+			owner = actor
+		}
+		g.Go(func() error {
+			if _, err := svc.ImportOrg(gctx, owner, fmt.Sprintf("bench-%04d", o), "", doc, false); err != nil {
+				return fmt.Errorf("organisation %d: %w", o, err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return ds, err
 	}
 	return ds, credentials(ctx, svc, actor, &ds)
 }
+
+// generators is how many organisations are imported at once.
+var generators = min(4, max(2, runtime.NumCPU()))
 
 // seedViews gives the measured organisation 30 days of views by
 // seedViewers members of every persona, so the persona page's "viewed by"
