@@ -62,7 +62,7 @@ func randomEdit(r *rand.Rand, c persona.Content, i int) persona.Content {
 			c.Values = persona.Values{}
 		}
 		c.Values["goals"] = []any{"Finish handover", fmt.Sprint("goal ", i)} // []any, as JSON decodes
-		c.Values["age"] = r.IntN(50) + 20                                   // an int: read back as float64
+		c.Values["age"] = r.IntN(50) + 20                                    // an int: read back as float64
 	}
 	return c
 }
