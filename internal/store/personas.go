@@ -104,18 +104,18 @@ func (s *DB) insertPersona(ctx context.Context, tx *sql.Tx, p persona.Persona, r
 // delta from the revision before it, read in tx (revisions.go).
 func (s *DB) insertRevision(ctx context.Context, tx *sql.Tx, p persona.Persona, rev persona.Revision) error {
 	var (
-		prev     persona.Revision
+		prev     persona.Content
 		prevSize int
 		found    bool
 		err      error
 	)
 	if p.Revision > 1 && (p.Revision-1)%snapshotEvery != 0 {
-		prev, prevSize, found, err = s.revisionChain(ctx, txQuerier{tx: tx, p: s.db}, p.OrgID, p.ID, p.Revision-1)
+		prev, prevSize, found, err = previousContent(ctx, txQuerier{tx: tx, p: s.db}, p.OrgID, p.ID, p.Revision-1)
 		if err != nil {
 			return err
 		}
 	}
-	e, err := encodeRevision(p.Revision, rev.Content, prev.Content, prevSize, found)
+	e, err := encodeRevision(p.Revision, rev.Content, prev, prevSize, found)
 	if err != nil {
 		return err
 	}
@@ -350,7 +350,7 @@ func (s *DB) ListRevisions(ctx context.Context, orgID, personaID string) ([]pers
 // GetRevision returns one revision of a persona, rebuilt from the nearest
 // snapshot at or before it.
 func (s *DB) GetRevision(ctx context.Context, orgID, personaID string, number int) (persona.Revision, error) {
-	r, _, found, err := s.revisionChain(ctx, s.q(), orgID, personaID, number)
+	r, found, err := revisionChain(ctx, s.q(), orgID, personaID, number)
 	if err != nil {
 		return persona.Revision{}, err
 	}

@@ -253,12 +253,48 @@ const chainSelect = `SELECT r.org_id, r.persona_id, r.number, r.author_id, r.mes
 		WHERE s.org_id = $1 AND s.persona_id = $2 AND s.number <= $3 AND s.content_kind = 'full')
 	ORDER BY r.number`
 
+// chainBodySelect is chainSelect with only what a rebuild needs: what an
+// update reads to diff against the revision before it.
+const chainBodySelect = `SELECT r.number, ` + revisionCols + `
+	FROM persona_revisions r
+	WHERE r.org_id = $1 AND r.persona_id = $2 AND r.number <= $3 AND r.number >= (
+		SELECT MAX(s.number) FROM persona_revisions s
+		WHERE s.org_id = $1 AND s.persona_id = $2 AND s.number <= $3 AND s.content_kind = 'full')
+	ORDER BY r.number`
+
+// previousContent rebuilds the content of revision number of a persona
+// through q (an update's transaction), with the size of the stored JSON
+// of the snapshot it starts from; found is false when there is no such
+// revision.
+func previousContent(ctx context.Context, q querier, orgID, personaID string, number int) (c persona.Content, baseSize int, found bool, err error) {
+	rows, err := q.QueryContext(ctx, chainBodySelect, orgID, personaID, number)
+	if err != nil {
+		return c, 0, false, err
+	}
+	defer rows.Close()
+	var b rebuilder
+	for rows.Next() {
+		var st storedRevision
+		if err := rows.Scan(append([]any{&st.number}, scanBody{&st}.targets()...)...); err != nil {
+			return c, 0, false, err
+		}
+		if c, err = b.next(personaID, st); err != nil {
+			return c, 0, false, err
+		}
+		found = st.number == number
+	}
+	if err := rows.Err(); err != nil {
+		return c, 0, false, err
+	}
+	return c, b.baseSize, found, nil
+}
+
 // revisionChain reads and rebuilds revision number of a persona through q;
 // found is false when there is no such revision.
-func (s *DB) revisionChain(ctx context.Context, q querier, orgID, personaID string, number int) (rev persona.Revision, baseSize int, found bool, err error) {
+func revisionChain(ctx context.Context, q querier, orgID, personaID string, number int) (rev persona.Revision, found bool, err error) {
 	rows, err := q.QueryContext(ctx, chainSelect, orgID, personaID, number)
 	if err != nil {
-		return rev, 0, false, err
+		return rev, false, err
 	}
 	defer rows.Close()
 	var b rebuilder
@@ -269,16 +305,16 @@ func (s *DB) revisionChain(ctx context.Context, q querier, orgID, personaID stri
 		)
 		if err := rows.Scan(append([]any{&r.OrgID, &r.PersonaID, &r.Number, &r.AuthorID, &r.Message, timeCol{&r.CreatedAt}},
 			scanBody{&st}.targets()...)...); err != nil {
-			return rev, 0, false, err
+			return rev, false, err
 		}
 		st.number = r.Number
 		if r.Content, err = b.next(personaID, st); err != nil {
-			return rev, 0, false, err
+			return rev, false, err
 		}
 		rev, found = r, r.Number == number
 	}
 	if err := rows.Err(); err != nil {
-		return rev, 0, false, err
+		return rev, false, err
 	}
-	return rev, b.baseSize, found, nil
+	return rev, found, nil
 }
