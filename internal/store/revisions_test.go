@@ -2,8 +2,11 @@ package store
 
 import (
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/pressly/goose/v3"
 
 	"github.com/personapal/personapal/internal/app"
 	"github.com/personapal/personapal/internal/persona"
@@ -193,4 +196,53 @@ func testCompactHistory(t *testing.T, db *DB) {
 	got, err := db.GetRevision(ctx, f.Org.ID, p.ID, last)
 	wantNoErr(t, err, "GetRevision after old rows")
 	wantEqual(t, got.Content, wants[last], "GetRevision after old rows")
+}
+
+func TestCompactHistoryDownMigrationSQLite(t *testing.T) { testCompactHistoryDown(t, openSQLite(t)) }
+
+func TestCompactHistoryDownMigrationPostgres(t *testing.T) {
+	testCompactHistoryDown(t, openPostgresOrSkip(t))
+}
+
+// testCompactHistoryDown: migration 00041 cannot be undone while a revision
+// is stored compactly (older code would misread it), and can be once none
+// is.
+func testCompactHistoryDown(t *testing.T, db *DB) {
+	ctx := t.Context()
+	gd := goose.DialectSQLite3
+	if db.d.name == DialectPostgres {
+		gd = goose.DialectPostgres
+	}
+	fsys, err := fs.Sub(migrationFS, "migrations/"+db.d.name)
+	wantNoErr(t, err, "migrations")
+	p, err := goose.NewProvider(gd, db.db.DB, fsys, goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true))
+	wantNoErr(t, err, "provider")
+
+	f := mustOrg(t, db, "down")
+	pe := mustPersona(t, db, f, "")
+	next, rev := updated(pe, "A delta")
+	wantNoErr(t, db.UpdatePersona(ctx, next, rev, ""), "update")
+	if _, err := p.ApplyVersion(ctx, 41, false); err == nil {
+		t.Fatal("migration 00041 went down with compact revisions stored")
+	}
+	var kinds int
+	wantNoErr(t, db.db.QueryRowContext(ctx, `SELECT count(*) FROM persona_revisions WHERE content_kind = 'delta'`).Scan(&kinds), "revisions kept")
+	wantEqual(t, kinds, 1, "delta revisions after the refused down migration")
+
+	// Without compact rows (the persona's history replaced by plain
+	// snapshots) it goes down, and up again.
+	for _, n := range []int{1, 2} {
+		raw, err := jsonText(next.Content)
+		wantNoErr(t, err, "encode")
+		_, err = db.db.ExecContext(ctx, `UPDATE persona_revisions SET content = $1, content_kind = 'full', content_packed = NULL
+			WHERE org_id = $2 AND persona_id = $3 AND number = $4`, raw, f.Org.ID, pe.ID, n)
+		wantNoErr(t, err, "plain snapshot")
+	}
+	_, err = p.ApplyVersion(ctx, 41, false)
+	wantNoErr(t, err, "down migration without compact rows")
+	_, err = p.ApplyVersion(ctx, 41, true)
+	wantNoErr(t, err, "up again")
+	got, err := db.GetRevision(ctx, f.Org.ID, pe.ID, 2)
+	wantNoErr(t, err, "GetRevision after down and up")
+	wantEqual(t, got.Content, fullReading(t, next.Content), "revision 2 after down and up")
 }
