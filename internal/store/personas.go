@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,14 +100,28 @@ func (s *DB) insertPersona(ctx context.Context, tx *sql.Tx, p persona.Persona, r
 	return s.insertRevision(ctx, tx, p, rev)
 }
 
-// insertRevision writes rev as revision p.Revision of p.
+// insertRevision writes rev as revision p.Revision of p: a snapshot or the
+// delta from the revision before it, read in tx (revisions.go).
 func (s *DB) insertRevision(ctx context.Context, tx *sql.Tx, p persona.Persona, rev persona.Revision) error {
-	content, err := jsonText(rev.Content)
+	var (
+		prev     persona.Content
+		prevSize int
+		found    bool
+		err      error
+	)
+	if p.Revision > 1 && (p.Revision-1)%snapshotEvery != 0 {
+		prev, prevSize, found, err = previousContent(ctx, txQuerier{tx: tx, p: s.db}, p.OrgID, p.ID, p.Revision-1)
+		if err != nil {
+			return err
+		}
+	}
+	e, err := encodeRevision(p.Revision, rev.Content, prev, prevSize, found)
 	if err != nil {
 		return err
 	}
-	_, err = s.exec(ctx, tx, `INSERT INTO persona_revisions (org_id, persona_id, number, author_id, message, created_at, content)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, p.OrgID, p.ID, p.Revision, rev.AuthorID, rev.Message, ts(rev.CreatedAt), content)
+	_, err = s.exec(ctx, tx, `INSERT INTO persona_revisions (org_id, persona_id, number, author_id, message, created_at, content, content_kind, content_packed)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, p.OrgID, p.ID, p.Revision, rev.AuthorID, rev.Message, ts(rev.CreatedAt),
+		e.content, e.kind, e.packed)
 	return withMessage(err, persona.CodeConflict, fmt.Sprintf("revision %d already exists", p.Revision))
 }
 
@@ -299,33 +313,39 @@ func (s *DB) ListTrash(ctx context.Context, orgID string) ([]persona.Persona, er
 
 // ---- revisions ----
 
-const revisionSelect = `SELECT r.org_id, r.persona_id, r.number, r.author_id, r.message, r.created_at, r.content
+const revisionSelect = `SELECT r.org_id, r.persona_id, r.number, r.author_id, r.message, r.created_at, ` + revisionCols + `
 	FROM persona_revisions r`
 
-func scanRevision(row interface{ Scan(...any) error }) (persona.Revision, error) {
-	var (
-		r       persona.Revision
-		content []byte
-	)
-	if err := row.Scan(&r.OrgID, &r.PersonaID, &r.Number, &r.AuthorID, &r.Message, timeCol{&r.CreatedAt}, &content); err != nil {
-		return r, err
-	}
-	c, err := decodeContent(content)
-	r.Content = c
-	return r, err
-}
-
 // ListRevisions lists a persona's revisions newest first; not-found when the
-// persona does not exist (live or trashed).
+// persona does not exist (live or trashed). The revisions are read oldest
+// first, each delta applied to the revision before it.
 func (s *DB) ListRevisions(ctx context.Context, orgID, personaID string) ([]persona.Revision, error) {
 	rows, err := s.q().QueryContext(ctx, revisionSelect+`
-		WHERE r.org_id = $1 AND r.persona_id = $2 ORDER BY r.number DESC`, orgID, personaID)
+		WHERE r.org_id = $1 AND r.persona_id = $2 ORDER BY r.number`, orgID, personaID)
 	if err != nil {
 		return nil, err
 	}
-	revs, err := collect(rows, scanRevision)
-	if err != nil || len(revs) > 0 {
-		return revs, err
+	var b rebuilder
+	revs, err := collect(rows, func(row interface{ Scan(...any) error }) (persona.Revision, error) {
+		var (
+			r  persona.Revision
+			st storedRevision
+		)
+		if err := row.Scan(append([]any{&r.OrgID, &r.PersonaID, &r.Number, &r.AuthorID, &r.Message, timeCol{&r.CreatedAt}},
+			scanBody{&st}.targets()...)...); err != nil {
+			return r, err
+		}
+		st.number = r.Number
+		var err error
+		r.Content, err = b.next(personaID, st)
+		return r, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(revs) > 0 {
+		slices.Reverse(revs)
+		return revs, nil
 	}
 	if err := s.mustExist(ctx, "persona", `SELECT 1 FROM personas WHERE org_id = $1 AND id = $2`, orgID, personaID); err != nil {
 		return nil, err
@@ -333,14 +353,17 @@ func (s *DB) ListRevisions(ctx context.Context, orgID, personaID string) ([]pers
 	return []persona.Revision{}, nil
 }
 
-// GetRevision returns one revision of a persona.
+// GetRevision returns one revision of a persona, rebuilt from the nearest
+// snapshot at or before it.
 func (s *DB) GetRevision(ctx context.Context, orgID, personaID string, number int) (persona.Revision, error) {
-	r, err := scanRevision(s.q().QueryRowContext(ctx, revisionSelect+`
-		WHERE r.org_id = $1 AND r.persona_id = $2 AND r.number = $3`, orgID, personaID, number))
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, notFound("revision")
+	r, found, err := revisionChain(ctx, s.q(), orgID, personaID, number)
+	if err != nil {
+		return persona.Revision{}, err
 	}
-	return r, err
+	if !found {
+		return persona.Revision{}, notFound("revision")
+	}
+	return r, nil
 }
 
 // ---- search ----
