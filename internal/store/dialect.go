@@ -73,10 +73,15 @@ var sqliteDialect = dialect{
 	searchSQL: func(filters, limit string) string {
 		// The inner query ranks and keeps the top rows without carrying
 		// their long texts through the sort; the outer one reads the texts
-		// of those rows only.
+		// of those rows only. The inner query reads each match's
+		// organisation, filters and ID from the covering partial index of
+		// live personas (migration 00011), not from its row: a persona row
+		// spills onto overflow pages, and deleted_at sits at its end, so
+		// the row lookup read several pages per match (a word in most of
+		// an organisation's personas cost ~30% more).
 		return `SELECT p.id, p.name, p.profile_type, COALESCE(p.group_id, ''), p.status, p.summary, p.search_text, top.rank
 FROM (SELECT p.seq AS seq, p.id AS id, -bm25(personas_fts, 10.0, 4.0, 1.0) AS rank
-	FROM personas_fts JOIN personas p ON p.seq = personas_fts.rowid
+	FROM personas_fts JOIN personas p INDEXED BY personas_live_search ON p.seq = personas_fts.rowid
 	WHERE personas_fts MATCH $2 AND p.org_id = $1 AND p.deleted_at IS NULL` + filters + `
 	ORDER BY rank DESC, p.id
 	LIMIT ` + limit + `) AS top
