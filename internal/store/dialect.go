@@ -88,13 +88,17 @@ FROM (SELECT p.seq AS seq, p.id AS id, -bm25(personas_fts, 10.0, 4.0, 1.0) AS ra
 JOIN personas p ON p.seq = top.seq
 ORDER BY top.rank DESC, top.id`
 	},
+	// An entry is left out when its persona or variant is trashed: one
+	// look each into the partial indexes of trashed rows (migration
+	// 00042), not into the persona's overflowing row.
 	entrySearchSQL: `SELECT e.kind, e.ref_id, COALESCE(e.persona_id, ''), e.title, e.body,
 	-bm25(search_entries_fts, 5.0, 1.0) AS rank
 FROM search_entries_fts JOIN search_entries e ON e.seq = search_entries_fts.rowid
-LEFT JOIN personas p ON p.org_id = e.org_id AND p.id = e.persona_id
-LEFT JOIN variants v ON v.org_id = e.org_id AND v.id = e.variant_id
 WHERE search_entries_fts MATCH $2 AND e.org_id = $1
-	AND (e.persona_id IS NULL OR p.deleted_at IS NULL) AND (e.variant_id IS NULL OR v.deleted_at IS NULL)
+	AND NOT EXISTS (SELECT 1 FROM personas p INDEXED BY personas_trashed
+		WHERE p.org_id = e.org_id AND p.id = e.persona_id AND p.deleted_at IS NOT NULL)
+	AND NOT EXISTS (SELECT 1 FROM variants v INDEXED BY variants_trashed
+		WHERE v.org_id = e.org_id AND v.id = e.variant_id AND v.deleted_at IS NOT NULL)
 ORDER BY rank DESC, e.kind, e.ref_id
 LIMIT $3`,
 }
