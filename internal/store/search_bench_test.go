@@ -1,7 +1,6 @@
 package store
 
 import (
-	"os"
 	"math/rand/v2"
 	"path/filepath"
 	"strconv"
@@ -93,24 +92,7 @@ func BenchmarkSearch(b *testing.B) {
 		if err := db.Migrate(b.Context()); err != nil {
 			b.Fatal(err)
 		}
-		if v := os.Getenv("ZZ_AUTOMERGE"); v != "" {
-			for _, t := range []string{"personas_fts", "search_entries_fts"} {
-				if _, err := db.q().ExecContext(b.Context(), `INSERT INTO `+t+`(`+t+`, rank) VALUES('automerge', `+v+`)`); err != nil {
-					b.Fatal(err)
-				}
-			}
-		}
 		org := seedSearchBench(b, db, n)
-		var st []byte
-		db.q().QueryRowContext(b.Context(), `SELECT block FROM personas_fts_data WHERE id = 10`).Scan(&st)
-		b.Logf("structure %x", st[:12])
-		if os.Getenv("ZZ_OPT") != "" {
-			for _, t := range []string{"personas_fts", "search_entries_fts"} {
-				if _, err := db.q().ExecContext(b.Context(), `INSERT INTO `+t+`(`+t+`) VALUES('optimize')`); err != nil {
-					b.Fatal(err)
-				}
-			}
-		}
 		for _, word := range []struct{ name, q string }{{"common", "audit"}, {"rare", "zeppelin"}} {
 			for _, part := range []string{"personas", "entries"} {
 				b.Run(word.name+"/"+part+"/personas="+strconv.Itoa(n), func(b *testing.B) {
