@@ -2,6 +2,7 @@ package store
 
 import (
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -62,7 +63,7 @@ func seedSearchBench(tb testing.TB, db *DB, n int) string {
 			p := persona.Persona{ID: newID(), OrgID: org.ID, TemplateID: tpl.ID, ProfileType: persona.ProfileUX, Content: c, Revision: 1,
 				CreatedAt: t0, CreatedBy: owner.ID, UpdatedAt: t0, UpdatedBy: owner.ID}
 			rev := persona.Revision{PersonaID: p.ID, OrgID: org.ID, Number: 1, AuthorID: owner.ID, CreatedAt: t0, Content: c}
-			if err := db.CreatePersona(ctx, p, rev, benchSentence(r, 150)); err != nil {
+			if err := db.CreatePersona(ctx, p, rev, benchSentence(r, benchTextWords)); err != nil {
 				tb.Fatal(err)
 			}
 			if i%10 == 0 {
@@ -132,3 +133,14 @@ func processCPU() int64 {
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
+
+// benchTextWords is the length of each persona's field text in words
+// (150 words is about the harness's 1.1 KB; PERSONAPAL_BENCH_TEXT_WORDS
+// sets another, e.g. 600 for rows past a page that spill onto overflow
+// pages).
+var benchTextWords = func() int {
+	if n, err := strconv.Atoi(os.Getenv("PERSONAPAL_BENCH_TEXT_WORDS")); err == nil && n > 0 {
+		return n
+	}
+	return 150
+}()
