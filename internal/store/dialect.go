@@ -76,9 +76,9 @@ var sqliteDialect = dialect{
 		// of those rows only. The inner query reads each match's
 		// organisation, filters and ID from the covering partial index of
 		// live personas (migration 00011), not from its row: a persona row
-		// spills onto overflow pages, and deleted_at sits at its end, so
-		// the row lookup read several pages per match (a word in most of
-		// an organisation's personas cost ~30% more).
+		// longer than a page spills onto overflow pages with deleted_at at
+		// its end (docs/BENCHMARKS.md, issue 20: no measurable change for
+		// rows that fit in a page).
 		return `SELECT p.id, p.name, p.profile_type, COALESCE(p.group_id, ''), p.status, p.summary, p.search_text, top.rank
 FROM (SELECT p.seq AS seq, p.id AS id, -bm25(personas_fts, 10.0, 4.0, 1.0) AS rank
 	FROM personas_fts JOIN personas p INDEXED BY personas_live_search ON p.seq = personas_fts.rowid
@@ -90,7 +90,7 @@ ORDER BY top.rank DESC, top.id`
 	},
 	// An entry is left out when its persona or variant is trashed: one
 	// look each into the partial indexes of trashed rows (migration
-	// 00042), not into the persona's overflowing row.
+	// 00042), not into the persona's and the variant's rows.
 	entrySearchSQL: `SELECT e.kind, e.ref_id, COALESCE(e.persona_id, ''), e.title, e.body,
 	-bm25(search_entries_fts, 5.0, 1.0) AS rank
 FROM search_entries_fts JOIN search_entries e ON e.seq = search_entries_fts.rowid
