@@ -73,23 +73,32 @@ var sqliteDialect = dialect{
 	searchSQL: func(filters, limit string) string {
 		// The inner query ranks and keeps the top rows without carrying
 		// their long texts through the sort; the outer one reads the texts
-		// of those rows only.
+		// of those rows only. The inner query reads each match's
+		// organisation, filters and ID from the covering partial index of
+		// live personas (migration 00011), not from its row: a persona row
+		// longer than a page spills onto overflow pages with deleted_at at
+		// its end (docs/BENCHMARKS.md, issue 20: no measurable change for
+		// rows that fit in a page).
 		return `SELECT p.id, p.name, p.profile_type, COALESCE(p.group_id, ''), p.status, p.summary, p.search_text, top.rank
 FROM (SELECT p.seq AS seq, p.id AS id, -bm25(personas_fts, 10.0, 4.0, 1.0) AS rank
-	FROM personas_fts JOIN personas p ON p.seq = personas_fts.rowid
+	FROM personas_fts JOIN personas p INDEXED BY personas_live_search ON p.seq = personas_fts.rowid
 	WHERE personas_fts MATCH $2 AND p.org_id = $1 AND p.deleted_at IS NULL` + filters + `
 	ORDER BY rank DESC, p.id
 	LIMIT ` + limit + `) AS top
 JOIN personas p ON p.seq = top.seq
 ORDER BY top.rank DESC, top.id`
 	},
+	// An entry is left out when its persona or variant is trashed: one
+	// look each into the partial indexes of trashed rows (migration
+	// 00042), not into the persona's and the variant's rows.
 	entrySearchSQL: `SELECT e.kind, e.ref_id, COALESCE(e.persona_id, ''), e.title, e.body,
 	-bm25(search_entries_fts, 5.0, 1.0) AS rank
 FROM search_entries_fts JOIN search_entries e ON e.seq = search_entries_fts.rowid
-LEFT JOIN personas p ON p.org_id = e.org_id AND p.id = e.persona_id
-LEFT JOIN variants v ON v.org_id = e.org_id AND v.id = e.variant_id
 WHERE search_entries_fts MATCH $2 AND e.org_id = $1
-	AND (e.persona_id IS NULL OR p.deleted_at IS NULL) AND (e.variant_id IS NULL OR v.deleted_at IS NULL)
+	AND NOT EXISTS (SELECT 1 FROM personas p INDEXED BY personas_trashed
+		WHERE p.org_id = e.org_id AND p.id = e.persona_id AND p.deleted_at IS NOT NULL)
+	AND NOT EXISTS (SELECT 1 FROM variants v INDEXED BY variants_trashed
+		WHERE v.org_id = e.org_id AND v.id = e.variant_id AND v.deleted_at IS NOT NULL)
 ORDER BY rank DESC, e.kind, e.ref_id
 LIMIT $3`,
 }
