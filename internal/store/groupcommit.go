@@ -169,16 +169,22 @@ func (s *DB) leadBatch() {
 func (s *DB) runBatch(batch []*txRequest) {
 	out := make([]txOutcome, len(batch))
 	sent := false
+	var open *sql.Tx // the batch's transaction while it runs
 	defer func() {
 		if sent {
 			return
 		}
-		// Only a fault of the batch's own code gets here (members' panics
-		// are recovered): fail every member rather than wedge them.
+		// Only a fault of the batch's own code, or a member's function
+		// calling runtime.Goexit, gets here (members' panics are
+		// recovered): end the transaction and fail every member rather
+		// than wedge them.
+		if open != nil {
+			_ = open.Rollback()
+		}
 		p := recover()
 		for i, r := range batch {
 			if out[i].err == nil && !out[i].panicked {
-				out[i].err = fmt.Errorf("group commit: %v", p)
+				out[i].err = fmt.Errorf("group commit: the batch ended before its commit (%v)", p)
 			}
 			r.done <- out[i]
 		}
@@ -187,9 +193,9 @@ func (s *DB) runBatch(batch []*txRequest) {
 		}
 	}()
 	if len(batch) == 1 {
-		out[0] = s.runAlone(batch[0])
+		out[0] = s.runAlone(batch[0], &open)
 	} else if len(batch) > 1 {
-		s.runTogether(batch, out)
+		s.runTogether(batch, out, &open)
 	}
 	sent = true
 	for i, r := range batch {
@@ -198,7 +204,8 @@ func (s *DB) runBatch(batch []*txRequest) {
 }
 
 // runAlone runs a batch of one as a plain transaction.
-func (s *DB) runAlone(r *txRequest) txOutcome {
+// open is set to the transaction while it is open.
+func (s *DB) runAlone(r *txRequest, open **sql.Tx) txOutcome {
 	if err := r.ctx.Err(); err != nil {
 		return txOutcome{err: err}
 	}
@@ -206,6 +213,7 @@ func (s *DB) runAlone(r *txRequest) txOutcome {
 	if err != nil {
 		return txOutcome{err: s.d.mapErr(err)}
 	}
+	*open = tx // for runBatch's clean-up should fn never return
 	o := callMember(r.fn, tx)
 	if o.err != nil || o.panicked {
 		_ = tx.Rollback()
@@ -218,8 +226,9 @@ func (s *DB) runAlone(r *txRequest) txOutcome {
 }
 
 // runTogether runs two or more members in one transaction, each in a
-// savepoint, and commits once.
-func (s *DB) runTogether(batch []*txRequest, out []txOutcome) {
+// savepoint, and commits once. open is set to the transaction while one
+// is open.
+func (s *DB) runTogether(batch []*txRequest, out []txOutcome, open **sql.Tx) {
 	bg := context.Background()
 	var (
 		tx *sql.Tx
@@ -234,7 +243,7 @@ func (s *DB) runTogether(batch []*txRequest, out []txOutcome) {
 		for _, i := range ok {
 			out[i].err = err
 		}
-		tx, ok = nil, nil
+		tx, ok, *open = nil, nil, nil
 	}
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
@@ -249,6 +258,7 @@ func (s *DB) runTogether(batch []*txRequest, out []txOutcome) {
 				continue
 			}
 			q = txQuerier{tx: tx, p: s.db}
+			*open = tx
 		}
 		if _, err := q.ExecContext(bg, `SAVEPOINT member`); err != nil {
 			out[i].err = s.d.mapErr(err)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -226,6 +227,46 @@ func TestGroupCommitCancelledMemberWritesNothing(t *testing.T) {
 	}
 	if got := rowIDs(t, db); !slices.Equal(got, []int{0, 2}) {
 		t.Fatalf("stored rows %v, want [0 2]", got)
+	}
+}
+
+// TestGroupCommitMemberThatNeverReturns: a member's function that ends
+// its goroutine (runtime.Goexit, as t.FailNow does) ends the batch: its
+// transaction is rolled back, nothing of it is stored, the members still
+// waiting get an error, and later writes go through.
+func TestGroupCommitMemberThatNeverReturns(t *testing.T) {
+	db := openSQLite(t)
+	createRows(t, db)
+	ctx := t.Context()
+	errs := queueBatch(t, db, 3, func(i int) error {
+		return db.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := db.exec(ctx, tx, `INSERT INTO gc (id, seen) VALUES ($1, 0)`, i); err != nil {
+				return err
+			}
+			if i == 1 {
+				runtime.Goexit()
+			}
+			return nil
+		})
+	})
+	// Member 0 led the batch, so its goroutine ended with member 1's
+	// function; members 1 and 2 got an error.
+	for _, i := range []int{1, 2} {
+		if errs[i] == nil {
+			t.Errorf("member %d: nil, want an error", i)
+		}
+	}
+	if got := rowIDs(t, db); len(got) != 0 {
+		t.Fatalf("stored rows %v, want none", got)
+	}
+	if err := db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := db.exec(ctx, tx, `INSERT INTO gc (id, seen) VALUES (7, 0)`)
+		return err
+	}); err != nil {
+		t.Fatalf("a write after the batch: %v", err)
+	}
+	if got := rowIDs(t, db); !slices.Equal(got, []int{7}) {
+		t.Fatalf("stored rows %v, want [7]", got)
 	}
 }
 
