@@ -159,6 +159,9 @@ func (s *DB) leadBatch() {
 	}
 	g.queue = g.queue[i:]
 	g.mu.Unlock()
+	if len(batch) == 0 {
+		return // every request left the queue
+	}
 	g.batches.Add(1)
 	g.members.Add(int64(len(batch)))
 	s.runBatch(batch)
