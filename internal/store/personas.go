@@ -77,7 +77,7 @@ func (s *DB) insertPersona(ctx context.Context, tx *sql.Tx, p persona.Persona, r
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO personas (org_id, id, template_id, template_version, profile_type,
+	_, err = txQuerier{tx: tx, p: s.db}.ExecContext(ctx, `INSERT INTO personas (org_id, id, template_id, template_version, profile_type,
 		group_id, name, summary, status, owner_id, field_values, dimensions, retired, last_reviewed_on,
 		review_interval_days, search_text, revision, created_at, created_by, updated_at, updated_by, deleted_at, deleted_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
@@ -231,7 +231,7 @@ func (s *DB) UpdatePersona(ctx context.Context, p persona.Persona, rev persona.R
 		return err
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE personas SET template_id = $3, template_version = $4, profile_type = $5,
+		res, err := txQuerier{tx: tx, p: s.db}.ExecContext(ctx, `UPDATE personas SET template_id = $3, template_version = $4, profile_type = $5,
 			group_id = $6, name = $7, summary = $8, status = $9, owner_id = $10, field_values = $11, dimensions = $12,
 			retired = $13, last_reviewed_on = $14, review_interval_days = $15, search_text = $16, revision = $17,
 			updated_at = $18, updated_by = $19

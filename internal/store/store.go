@@ -22,6 +22,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -63,6 +64,8 @@ type DB struct {
 	path   string
 	// jobs inserts the job queue's jobs (jobs.go), shared with the views.
 	jobs *jobs
+	// group commits queued writes together (SQLite; groupcommit.go).
+	group *committer
 }
 
 // InTx runs fn with a view of the database bound to one transaction,
@@ -181,6 +184,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	s := &DB{db: newPool(db, d.name == DialectSQLite), d: d, writer: make(chan struct{}, 1), stop: make(chan struct{}), health: h, jobs: &jobs{}}
 	if d.name == DialectSQLite {
 		s.path = sqlitePath(dsn)
+		s.group = &committer{}
 	}
 	if err := s.Ping(ctx); err != nil {
 		db.Close()
@@ -221,19 +225,57 @@ func (s *DB) Settle(ctx context.Context) error {
 	return err
 }
 
+// walBusyWait is how long a checkpoint that holds the write lock waits for
+// the readers of older snapshots to finish before it gives up until the
+// next round (writers wait for it meanwhile).
+const walBusyWait = 100 * time.Millisecond
+
+// walSizeLimit is journal_size_limit: when the log restarts at its start,
+// the next write truncates the file to this size, giving back what a burst
+// of writes made it grow to.
+const walSizeLimit = 16 << 20
+
 // checkpointTick is one round of the background checkpointer; lock is
 // writeLock (tests count its use).
 func (s *DB) checkpointTick(ctx context.Context, lock func(context.Context) (func(), error)) {
 	if frames, _ := s.checkpointOnce(ctx); frames > walRestartFrames {
 		// Writers never pausing would keep the log from restarting at its
-		// start, and it would grow without end (reads slow down as it
-		// grows): finish the checkpoint between two writes, so that the
-		// next write starts the log afresh.
+		// start, and readers holding snapshots keep a PASSIVE checkpoint
+		// from copying the frames after theirs: the log would grow without
+		// end (reads slow down as it grows). So finish the checkpoint
+		// between two writes, waiting briefly for the readers of older
+		// snapshots (RESTART), so that the next write starts the log
+		// afresh and truncates the file to walSizeLimit.
 		if unlock, err := lock(ctx); err == nil {
-			_, _ = s.checkpointOnce(ctx)
+			_, _ = s.checkpointRestart(ctx)
 			unlock()
 		}
 	}
+}
+
+// checkpointRestart runs a RESTART checkpoint on a connection whose busy
+// timeout is walBusyWait for the while, and returns whether it finished
+// (false: a reader held its snapshot longer; what could be copied is).
+func (s *DB) checkpointRestart(ctx context.Context) (bool, error) {
+	c, err := s.db.DB.Conn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer c.Close()
+	var prev int
+	if err := c.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&prev); err != nil {
+		return false, err
+	}
+	if _, err := c.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, walBusyWait.Milliseconds())); err != nil {
+		return false, err
+	}
+	var busy, frames, done int
+	err = c.QueryRowContext(ctx, `PRAGMA wal_checkpoint(RESTART)`).Scan(&busy, &frames, &done)
+	if _, rerr := c.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA busy_timeout = %d`, prev)); rerr != nil {
+		// Do not hand the pool a connection with the short timeout.
+		_ = c.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	return err == nil && busy == 0, err
 }
 
 // checkpointOnce runs a PASSIVE checkpoint and returns how many frames the
@@ -277,8 +319,9 @@ var sqlitePragmas = []string{
 	"journal_mode(WAL)",
 	"foreign_keys(1)",
 	"synchronous(NORMAL)",
-	"wal_autocheckpoint(0)", // the store checkpoints in the background
-	"cache_size(-8000)",     // 8 MB of pages per connection (the default is 2 MB)
+	"wal_autocheckpoint(0)",        // the store checkpoints in the background
+	"journal_size_limit(16777216)", // walSizeLimit: the log shrinks back after a restart
+	"cache_size(-8000)",            // 8 MB of pages per connection (the default is 2 MB)
 }
 
 // sqliteDSN turns a path or file: URI into a modernc DSN with our PRAGMAs.
@@ -346,11 +389,15 @@ type querier interface {
 
 // inTx runs fn in a transaction, committing when fn returns nil. On SQLite
 // the transaction begins IMMEDIATE (it takes the write lock up front), so
-// call it for writes only. On a view made by InTx, fn runs in the view's
-// transaction.
+// call it for writes only, and writes queued meanwhile are committed
+// together, each in a savepoint of its own (groupcommit.go). On a view made
+// by InTx, fn runs in the view's transaction.
 func (s *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if s.tx != nil {
 		return fn(s.tx)
+	}
+	if s.group != nil {
+		return s.groupTx(ctx, fn)
 	}
 	unlock, err := s.writeLock(ctx)
 	if err != nil {
