@@ -38,6 +38,9 @@ import (
 type faultConnector struct {
 	base driver.Connector
 	h    *health
+	// sqlite: statements inside a transaction run to their end even when
+	// their context ends (faultConn.stmtCtx).
+	sqlite bool
 }
 
 func (c *faultConnector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -45,7 +48,7 @@ func (c *faultConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, c.h.fault(err)
 	}
-	return &faultConn{Conn: conn, h: c.h}, nil
+	return &faultConn{Conn: conn, h: c.h, sqlite: c.sqlite}, nil
 }
 
 func (c *faultConnector) Driver() driver.Driver { return c.base.Driver() }
@@ -61,6 +64,21 @@ type faultConn struct {
 	inTx bool
 	// broken: it lost its connection; the pool must drop it.
 	broken bool
+	sqlite bool
+}
+
+// stmtCtx is the context a statement runs with. On SQLite a statement
+// interrupted inside a transaction (the driver interrupts it when its
+// context ends: a client that went away) rolls the whole transaction back,
+// and a transaction there may carry other requests' writes too (group
+// commit, groupcommit.go): so inside a transaction a statement runs to its
+// end, and the request's end is seen between statements (the write lock,
+// the batch's skip of a cancelled member) instead.
+func (c *faultConn) stmtCtx(ctx context.Context) context.Context {
+	if c.sqlite && c.inTx {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // Unwrap returns the driver's connection (modernc's sqlite.Limit looks
@@ -145,7 +163,7 @@ func (c *faultConn) ExecContext(ctx context.Context, query string, args []driver
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	res, err := e.ExecContext(ctx, query, args)
+	res, err := e.ExecContext(c.stmtCtx(ctx), query, args)
 	if errors.Is(err, driver.ErrSkip) {
 		return nil, err
 	}
@@ -157,7 +175,7 @@ func (c *faultConn) QueryContext(ctx context.Context, query string, args []drive
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	rows, err := q.QueryContext(ctx, query, args)
+	rows, err := q.QueryContext(c.stmtCtx(ctx), query, args)
 	if errors.Is(err, driver.ErrSkip) {
 		return nil, err
 	}
@@ -255,7 +273,7 @@ func (s *faultStmt) Query(args []driver.Value) (driver.Rows, error) { //nolint:s
 
 func (s *faultStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
 	if e, ok := s.Stmt.(driver.StmtExecContext); ok {
-		res, err := e.ExecContext(ctx, args)
+		res, err := e.ExecContext(s.c.stmtCtx(ctx), args)
 		return res, s.c.fail(err, false)
 	}
 	values, err := ordinalValues(args)
@@ -267,7 +285,7 @@ func (s *faultStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (
 
 func (s *faultStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
 	if q, ok := s.Stmt.(driver.StmtQueryContext); ok {
-		rows, err := q.QueryContext(ctx, args)
+		rows, err := q.QueryContext(s.c.stmtCtx(ctx), args)
 		if err := s.c.fail(err, s.read); err != nil {
 			return nil, err
 		}
@@ -382,5 +400,5 @@ func openPool(dialectName, dsn string, h *health) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sql.OpenDB(&faultConnector{base: base, h: h}), nil
+	return sql.OpenDB(&faultConnector{base: base, h: h, sqlite: dialectName != DialectPostgres}), nil
 }

@@ -364,3 +364,55 @@ func BenchmarkGroupCommit(b *testing.B) {
 		})
 	}
 }
+
+// A request that goes away while its statement runs inside a transaction
+// does not interrupt that statement (SQLite would roll back the whole
+// transaction, and with it the other members of a batch): the statement
+// runs to its end, the next one is refused with the context's error, and
+// the member alone is rolled back while the one beside it commits. Outside
+// a transaction a cancelled read is still interrupted.
+func TestCancelledStatementInABatchDoesNotRollBackTheOthers(t *testing.T) {
+	db := openSQLite(t)
+	createRows(t, db)
+	long := `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) SELECT count(*) FROM c`
+
+	ctx, cancel := context.WithCancel(t.Context())
+	var n int
+	errs := queueBatch(t, db, 2, func(i int) error {
+		if i == 1 {
+			return db.inTx(t.Context(), func(tx *sql.Tx) error {
+				_, err := db.exec(t.Context(), tx, `INSERT INTO gc (id, seen) VALUES ($1, 0)`, 101)
+				return err
+			})
+		}
+		return db.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := db.exec(ctx, tx, `INSERT INTO gc (id, seen) VALUES ($1, 0)`, 100); err != nil {
+				return err
+			}
+			time.AfterFunc(200*time.Millisecond, cancel) // while the statement below runs (about 1 s on a quiet machine)
+			if err := tx.QueryRowContext(ctx, long).Scan(&n); err != nil {
+				return fmt.Errorf("the running statement: %w", err)
+			}
+			_, err := db.exec(ctx, tx, `INSERT INTO gc (id, seen) VALUES ($1, 0)`, 102)
+			return err
+		})
+	})
+	if n != 3000000 {
+		t.Errorf("the running statement was cut short (count %d): %v", n, errs[0])
+	}
+	if !errors.Is(errs[0], context.Canceled) {
+		t.Errorf("the cancelled member: %v, want the context's error at its next statement", errs[0])
+	}
+	if errs[1] != nil {
+		t.Errorf("the member beside it: %v", errs[1])
+	}
+	if ids := rowIDs(t, db); !slices.Equal(ids, []int{101}) {
+		t.Errorf("stored %v, want only the other member's row 101", ids)
+	}
+
+	rctx, rcancel := context.WithCancel(t.Context())
+	time.AfterFunc(20*time.Millisecond, rcancel)
+	if err := db.db.DB.QueryRowContext(rctx, long).Scan(&n); err == nil {
+		t.Error("a cancelled read outside a transaction ran to its end")
+	}
+}
