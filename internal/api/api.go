@@ -63,6 +63,7 @@ func Register(mux Mux, svc *app.Service, log *slog.Logger) huma.API {
 	config.DocsPath = "/api/docs"
 	config.SchemasPath = "/api/openapi/schemas"
 	config.Components.Schemas = enumRegistry{huma.NewMapRegistry("#/components/schemas/", schemaNamer)} // openapi.go
+	config.Formats["application/json"], config.Formats["json"] = jsonFormat, jsonFormat                 // personas_encoded.go
 	config.CreateHooks = nil                                                                            // no $schema links injected into bodies
 	config.Transformers = append(config.Transformers, emptyCollections)
 	config.Components.SecuritySchemes = map[string]*huma.SecurityScheme{

@@ -96,6 +96,24 @@ func TestEncodedPersonaIsPersonaJSON(t *testing.T) {
 					t.Errorf("get: %s encodes to\n%s\nwant\n%s", d.Name, got, want)
 				}
 			}
+			// A page as list-personas writes it (jsonFormat) is the page of
+			// decoded personas as huma would have written it.
+			var got bytes.Buffer
+			if err := jsonFormat.Marshal(&got, personaListBody{Items: encodedList(encoded.Items)}); err != nil {
+				t.Fatal(err)
+			}
+			want := humaJSON(t, struct {
+				Items      []PersonaJSON `json:"items"`
+				NextCursor *string       `json:"next_cursor"`
+			}{Items: personaList(decoded.Items)})
+			if !bytes.Equal(got.Bytes(), want) {
+				t.Errorf("the page is\n%s\nwant\n%s", got.Bytes(), want)
+			}
+			cursor := "abc"
+			got.Reset()
+			if err := jsonFormat.Marshal(&got, personaListBody{Items: encodedList(encoded.Items[:1]), NextCursor: &cursor}); err != nil || !bytes.HasSuffix(got.Bytes(), []byte(`],"next_cursor":"abc"}`+"\n")) || !json.Valid(got.Bytes()) {
+				t.Errorf("a page with a cursor: %s %v", got.Bytes(), err)
+			}
 			if !bytes.Contains(humaJSON(t, personaJSON(decoded.Items[0])), []byte(`<b>Fish & chips</b> \\u0026`)) {
 				t.Error("the tricky persona is not first or not as expected")
 			}

@@ -822,8 +822,10 @@ func generate(ctx context.Context, svc *app.Service, cfg Config) (dataset, error
 	return ds, credentials(ctx, svc, actor, &ds)
 }
 
-// generators is how many organisations are imported at once.
-var generators = min(4, max(2, runtime.NumCPU()))
+// generators is how many organisations are imported at once: a few more
+// than this machine's two cores, because on PostgreSQL the database's own
+// processes do much of the work.
+const generators = 4
 
 // seedViews gives the measured organisation 30 days of views by
 // seedViewers members of every persona, so the persona page's "viewed by"

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/klauspost/compress/gzhttp"
+	"github.com/klauspost/compress/gzip"
 )
 
 // compressedTypes are the responses compressed on the fly: pages, htmx
@@ -27,13 +28,17 @@ var compressedTypes = []string{
 // Content-Encoding (the precompressed static files) or a Content-Range (a
 // 206 answer to a Range request) as they are; keeps ETags unchanged (the
 // API's ETags are revisions for If-Match); answers below 1 KiB go out as
-// they are. Zstd is off: one coding everywhere, the one the static files
-// are precompressed in.
+// they are; compresses at the fastest level. Zstd is off: one coding
+// everywhere, the one the static files are precompressed in.
 func compress(next http.Handler) http.Handler {
 	wrap, err := gzhttp.NewWrapper(
 		gzhttp.ContentTypes(compressedTypes),
 		gzhttp.EnableZstd(false),
 		gzhttp.MinSize(gzhttp.DefaultMinSize),
+		// The fastest level: answers are made per request (the static
+		// files are precompressed at the best level once), and for a page
+		// of 50 personas the default level cost more CPU than building it.
+		gzhttp.CompressionLevel(gzip.BestSpeed),
 	)
 	if err != nil {
 		panic(err) // the options above are constants
