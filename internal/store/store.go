@@ -213,7 +213,21 @@ const walRestartFrames = 4096
 // generating its dataset, so every run measures a settled database.
 func (s *DB) Settle(ctx context.Context) error {
 	if s.d.name != DialectSQLite {
-		_, err := s.db.DB.ExecContext(ctx, `ANALYZE`)
+		// Only this store's own tables: a bare ANALYZE walks every schema of
+		// the database, and fails when another schema's table is dropped
+		// meanwhile (tests share one database, a schema each).
+		rows, err := s.db.DB.QueryContext(ctx, `SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema()`)
+		if err != nil {
+			return err
+		}
+		tables, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+			var t string
+			return t, r.Scan(&t)
+		})
+		if err != nil || len(tables) == 0 {
+			return err
+		}
+		_, err = s.db.DB.ExecContext(ctx, `ANALYZE `+strings.Join(tables, ", "))
 		return err
 	}
 	unlock, err := s.writeLock(ctx)
