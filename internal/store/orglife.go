@@ -147,6 +147,7 @@ func (s *DB) DeletedOrgsBefore(ctx context.Context, before time.Time) ([]persona
 // row it owns (ON DELETE CASCADE from orgs); not-found when it is not
 // (any more) deleted before then, so an owner's restore in between wins.
 func (s *DB) PurgeOrg(ctx context.Context, orgID string, deletedBefore time.Time) error {
+	s.revs.forgetOrg(orgID)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		return s.execOne(ctx, tx, "organisation", `DELETE FROM orgs WHERE id = $1 AND deleted_at IS NOT NULL AND deleted_at < $2`,
 			orgID, ts(deletedBefore))
@@ -192,7 +193,8 @@ func (s *DB) PersonasInGroup(ctx context.Context, orgID, groupID string) ([]pers
 // and nothing is written. Nothing else of the persona changes (its search
 // text does not hold the group).
 func (s *DB) MovePersona(ctx context.Context, p persona.Persona, rev persona.Revision) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(v *DB) error {
+		tx := v.tx
 		res, err := s.exec(ctx, tx, `UPDATE personas SET group_id = $3, revision = $4, updated_at = $5, updated_by = $6
 			WHERE org_id = $1 AND id = $2 AND revision = $7`,
 			p.OrgID, p.ID, nullStr(p.GroupID), p.Revision, ts(p.UpdatedAt), p.UpdatedBy, p.Revision-1)
@@ -210,7 +212,7 @@ func (s *DB) MovePersona(ctx context.Context, p persona.Persona, rev persona.Rev
 			}
 			return stalePersona(cur)
 		}
-		return s.insertRevision(ctx, tx, p, rev)
+		return v.insertRevision(ctx, tx, p, rev)
 	})
 }
 

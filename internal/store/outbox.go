@@ -37,10 +37,7 @@ func scanOutbox(row interface{ Scan(...any) error }) (persona.OutboxMessage, err
 // committed.
 func (s *DB) QueueMessage(ctx context.Context, m persona.OutboxMessage) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		v := s
-		if s.tx == nil {
-			v = &DB{db: s.db, d: s.d, tx: tx, health: s.health, path: s.path, jobs: s.jobs}
-		}
+		v := s.view(tx)
 		if _, err := v.exec(ctx, tx, `INSERT INTO outbox_messages (id, kind, org_id, to_addr, message_id, subject, text_body, html_body,
 			links, status, attempts, last_error, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, '', $11, $11)`,

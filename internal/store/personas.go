@@ -68,7 +68,7 @@ func badReference() error {
 
 // CreatePersona inserts p and its first revision rev in one transaction.
 func (s *DB) CreatePersona(ctx context.Context, p persona.Persona, rev persona.Revision, searchText string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error { return s.insertPersona(ctx, tx, p, rev, searchText) })
+	return s.write(ctx, func(v *DB) error { return v.insertPersona(ctx, v.tx, p, rev, searchText) })
 }
 
 // insertPersona writes p and its revision rev inside tx.
@@ -110,7 +110,7 @@ func (s *DB) insertRevision(ctx context.Context, tx *sql.Tx, p persona.Persona, 
 		err      error
 	)
 	if p.Revision > 1 && (p.Revision-1)%snapshotEvery != 0 {
-		prev, prevSize, found, err = previousContent(ctx, txQuerier{tx: tx, p: s.db}, p.OrgID, p.ID, p.Revision-1)
+		prev, prevSize, found, err = s.revisionBefore(ctx, txQuerier{tx: tx, p: s.db}, p.OrgID, p.ID, p.Revision-1)
 		if err != nil {
 			return err
 		}
@@ -122,7 +122,11 @@ func (s *DB) insertRevision(ctx context.Context, tx *sql.Tx, p persona.Persona, 
 	_, err = s.exec(ctx, tx, `INSERT INTO persona_revisions (org_id, persona_id, number, author_id, message, created_at, content, content_kind, content_packed)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, p.OrgID, p.ID, p.Revision, rev.AuthorID, rev.Message, ts(rev.CreatedAt),
 		e.content, e.kind, e.packed)
-	return withMessage(err, persona.CodeConflict, fmt.Sprintf("revision %d already exists", p.Revision))
+	if err != nil {
+		return withMessage(err, persona.CodeConflict, fmt.Sprintf("revision %d already exists", p.Revision))
+	}
+	s.rememberRevision(p, rev, e, prevSize)
+	return nil
 }
 
 // GetPersona returns a live persona.
@@ -230,7 +234,8 @@ func (s *DB) UpdatePersona(ctx context.Context, p persona.Persona, rev persona.R
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(v *DB) error {
+		tx := v.tx
 		res, err := txQuerier{tx: tx, p: s.db}.ExecContext(ctx, `UPDATE personas SET template_id = $3, template_version = $4, profile_type = $5,
 			group_id = $6, name = $7, summary = $8, status = $9, owner_id = $10, field_values = $11, dimensions = $12,
 			retired = $13, last_reviewed_on = $14, review_interval_days = $15, search_text = $16, revision = $17,
@@ -262,7 +267,7 @@ func (s *DB) UpdatePersona(ctx context.Context, p persona.Persona, rev persona.R
 		if err := s.indexPersona(ctx, tx, p.OrgID, p.ID, p.Name, p.Summary, searchText); err != nil {
 			return err
 		}
-		return s.insertRevision(ctx, tx, p, rev)
+		return v.insertRevision(ctx, tx, p, rev)
 	})
 }
 
@@ -281,6 +286,7 @@ func (s *DB) RestorePersona(ctx context.Context, orgID, id string) error {
 // PurgePersona deletes a trashed persona and its revisions for good;
 // conflict when the persona is not in the trash.
 func (s *DB) PurgePersona(ctx context.Context, orgID, id string) error {
+	s.revs.forget(orgID, id)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		err := s.execOne(ctx, tx, "persona", `DELETE FROM personas WHERE org_id = $1 AND id = $2 AND deleted_at IS NOT NULL AND merged_into IS NULL`, orgID, id)
 		if persona.ErrorCode(err) != persona.CodeNotFound {

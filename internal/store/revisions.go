@@ -143,15 +143,16 @@ type encodedRevision struct {
 	kind    string
 	content string
 	packed  []byte
+	rawLen  int // length of the JSON, before compression
 }
 
 func encodeStored(kind string, raw []byte) encodedRevision {
 	if len(raw) >= packMin {
 		if z := deflate(raw); len(z) < len(raw)*3/4 {
-			return encodedRevision{kind: kind, content: "{}", packed: z}
+			return encodedRevision{kind: kind, content: "{}", packed: z, rawLen: len(raw)}
 		}
 	}
-	return encodedRevision{kind: kind, content: string(raw)}
+	return encodedRevision{kind: kind, content: string(raw), rawLen: len(raw)}
 }
 
 // encodeRevision chooses rev's stored form. prev is the content of

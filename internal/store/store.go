@@ -66,6 +66,12 @@ type DB struct {
 	jobs *jobs
 	// group commits queued writes together (SQLite; groupcommit.go).
 	group *committer
+	// revs keeps the newest revision of recently written personas
+	// (revcache.go), shared with the views.
+	revs *revisionCache
+	// commit collects what a view made by InTx runs once its transaction
+	// has committed (afterCommit); nil elsewhere.
+	commit *[]func()
 }
 
 // InTx runs fn with a view of the database bound to one transaction,
@@ -75,12 +81,51 @@ type DB struct {
 // and so does a nested InTx. The application layer runs every use case
 // that changes data this way, with its audit entry (app.Service.inTx).
 func (s *DB) InTx(ctx context.Context, fn func(tx app.Store) error) error {
+	return s.write(ctx, func(v *DB) error { return fn(v) })
+}
+
+// write runs fn on a view bound to one transaction, as InTx does: s itself
+// when s is a view already, else a view of a new transaction, and then, if
+// that transaction committed, what fn left for after the commit.
+func (s *DB) write(ctx context.Context, fn func(v *DB) error) error {
 	if s.tx != nil {
 		return fn(s)
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		return fn(&DB{db: s.db, d: s.d, tx: tx, health: s.health, path: s.path, jobs: s.jobs})
+	var done []func()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var hooks []func()
+		v := s.view(tx)
+		v.commit = &hooks
+		if err := fn(v); err != nil {
+			return err
+		}
+		done = hooks
+		return nil
 	})
+	if err != nil {
+		return err
+	}
+	for _, f := range done {
+		f()
+	}
+	return nil
+}
+
+// view is s bound to tx (s itself when it already is).
+func (s *DB) view(tx *sql.Tx) *DB {
+	if s.tx != nil {
+		return s
+	}
+	return &DB{db: s.db, d: s.d, tx: tx, health: s.health, path: s.path, jobs: s.jobs, revs: s.revs}
+}
+
+// afterCommit leaves f to run once the transaction of s, a view made by
+// InTx, has committed (never when it rolls back); without such a view, f
+// is dropped.
+func (s *DB) afterCommit(f func()) {
+	if s.commit != nil {
+		*s.commit = append(*s.commit, f)
+	}
 }
 
 // LockOrg serialises the transaction it is called in with every other
@@ -181,7 +226,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.SetConnMaxIdleTime(0)
 		db.SetConnMaxLifetime(0)
 	}
-	s := &DB{db: newPool(db, d.name == DialectSQLite), d: d, writer: make(chan struct{}, 1), stop: make(chan struct{}), health: h, jobs: &jobs{}}
+	s := &DB{db: newPool(db, d.name == DialectSQLite), d: d, writer: make(chan struct{}, 1), stop: make(chan struct{}), health: h, jobs: &jobs{},
+		revs: newRevisionCache()}
 	if d.name == DialectSQLite {
 		s.path = sqlitePath(dsn)
 		s.group = &committer{}

@@ -115,14 +115,6 @@ func (s *DB) QueueWebhookDelivery(ctx context.Context, d persona.WebhookDelivery
 	})
 }
 
-// view is s bound to tx (s itself when it already is).
-func (s *DB) view(tx *sql.Tx) *DB {
-	if s.tx != nil {
-		return s
-	}
-	return &DB{db: s.db, d: s.d, tx: tx, health: s.health, path: s.path, jobs: s.jobs}
-}
-
 // WebhookDelivery returns one delivery.
 func (s *DB) WebhookDelivery(ctx context.Context, orgID, id string) (persona.WebhookDelivery, error) {
 	d, err := scanWebhookDelivery(orgID, s.q().QueryRowContext(ctx, `SELECT `+webhookDeliveryCols+`
