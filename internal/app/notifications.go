@@ -234,7 +234,7 @@ func (s *Service) NotifyReviewsDue(ctx context.Context, now time.Time) (int, err
 	}
 	told := 0
 	for _, org := range orgs {
-		ps, err := s.allPersonas(ctx, org.ID)
+		ps, err := s.allPersonaHeads(ctx, org.ID)
 		if err != nil {
 			return told, err
 		}

@@ -167,12 +167,14 @@ func (f ReviewFilter) Match(p persona.Persona, userID string, now time.Time) boo
 	return true
 }
 
-// allPersonas lists every live persona of the organisation, page by page.
-func (s *Service) allPersonas(ctx context.Context, orgID string) ([]persona.Persona, error) {
+// allPersonaHeads lists every live persona of the organisation, page by
+// page, without their content (ListPersonaHeads): the review schedule
+// needs names, owners and dates only.
+func (s *Service) allPersonaHeads(ctx context.Context, orgID string) ([]persona.Persona, error) {
 	var out []persona.Persona
 	after := ""
 	for {
-		page, err := s.store.ListPersonas(ctx, orgID, persona.PersonaFilter{After: after, Limit: 200})
+		page, err := s.store.ListPersonaHeads(ctx, orgID, persona.PersonaFilter{After: after, Limit: 200})
 		if err != nil {
 			return nil, err
 		}
@@ -217,7 +219,7 @@ func (s *Service) ReviewOverview(ctx context.Context, actor Actor, slug string) 
 	if err != nil {
 		return ReviewOverview{}, err
 	}
-	ps, err := s.allPersonas(ctx, org.ID)
+	ps, err := s.allPersonaHeads(ctx, org.ID)
 	if err != nil {
 		return ReviewOverview{}, err
 	}
@@ -325,7 +327,7 @@ func (s *Service) ReviewDigests(ctx context.Context, now time.Time) ([]ReviewDig
 	optOut := map[string]bool{}
 	var out []ReviewDigest
 	for _, org := range orgs {
-		ps, err := s.allPersonas(ctx, org.ID)
+		ps, err := s.allPersonaHeads(ctx, org.ID)
 		if err != nil {
 			return nil, err
 		}

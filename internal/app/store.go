@@ -106,6 +106,9 @@ type Store interface {
 	// skipping IDs that do not exist.
 	GetPersonas(ctx context.Context, orgID string, ids []string) ([]persona.Persona, error)
 	ListPersonas(ctx context.Context, orgID string, f persona.PersonaFilter) ([]persona.Persona, error)
+	// ListPersonaHeads is ListPersonas without the content: values and
+	// dimensions empty, retired values nil.
+	ListPersonaHeads(ctx context.Context, orgID string, f persona.PersonaFilter) ([]persona.Persona, error)
 	// GetPersonaEncoded and ListPersonasEncoded are GetPersona and
 	// ListPersonas with the values kept encoded (persona.Encoded).
 	GetPersonaEncoded(ctx context.Context, orgID, id string) (persona.Encoded, error)

@@ -742,6 +742,13 @@ func testListPersonasFilters(t *testing.T, db *DB) {
 		ps, err := db.ListPersonas(ctx, f.Org.ID, tc.f)
 		wantNoErr(t, err, "ListPersonas "+tc.name)
 		wantEqual(t, ids(ps), tc.want, "ListPersonas "+tc.name)
+		// The heads are the same personas without their content.
+		heads, err := db.ListPersonaHeads(ctx, f.Org.ID, tc.f)
+		wantNoErr(t, err, "ListPersonaHeads "+tc.name)
+		for i := range ps {
+			ps[i].Values, ps[i].Dimensions, ps[i].Retired = persona.Values{}, persona.Values{}, nil
+		}
+		wantEqual(t, heads, ps, "ListPersonaHeads "+tc.name)
 	}
 }
 
@@ -951,6 +958,10 @@ func testCrossOrgIsolation(t *testing.T, db *DB) {
 	for name, list := range map[string]func() (int, error){
 		"ListPersonas": func() (int, error) {
 			ps, err := db.ListPersonas(ctx, other, persona.PersonaFilter{})
+			return len(ps), err
+		},
+		"ListPersonaHeads": func() (int, error) {
+			ps, err := db.ListPersonaHeads(ctx, other, persona.PersonaFilter{})
 			return len(ps), err
 		},
 		"ListPersonas by group": func() (int, error) {

@@ -29,6 +29,18 @@ const personaCols = `p.org_id, p.id, p.template_id, p.template_version, p.profil
 
 const personaSelect = `SELECT ` + personaCols + ` FROM personas p`
 
+// personaHeadSelect is personaSelect without the personas' content: NULL
+// where the values, dimensions and retired values are (read as empty maps
+// and nil), for listings that need names, owners and review dates of every
+// persona of an organisation without decoding its JSON.
+var personaHeadSelect = func() string {
+	const content = `p.field_values, p.dimensions, p.retired`
+	if !strings.Contains(personaCols, content) {
+		panic("store: personaCols changed; personaHeadSelect no longer leaves out the content")
+	}
+	return `SELECT ` + strings.Replace(personaCols, content, `NULL, NULL, NULL`, 1) + ` FROM personas p`
+}()
+
 func scanPersona(row interface{ Scan(...any) error }) (persona.Persona, error) {
 	var p persona.Persona
 	err := row.Scan(&p.OrgID, &p.ID, &p.TemplateID, &p.TemplateVersion, &p.ProfileType, strCol{&p.GroupID},
@@ -180,7 +192,7 @@ func (s *DB) GetPersonas(ctx context.Context, orgID string, ids []string) ([]per
 
 // ListPersonas lists live personas by ID (keyset: IDs after f.After).
 func (s *DB) ListPersonas(ctx context.Context, orgID string, f persona.PersonaFilter) ([]persona.Persona, error) {
-	query, args := listPersonasSQL(orgID, f)
+	query, args := listPersonasSQL(personaSelect, orgID, f)
 	rows, err := s.q().QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -188,8 +200,20 @@ func (s *DB) ListPersonas(ctx context.Context, orgID string, f persona.PersonaFi
 	return collect(rows, scanPersona)
 }
 
-// listPersonasSQL is the statement of a persona listing.
-func listPersonasSQL(orgID string, f persona.PersonaFilter) (string, []any) {
+// ListPersonaHeads is ListPersonas without the personas' content: their
+// values and dimensions are empty and their retired values nil.
+func (s *DB) ListPersonaHeads(ctx context.Context, orgID string, f persona.PersonaFilter) ([]persona.Persona, error) {
+	query, args := listPersonasSQL(personaHeadSelect, orgID, f)
+	rows, err := s.q().QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanPersona)
+}
+
+// listPersonasSQL is the statement of a persona listing that selects with
+// sel (personaSelect or personaHeadSelect).
+func listPersonasSQL(sel, orgID string, f persona.PersonaFilter) (string, []any) {
 	var (
 		where strings.Builder
 		args  = []any{orgID}
@@ -220,7 +244,7 @@ func listPersonasSQL(orgID string, f persona.PersonaFilter) (string, []any) {
 	}
 	limit = min(limit, maxListLimit)
 	args = append(args, limit)
-	return personaSelect + `
+	return sel + `
 		WHERE p.org_id = $1 AND p.deleted_at IS NULL` + where.String() + `
 		ORDER BY p.id LIMIT ` + ph(len(args)), args
 }

@@ -34,7 +34,7 @@ func (s *DB) PersonaRevision(ctx context.Context, orgID, id string) (int, error)
 
 // ListPersonasEncoded is ListPersonas with the JSON columns encoded.
 func (s *DB) ListPersonasEncoded(ctx context.Context, orgID string, f persona.PersonaFilter) ([]persona.Encoded, error) {
-	query, args := listPersonasSQL(orgID, f)
+	query, args := listPersonasSQL(personaSelect, orgID, f)
 	rows, err := s.q().QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
