@@ -89,14 +89,15 @@ func (s *DB) insertPersona(ctx context.Context, tx *sql.Tx, p persona.Persona, r
 	if err != nil {
 		return err
 	}
+	vector := s.personaVector(24, p.Name, p.Summary, searchText)
 	_, err = txQuerier{tx: tx, p: s.db}.ExecContext(ctx, `INSERT INTO personas (org_id, id, template_id, template_version, profile_type,
 		group_id, name, summary, status, owner_id, field_values, dimensions, retired, last_reviewed_on,
-		review_interval_days, search_text, revision, created_at, created_by, updated_at, updated_by, deleted_at, deleted_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
-		p.OrgID, p.ID, p.TemplateID, p.TemplateVersion, string(p.ProfileType),
-		nullStr(p.GroupID), p.Name, p.Summary, string(p.Status), nullStr(p.OwnerID), j.values, j.dimensions, j.retired,
-		nullStr(p.LastReviewedOn), p.ReviewIntervalDays, searchText, p.Revision,
-		ts(p.CreatedAt), p.CreatedBy, ts(p.UpdatedAt), p.UpdatedBy, nullTS(p.DeletedAt), p.DeletedBy)
+		review_interval_days, search_text, revision, created_at, created_by, updated_at, updated_by, deleted_at, deleted_by`+vector.col+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23`+vector.value+`)`,
+		append([]any{p.OrgID, p.ID, p.TemplateID, p.TemplateVersion, string(p.ProfileType),
+			nullStr(p.GroupID), p.Name, p.Summary, string(p.Status), nullStr(p.OwnerID), j.values, j.dimensions, j.retired,
+			nullStr(p.LastReviewedOn), p.ReviewIntervalDays, searchText, p.Revision,
+			ts(p.CreatedAt), p.CreatedBy, ts(p.UpdatedAt), p.UpdatedBy, nullTS(p.DeletedAt), p.DeletedBy}, vector.args...)...)
 	switch s.d.errKind(err) {
 	case errUnique:
 		return persona.Errorf(persona.CodeConflict, "a persona with this ID already exists")
@@ -260,15 +261,16 @@ func (s *DB) UpdatePersona(ctx context.Context, p persona.Persona, rev persona.R
 	}
 	return s.write(ctx, func(v *DB) error {
 		tx := v.tx
+		vector := s.personaVector(21, p.Name, p.Summary, searchText)
 		res, err := txQuerier{tx: tx, p: s.db}.ExecContext(ctx, `UPDATE personas SET template_id = $3, template_version = $4, profile_type = $5,
 			group_id = $6, name = $7, summary = $8, status = $9, owner_id = $10, field_values = $11, dimensions = $12,
 			retired = $13, last_reviewed_on = $14, review_interval_days = $15, search_text = $16, revision = $17,
-			updated_at = $18, updated_by = $19
+			updated_at = $18, updated_by = $19`+vector.set+`
 			WHERE org_id = $1 AND id = $2 AND revision = $20 AND deleted_at IS NULL`,
-			p.OrgID, p.ID, p.TemplateID, p.TemplateVersion, string(p.ProfileType),
-			nullStr(p.GroupID), p.Name, p.Summary, string(p.Status), nullStr(p.OwnerID), j.values, j.dimensions,
-			j.retired, nullStr(p.LastReviewedOn), p.ReviewIntervalDays, searchText, p.Revision,
-			ts(p.UpdatedAt), p.UpdatedBy, p.Revision-1)
+			append([]any{p.OrgID, p.ID, p.TemplateID, p.TemplateVersion, string(p.ProfileType),
+				nullStr(p.GroupID), p.Name, p.Summary, string(p.Status), nullStr(p.OwnerID), j.values, j.dimensions,
+				j.retired, nullStr(p.LastReviewedOn), p.ReviewIntervalDays, searchText, p.Revision,
+				ts(p.UpdatedAt), p.UpdatedBy, p.Revision - 1}, vector.args...)...)
 		if s.d.errKind(err) == errForeignKey {
 			return badReference()
 		} else if err != nil {

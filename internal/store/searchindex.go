@@ -63,19 +63,45 @@ func pgWords(text string) string { return strings.Join(persona.SearchWords(text)
 // The search vectors PostgreSQL stores, from folded words ($3… in order):
 // a persona's name (weight A), summary (B) and other text (C); an entry's
 // title (A) and body (C).
-const (
-	pgPersonaVector = `setweight(to_tsvector('simple', $3), 'A') || setweight(to_tsvector('simple', $4), 'B') || setweight(to_tsvector('simple', $5), 'C')`
-	pgEntryVector   = `setweight(to_tsvector('simple', $4), 'A') || setweight(to_tsvector('simple', $5), 'C')`
-)
+var pgPersonaVector = pgPersonaVectorAt(3)
 
-// indexPersona (re)writes a persona's full-text entry inside the caller's
-// transaction: SQLite's full-text row, PostgreSQL's search vector (migration
-// 00014), both from the folded words of its text.
+const pgEntryVector = `setweight(to_tsvector('simple', $4), 'A') || setweight(to_tsvector('simple', $5), 'C')`
+
+// pgPersonaVectorAt is pgPersonaVector from parameters n, n+1 and n+2.
+func pgPersonaVectorAt(n int) string {
+	return fmt.Sprintf(`setweight(to_tsvector('simple', $%d), 'A') || setweight(to_tsvector('simple', $%d), 'B') || setweight(to_tsvector('simple', $%d), 'C')`,
+		n, n+1, n+2)
+}
+
+// vectorSQL is what a persona's INSERT or UPDATE adds to set its search
+// vector on PostgreSQL (nothing on SQLite, whose full-text rows are a table
+// of their own): a column, its value or its assignment, and the arguments.
+type vectorSQL struct {
+	col, value, set string
+	args            []any
+}
+
+// personaVector sets a persona's search vector (migration 00014) from the
+// folded words of its name, summary and other text, as parameters n, n+1
+// and n+2 of the statement that writes the row — in that statement, not a
+// second one: an UPDATE right after the INSERT (or the UPDATE) wrote every
+// created or edited persona's row twice, a non-HOT update each time (the
+// vector is indexed), with a new entry in every index of personas.
+func (s *DB) personaVector(n int, name, summary, searchText string) vectorSQL {
+	if s.d.name == DialectSQLite {
+		return vectorSQL{}
+	}
+	v := pgPersonaVectorAt(n)
+	return vectorSQL{col: ", search", value: ", " + v, set: ", search = " + v,
+		args: []any{pgWords(name), pgWords(summary), pgWords(searchText)}}
+}
+
+// indexPersona (re)writes a persona's full-text row inside the caller's
+// transaction on SQLite, from the folded words of its text; on PostgreSQL
+// the statement that wrote the row set its search vector (personaVector).
 func (s *DB) indexPersona(ctx context.Context, q querier, orgID, id, name, summary, searchText string) error {
 	if s.d.name != DialectSQLite {
-		_, err := s.exec(ctx, q, `UPDATE personas SET search = `+pgPersonaVector+` WHERE org_id = $1 AND id = $2`,
-			orgID, id, pgWords(name), pgWords(summary), pgWords(searchText))
-		return err
+		return nil
 	}
 	key := ftsKey(orgID)
 	_, err := s.exec(ctx, q, `INSERT OR REPLACE INTO personas_fts (rowid, name, summary, search_text)
