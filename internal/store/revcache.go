@@ -182,16 +182,7 @@ func cloneContent(c persona.Content) (persona.Content, bool) {
 	out.Values, ok1 = cloneValues(c.Values)
 	out.Dimensions, ok2 = cloneValues(c.Dimensions)
 	out.Retired, ok3 = cloneValues(c.Retired)
-	if out.Values == nil {
-		out.Values = persona.Values{}
-	}
-	if out.Dimensions == nil {
-		out.Dimensions = persona.Values{}
-	}
-	if len(out.Retired) == 0 {
-		out.Retired = nil
-	}
-	return out, ok1 && ok2 && ok3
+	return rebuiltShape(out), ok1 && ok2 && ok3
 }
 
 func cloneValues(v persona.Values) (persona.Values, bool) {

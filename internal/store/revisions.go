@@ -197,7 +197,12 @@ func decodeDelta(raw []byte) (persona.ContentDelta, error) {
 // it and gives what decodeContent would give for the full JSON: values and
 // dimensions never nil, retired values nil when empty.
 func applyStored(prev persona.Content, d persona.ContentDelta) persona.Content {
-	c := persona.ApplyDelta(prev, d)
+	return rebuiltShape(persona.ApplyDelta(prev, d))
+}
+
+// rebuiltShape gives c the shape of a revision read back from the store:
+// values and dimensions never nil, retired values nil when empty.
+func rebuiltShape(c persona.Content) persona.Content {
 	if c.Values == nil {
 		c.Values = persona.Values{}
 	}
