@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Duplicate detection: personas drift into near-copies. Two personas look
@@ -57,15 +58,25 @@ const (
 )
 
 // DupDoc is a persona prepared for comparison: its words, computed once.
+// Words are kept as 64-bit FNV-1a hashes, sorted: comparing two sets is
+// then a merge of integers, not of strings (a duplicates report scores
+// thousands of pairs per organisation; an import checks every persona of
+// its file). Two different words of one organisation sharing a hash is
+// about as likely as one in 10^11 and would only nudge a score.
 type DupDoc struct {
 	ID         string
 	Name       string
 	TemplateID string
-	nameKey    string              // folded name tokens, sorted, joined by a space
-	nameWords  []string            // sorted distinct name words
-	nameGrams  []string            // sorted distinct trigrams of nameKey
-	fields     map[string][]string // field key → sorted distinct words
-	keys       []string            // sorted keys of fields
+	nameKey    string     // folded name tokens, sorted, joined by a space
+	nameWords  []uint64   // sorted distinct hashes of the name words
+	nameGrams  []uint64   // sorted distinct hashes of the trigrams of nameKey
+	fields     []dupField // the filled fields, sorted by key
+}
+
+// dupField is one field's words: sorted distinct hashes.
+type dupField struct {
+	key   string
+	words []uint64
 }
 
 // Similarity says how much two personas look alike.
@@ -78,25 +89,87 @@ type Similarity struct {
 
 // NewDupDoc prepares p for comparison.
 func NewDupDoc(p Persona) DupDoc {
-	d := DupDoc{ID: p.ID, Name: p.Name, TemplateID: p.TemplateID, fields: map[string][]string{}}
+	d := DupDoc{ID: p.ID, Name: p.Name, TemplateID: p.TemplateID}
 	nw := dupWords(p.Name, false)
-	sorted := slices.Clone(nw)
-	slices.Sort(sorted)
-	d.nameKey = strings.Join(sorted, " ")
-	d.nameWords = slices.Compact(sorted)
+	slices.Sort(nw)
+	d.nameKey = strings.Join(nw, " ")
+	d.nameWords = hashWords(nil, slices.Compact(nw))
 	d.nameGrams = trigrams(d.nameKey)
-	if w := distinctWords(p.Summary); len(w) > 0 {
-		d.fields[SummaryField] = w
-	}
+	d.fields = make([]dupField, 0, len(p.Values)+1)
+	summary := wordHashes(p.Summary)
+	var text []string
 	for _, k := range slices.Sorted(maps.Keys(p.Values)) {
-		var text []string
-		text = appendStrings(text, p.Values[k])
-		if w := distinctWords(strings.Join(text, " ")); len(w) > 0 {
-			d.fields[k] = w
+		text = appendStrings(text[:0], p.Values[k])
+		w := wordHashes(strings.Join(text, " "))
+		if len(w) == 0 {
+			continue
+		}
+		if k == SummaryField {
+			summary = w // a value under the summary's key stands for it
+			continue
+		}
+		if summary != nil && k > SummaryField {
+			d.fields = append(d.fields, dupField{SummaryField, summary})
+			summary = nil
+		}
+		d.fields = append(d.fields, dupField{k, w})
+	}
+	if summary != nil {
+		d.fields = append(d.fields, dupField{SummaryField, summary})
+	}
+	return d
+}
+
+// wordHashes returns the sorted distinct hashes of the words of s that
+// count (stop words and one-letter words left out).
+func wordHashes(s string) []uint64 {
+	var out []uint64
+	eachWord(FoldSearch(s), func(w string) {
+		if utf8.RuneCountInString(w) >= 2 && !stopWords[w] {
+			out = append(out, hashWord(w))
+		}
+	})
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// eachWord calls f with each word (run of letters and digits) of s.
+func eachWord(s string, f func(string)) {
+	start := -1
+	for i, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			f(s[start:i])
+			start = -1
 		}
 	}
-	d.keys = slices.Sorted(maps.Keys(d.fields))
-	return d
+	if start >= 0 {
+		f(s[start:])
+	}
+}
+
+func hashWords(out []uint64, words []string) []uint64 {
+	for _, w := range words {
+		out = append(out, hashWord(w))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// hashWord is 64-bit FNV-1a: stable across processes, so every answer is
+// the same on every run.
+func hashWord(w string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(w); i++ {
+		h ^= uint64(w[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 func distinctWords(s string) []string {
@@ -108,18 +181,12 @@ func distinctWords(s string) []string {
 // dupWords splits folded s into words (letters and digits); with stop, one
 // letter words and stop words are left out.
 func dupWords(s string, stop bool) []string {
-	f := FoldSearch(s)
-	words := strings.FieldsFunc(f, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	if !stop {
-		return words
-	}
-	out := words[:0]
-	for _, w := range words {
-		if len([]rune(w)) < 2 || stopWords[w] {
-			continue
+	var out []string
+	eachWord(FoldSearch(s), func(w string) {
+		if !stop || utf8.RuneCountInString(w) >= 2 && !stopWords[w] {
+			out = append(out, w)
 		}
-		out = append(out, w)
-	}
+	})
 	return out
 }
 
@@ -140,20 +207,19 @@ func ScoreDuplicate(a, b DupDoc) Similarity {
 	var num, den float64
 	var agree []string
 	i, j := 0, 0
-	for i < len(a.keys) && j < len(b.keys) {
-		switch c := strings.Compare(a.keys[i], b.keys[j]); {
+	for i < len(a.fields) && j < len(b.fields) {
+		switch c := strings.Compare(a.fields[i].key, b.fields[j].key); {
 		case c < 0:
 			i++
 		case c > 0:
 			j++
 		default:
-			k := a.keys[i]
-			inter, union := overlap(a.fields[k], b.fields[k])
+			inter, union := overlap(a.fields[i].words, b.fields[j].words)
 			jac := float64(inter) / float64(union)
 			num += float64(inter)
 			den += float64(union)
 			if jac >= FieldAgreement {
-				agree = append(agree, k)
+				agree = append(agree, a.fields[i].key)
 			}
 			i++
 			j++
@@ -197,73 +263,88 @@ func SimilarTo(d DupDoc, others []DupDoc, threshold float64) []Similarity {
 // best first, each pair once with A < B. It does not compare all pairs:
 // each persona's candidate keys are its name key and its blockingTokens
 // rarest words (words held by more than blockingMaxShare personas are no
-// key), and only personas sharing a key are scored. So the work is bounded
-// by n·blockingTokens·blockingMaxShare comparisons, whatever n.
+// key; among equally rare words the smaller hash goes first), and only
+// personas sharing a key are scored. So the work is bounded by
+// n·blockingTokens·blockingMaxShare comparisons, whatever n.
 func FindDuplicates(docs []DupDoc, threshold float64) []Similarity {
-	df := map[string]int{}
-	tokens := make([][]string, len(docs))
+	// A word of one template: only personas of the same template compare.
+	type token struct {
+		template int
+		word     uint64
+	}
+	type nameKey struct {
+		template int
+		key      string
+	}
+	templates := map[string]int{}
+	df := map[token]int{}
+	tokens := make([][]token, len(docs))
+	var words []uint64
 	for i, d := range docs {
-		set := map[string]bool{}
-		for _, w := range d.nameWords {
-			set[d.TemplateID+"\x00"+w] = true
+		t, ok := templates[d.TemplateID]
+		if !ok {
+			t = len(templates)
+			templates[d.TemplateID] = t
 		}
-		for _, k := range d.keys {
-			for _, w := range d.fields[k] {
-				set[d.TemplateID+"\x00"+w] = true
-			}
+		words = append(words[:0], d.nameWords...)
+		for _, f := range d.fields {
+			words = append(words, f.words...)
 		}
-		ts := slices.Sorted(maps.Keys(set))
-		for _, t := range ts {
-			df[t]++
+		slices.Sort(words)
+		words = slices.Compact(words)
+		ts := make([]token, len(words))
+		for j, w := range words {
+			ts[j] = token{t, w}
+			df[ts[j]]++
 		}
 		tokens[i] = ts
 	}
-	postings := map[string][]int{}
+	wordPostings := map[token][]int{}
+	namePostings := map[nameKey][]int{}
 	for i, d := range docs {
-		ts := slices.Clone(tokens[i])
-		slices.SortStableFunc(ts, func(x, y string) int { return cmp.Compare(df[x], df[y]) })
-		n := 0
-		for _, t := range ts {
-			if n == blockingTokens {
-				break
+		keys := tokens[i][:0] // this persona's tokens are not needed after this
+		for _, t := range tokens[i] {
+			if n := df[t]; n >= 2 && n <= blockingMaxShare {
+				keys = append(keys, t)
 			}
-			if df[t] < 2 || df[t] > blockingMaxShare {
-				continue
-			}
-			postings["w:"+t] = append(postings["w:"+t], i)
-			n++
+		}
+		slices.SortFunc(keys, func(x, y token) int { return cmp.Or(cmp.Compare(df[x], df[y]), cmp.Compare(x.word, y.word)) })
+		for _, t := range keys[:min(len(keys), blockingTokens)] {
+			wordPostings[t] = append(wordPostings[t], i)
 		}
 		if d.nameKey != "" {
-			key := "n:" + d.TemplateID + "\x00" + d.nameKey
-			postings[key] = append(postings[key], i)
+			k := nameKey{templates[d.TemplateID], d.nameKey}
+			namePostings[k] = append(namePostings[k], i)
 		}
 	}
-	type pair struct{ a, b int }
-	seen := map[pair]bool{}
-	var out []Similarity
-	for _, key := range slices.Sorted(maps.Keys(postings)) {
-		list := postings[key]
-		if len(list) > blockingMaxShare {
-			list = list[:blockingMaxShare]
-		}
+	// Every pair sharing a key, once: sorted and compacted, not a set.
+	var pairs []uint64
+	addPairs := func(list []int) {
+		list = list[:min(len(list), blockingMaxShare)]
 		for x := 0; x < len(list); x++ {
 			for y := x + 1; y < len(list); y++ {
-				p := pair{list[x], list[y]}
-				if seen[p] {
-					continue
-				}
-				seen[p] = true
-				a, b := docs[p.a], docs[p.b]
-				if a.TemplateID != b.TemplateID {
-					continue
-				}
-				if a.ID > b.ID {
-					a, b = b, a
-				}
-				if s := ScoreDuplicate(a, b); s.Score >= threshold {
-					out = append(out, s)
-				}
+				pairs = append(pairs, uint64(list[x])<<32|uint64(list[y]))
 			}
+		}
+	}
+	for _, list := range wordPostings {
+		addPairs(list)
+	}
+	for _, list := range namePostings {
+		addPairs(list)
+	}
+	slices.Sort(pairs)
+	var out []Similarity
+	for _, p := range slices.Compact(pairs) {
+		a, b := docs[p>>32], docs[p&(1<<32-1)]
+		if a.TemplateID != b.TemplateID {
+			continue
+		}
+		if a.ID > b.ID {
+			a, b = b, a
+		}
+		if s := ScoreDuplicate(a, b); s.Score >= threshold {
+			out = append(out, s)
 		}
 	}
 	sortSimilar(out)
@@ -278,14 +359,14 @@ func sortSimilar(out []Similarity) {
 
 func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }
 
-// overlap counts the common and the distinct words of two sorted sets.
-func overlap(a, b []string) (inter, union int) {
+// overlap counts the common and the distinct members of two sorted sets.
+func overlap(a, b []uint64) (inter, union int) {
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
-		switch c := strings.Compare(a[i], b[j]); {
-		case c < 0:
+		switch x, y := a[i], b[j]; {
+		case x < y:
 			i++
-		case c > 0:
+		case x > y:
 			j++
 		default:
 			inter++
@@ -296,7 +377,7 @@ func overlap(a, b []string) (inter, union int) {
 	return inter, len(a) + len(b) - inter
 }
 
-func jaccard(a, b []string) float64 {
+func jaccard(a, b []uint64) float64 {
 	inter, union := overlap(a, b)
 	if union == 0 {
 		return 0
@@ -304,23 +385,29 @@ func jaccard(a, b []string) float64 {
 	return float64(inter) / float64(union)
 }
 
-// trigrams returns the sorted distinct three-rune pieces of key padded
-// with spaces ("  ab " gives "  a", " ab", "ab ").
-func trigrams(key string) []string {
+// trigrams returns the sorted distinct hashes of the three-rune pieces of
+// key padded with spaces ("  ab " gives "  a", " ab", "ab ").
+func trigrams(key string) []uint64 {
 	if key == "" {
 		return nil
 	}
-	r := []rune("  " + key + " ")
-	out := make([]string, 0, len(r))
-	for i := 0; i+3 <= len(r); i++ {
-		out = append(out, string(r[i:i+3]))
+	s := "  " + key + " "
+	var starts [3]int // byte offsets of the last three runes
+	out := make([]uint64, 0, len(s))
+	n := 0
+	for i := range s {
+		starts[0], starts[1], starts[2] = starts[1], starts[2], i
+		if n++; n >= 3 {
+			_, size := utf8.DecodeRuneInString(s[i:])
+			out = append(out, hashWord(s[starts[0]:i+size]))
+		}
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
 }
 
 // dice is the Sørensen-Dice coefficient of two sorted sets.
-func dice(a, b []string) float64 {
+func dice(a, b []uint64) float64 {
 	inter, _ := overlap(a, b)
 	if len(a)+len(b) == 0 {
 		return 0
@@ -333,7 +420,6 @@ func dice(a, b []string) float64 {
 // field words (the long ones are the rare ones), at most n, in a fixed
 // order.
 func CandidateWords(p Persona, n int) []string {
-	d := NewDupDoc(p)
 	seen := map[string]bool{}
 	var out []string
 	add := func(w string) {
@@ -342,13 +428,23 @@ func CandidateWords(p Persona, n int) []string {
 			out = append(out, w)
 		}
 	}
-	for _, w := range d.nameWords {
+	name := dupWords(p.Name, false)
+	slices.Sort(name)
+	for _, w := range slices.Compact(name) {
 		add(w)
 	}
+	summary := distinctWords(p.Summary)
 	var rest []string
-	for _, k := range d.keys {
-		rest = append(rest, d.fields[k]...)
+	var text []string
+	for _, k := range slices.Sorted(maps.Keys(p.Values)) {
+		text = appendStrings(text[:0], p.Values[k])
+		w := distinctWords(strings.Join(text, " "))
+		if k == SummaryField && len(w) > 0 {
+			summary = nil // as in NewDupDoc: the value stands for the summary
+		}
+		rest = append(rest, w...)
 	}
+	rest = append(rest, summary...)
 	slices.SortFunc(rest, func(a, b string) int {
 		return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b))
 	})
