@@ -2,12 +2,13 @@ package store
 
 import (
 	"bytes"
-	"compress/flate"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/klauspost/compress/flate"
 
 	"github.com/personapal/personapal/internal/persona"
 )
@@ -102,6 +103,11 @@ func (c packedCol) Scan(src any) error {
 	return nil
 }
 
+// Snapshots are DEFLATE streams, written and read with klauspost/compress
+// (v1.20.4, already the HTTP layer's gzip): the same format as the
+// standard library's compress/flate, which wrote the snapshots of earlier
+// versions, at half its CPU per snapshot for the same size and a fifth
+// less per inflate (BenchmarkRevisionCodec; docs/BENCHMARKS.md).
 var flateWriters = sync.Pool{New: func() any {
 	w, _ := flate.NewWriter(nil, flate.BestSpeed) // level 1: nearly the ratio of 6 (-5%), several times faster
 	return w

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -78,4 +79,31 @@ func benchHistoryDB(b *testing.B) (*DB, orgFixture, persona.Persona) {
 		b.Fatal(err)
 	}
 	return db, f, p
+}
+
+// BenchmarkRevisionCodec compresses and inflates a snapshot of the
+// persona BenchmarkUpdatePersonaHistory edits (about 2 KB of JSON): the
+// work of every snapshot written and of every revision rebuilt.
+func BenchmarkRevisionCodec(b *testing.B) {
+	_, _, p := benchHistoryDB(b)
+	raw, err := json.Marshal(p.Content)
+	if err != nil {
+		b.Fatal(err)
+	}
+	z := deflate(raw)
+	b.Run("deflate", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			deflate(raw)
+		}
+		b.ReportMetric(float64(len(z))/float64(len(raw)), "size/raw")
+	})
+	b.Run("inflate", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := inflate(z); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

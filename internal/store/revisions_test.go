@@ -1,7 +1,11 @@
 package store
 
 import (
+	"bytes"
+	stdflate "compress/flate"
+	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"testing"
@@ -245,4 +249,29 @@ func testCompactHistoryDown(t *testing.T, db *DB) {
 	got, err := db.GetRevision(ctx, f.Org.ID, pe.ID, 2)
 	wantNoErr(t, err, "GetRevision after down and up")
 	wantEqual(t, got.Content, fullReading(t, next.Content), "revision 2 after down and up")
+}
+
+// TestInflateReadsStandardLibrarySnapshots: databases written before the
+// switch to klauspost/compress hold snapshots deflated by the standard
+// library's compress/flate; they read back byte for byte, and what the
+// store writes now reads with the standard library too.
+func TestInflateReadsStandardLibrarySnapshots(t *testing.T) {
+	raw, err := json.Marshal(nurseContent("", "u1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, level := range []int{stdflate.BestSpeed, stdflate.DefaultCompression} {
+		var b bytes.Buffer
+		w, _ := stdflate.NewWriter(&b, level)
+		_, _ = w.Write(raw)
+		_ = w.Close()
+		got, err := inflate(b.Bytes())
+		if err != nil || !bytes.Equal(got, raw) {
+			t.Fatalf("level %d: inflate = %q, %v; want the original %d bytes", level, got, err, len(raw))
+		}
+	}
+	back, err := io.ReadAll(stdflate.NewReader(bytes.NewReader(deflate(raw))))
+	if err != nil || !bytes.Equal(back, raw) {
+		t.Fatalf("the standard library reads %q, %v", back, err)
+	}
 }
