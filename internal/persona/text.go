@@ -138,42 +138,81 @@ func HasControl(s string) bool {
 // it only ever holds controls when a file was made by hand.
 func ControlProblems(root string, v any) []FieldError {
 	var out []FieldError
-	walkText(root, reflect.ValueOf(v), func(path, s string) {
+	w := textWalker{visit: func(path []textSeg, s string) {
 		if len(out) >= 20 {
 			return
 		}
 		if r, bad := badRune(s, true); bad {
-			out = append(out, FieldError{Field: path, Message: fmt.Sprintf("contains a control character (%s)", runeName(r))})
+			out = append(out, FieldError{Field: joinTextPath(path), Message: fmt.Sprintf("contains a control character (%s)", runeName(r))})
 		} else if !utf8.ValidString(s) {
-			out = append(out, FieldError{Field: path, Message: "is not valid UTF-8"})
+			out = append(out, FieldError{Field: joinTextPath(path), Message: "is not valid UTF-8"})
 		}
-	})
+	}}
+	w.walk(textSeg{name: root}, reflect.ValueOf(v))
 	return out
 }
 
-func walkText(path string, v reflect.Value, visit func(path, s string)) {
+// textWalker visits every string of a document with the path to it. The
+// path is a stack of segments, made into text only for a string that has
+// a problem: an import checks every string of its file, nearly always
+// clean, and formatting each one's path was most of the walk's cost.
+type textWalker struct {
+	path  []textSeg
+	visit func(path []textSeg, s string)
+}
+
+// textSeg is one step of a path: a field or a map key (a key is made
+// printable only when the path is written), an element, or the keys of a
+// map.
+type textSeg struct {
+	name  string
+	index int
+	kind  textSegKind
+}
+
+type textSegKind uint8
+
+const (
+	segName textSegKind = iota
+	segKey
+	segIndex
+	segKeys
+)
+
+func (w *textWalker) walk(seg textSeg, v reflect.Value) {
 	if !v.IsValid() {
 		return
 	}
+	w.path = append(w.path, seg)
+	defer func() { w.path = w.path[:len(w.path)-1] }()
 	switch v.Kind() {
 	case reflect.String:
-		visit(path, v.String())
+		w.visit(w.path, v.String())
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			walkText(path, v.Elem(), visit)
+			w.path = w.path[:len(w.path)-1] // the element stands where the pointer did
+			w.walk(seg, v.Elem())
+			w.path = append(w.path, seg)
 		}
 	case reflect.Slice, reflect.Array:
 		if v.Type().Elem().Kind() == reflect.Uint8 {
 			return
 		}
 		for i := range v.Len() {
-			walkText(fmt.Sprintf("%s[%d]", path, i), v.Index(i), visit)
+			w.walk(textSeg{index: i, kind: segIndex}, v.Index(i))
 		}
 	case reflect.Map:
 		for it := v.MapRange(); it.Next(); {
-			k := fmt.Sprint(it.Key().Interface())
-			visit(path+" (a key)", k)
-			walkText(textPath(path, safePath(k)), it.Value(), visit)
+			var k string
+			if key := it.Key(); key.Kind() == reflect.String {
+				k = key.String()
+			} else {
+				k = fmt.Sprint(key.Interface())
+			}
+			w.path = append(w.path, textSeg{kind: segKeys})
+			w.visit(w.path, k)
+			w.path = w.path[:len(w.path)-1]
+			w.walk(textSeg{name: k, kind: segKey}, it.Value())
 		}
 	case reflect.Struct:
 		t := v.Type()
@@ -187,14 +226,35 @@ func walkText(path string, v reflect.Value, visit func(path, s string)) {
 			case name == "-":
 				continue
 			case f.Anonymous && name == "":
-				walkText(path, v.Field(i), visit)
+				w.path = w.path[:len(w.path)-1] // an embedded struct's fields are its parent's
+				w.walk(seg, v.Field(i))
+				w.path = append(w.path, seg)
 				continue
 			case name == "":
 				name = f.Name
 			}
-			walkText(textPath(path, name), v.Field(i), visit)
+			w.walk(textSeg{name: name}, v.Field(i))
 		}
 	}
+}
+
+// joinTextPath writes a path as the import's messages name it:
+// "personas[0].values.goals[1]", "personas[0].values (a key)".
+func joinTextPath(segs []textSeg) string {
+	path := ""
+	for _, s := range segs {
+		switch s.kind {
+		case segName:
+			path = textPath(path, s.name)
+		case segKey:
+			path = textPath(path, safePath(s.name))
+		case segIndex:
+			path = fmt.Sprintf("%s[%d]", path, s.index)
+		case segKeys:
+			path += " (a key)"
+		}
+	}
+	return path
 }
 
 func textPath(path, name string) string {

@@ -1,6 +1,7 @@
 package persona
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -90,5 +91,24 @@ func TestControlProblems(t *testing.T) {
 	}
 	if len(got) != 3 {
 		t.Errorf("problems: %v", got)
+	}
+}
+
+// BenchmarkControlProblems walks an export of 100 clean personas of 20
+// values each (an import's catch-all check runs over every file).
+func BenchmarkControlProblems(b *testing.B) {
+	var doc OrgExport
+	for i := range 100 {
+		vals := Values{}
+		for k := range 20 {
+			vals[fmt.Sprint("field_", k)] = []any{fmt.Sprint("a goal of persona ", i), "another line of clean text"}
+		}
+		doc.Personas = append(doc.Personas, ExportPersona{ID: fmt.Sprint("p", i), Name: "Persona", Values: vals})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(ControlProblems("", doc)) != 0 {
+			b.Fatal("clean text has problems")
+		}
 	}
 }
