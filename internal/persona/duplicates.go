@@ -93,69 +93,39 @@ func NewDupDoc(p Persona) DupDoc {
 	nw := dupWords(p.Name, false)
 	slices.Sort(nw)
 	d.nameKey = strings.Join(nw, " ")
-	d.nameWords = hashWords(nil, slices.Compact(nw))
+	d.nameWords = hashWords(nw)
 	d.nameGrams = trigrams(d.nameKey)
 	d.fields = make([]dupField, 0, len(p.Values)+1)
-	summary := wordHashes(p.Summary)
-	var text []string
-	for _, k := range slices.Sorted(maps.Keys(p.Values)) {
-		text = appendStrings(text[:0], p.Values[k])
-		w := wordHashes(strings.Join(text, " "))
-		if len(w) == 0 {
-			continue
+	eachValueText(p, func(key, text string) {
+		if w := hashWords(dupWords(text, true)); len(w) > 0 {
+			d.fields = append(d.fields, dupField{key, w})
 		}
-		if k == SummaryField {
-			summary = w // a value under the summary's key stands for it
-			continue
+	})
+	// The summary compares as a field too, unless a value under its key
+	// (one with words) stands for it.
+	if w := hashWords(dupWords(p.Summary, true)); len(w) > 0 {
+		i, found := slices.BinarySearchFunc(d.fields, SummaryField, func(f dupField, k string) int { return strings.Compare(f.key, k) })
+		if !found {
+			d.fields = slices.Insert(d.fields, i, dupField{SummaryField, w})
 		}
-		if summary != nil && k > SummaryField {
-			d.fields = append(d.fields, dupField{SummaryField, summary})
-			summary = nil
-		}
-		d.fields = append(d.fields, dupField{k, w})
-	}
-	if summary != nil {
-		d.fields = append(d.fields, dupField{SummaryField, summary})
 	}
 	return d
 }
 
-// wordHashes returns the sorted distinct hashes of the words of s that
-// count (stop words and one-letter words left out).
-func wordHashes(s string) []uint64 {
-	var out []uint64
-	eachWord(FoldSearch(s), func(w string) {
-		if utf8.RuneCountInString(w) >= 2 && !stopWords[w] {
-			out = append(out, hashWord(w))
-		}
-	})
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
-// eachWord calls f with each word (run of letters and digits) of s.
-func eachWord(s string, f func(string)) {
-	start := -1
-	for i, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		if start >= 0 {
-			f(s[start:i])
-			start = -1
-		}
-	}
-	if start >= 0 {
-		f(s[start:])
+// eachValueText calls f with the text of each value of p, by key in order.
+func eachValueText(p Persona, f func(key, text string)) {
+	var text []string
+	for _, k := range slices.Sorted(maps.Keys(p.Values)) {
+		text = appendStrings(text[:0], p.Values[k])
+		f(k, strings.Join(text, " "))
 	}
 }
 
-func hashWords(out []uint64, words []string) []uint64 {
-	for _, w := range words {
-		out = append(out, hashWord(w))
+// hashWords returns the sorted distinct hashes of words.
+func hashWords(words []string) []uint64 {
+	out := make([]uint64, len(words))
+	for i, w := range words {
+		out[i] = hashWord(w)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
@@ -182,11 +152,26 @@ func distinctWords(s string) []string {
 // letter words and stop words are left out.
 func dupWords(s string, stop bool) []string {
 	var out []string
-	eachWord(FoldSearch(s), func(w string) {
-		if !stop || utf8.RuneCountInString(w) >= 2 && !stopWords[w] {
+	f := FoldSearch(s)
+	start := -1
+	word := func(end int) {
+		if w := f[start:end]; !stop || utf8.RuneCountInString(w) >= 2 && !stopWords[w] {
 			out = append(out, w)
 		}
-	})
+		start = -1
+	}
+	for i, r := range f {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start < 0 {
+				start = i
+			}
+		} else if start >= 0 {
+			word(i)
+		}
+	}
+	if start >= 0 {
+		word(len(f))
+	}
 	return out
 }
 
@@ -433,17 +418,15 @@ func CandidateWords(p Persona, n int) []string {
 	for _, w := range slices.Compact(name) {
 		add(w)
 	}
-	summary := distinctWords(p.Summary)
 	var rest []string
-	var text []string
-	for _, k := range slices.Sorted(maps.Keys(p.Values)) {
-		text = appendStrings(text[:0], p.Values[k])
-		w := distinctWords(strings.Join(text, " "))
-		if k == SummaryField && len(w) > 0 {
+	summary := distinctWords(p.Summary)
+	eachValueText(p, func(key, text string) {
+		w := distinctWords(text)
+		if key == SummaryField && len(w) > 0 {
 			summary = nil // as in NewDupDoc: the value stands for the summary
 		}
 		rest = append(rest, w...)
-	}
+	})
 	rest = append(rest, summary...)
 	slices.SortFunc(rest, func(a, b string) int {
 		return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b))

@@ -155,3 +155,30 @@ func BenchmarkNewDupDoc(b *testing.B) {
 		NewDupDoc(p)
 	}
 }
+
+// TestDupDocSummaryField: the summary compares in its place among the
+// value keys, and a value under the summary's key (with words) stands for
+// it; one without words leaves the summary in place.
+func TestDupDocSummaryField(t *testing.T) {
+	v := Values{"alpha": "ledger approvals", "zeta": "monthly close"}
+	d := NewDupDoc(dupPersona("a", "Ann", "Keeps the books balanced", v))
+	var keys []string
+	for _, f := range d.fields {
+		keys = append(keys, f.key)
+	}
+	if fmt.Sprint(keys) != "[alpha summary zeta]" {
+		t.Fatalf("field keys %v", keys)
+	}
+	a := NewDupDoc(dupPersona("a", "Ann", "Keeps the books balanced", Values{"summary": "night shift nurse rota"}))
+	b := NewDupDoc(dupPersona("b", "Bea", "Writes the release notes", Values{"summary": "night shift nurse rota"}))
+	if s := ScoreDuplicate(a, b); !slices.Contains(s.Fields, SummaryField) {
+		t.Errorf("the summary value does not stand for the summary: %+v", s)
+	}
+	c := NewDupDoc(dupPersona("c", "Cy", "Keeps the books balanced", Values{"summary": "the"}))
+	if s := ScoreDuplicate(a, c); slices.Contains(s.Fields, SummaryField) {
+		t.Errorf("a summary value with words replaced by one without: %+v", s)
+	}
+	if s := ScoreDuplicate(NewDupDoc(dupPersona("d", "Di", "Keeps the books balanced", nil)), c); !slices.Contains(s.Fields, SummaryField) {
+		t.Errorf("a summary value without words dropped the summary: %+v", s)
+	}
+}
